@@ -1,0 +1,15 @@
+//! `testbed`: the counterparts our services are tested against, since no real
+//! Kubernetes, Gitea or LLM endpoint can run on our machines or in CI.
+//!
+//! - [`kube`]: an in-memory Kubernetes API server (in process or on a loopback port).
+//! - [`gitea`]: an in-memory Gitea 1.26 REST API.
+//! - [`llm`]: an OpenAI-compatible chat endpoint that replays scripts, plus LiteLLM key
+//!   management.
+//! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
+//!   programs (kubectl, helm, upstream servers, SDKs) are installed.
+
+pub mod gitea;
+pub mod kube;
+pub mod llm;
+pub mod serve;
+pub mod tools;
