@@ -17,6 +17,7 @@ mod error;
 mod fixtures;
 mod handler;
 mod kinds;
+mod lab;
 mod listen;
 mod logs;
 mod object;
@@ -38,8 +39,9 @@ use serde_json::Value;
 
 pub use auth::{Identity, Rule};
 pub use error::KubeEmuError;
-pub use fixtures::{ContainerState, LabScenario, PodFixture};
+pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
 pub use kinds::{LOGS_ANNOTATION, PREVIOUS_LOGS_ANNOTATION};
+pub use lab::{LAB_APPS_DOMAIN, LAB_RUN, LabScenario, build_log};
 pub use listen::{KubeServeOptions, RunningKube};
 pub use registry::{Column, ResourceType};
 pub use status::ApiError;
