@@ -6,4 +6,8 @@
 mod kube {
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
+    /// kubectl over HTTPS.
+    mod kubectl;
+    /// Shared helpers.
+    mod util;
 }
