@@ -6,6 +6,8 @@
 mod kube {
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
+    /// kube-rs typed, dynamic, SSA, await_condition, watcher.
+    mod kube_rs;
     /// kubectl over HTTPS.
     mod kubectl;
     /// Shared helpers.
