@@ -10,6 +10,8 @@ mod kube {
     mod kube_rs;
     /// kubectl over HTTPS.
     mod kubectl;
+    /// The upstream Go kubernetes-mcp-server through an MCP client.
+    mod upstream_mcp;
     /// Shared helpers.
     mod util;
 }
