@@ -35,10 +35,9 @@ async fn wait_healthy(port: u16) {
             .get(format!("http://127.0.0.1:{port}/healthz"))
             .send()
             .await
+            && resp.status().is_success()
         {
-            if resp.status().is_success() {
-                return;
-            }
+            return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
