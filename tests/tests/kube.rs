@@ -6,6 +6,8 @@
 mod kube {
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
+    /// Raw HTTP: bad input, negotiation, SSAR, watch, scale.
+    mod http;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.
     mod kube_rs;
     /// kubectl over HTTPS.
