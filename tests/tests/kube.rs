@@ -4,6 +4,8 @@
 //! `kubernetes-mcp-server`.
 
 mod kube {
+    /// The `testbed up --only kube` command.
+    mod cli;
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
     /// Raw HTTP: bad input, negotiation, SSAR, watch, scale.
