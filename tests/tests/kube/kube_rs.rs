@@ -293,6 +293,17 @@ async fn https_client_from_the_written_kubeconfig() {
         "v"
     );
     running.shutdown().await;
+
+    let plain = emu
+        .serve(KubeServeOptions {
+            tls: false,
+            ..KubeServeOptions::default()
+        })
+        .await
+        .unwrap();
+    assert!(plain.url().starts_with("http://127.0.0.1:") && plain.ca_pem().is_none());
+    let cms: Api<ConfigMap> = Api::namespaced(plain.client().await.unwrap(), "default");
+    assert_eq!(cms.get("over-tls").await.unwrap().data.unwrap()["k"], "v");
 }
 
 #[tokio::test]
