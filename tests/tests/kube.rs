@@ -8,6 +8,8 @@ mod kube {
     mod cli;
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
+    /// Request log, faults, simulated controllers.
+    mod hooks;
     /// Raw HTTP: bad input, negotiation, SSAR, watch, scale.
     mod http;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.

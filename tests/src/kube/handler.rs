@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{Attributes, Identity};
 use super::discovery;
+use super::observe::RecordedRequest;
 use super::registry::ResourceType;
 use super::respond::{self, json_response};
 use super::status::ApiError;
@@ -88,6 +89,29 @@ fn identity(inner: &Inner, req: &Request) -> Result<Identity, ApiError> {
 }
 
 async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError> {
+    {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        inner.observer.record(RecordedRequest {
+            method: req.method().to_string(),
+            path: req.uri().path().to_string(),
+            query: req.uri().query().unwrap_or("").to_string(),
+            content_type: header(header::CONTENT_TYPE),
+            accept: header(header::ACCEPT),
+            authenticated: req.headers().contains_key(header::AUTHORIZATION),
+        });
+    }
+    if let Some(fault) = inner
+        .observer
+        .fault_for(req.method().as_str(), req.uri().path())
+    {
+        return Err(fault);
+    }
     let identity = identity(inner, &req)?;
     let method = req.method().clone();
     let path = req.uri().path().to_string();
