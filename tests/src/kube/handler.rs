@@ -237,15 +237,26 @@ fn authorize(call: &Call) -> Result<(), ApiError> {
     if call.rt.plural == "selfsubjectaccessreviews" {
         return Ok(());
     }
+    let is_namespace = call.rt.group.is_empty() && call.rt.plural == "namespaces";
+    let is_project = call.rt.group == "project.openshift.io" && call.rt.plural == "projects";
     let attrs = Attributes {
         verb: rbac_verb(call).into(),
         group: call.rt.group.clone(),
         resource: call.rt.plural.clone(),
         subresource: call.sub.clone().unwrap_or_default(),
-        namespace: call.namespace.clone(),
+        // A namespace is checked against rules of its own namespace, as RBAC does.
+        namespace: match (&call.name, is_namespace || is_project) {
+            (Some(name), true) => name.clone(),
+            _ => call.namespace.clone(),
+        },
         name: call.name.clone().unwrap_or_default(),
     };
-    if call.identity.allows(&attrs) {
+    // OpenShift lets everyone list and watch projects; the list is filtered to the
+    // namespaces the caller has any access to (see `verbs::list`).
+    let project_read = is_project && matches!(attrs.verb.as_str(), "list" | "watch");
+    let project_get =
+        is_project && attrs.verb == "get" && call.identity.can_see_namespace(&attrs.namespace);
+    if project_read || project_get || call.identity.allows(&attrs) {
         Ok(())
     } else {
         Err(attrs.forbidden(&call.identity.username))
