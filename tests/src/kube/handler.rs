@@ -141,6 +141,17 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
         [] => return ok(discovery::root(&types)),
         ["version"] => return ok(discovery::version()),
         ["healthz" | "livez" | "readyz"] => return Ok((StatusCode::OK, "ok").into_response()),
+        ["api" | "apis"] if discovery::wants_aggregated(&accept) => {
+            let mut resp = json_response(
+                StatusCode::OK,
+                &discovery::aggregated(&types, segs == ["api"]),
+            );
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(discovery::AGGREGATED_CONTENT_TYPE),
+            );
+            return Ok(resp);
+        }
         ["api"] => return ok(discovery::core_versions()),
         ["apis"] => return ok(discovery::groups(&types)),
         ["apis", g] => {
