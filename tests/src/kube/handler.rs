@@ -211,6 +211,29 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
     {
         return Err(ApiError::no_route());
     }
+    if sub.as_deref() == Some("exec") {
+        let attrs = Attributes {
+            verb: "create".into(),
+            group: String::new(),
+            resource: "pods".into(),
+            subresource: "exec".into(),
+            namespace: namespace.clone(),
+            name: name.clone().unwrap_or_default(),
+        };
+        if !identity.allows(&attrs) {
+            return Err(attrs.forbidden(&identity.username));
+        }
+        let Some(pod) = name.as_deref() else {
+            return Err(ApiError::no_route());
+        };
+        let call = super::exec::ExecCall {
+            rt: &rt,
+            namespace: &namespace,
+            pod,
+            query: &query,
+        };
+        return super::exec::handle(inner, call, req);
+    }
     let body = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
         .await
         .map_err(|_| ApiError::too_large())?;
