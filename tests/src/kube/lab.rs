@@ -64,6 +64,15 @@ fn cluster_objects() -> Vec<Value> {
     vec![
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openshift-gitops"}}),
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openshift-pipelines"}}),
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-0", "labels": {
+                   "kubernetes.io/hostname": "worker-0", "node-role.kubernetes.io/worker": "", "kubernetes.io/os": "linux"}},
+               "spec": {},
+               "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
+                          "addresses": [{"type": "InternalIP", "address": "10.0.0.10"}, {"type": "Hostname", "address": "worker-0"}],
+                          "capacity": {"cpu": "16", "memory": "65843012Ki", "pods": "250"},
+                          "allocatable": {"cpu": "15500m", "memory": "63645508Ki", "pods": "250"},
+                          "nodeInfo": {"kubeletVersion": "v1.33.5", "osImage": "Red Hat Enterprise Linux CoreOS 9.6", "containerRuntimeVersion": "cri-o://1.33.5",
+                                       "kernelVersion": "5.14.0-570.el9_6.x86_64", "operatingSystem": "linux", "architecture": "amd64"}}}),
         json!({"apiVersion": "config.openshift.io/v1", "kind": "Ingress", "metadata": {"name": "cluster"},
                "spec": {"domain": LAB_APPS_DOMAIN}, "status": {}}),
         json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "default", "namespace": "openshift-gitops"},
