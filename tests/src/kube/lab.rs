@@ -174,39 +174,52 @@ impl KubeEmulator {
             .to_string();
         let failure = build_log(&image);
         let failure_line = failure.lines().last().unwrap_or("").to_string();
-        let _ = self.add_pod(
-            &PodFixture::new(ns, &pod)
-                .label("tekton.dev/taskRun", &task_run)
-                .label("tekton.dev/pipelineRun", run)
-                .label("tekton.dev/pipelineTask", "build")
-                .label("tekton.dev/pipeline", "build-agent")
-                .label("app.kubernetes.io/managed-by", "tekton-pipelines")
-                .owner("tekton.dev/v1", "TaskRun", &task_run, &tr_uid)
-                .container(
-                    ContainerFixture::new("prepare", "gcr.io/tekton-releases/entrypoint:v0.62")
+        // Tekton keeps the pods of earlier attempts: the failed build ran three times.
+        for attempt in [
+            format!("{task_run}-pod"),
+            format!("{task_run}-pod-retry1"),
+            pod.clone(),
+        ] {
+            let _ = self.add_pod(
+                &PodFixture::new(ns, &attempt)
+                    .label("tekton.dev/taskRun", &task_run)
+                    .label("tekton.dev/pipelineRun", run)
+                    .label("tekton.dev/pipelineTask", "build")
+                    .label("tekton.dev/pipeline", "build-agent")
+                    .label("app.kubernetes.io/managed-by", "tekton-pipelines")
+                    .owner("tekton.dev/v1", "TaskRun", &task_run, &tr_uid)
+                    .container(
+                        ContainerFixture::new("prepare", "gcr.io/tekton-releases/entrypoint:v0.62")
+                            .init()
+                            .state(ContainerState::completed()),
+                    )
+                    .container(
+                        ContainerFixture::new(
+                            "place-scripts",
+                            "gcr.io/tekton-releases/workingdirinit:v0.62",
+                        )
                         .init()
                         .state(ContainerState::completed()),
-                )
-                .container(
-                    ContainerFixture::new(
-                        "place-scripts",
-                        "gcr.io/tekton-releases/workingdirinit:v0.62",
                     )
-                    .init()
-                    .state(ContainerState::completed()),
-                )
-                .container(
-                    ContainerFixture::new("step-build", "registry.redhat.io/rhel9/buildah:latest")
+                    .container(
+                        ContainerFixture::new(
+                            "step-build",
+                            "registry.redhat.io/rhel9/buildah:latest",
+                        )
                         .state(ContainerState::error(1))
                         .logs(&failure),
-                )
-                .container(
-                    ContainerFixture::new("step-push", "registry.redhat.io/rhel9/buildah:latest")
+                    )
+                    .container(
+                        ContainerFixture::new(
+                            "step-push",
+                            "registry.redhat.io/rhel9/buildah:latest",
+                        )
                         .state(ContainerState::error(1))
                         .logs("2026/11/24 06:03:12 Skipping step because a previous step failed"),
-                )
-                .phase("Failed"),
-        );
+                    )
+                    .phase("Failed"),
+            );
+        }
         let _ = self.add_event(
             ns,
             ("Pod", &pod),
