@@ -80,6 +80,35 @@ fn cluster_objects() -> Vec<Value> {
     ]
 }
 
+/// Names of the seeded pipeline run.
+struct RunNames {
+    user: String,
+    ns: String,
+    run: String,
+    task_run: String,
+    pod: String,
+    image: String,
+}
+
+/// When the seeded run started and failed.
+const T0: &str = "2026-11-24T06:00:00Z";
+const T1: &str = "2026-11-24T06:03:12Z";
+
+fn uid_of(obj: &Value) -> String {
+    obj.pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn owner(kind: &str, name: &str, uid: &str) -> Value {
+    json!([{"apiVersion": "tekton.dev/v1", "kind": kind, "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}])
+}
+
+fn tekton_labels(run: &str, task: &str) -> Value {
+    json!({"tekton.dev/pipeline": "build-agent", "tekton.dev/pipelineRun": run, "tekton.dev/pipelineTask": task, "app.kubernetes.io/managed-by": "tekton-pipelines"})
+}
+
 impl KubeEmulator {
     /// Seeds the lab scenario for `user` (idempotent: seeding twice replaces objects).
     pub fn seed_lab(&self, user: &str) -> LabScenario {
@@ -107,12 +136,45 @@ impl KubeEmulator {
     }
 
     fn seed_pipeline(&self, user: &str, ns: &str, run: &str) -> LabScenario {
-        let image = format!("image-registry.openshift-image-registry.svc:5000/{ns}/agent:latest");
         let task_run = format!("{run}-build");
-        let pod = format!("{task_run}-pod-retry2");
-        let t0 = "2026-11-24T06:00:00Z";
-        let t1 = "2026-11-24T06:03:12Z";
-        let tekton_labels = |task: &str| json!({"tekton.dev/pipeline": "build-agent", "tekton.dev/pipelineRun": run, "tekton.dev/pipelineTask": task, "app.kubernetes.io/managed-by": "tekton-pipelines"});
+        let n = RunNames {
+            user: user.into(),
+            ns: ns.into(),
+            run: run.into(),
+            pod: format!("{task_run}-pod-retry2"),
+            task_run,
+            image: format!("image-registry.openshift-image-registry.svc:5000/{ns}/agent:latest"),
+        };
+        let pr_uid = self.seed_pipeline_run(&n);
+        self.seed_fetch(&n, &pr_uid);
+        let failure_line = self.seed_build(&n, &pr_uid);
+        let RunNames { task_run, pod, .. } = n;
+        LabScenario {
+            user: user.into(),
+            namespace: ns.into(),
+            tenant_namespaces: vec![],
+            pipeline_run: run.into(),
+            pipeline_run_uid: pr_uid,
+            task_run,
+            pod,
+            failed_container: "step-build".into(),
+            failure_line,
+            apps_domain: LAB_APPS_DOMAIN.into(),
+            other_pods: vec![],
+        }
+    }
+
+    /// The Pipeline and the failed PipelineRun; returns the run's uid.
+    fn seed_pipeline_run(&self, n: &RunNames) -> String {
+        let RunNames {
+            user,
+            ns,
+            run,
+            task_run,
+            image,
+            ..
+        } = n;
+        let (t0, t1) = (T0, T1);
         let _ = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "Pipeline", "metadata": {"name": "build-agent", "namespace": ns},
             "spec": {"params": [{"name": "git-url", "type": "string"}, {"name": "image", "type": "string"}],
                      "tasks": [{"name": "fetch-repository", "taskRef": {"resolver": "cluster", "params": [{"name": "name", "value": "git-clone"}]}},
@@ -127,16 +189,17 @@ impl KubeEmulator {
                        "childReferences": [{"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "name": format!("{run}-fetch-repository"), "pipelineTaskName": "fetch-repository"},
                                            {"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "name": task_run, "pipelineTaskName": "build"}]}}))
             .unwrap_or(Value::Null);
-        let pr_uid = pr
-            .pointer("/metadata/uid")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let owner = |kind: &str, name: &str, uid: &str| json!([{"apiVersion": "tekton.dev/v1", "kind": kind, "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}]);
+        uid_of(&pr)
+    }
+
+    /// The fetch TaskRun that succeeded, and its Completed pod.
+    fn seed_fetch(&self, n: &RunNames, pr_uid: &str) {
+        let RunNames { user, ns, run, .. } = n;
+        let t0 = T0;
         // The fetch step succeeded.
         let fetch_tr = format!("{run}-fetch-repository");
         let fetch = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun",
-            "metadata": {"name": fetch_tr, "namespace": ns, "labels": tekton_labels("fetch-repository"), "ownerReferences": owner("PipelineRun", run, &pr_uid)},
+            "metadata": {"name": fetch_tr, "namespace": ns, "labels": tekton_labels(run, "fetch-repository"), "ownerReferences": owner("PipelineRun", run, pr_uid)},
             "spec": {"serviceAccountName": "pipeline"},
             "status": {"conditions": [{"type": "Succeeded", "status": "True", "reason": "Succeeded", "lastTransitionTime": t0, "message": "All Steps have completed executing"}],
                        "podName": format!("{fetch_tr}-pod"), "startTime": t0, "completionTime": t0,
@@ -154,12 +217,26 @@ impl KubeEmulator {
                 .container(ContainerFixture::new("step-clone", "gcr.io/tekton-releases/git-init:v0.50").state(ContainerState::completed())
                     .logs(&format!("+ git clone http://gitea-http.gitea-{user}.svc:3000/{user}/mcp.git /workspace/source\nCloning into '/workspace/source'...\n{{\"level\":\"info\",\"msg\":\"Successfully cloned\",\"commit\":\"5e1f0c2\"}}"))),
         );
+    }
+
+    /// The failed build TaskRun, its pods (one per attempt) and their events; returns the
+    /// last line of the failed step's log.
+    fn seed_build(&self, n: &RunNames, pr_uid: &str) -> String {
+        let RunNames {
+            ns,
+            run,
+            task_run,
+            pod,
+            image,
+            ..
+        } = n;
+        let (t0, t1) = (T0, T1);
         let steps = json!([
             {"name": "build", "container": "step-build", "terminated": {"exitCode": 1, "reason": "Error", "startedAt": t0, "finishedAt": t1}},
             {"name": "push", "container": "step-push", "terminated": {"exitCode": 1, "reason": "Error", "message": "Step push was skipped because a previous step failed"}}
         ]);
         let tr = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun",
-            "metadata": {"name": task_run, "namespace": ns, "labels": tekton_labels("build"), "ownerReferences": owner("PipelineRun", run, &pr_uid)},
+            "metadata": {"name": task_run, "namespace": ns, "labels": tekton_labels(run, "build"), "ownerReferences": owner("PipelineRun", run, pr_uid)},
             "spec": {"serviceAccountName": "pipeline", "retries": 2},
             "status": {"conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed", "lastTransitionTime": t1,
                                        "message": "\"step-build\" exited with code 1: Error"}],
@@ -172,7 +249,7 @@ impl KubeEmulator {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let failure = build_log(&image);
+        let failure = build_log(image);
         let failure_line = failure.lines().last().unwrap_or("").to_string();
         // Tekton keeps the pods of earlier attempts: the failed build ran three times.
         for attempt in [
@@ -182,12 +259,12 @@ impl KubeEmulator {
         ] {
             let _ = self.add_pod(
                 &PodFixture::new(ns, &attempt)
-                    .label("tekton.dev/taskRun", &task_run)
+                    .label("tekton.dev/taskRun", task_run)
                     .label("tekton.dev/pipelineRun", run)
                     .label("tekton.dev/pipelineTask", "build")
                     .label("tekton.dev/pipeline", "build-agent")
                     .label("app.kubernetes.io/managed-by", "tekton-pipelines")
-                    .owner("tekton.dev/v1", "TaskRun", &task_run, &tr_uid)
+                    .owner("tekton.dev/v1", "TaskRun", task_run, &tr_uid)
                     .container(
                         ContainerFixture::new("prepare", "gcr.io/tekton-releases/entrypoint:v0.62")
                             .init()
@@ -222,31 +299,19 @@ impl KubeEmulator {
         }
         let _ = self.add_event(
             ns,
-            ("Pod", &pod),
+            ("Pod", pod),
             "Normal",
             "Started",
             "Started container step-build",
         );
         let _ = self.add_event(
             ns,
-            ("Pod", &pod),
+            ("Pod", pod),
             "Warning",
             "Failed",
             "Error: container step-build exited with code 1",
         );
-        LabScenario {
-            user: user.into(),
-            namespace: ns.into(),
-            tenant_namespaces: vec![],
-            pipeline_run: run.into(),
-            pipeline_run_uid: pr_uid,
-            task_run,
-            pod,
-            failed_container: "step-build".into(),
-            failure_line,
-            apps_domain: LAB_APPS_DOMAIN.into(),
-            other_pods: vec![],
-        }
+        failure_line
     }
 
     fn seed_other_pods(&self, user: &str) -> Vec<(String, String, String)> {
