@@ -71,7 +71,7 @@ fn cluster_objects() -> Vec<Value> {
                           "addresses": [{"type": "InternalIP", "address": "10.0.0.10"}, {"type": "Hostname", "address": "worker-0"}],
                           "capacity": {"cpu": "16", "memory": "65843012Ki", "pods": "250"},
                           "allocatable": {"cpu": "15500m", "memory": "63645508Ki", "pods": "250"},
-                          "nodeInfo": {"kubeletVersion": "v1.33.5", "osImage": "Red Hat Enterprise Linux CoreOS 9.6", "containerRuntimeVersion": "cri-o://1.33.5",
+                          "nodeInfo": {"machineID": "8f3a2c1e9b7d4e6f8a1b2c3d4e5f6a7b", "systemUUID": "ec2a9f1e-7b3c-4d5e-8f6a-1b2c3d4e5f6a", "bootID": "5d1c9e2f-3a4b-4c5d-9e8f-7a6b5c4d3e2f", "kubeProxyVersion": "", "kubeletVersion": "v1.33.5", "osImage": "Red Hat Enterprise Linux CoreOS 9.6", "containerRuntimeVersion": "cri-o://1.33.5",
                                        "kernelVersion": "5.14.0-570.el9_6.x86_64", "operatingSystem": "linux", "architecture": "amd64"}}}),
         json!({"apiVersion": "config.openshift.io/v1", "kind": "Ingress", "metadata": {"name": "cluster"},
                "spec": {"domain": LAB_APPS_DOMAIN}, "status": {}}),
