@@ -263,6 +263,30 @@ impl KubeEmulator {
         );
     }
 
+    /// Appends lines to a container's current log (readers with `follow=true` get them).
+    pub fn append_logs(&self, namespace: &str, pod: &str, container: &str, text: &str) {
+        let mut st = self.inner.lock();
+        let key = (
+            namespace.to_string(),
+            pod.to_string(),
+            container.to_string(),
+            false,
+        );
+        let now = jiff::Timestamp::now().as_second();
+        for line in text.lines() {
+            st.logs
+                .entry(key.clone())
+                .or_insert_with(|| kinds::log_text(""))
+                .lines
+                .push((now, line.to_string()));
+            let _ = st.log_tx.send(Arc::new(store::LogLine {
+                key: key.clone(),
+                ts: now,
+                text: line.to_string(),
+            }));
+        }
+    }
+
     /// Registers extra resource types (as if their CRDs had been created).
     pub fn register(&self, types: Vec<ResourceType>) {
         self.inner.lock().register(types);

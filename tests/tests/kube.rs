@@ -12,6 +12,8 @@ mod kube {
     mod errors;
     /// pods/exec over WebSocket.
     mod exec;
+    /// pods/log with follow=true.
+    mod follow;
     /// Request log, faults, simulated controllers.
     mod hooks;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.

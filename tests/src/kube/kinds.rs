@@ -244,9 +244,15 @@ pub(super) fn after_write(st: &mut State, rt: &ResourceType, obj: &Value) {
 
 /// Splits log text into stamped lines.
 pub(super) fn log_text(text: &str) -> LogText {
+    // Line i of n was written n-1-i seconds before now, so sinceSeconds can select.
+    let now = jiff::Timestamp::now().as_second();
+    let n = text.lines().count() as i64;
     LogText {
-        lines: text.lines().map(String::from).collect(),
-        set_at: jiff::Timestamp::now(),
+        lines: text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (now - (n - 1 - i as i64), l.to_string()))
+            .collect(),
     }
 }
 
