@@ -24,6 +24,7 @@ mod logs;
 mod object;
 mod observe;
 mod patch;
+mod protobuf;
 mod registry;
 mod respond;
 mod scale;

@@ -14,6 +14,8 @@ mod kube {
     mod exec;
     /// pods/log with follow=true.
     mod follow;
+    /// Helm and kubectl's protobuf-posting generators.
+    mod helm;
     /// Request log, faults, simulated controllers.
     mod hooks;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.

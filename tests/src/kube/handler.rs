@@ -64,7 +64,10 @@ impl Call {
 pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
     match dispatch(&inner, req).await {
         Ok(resp) => resp,
-        Err(err) => err.into_response(),
+        Err(err) => {
+            tracing::debug!(code = err.code, reason = err.reason, message = %err.message, "request refused");
+            err.into_response()
+        }
     }
 }
 
