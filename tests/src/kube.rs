@@ -14,6 +14,7 @@ mod auth;
 mod deletion;
 mod discovery;
 mod error;
+mod events;
 mod exec;
 mod fixtures;
 mod handler;

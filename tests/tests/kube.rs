@@ -10,6 +10,8 @@ mod kube {
     mod crud;
     /// Bad input and its Status errors.
     mod errors;
+    /// Events in core/v1 and events.k8s.io/v1.
+    mod events;
     /// pods/exec over WebSocket.
     mod exec;
     /// pods/log with follow=true.
