@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     admin_token: String,
     observer: observe::Observer,
+    /// Refuse requests without a bearer token (401) instead of treating them as admin.
+    require_tokens: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -94,6 +96,7 @@ impl KubeEmulator {
             state: Mutex::new(State::new(types)),
             admin_token: format!("testbed-admin-{}", uuid::Uuid::new_v4().simple()),
             observer: observe::Observer::default(),
+            require_tokens: std::sync::atomic::AtomicBool::new(false),
         });
         let emu = Self { inner };
         {
@@ -132,7 +135,17 @@ impl KubeEmulator {
 
     /// A `kube::Client` talking to the router in process, as cluster admin.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        self.client_with_token(&self.inner.admin_token)
+    }
+
+    /// Makes requests without a bearer token fail with 401, as on a cluster without
+    /// anonymous access (by default they act as cluster admin, which plain-HTTP clients
+    /// need because client-go sends tokens only over TLS). Proves that a client forwards
+    /// the caller's token.
+    pub fn require_tokens(&self, on: bool) {
+        self.inner
+            .require_tokens
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A `kube::Client` in process that presents `token` (see [`Self::add_identity`]).

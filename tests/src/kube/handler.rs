@@ -73,6 +73,12 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
 
 fn identity(inner: &Inner, req: &Request) -> Result<Identity, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        if inner
+            .require_tokens
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Err(ApiError::unauthorized());
+        }
         return Ok(Identity::admin("system:admin"));
     };
     let token = value
