@@ -104,8 +104,24 @@ impl KubeEmulator {
             let crd_type = st.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions");
             let lab = registry::lab_crds();
             if let Some(crd_type) = crd_type {
+                // One CRD per group and plural; its first listed version is the storage one.
+                let mut seen: Vec<(String, String)> = Vec::new();
                 for rt in &lab {
-                    if let Some(crd) = registry::crd_object(std::slice::from_ref(rt)) {
+                    let id = (rt.group.clone(), rt.plural.clone());
+                    if seen.contains(&id) {
+                        continue;
+                    }
+                    let versions: Vec<ResourceType> = lab
+                        .iter()
+                        .filter(|t| t.group == id.0 && t.plural == id.1)
+                        .enumerate()
+                        .map(|(i, t)| ResourceType {
+                            preferred: i == 0,
+                            ..t.clone()
+                        })
+                        .collect();
+                    seen.push(id);
+                    if let Some(crd) = registry::crd_object(&versions) {
                         let _ = writes::create(&mut st, &crd_type, "", crd, &admin_opts());
                     }
                 }
