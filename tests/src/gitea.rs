@@ -161,7 +161,8 @@ impl GiteaEmulator {
                 self.shared.clone(),
                 record_operation,
             ))
-            .fallback(error::fallback);
+            .fallback(error::fallback)
+            .method_not_allowed_fallback(error::method_not_allowed);
         Router::new()
             .nest("/api/v1", api)
             .fallback(error::fallback)

@@ -5,11 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod gitea {
+    mod admin;
     mod auth;
     pub(crate) mod checker;
     pub(crate) mod common;
     mod conformance;
     mod drift;
     mod issues;
+    mod pagination;
+    mod repos;
     pub(crate) mod spec;
 }
