@@ -9,8 +9,29 @@ use super::common::{Fixture, send};
 #[tokio::test]
 async fn admin_user_lifecycle_with_purge() {
     let f = Fixture::new().await;
-    let create =
-        json!({"username": "user9", "email": "user9@example.com", "password": "pw-999999"});
+    let must_change =
+        json!({"username": "user8", "email": "user8@example.com", "password": "pw-8"});
+    assert_eq!(
+        send(f.admin(Method::POST, "/admin/users").json(&must_change))
+            .await
+            .0,
+        201
+    );
+    let (status, err) = send(
+        f.client
+            .get(f.url("/user"))
+            .basic_auth("user8", Some("pw-8")),
+    )
+    .await;
+    assert_eq!(status, 403, "must_change_password defaults to true: {err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("You must change your password.")
+    );
+    let create = json!({"username": "user9", "email": "user9@example.com",
+                        "password": "pw-999999", "must_change_password": false});
     let (status, user) = send(f.admin(Method::POST, "/admin/users").json(&create)).await;
     assert_eq!((status, user["login"].as_str()), (201, Some("user9")));
     assert_eq!(
@@ -33,7 +54,7 @@ async fn admin_user_lifecycle_with_purge() {
         (status, err["message"].as_str()),
         (422, Some("[Email]: Required"))
     );
-    // Basic auth works for the new user; must_change_password defaulted to true.
+    // Basic auth works for a user who need not change the password.
     let token_body = json!({"name": "t1", "scopes": ["write:issue", "read:repository"]});
     let (status, token) = send(
         f.client
