@@ -23,6 +23,7 @@ mod routes_git;
 mod routes_issues;
 mod routes_labels;
 mod routes_milestones;
+mod routes_pull_changes;
 mod routes_pulls;
 mod routes_releases;
 mod routes_repos;
@@ -155,6 +156,7 @@ impl GiteaEmulator {
             .merge(routes_labels::routes())
             .merge(routes_milestones::routes())
             .merge(routes_pulls::routes())
+            .merge(routes_pull_changes::routes())
             .merge(routes_releases::routes())
             // Records which operation matched, for `served_operations`.
             .route_layer(axum::middleware::from_fn_with_state(

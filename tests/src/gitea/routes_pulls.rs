@@ -16,6 +16,7 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
+use super::routes_pull_changes::{diff_response, edit};
 use super::state::{Change, Issue, Pull, Repo, Review, World, now};
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -28,7 +29,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/repos/{owner}/{repo}/pulls",
             get(list_pulls).post(create_pull),
         )
-        .route("/repos/{owner}/{repo}/pulls/{index}", get(get_pull))
+        .route(
+            "/repos/{owner}/{repo}/pulls/{index}",
+            get(get_pull).patch(edit),
+        )
         .route(
             "/repos/{owner}/{repo}/pulls/{index}/merge",
             get(is_merged).post(merge),
@@ -97,14 +101,21 @@ async fn list_pulls(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response>
     })
 }
 
-async fn get_pull(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<Json<Value>> {
+/// `GET /pulls/{index}`, and `/pulls/{index}.diff` or `.patch` (same route segment).
+async fn get_pull(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<Response> {
     ctx.scopes(&["repository"])?;
     ctx.with(|w| {
         let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
         let r = repo_at(w, index)?;
+        if let Some((number, kind)) = raw.split_once('.') {
+            if !matches!(kind, "diff" | "patch") {
+                return Err(ApiError::not_found());
+            }
+            return diff_response(r, number, kind);
+        }
         let number = pull_of(r, &raw)?;
         let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
-        Ok(Json(w.pull_json(r, issue)))
+        Ok(Json(w.pull_json(r, issue)).into_response())
     })
 }
 

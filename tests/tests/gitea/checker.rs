@@ -177,6 +177,14 @@ impl<'f> Checker<'f> {
                 return Err("raw content should not be JSON".into());
             }
             Some(schema) if schema.get("type") == Some(&json!("file")) => {}
+            Some(schema) if op["produces"] == json!(["text/plain"]) => {
+                if is_json {
+                    return Err("text/plain operation answered JSON".into());
+                }
+                self.spec
+                    .validate(&schema, &value)
+                    .map_err(|e| format!("text body: {e}"))?;
+            }
             Some(schema) => {
                 if !is_json {
                     return Err(format!("expected a JSON body, got {text:?}"));
