@@ -18,6 +18,8 @@ mod paging;
 mod query;
 mod render;
 mod render_git;
+mod routes_admin;
+mod routes_comments;
 mod routes_contents;
 mod routes_git;
 mod routes_issues;
@@ -153,6 +155,8 @@ impl GiteaEmulator {
             .merge(routes_git::routes())
             .merge(routes_contents::routes())
             .merge(routes_issues::routes())
+            .merge(routes_comments::routes())
+            .merge(routes_admin::routes())
             .merge(routes_labels::routes())
             .merge(routes_milestones::routes())
             .merge(routes_pulls::routes())

@@ -123,6 +123,8 @@ mod tests {
     #[test]
     fn catalog_matches_the_routers() {
         let sources = [
+            include_str!("routes_admin.rs"),
+            include_str!("routes_comments.rs"),
             include_str!("routes_contents.rs"),
             include_str!("routes_git.rs"),
             include_str!("routes_issues.rs"),
