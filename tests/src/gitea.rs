@@ -29,6 +29,7 @@ mod routes_pull_changes;
 mod routes_pulls;
 mod routes_releases;
 mod routes_repos;
+mod routes_statuses;
 mod routes_users;
 mod seed;
 mod state;
@@ -162,6 +163,7 @@ impl GiteaEmulator {
             .merge(routes_pulls::routes())
             .merge(routes_pull_changes::routes())
             .merge(routes_releases::routes())
+            .merge(routes_statuses::routes())
             // Records which operation matched, for `served_operations`.
             .route_layer(axum::middleware::from_fn_with_state(
                 self.shared.clone(),

@@ -24,6 +24,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/repos/{owner}/{repo}/commits"),
     ("GET", "/repos/{owner}/{repo}/git/commits/{sha}"),
     ("GET", "/repos/{owner}/{repo}/git/trees/{sha}"),
+    ("GET", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("POST", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("GET", "/repos/{owner}/{repo}/commits/{ref}/statuses"),
+    ("GET", "/repos/{owner}/{repo}/commits/{ref}/status"),
     ("GET", "/repos/issues/search"),
     ("GET", "/repos/{owner}/{repo}/issues"),
     ("POST", "/repos/{owner}/{repo}/issues"),
@@ -134,6 +138,7 @@ mod tests {
             include_str!("routes_pulls.rs"),
             include_str!("routes_releases.rs"),
             include_str!("routes_repos.rs"),
+            include_str!("routes_statuses.rs"),
             include_str!("routes_users.rs"),
         ];
         let routes: BTreeSet<_> = sources.iter().flat_map(|s| declared(s)).collect();

@@ -129,6 +129,25 @@ async fn git(c: &mut Checker<'_>, user: &str) -> Value {
         .await;
     assert_eq!(tree["total_count"], 5, "agent/ plus four files: {tree}");
     c.get(u, &format!("{base}/git/trees/{sha}"), 200).await;
+    let empty = c
+        .get(u, &format!("{base}/commits/broken/status"), 200)
+        .await;
+    assert_eq!(empty["total_count"], 0, "{:?}", c.failures);
+    let failed =
+        json!({"state": "failure", "context": "build-agent", "target_url": "https://ci/run/1"});
+    c.post(u, &format!("{base}/statuses/broken"), failed, 201)
+        .await;
+    let passed = json!({"state": "success", "context": "lint"});
+    c.post(u, &format!("{base}/statuses/{sha}"), passed, 201)
+        .await;
+    let combined = c
+        .get(u, &format!("{base}/commits/broken/status"), 200)
+        .await;
+    assert_eq!(combined["state"], "failure");
+    c.get(u, &format!("{base}/commits/broken/statuses?limit=5"), 200)
+        .await;
+    c.get(u, &format!("{base}/statuses/{sha}?state=success"), 200)
+        .await;
     c.get(u, &format!("{base}/contents?ref=main"), 200).await;
     let readme = c.get(u, &format!("{base}/contents/README.md"), 200).await;
     assert_eq!(readme["encoding"], "base64");
