@@ -206,3 +206,16 @@ impl<'f> Checker<'f> {
         Ok(value)
     }
 }
+
+impl Drop for Checker<'_> {
+    /// If an assertion panics mid-run, show the spec failures collected so far (they are
+    /// usually the cause: a failed call returns `Null`).
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.failures.is_empty() {
+            eprintln!(
+                "spec failures before the panic:\n{}",
+                self.failures.join("\n\n")
+            );
+        }
+    }
+}
