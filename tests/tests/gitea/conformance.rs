@@ -89,7 +89,7 @@ async fn repositories(c: &mut Checker<'_>, user: &str, basic: Who<'_>) {
     c.post(basic, "/user/repos", scratch.clone(), 201).await;
     c.post(basic, "/user/repos", scratch, 409).await;
     c.get(Who::Anonymous, "/users/user1/repos", 200).await;
-    let clone_addr = format!("{}/user1/mcp.git", c.f.server.base_url());
+    let clone_addr = format!("{}/user1/mcp.git", c.base_url);
     let migrate = json!({"clone_addr": clone_addr, "repo_name": "mcp-copy", "service": "git", "labels": true});
     let copy = c.post(basic, "/repos/migrate", migrate, 201).await;
     assert_eq!(copy["empty"], false);
