@@ -71,10 +71,8 @@ async fn tamper(response: axum::response::Response) -> axum::response::Response 
         .await
         .unwrap_or_default();
     let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if let Some(map) = value.as_object_mut() {
-        if let Some(number) = map.remove("number") {
-            map.insert("index".into(), number);
-        }
+    if let Some(number) = value.as_object_mut().and_then(|m| m.remove("number")) {
+        value["index"] = number;
     }
     let mut parts = parts;
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
