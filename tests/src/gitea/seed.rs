@@ -106,3 +106,35 @@ impl GiteaEmulator {
         });
     }
 }
+
+impl GiteaEmulator {
+    /// Opens an issue as the repository owner and returns its number (`None` if the
+    /// repository is unknown).
+    pub fn create_issue(&self, owner: &str, repo: &str, title: &str, body: &str) -> Option<i64> {
+        self.shared.with(|w| {
+            let id = w.next_id();
+            let r = w.repo_index(owner, repo).and_then(|i| w.repos.get_mut(i))?;
+            let at = super::state::now();
+            let number = r.next_index;
+            r.next_index += 1;
+            r.issues.push(super::state::Issue {
+                id,
+                index: number,
+                poster_id: r.owner_id,
+                title: title.to_string(),
+                body: body.to_string(),
+                closed: false,
+                labels: Vec::new(),
+                milestone: None,
+                assignees: Vec::new(),
+                created: at,
+                updated: at,
+                closed_at: None,
+                due_date: None,
+                git_ref: String::new(),
+                pull: None,
+            });
+            Some(number)
+        })
+    }
+}
