@@ -15,6 +15,7 @@ use super::access::{Perm, find_repo, parse_id, perm};
 use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
+use super::issue_edit::{apply_state, apply_text, requested_state};
 use super::issue_filter::IssueFilter;
 use super::paging::paged;
 use super::state::{Issue, World, now};
@@ -203,17 +204,10 @@ async fn edit(ctx: Ctx, Path((owner, repo, raw)): IndexPath, bytes: Bytes) -> Re
     ctx.scopes(&["issue"])?;
     let uid = ctx.require_user()?;
     let body = Body::parse(&bytes)?;
-    let state = body.str("state")?;
-    if let Some(s) = state
-        .as_deref()
-        .filter(|s| !matches!(*s, "open" | "closed"))
-    {
-        return Err(ApiError::unprocessable(format!(
-            "[State]: unknown state {s:?}"
-        )));
-    }
+    let state = requested_state(&body)?;
     ctx.with(|w| {
         let (index, perm, number) = issue_index(w, &ctx, &owner, &repo, &raw)?;
+        // Assignees and milestone only change for writers, as in Gitea.
         let assignees = if perm.push {
             assignee_ids(w, &body)?
         } else {
@@ -234,15 +228,7 @@ async fn edit(ctx: Ctx, Path((owner, repo, raw)): IndexPath, bytes: Bytes) -> Re
                 "user should have permission to edit issue",
             ));
         }
-        if let Some(title) = body.str("title")? {
-            if title.trim().is_empty() {
-                return Err(ApiError::unprocessable("[Title]: Required"));
-            }
-            issue.title = title;
-        }
-        if let Some(text) = body.str("body")? {
-            issue.body = text;
-        }
+        apply_text(issue, &body)?;
         if let Some(git_ref) = body.str("ref")? {
             issue.git_ref = git_ref;
         }
@@ -252,29 +238,7 @@ async fn edit(ctx: Ctx, Path((owner, repo, raw)): IndexPath, bytes: Bytes) -> Re
         if let Some(m) = milestone {
             issue.milestone = (m > 0).then_some(m);
         }
-        if body.bool("unset_due_date")? == Some(true) {
-            issue.due_date = None;
-        } else if let Some(due) = body.time("due_date")? {
-            issue.due_date = Some(due);
-        }
-        issue.updated = now();
-        match state.as_deref() {
-            Some("closed") if !issue.closed => {
-                issue.closed = true;
-                issue.closed_at = Some(issue.updated);
-            }
-            Some("open") if issue.closed => {
-                if issue.pull.as_ref().is_some_and(|p| p.merged) {
-                    return Err(ApiError::new(
-                        StatusCode::PRECONDITION_FAILED,
-                        "cannot reopen a merged pull request",
-                    ));
-                }
-                issue.closed = false;
-                issue.closed_at = None;
-            }
-            _ => {}
-        }
+        apply_state(issue, state.as_deref())?;
         let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
         let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
         Ok(created(w.issue_json(r, issue)))
