@@ -7,13 +7,19 @@ use super::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator};
 /// Credentials and names of the seeded lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabGitea {
+    /// The site admin, [`ADMIN_USER`].
     pub admin_user: String,
+    /// Its password, [`ADMIN_PASSWORD`] (Basic auth).
     pub admin_password: String,
+    /// The admin's `all`-scoped token.
     pub admin_token: String,
+    /// The lab user (the `username` given to `seed_lab`).
     pub user: String,
+    /// `<user>-password`.
     pub user_password: String,
     /// Scopes `write:issue`, `write:repository`, `read:user`.
     pub user_token: String,
+    /// `mcp`.
     pub repo: String,
 }
 
