@@ -63,6 +63,26 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/repos/{owner}/{repo}/pulls/{index}/merge"),
     ("GET", "/repos/{owner}/{repo}/pulls/{index}/reviews"),
     ("POST", "/repos/{owner}/{repo}/pulls/{index}/reviews"),
+    ("GET", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    ("POST", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    ("DELETE", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}/comments",
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}/dismissals",
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers",
+    ),
+    (
+        "DELETE",
+        "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers",
+    ),
+    ("POST", "/repos/{owner}/{repo}/pulls/{index}/update"),
     ("GET", "/repos/{owner}/{repo}/releases"),
     ("POST", "/repos/{owner}/{repo}/releases"),
     ("GET", "/repos/{owner}/{repo}/releases/latest"),
@@ -138,6 +158,7 @@ mod tests {
             include_str!("routes_pulls.rs"),
             include_str!("routes_releases.rs"),
             include_str!("routes_repos.rs"),
+            include_str!("routes_reviews.rs"),
             include_str!("routes_statuses.rs"),
             include_str!("routes_users.rs"),
         ];
