@@ -17,6 +17,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/repos/{owner}/{repo}/branches"),
     ("GET", "/repos/{owner}/{repo}/branches/{*branch}"),
     ("DELETE", "/repos/{owner}/{repo}/branches/{*branch}"),
+    ("PATCH", "/repos/{owner}/{repo}/branches/{*branch}"),
     ("GET", "/repos/{owner}/{repo}/tags"),
     ("POST", "/repos/{owner}/{repo}/tags"),
     ("GET", "/repos/{owner}/{repo}/tags/{*tag}"),
@@ -113,6 +114,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("DELETE", "/admin/users/{username}"),
     ("POST", "/orgs"),
     ("GET", "/orgs/{org}"),
+    ("GET", "/orgs/{org}/teams/search"),
 ];
 
 /// Operations served by a route of [`OPERATIONS`] (Gitea's `/pulls/{index}.diff` shares

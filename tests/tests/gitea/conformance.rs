@@ -69,6 +69,14 @@ async fn users_and_admin(c: &mut Checker<'_>, admin: &str, user: &str, basic: Wh
     .await;
     c.get(Who::Token(admin), "/orgs/lab-org", 200).await;
     c.get(Who::Token(admin), "/user/orgs", 200).await;
+    let teams = c
+        .get(
+            Who::Token(admin),
+            "/orgs/lab-org/teams/search?q=dev&include_desc=true",
+            200,
+        )
+        .await;
+    assert_eq!(teams["data"], json!([]));
     let repo = json!({"name": "org-repo", "auto_init": true});
     c.post(Who::Token(admin), "/orgs/lab-org/repos", repo, 201)
         .await;
@@ -111,7 +119,15 @@ async fn git(c: &mut Checker<'_>, user: &str) -> Value {
     c.post(u, &format!("{base}/branches"), create, 409).await;
     let tmp = json!({"new_branch_name": "tmp", "old_ref_name": "broken"});
     c.post(u, &format!("{base}/branches"), tmp, 201).await;
-    c.delete(u, &format!("{base}/branches/tmp"), 204).await;
+    c.patch(
+        u,
+        &format!("{base}/branches/tmp"),
+        json!({"name": "tmp2"}),
+        204,
+    )
+    .await;
+    c.get(u, &format!("{base}/branches/tmp"), 404).await;
+    c.delete(u, &format!("{base}/branches/tmp2"), 204).await;
     let tag = json!({"tag_name": "v0.1.0", "target": "main", "message": "first"});
     c.post(u, &format!("{base}/tags"), tag, 200).await;
     c.get(u, &format!("{base}/tags"), 200).await;
