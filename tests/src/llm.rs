@@ -29,6 +29,7 @@
 mod answer;
 mod chat;
 mod error;
+mod fault;
 mod keys;
 mod management;
 mod predicate;
@@ -45,11 +46,12 @@ use axum::routing::{get, post};
 use crate::serve::{ServerHandle, spawn_http};
 
 pub use error::{LiteLlmError, ScriptError};
+pub use fault::Fault;
 pub use keys::{Caller, KeyRecord};
 pub use predicate::Predicate;
 pub use record::RecordedRequest;
 pub use script::{
-    DEFAULT_FALLBACK_TEXT, Fault, FinishReason, Reply, Script, ToolCallSpec, Turn, UsageSpec,
+    DEFAULT_FALLBACK_TEXT, FinishReason, Reply, Script, ToolCallSpec, Turn, UsageSpec,
 };
 pub use text_forms::{TextForm, render as render_text_tool_calls};
 

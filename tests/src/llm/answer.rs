@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::LiteLlmError;
-use super::script::{Fault, FinishReason, Reply, Turn, UsageSpec};
+use super::fault::Fault;
+use super::script::{FinishReason, Reply, Turn, UsageSpec};
 use super::text_forms;
 
 /// A tool call as sent.

@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::answer::{self, Envelope, Planned};
 use super::error::LiteLlmError;
+use super::fault::Fault;
 use super::keys::{Caller, hash_key, presented_key};
 use super::record::RecordedRequest;
-use super::script::Fault;
 use super::{LlmEmulator, lock};
 
 /// `POST /v1/chat/completions` and `POST /chat/completions`.
