@@ -31,6 +31,7 @@ mod chat;
 mod error;
 mod fault;
 mod keys;
+mod lab;
 mod management;
 mod predicate;
 mod record;
@@ -48,6 +49,7 @@ use crate::serve::{ServerHandle, spawn_http};
 pub use error::{LiteLlmError, ScriptError};
 pub use fault::Fault;
 pub use keys::{Caller, KeyRecord};
+pub use lab::{LAB_ISSUE_TITLE, LabFacts, lab_script};
 pub use predicate::Predicate;
 pub use record::RecordedRequest;
 pub use script::{

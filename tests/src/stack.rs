@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use testbed::kube::{KubeEmulator, KubeServeOptions, RunningKube};
-use testbed::llm::{LlmConfig, LlmEmulator, RunningLlm, Script};
+use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
+use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
 
 use crate::cli::{Component, Seed};
 
@@ -55,8 +55,9 @@ impl Stack {
             llm: None,
             env: Vec::new(),
         };
+        let mut lab = None;
         if options.wants(Component::Kube) {
-            stack.start_kube(options).await?;
+            lab = stack.start_kube(options).await?;
         }
         if options.wants(Component::Gitea) {
             if options.only.contains(&Component::Gitea) {
@@ -65,16 +66,19 @@ impl Stack {
             tracing::warn!("the Gitea emulator is not available in this build yet; skipping it");
         }
         if options.wants(Component::Llm) {
-            stack.start_llm(options).await?;
+            stack.start_llm(options, lab).await?;
         }
         Ok(stack)
     }
 
-    async fn start_kube(&mut self, options: &StackOptions) -> anyhow::Result<()> {
+    /// Starts the Kubernetes emulator; returns the lab it seeded, if any.
+    async fn start_kube(&mut self, options: &StackOptions) -> anyhow::Result<Option<LabScenario>> {
         let emulator = KubeEmulator::new();
+        let mut lab = None;
         if options.seed == Some(Seed::Lab) {
-            let lab = emulator.seed_lab(&options.user);
-            tracing::info!(namespace = %lab.namespace, pipeline_run = %lab.pipeline_run, pod = %lab.pod, "seeded the lab scenario");
+            let seeded = emulator.seed_lab(&options.user);
+            tracing::info!(namespace = %seeded.namespace, pipeline_run = %seeded.pipeline_run, pod = %seeded.pod, "seeded the lab scenario");
+            lab = Some(seeded);
         }
         let serve = KubeServeOptions {
             port: options.port(0),
@@ -89,10 +93,16 @@ impl Stack {
         self.set("KUBECONFIG", kube.kubeconfig_path().display().to_string());
         self.set("KUBE_API_URL", kube.url());
         self.kube = Some(kube);
-        Ok(())
+        Ok(lab)
     }
 
-    async fn start_llm(&mut self, options: &StackOptions) -> anyhow::Result<()> {
+    /// Starts the LLM emulator with `--llm-script`, or with the lab script under
+    /// `--seed lab` (the names come from the seeded cluster, or the same seed in memory).
+    async fn start_llm(
+        &mut self,
+        options: &StackOptions,
+        lab: Option<LabScenario>,
+    ) -> anyhow::Result<()> {
         let mut config = LlmConfig::default();
         if !options.llm_models.is_empty() {
             config.models = options.llm_models.clone();
@@ -100,6 +110,15 @@ impl Stack {
         let emulator = LlmEmulator::new(config.clone());
         if let Some(script) = &options.llm_script {
             emulator.set_script(script.clone());
+        } else if options.seed == Some(Seed::Lab) {
+            let lab = lab.unwrap_or_else(|| KubeEmulator::new().seed_lab(&options.user));
+            emulator.set_script(lab_script(&LabFacts {
+                user: lab.user,
+                namespace: lab.namespace,
+                pod: lab.pod,
+                container: lab.failed_container,
+                failure_line: lab.failure_line,
+            }));
         }
         let llm = emulator
             .serve(options.port(2))

@@ -136,7 +136,11 @@ async fn up_serves_kube_and_llm_and_stops_on_sigint() {
     let answer: Value = http
         .post(format!("{}/chat/completions", env["LLM_URL"]))
         .bearer_auth(&env["LLM_API_KEY"])
-        .json(&json!({"model": "llama-scout-17b", "messages": [{"role": "user", "content": "hi"}]}))
+        .json(&json!({
+            "model": "llama-scout-17b",
+            "messages": [{"role": "user", "content": "why did my build fail?"}],
+            "tools": [{"type": "function", "function": {"name": "pods_log", "parameters": {}}}],
+        }))
         .send()
         .await
         .unwrap()
@@ -145,7 +149,11 @@ async fn up_serves_kube_and_llm_and_stops_on_sigint() {
         .json()
         .await
         .unwrap();
-    assert_eq!(answer["choices"][0]["message"]["role"], "assistant");
+    // `--seed lab` gives the LLM the lab script: it first reads the failed step's log.
+    let call = &answer["choices"][0]["message"]["tool_calls"][0]["function"];
+    assert_eq!(call["name"], "pods_log");
+    let args: Value = serde_json::from_str(call["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(args["namespace"], "agent-user1");
     let generated = http
         .post(format!(
             "{}/key/generate",
