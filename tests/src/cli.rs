@@ -56,7 +56,7 @@ pub(crate) struct UpArgs {
     /// Write `KEY=value` lines (KUBECONFIG, KUBE_API_URL, …) here once ready.
     #[arg(long)]
     pub(crate) env_file: Option<PathBuf>,
-    /// First port to use (kube = base); free ports if omitted.
+    /// First port: kube on it, gitea on +1, llm on +2; free ports if omitted.
     #[arg(long)]
     pub(crate) port_base: Option<u16>,
     /// The lab user the seed is for.

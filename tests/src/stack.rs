@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator, LabGitea, RunningGitea};
 use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
 use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
 
@@ -43,6 +44,7 @@ impl StackOptions {
 #[derive(Debug)]
 pub(crate) struct Stack {
     kube: Option<RunningKube>,
+    gitea: Option<RunningGitea>,
     llm: Option<RunningLlm>,
     env: Vec<(String, String)>,
 }
@@ -52,6 +54,7 @@ impl Stack {
     pub(crate) async fn start(options: &StackOptions) -> anyhow::Result<Self> {
         let mut stack = Self {
             kube: None,
+            gitea: None,
             llm: None,
             env: Vec::new(),
         };
@@ -60,10 +63,7 @@ impl Stack {
             lab = stack.start_kube(options).await?;
         }
         if options.wants(Component::Gitea) {
-            if options.only.contains(&Component::Gitea) {
-                anyhow::bail!("the Gitea emulator is not available in this build yet");
-            }
-            tracing::warn!("the Gitea emulator is not available in this build yet; skipping it");
+            stack.start_gitea(options).await?;
         }
         if options.wants(Component::Llm) {
             stack.start_llm(options, lab).await?;
@@ -94,6 +94,51 @@ impl Stack {
         self.set("KUBE_API_URL", kube.url());
         self.kube = Some(kube);
         Ok(lab)
+    }
+
+    /// Starts the Gitea emulator with the admin and the lab user (and, under
+    /// `--seed lab`, the `mcp` repository with branches `main` and `broken`).
+    async fn start_gitea(&mut self, options: &StackOptions) -> anyhow::Result<()> {
+        let emulator = GiteaEmulator::new();
+        let lab = if options.seed == Some(Seed::Lab) {
+            emulator.seed_lab(&options.user)
+        } else {
+            let password = format!("{}-password", options.user);
+            emulator.create_user(&options.user, &password, false);
+            LabGitea {
+                admin_user: ADMIN_USER.into(),
+                admin_password: ADMIN_PASSWORD.into(),
+                admin_token: emulator.admin_token(),
+                user: options.user.clone(),
+                user_password: password,
+                user_token: emulator.create_token(
+                    &options.user,
+                    "testbed",
+                    &["write:issue", "write:repository", "read:user"],
+                ),
+                repo: String::new(),
+            }
+        };
+        let gitea = emulator
+            .serve(options.port(1))
+            .await
+            .context("starting the Gitea emulator")?;
+        tracing::info!(url = %gitea.base_url(), "Gitea emulator ready");
+        self.set(
+            "GITEA_URL",
+            gitea.base_url().trim_end_matches('/').to_string(),
+        );
+        self.set("GITEA_ADMIN_USER", lab.admin_user);
+        self.set("GITEA_ADMIN_PASSWORD", lab.admin_password);
+        self.set("GITEA_ADMIN_TOKEN", lab.admin_token);
+        self.set("GITEA_USER", lab.user);
+        self.set("GITEA_USER_PASSWORD", lab.user_password);
+        self.set("GITEA_USER_TOKEN", lab.user_token);
+        if !lab.repo.is_empty() {
+            self.set("GITEA_REPO", lab.repo);
+        }
+        self.gitea = Some(gitea);
+        Ok(())
     }
 
     /// Starts the LLM emulator with `--llm-script`, or with the lab script under
@@ -158,6 +203,9 @@ impl Stack {
     pub(crate) async fn shutdown(self) {
         if let Some(llm) = self.llm {
             llm.shutdown().await;
+        }
+        if let Some(gitea) = self.gitea {
+            gitea.shutdown().await;
         }
         if let Some(kube) = self.kube {
             kube.shutdown().await;

@@ -78,7 +78,7 @@ fn start(args: &[&str], env_file: &Path) -> Running {
 }
 
 #[tokio::test]
-async fn up_serves_kube_and_llm_and_stops_on_sigint() {
+async fn up_serves_every_emulator_and_stops_on_sigint() {
     let dir = temp_dir("all");
     let env_file = dir.join("testbed.env");
     let mut running = start(
@@ -166,6 +166,43 @@ async fn up_serves_kube_and_llm_and_stops_on_sigint() {
         .unwrap();
     assert_eq!(generated.status(), 200);
 
+    // Gitea: the user token and admin basic auth work; the lab repo exists.
+    let user: Value = http
+        .get(format!("{}/api/v1/user", env["GITEA_URL"]))
+        .header(
+            "authorization",
+            format!("token {}", env["GITEA_USER_TOKEN"]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["login"], env["GITEA_USER"].as_str());
+    let admin_list = http
+        .get(format!("{}/api/v1/admin/users", env["GITEA_URL"]))
+        .basic_auth(&env["GITEA_ADMIN_USER"], Some(&env["GITEA_ADMIN_PASSWORD"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin_list.status(), 200);
+    let repo = http
+        .get(format!(
+            "{}/api/v1/repos/{}/mcp",
+            env["GITEA_URL"], env["GITEA_USER"]
+        ))
+        .header(
+            "authorization",
+            format!("token {}", env["GITEA_ADMIN_TOKEN"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(repo.status(), 200);
+
     let status = interrupt(running);
     assert!(status.success(), "exit status {status}");
     assert!(!env_file.exists(), "the env file is removed on exit");
@@ -180,4 +217,33 @@ fn unknown_component_is_a_usage_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing"));
+}
+
+#[tokio::test]
+async fn only_llm_starts_just_the_llm() {
+    let dir = temp_dir("llm");
+    let env_file = dir.join("llm.env");
+    let mut running = start(&["--only", "llm"], &env_file);
+    let env = wait_for_env(&env_file, &mut running.0);
+    assert!(
+        !env.contains_key("KUBECONFIG") && !env.contains_key("GITEA_URL"),
+        "{env:?}"
+    );
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let models: Value = http
+        .get(format!("{}/models", env["LLM_URL"]))
+        .bearer_auth(&env["LLM_API_KEY"])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(models["data"][0]["id"], "local");
+    let status = interrupt(running);
+    assert!(status.success(), "exit status {status}");
+    let _ = std::fs::remove_dir_all(dir);
 }
