@@ -57,6 +57,9 @@ pub use script::{
 };
 pub use text_forms::{TextForm, render as render_text_tool_calls};
 
+/// The largest request body accepted (413 above it).
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 /// What the emulated proxy serves and which keys it accepts.
 #[derive(Debug, Clone)]
 pub struct LlmConfig {
@@ -144,6 +147,15 @@ impl LlmEmulator {
             .route("/key/info", get(management::key_info))
             .route("/key/delete", post(management::delete_keys))
             .route("/health/liveliness", get(|| async { "I'm alive!" }))
+            // LiteLLM (FastAPI) answers unknown paths like this.
+            .fallback(|| async {
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    axum::Json(serde_json::json!({"detail": "Not Found"})),
+                )
+            })
+            // Agents send whole logs as tool results; axum's 2 MB default is too small.
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(self.clone())
     }
 

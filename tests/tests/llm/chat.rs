@@ -255,3 +255,47 @@ fn invalid_scripts_are_rejected_with_reasons() {
     assert!(form.to_string().contains("xml"), "{form}");
     assert!(Script::from_yaml("turns: [").is_err());
 }
+
+#[tokio::test]
+async fn waiting_for_requests_is_bounded() {
+    let served = serve(Script::new([Turn::text("late").delay_ms(50)])).await;
+    let none = served
+        .llm
+        .wait_for_requests(1, std::time::Duration::from_millis(100))
+        .await;
+    assert!(none.is_empty());
+    let url = format!("{}/chat/completions", served.running.base_url());
+    let http = served.http.clone();
+    let sender = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        http.post(url)
+            .bearer_auth("sk-testbed")
+            .json(&chat_body(&[]))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    let seen = served
+        .llm
+        .wait_for_requests(1, std::time::Duration::from_secs(5))
+        .await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(sender.await.unwrap(), 200);
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_like_the_proxy() {
+    let served = serve(Script::default()).await;
+    let response = served
+        .http
+        .get(format!("{}/v1/embeddings", served.running.root_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"detail": "Not Found"})
+    );
+}
