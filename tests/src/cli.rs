@@ -71,6 +71,12 @@ pub(crate) struct UpArgs {
     /// A YAML or JSON script for the LLM emulator to replay.
     #[arg(long)]
     pub(crate) llm_script: Option<PathBuf>,
+    /// The LLM emulator's static API key.
+    #[arg(long, default_value = "sk-testbed")]
+    pub(crate) llm_api_key: String,
+    /// The LLM emulator's LiteLLM master key.
+    #[arg(long, default_value = "sk-master")]
+    pub(crate) llm_master_key: String,
 }
 
 /// Runs `up` until Ctrl-C (or SIGTERM), then stops every emulator.
@@ -87,6 +93,8 @@ pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
         state_dir: args.state_dir,
         llm_models: args.llm_model,
         llm_script,
+        llm_api_key: args.llm_api_key,
+        llm_master_key: args.llm_master_key,
     };
     let stack = Stack::start(&options).await?;
     if let Some(path) = &args.env_file {

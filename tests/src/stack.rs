@@ -28,6 +28,10 @@ pub(crate) struct StackOptions {
     pub(crate) llm_models: Vec<String>,
     /// The script the LLM emulator replays.
     pub(crate) llm_script: Option<Script>,
+    /// The LLM emulator's static key.
+    pub(crate) llm_api_key: String,
+    /// The LLM emulator's master key.
+    pub(crate) llm_master_key: String,
 }
 
 impl StackOptions {
@@ -148,7 +152,11 @@ impl Stack {
         options: &StackOptions,
         lab: Option<LabScenario>,
     ) -> anyhow::Result<()> {
-        let mut config = LlmConfig::default();
+        let mut config = LlmConfig {
+            api_key: options.llm_api_key.clone(),
+            master_key: options.llm_master_key.clone(),
+            ..LlmConfig::default()
+        };
         if !options.llm_models.is_empty() {
             config.models = options.llm_models.clone();
         }

@@ -223,7 +223,7 @@ fn unknown_component_is_a_usage_error() {
 async fn only_llm_starts_just_the_llm() {
     let dir = temp_dir("llm");
     let env_file = dir.join("llm.env");
-    let mut running = start(&["--only", "llm"], &env_file);
+    let mut running = start(&["--only", "llm", "--llm-api-key", "sk-chosen"], &env_file);
     let env = wait_for_env(&env_file, &mut running.0);
     assert!(
         !env.contains_key("KUBECONFIG") && !env.contains_key("GITEA_URL"),

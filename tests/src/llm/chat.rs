@@ -63,7 +63,11 @@ pub(crate) async fn chat_completions(
                     .pointer("/stream_options/include_usage")
                     .and_then(Value::as_bool)
                     == Some(true);
-                answer::sse_response(answer::stream_events(&answer, &envelope, include_usage))
+                let mut events = answer::stream_events(&answer, &envelope, include_usage);
+                if let Some(keep) = turn.cut_stream_after {
+                    events.truncate(keep);
+                }
+                answer::sse_response(events)
             } else {
                 axum::Json(answer::completion_body(&answer, &envelope)).into_response()
             };

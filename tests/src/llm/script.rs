@@ -114,6 +114,9 @@ pub struct Turn {
     pub repeat: bool,
     /// Overrides the estimated token counts.
     pub usage: Option<UsageSpec>,
+    /// When streaming, stop after this many `data:` events, without `[DONE]` (a
+    /// connection lost mid-answer).
+    pub cut_stream_after: Option<usize>,
 }
 
 impl Turn {
@@ -126,6 +129,7 @@ impl Turn {
             delay_ms: 0,
             repeat: false,
             usage: None,
+            cut_stream_after: None,
         }
     }
 
@@ -198,6 +202,12 @@ impl Turn {
     /// Makes the turn reusable.
     pub fn repeat(mut self) -> Self {
         self.repeat = true;
+        self
+    }
+
+    /// Ends a streamed answer after `events` events, without `[DONE]`.
+    pub fn cut_stream_after(mut self, events: usize) -> Self {
+        self.cut_stream_after = Some(events);
         self
     }
 
@@ -338,6 +348,8 @@ struct TurnDoc {
     repeat: bool,
     #[serde(default)]
     usage: Option<UsageSpec>,
+    #[serde(default)]
+    cut_stream_after: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -388,6 +400,7 @@ impl TryFrom<TurnDoc> for Turn {
             delay_ms: doc.delay_ms,
             repeat: doc.repeat,
             usage: doc.usage,
+            cut_stream_after: doc.cut_stream_after,
         })
     }
 }

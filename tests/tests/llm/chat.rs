@@ -247,6 +247,8 @@ fallback: { text: "done", finish_reason: stop }
 #[test]
 fn invalid_scripts_are_rejected_with_reasons() {
     let two = Script::from_yaml("turns: [ { text: a, tool_calls: [] } ]").unwrap_err();
+    let cut = Script::from_yaml("turns: [ { text: a, cut_stream_after: 2 } ]").unwrap();
+    assert_eq!(cut.turns[0].cut_stream_after, Some(2));
     assert!(two.to_string().contains("exactly one of"), "{two}");
     let typo = Script::from_yaml("turns: [ { txt: a } ]").unwrap_err();
     assert!(typo.to_string().contains("txt"), "{typo}");

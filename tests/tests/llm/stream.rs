@@ -144,3 +144,16 @@ async fn faults_in_streaming_mode() {
     );
     assert_eq!(data[1], "[DONE]");
 }
+
+#[tokio::test]
+async fn a_cut_stream_ends_without_done() {
+    let served = serve(Script::new([Turn::text(
+        "a long answer that never completes",
+    )
+    .cut_stream_after(2)]))
+    .await;
+    let (status, _, data) = stream(&served, chat_body(&[])).await;
+    assert_eq!(status, 200);
+    assert_eq!(data.len(), 2);
+    assert!(data.iter().all(|d| d != "[DONE]"));
+}
