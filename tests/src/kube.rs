@@ -24,6 +24,7 @@ mod object;
 mod patch;
 mod registry;
 mod respond;
+mod scale;
 mod selectors;
 mod ssa;
 mod status;

@@ -4,6 +4,18 @@
 //! `kubernetes-mcp-server`.
 
 mod kube {
+    /// The `testbed up --only kube` command.
+    mod cli;
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
+    /// Raw HTTP: bad input, negotiation, SSAR, watch, scale.
+    mod http;
+    /// kube-rs typed, dynamic, SSA, await_condition, watcher.
+    mod kube_rs;
+    /// kubectl over HTTPS.
+    mod kubectl;
+    /// The upstream Go kubernetes-mcp-server through an MCP client.
+    mod upstream_mcp;
+    /// Shared helpers.
+    mod util;
 }

@@ -249,6 +249,9 @@ async fn route(inner: &Arc<Inner>, call: Call) -> Result<Response, ApiError> {
         call.sub.as_deref(),
     ) {
         (Method::GET, true, Some("log")) => super::logs::read(inner, &call),
+        (Method::GET | Method::PUT | Method::PATCH, true, Some("scale")) => {
+            super::scale::handle(inner, &call)
+        }
         (Method::GET, true, None | Some("status")) => verbs::get(inner, &call, want),
         (Method::GET, false, None) if call.flag("watch") => {
             super::watch::watch(inner, &call).map(|b: Body| {

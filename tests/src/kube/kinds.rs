@@ -74,7 +74,8 @@ fn running_status(pod: &Value) -> Value {
         "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": started},
                        {"type": "ContainersReady", "status": "True", "lastTransitionTime": started},
                        {"type": "PodScheduled", "status": "True", "lastTransitionTime": started}],
-        "hostIP": "10.0.0.10", "podIP": "10.128.0.20", "startTime": started,
+        "hostIP": "10.0.0.10", "podIP": "10.128.0.20",
+        "podIPs": [{"ip": "10.128.0.20"}], "startTime": started,
         "qosClass": "BestEffort",
         "containerStatuses": statuses,
     })

@@ -109,7 +109,7 @@ impl KubeEmulator {
                      "tasks": [{"name": "fetch-repository", "taskRef": {"resolver": "cluster", "params": [{"name": "name", "value": "git-clone"}]}},
                                {"name": "build", "runAfter": ["fetch-repository"], "taskRef": {"resolver": "cluster", "params": [{"name": "name", "value": "buildah"}]}}]}}));
         let failed = json!([{"type": "Succeeded", "status": "False", "reason": "Failed", "lastTransitionTime": t1,
-            "message": format!("Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0")}]);
+            "message": "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0"}]);
         let pr = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "PipelineRun",
             "metadata": {"name": run, "namespace": ns, "labels": {"tekton.dev/pipeline": "build-agent", "app.kubernetes.io/instance": format!("agent-{user}")}},
             "spec": {"pipelineRef": {"name": "build-agent"}, "params": [{"name": "git-url", "value": format!("http://gitea-http.gitea-{user}.svc:3000/{user}/mcp.git")}, {"name": "image", "value": image}],
@@ -153,7 +153,7 @@ impl KubeEmulator {
             "metadata": {"name": task_run, "namespace": ns, "labels": tekton_labels("build"), "ownerReferences": owner("PipelineRun", run, &pr_uid)},
             "spec": {"serviceAccountName": "pipeline", "retries": 2},
             "status": {"conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed", "lastTransitionTime": t1,
-                                       "message": format!("\"step-build\" exited with code 1: Error")}],
+                                       "message": "\"step-build\" exited with code 1: Error"}],
                        "podName": pod, "startTime": t0, "completionTime": t1, "steps": steps,
                        "retriesStatus": [{"podName": format!("{task_run}-pod"), "conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed"}]},
                                          {"podName": format!("{task_run}-pod-retry1"), "conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed"}]}]}}))
