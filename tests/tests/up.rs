@@ -166,7 +166,7 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
         .unwrap();
     assert_eq!(generated.status(), 200);
 
-    // Gitea: the user token and admin basic auth work; the lab repo exists.
+    // Gitea: the user token and admin basic auth work; the lab repo has `broken`.
     let user: Value = http
         .get(format!("{}/api/v1/user", env["GITEA_URL"]))
         .header(
@@ -191,7 +191,7 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
     assert_eq!(admin_list.status(), 200);
     let repo = http
         .get(format!(
-            "{}/api/v1/repos/{}/mcp",
+            "{}/api/v1/repos/{}/mcp/branches/broken",
             env["GITEA_URL"], env["GITEA_USER"]
         ))
         .header(
