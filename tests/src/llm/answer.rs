@@ -71,21 +71,61 @@ pub(crate) fn plan(turn: &Turn, request: &Value) -> Planned {
             FinishReason::ToolCalls,
         ),
     };
-    let completion_chars = content.as_deref().map_or(0, str::len)
-        + tool_calls
-            .iter()
-            .map(|c| c.name.len() + c.arguments.len())
-            .sum::<usize>();
-    let usage = turn.usage.unwrap_or(UsageSpec {
-        prompt_tokens: estimate_tokens(request.get("messages").map_or(0, |m| m.to_string().len())),
-        completion_tokens: estimate_tokens(completion_chars),
-    });
-    Planned::Answer(Answer {
+    let mut answer = Answer {
         content,
         tool_calls,
         finish_reason: turn.finish_reason.unwrap_or(natural),
-        usage,
-    })
+        usage: UsageSpec {
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        },
+    };
+    if let Some(limit) = max_tokens(request) {
+        truncate_to(&mut answer, limit);
+    }
+    let completion_chars = answer.content.as_deref().map_or(0, str::len)
+        + answer
+            .tool_calls
+            .iter()
+            .map(|c| c.name.len() + c.arguments.len())
+            .sum::<usize>();
+    answer.usage = turn.usage.unwrap_or(UsageSpec {
+        prompt_tokens: estimate_tokens(request.get("messages").map_or(0, |m| m.to_string().len())),
+        completion_tokens: estimate_tokens(completion_chars),
+    });
+    Planned::Answer(answer)
+}
+
+/// `max_completion_tokens`, else `max_tokens`.
+fn max_tokens(request: &Value) -> Option<u64> {
+    ["max_completion_tokens", "max_tokens"]
+        .iter()
+        .find_map(|name| request.get(*name).and_then(Value::as_u64))
+}
+
+/// Cuts content and tool-call arguments to about `limit` tokens (four characters each),
+/// as a model hitting `max_tokens` does, and reports `finish_reason: length`. Cut
+/// arguments are usually invalid JSON, which is exactly what agents must survive.
+fn truncate_to(answer: &mut Answer, limit: u64) {
+    let mut budget = usize::try_from(limit.saturating_mul(4)).unwrap_or(usize::MAX);
+    let mut cut = false;
+    let mut take = |text: &mut String| {
+        let chars = text.chars().count();
+        if chars > budget {
+            *text = text.chars().take(budget).collect();
+            cut = true;
+        }
+        budget = budget.saturating_sub(chars);
+    };
+    if let Some(content) = answer.content.as_mut() {
+        take(content);
+    }
+    for call in &mut answer.tool_calls {
+        take(&mut call.arguments);
+    }
+    if cut {
+        answer.finish_reason = FinishReason::Length;
+    }
 }
 
 /// Roughly four characters per token, at least one.
@@ -94,7 +134,8 @@ fn estimate_tokens(chars: usize) -> u64 {
 }
 
 fn new_call_id() -> String {
-    format!("call_{}", &uuid::Uuid::new_v4().simple().to_string()[..24])
+    let hex = uuid::Uuid::new_v4().simple().to_string();
+    format!("call_{}", hex.get(..24).unwrap_or(&hex))
 }
 
 fn usage_json(usage: UsageSpec) -> Value {

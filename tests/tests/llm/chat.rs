@@ -301,3 +301,37 @@ async fn unknown_routes_answer_like_the_proxy() {
         json!({"detail": "Not Found"})
     );
 }
+
+#[tokio::test]
+async fn max_tokens_cuts_the_answer_with_finish_reason_length() {
+    let long = "word ".repeat(100);
+    let served = serve(Script::new([
+        Turn::text(long.clone()),
+        Turn::tool_calls([("create_issue", json!({"body": long}))]),
+        Turn::text("short"),
+    ]))
+    .await;
+    let mut body = chat_body(&["create_issue"]);
+    body["max_tokens"] = json!(10);
+    let answer = served.chat(&body).await;
+    assert_eq!(answer["choices"][0]["finish_reason"], "length");
+    assert_eq!(
+        answer["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap()
+            .len(),
+        40
+    );
+    assert_eq!(answer["usage"]["completion_tokens"], 10);
+    let answer = served.chat(&body).await;
+    assert_eq!(answer["choices"][0]["finish_reason"], "length");
+    let args = answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+        .as_str()
+        .unwrap();
+    assert!(
+        serde_json::from_str::<Value>(args).is_err(),
+        "cut arguments are not JSON: {args}"
+    );
+    let answer = served.chat(&body).await;
+    assert_eq!(answer["choices"][0]["finish_reason"], "stop");
+}
