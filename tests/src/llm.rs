@@ -28,6 +28,7 @@
 
 mod answer;
 mod chat;
+mod conversation;
 mod error;
 mod fault;
 mod keys;
@@ -71,6 +72,9 @@ pub struct LlmConfig {
     pub master_key: String,
     /// Dollars charged per token, added to a generated key's spend (budgets).
     pub cost_per_token: f64,
+    /// Refuse (400, as OpenAI does) conversations where an assistant's `tool_calls` are
+    /// not each answered by a `tool` message, or a `tool` message answers no call.
+    pub strict_tool_messages: bool,
 }
 
 impl Default for LlmConfig {
@@ -80,6 +84,7 @@ impl Default for LlmConfig {
             api_key: "sk-testbed".into(),
             master_key: "sk-master".into(),
             cost_per_token: 0.000_001,
+            strict_tool_messages: true,
         }
     }
 }

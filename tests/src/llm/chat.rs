@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::answer::{self, Envelope, Planned};
+use super::conversation;
 use super::error::LiteLlmError;
 use super::fault::Fault;
 use super::keys::{Caller, hash_key, presented_key};
@@ -168,7 +169,10 @@ fn validate(llm: &LlmEmulator, caller: &Caller, request: &Value) -> Result<Strin
         .param("model"));
     }
     match request.get("messages").and_then(Value::as_array) {
-        Some(messages) if !messages.is_empty() => Ok(model.to_string()),
+        Some(messages) if !messages.is_empty() => {
+            conversation::check(messages, llm.config().strict_tool_messages)?;
+            Ok(model.to_string())
+        }
         _ => Err(LiteLlmError::bad_request("messages must be a non-empty array").param("messages")),
     }
 }

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 use testbed::llm::{FinishReason, Predicate, Script, TextForm, ToolCallSpec, Turn};
 
-use crate::support::{chat_body, serve};
+use crate::support::{chat_body, push_tool_exchange, serve};
 
 #[tokio::test]
 async fn native_tool_call_then_text_with_usage() {
@@ -123,9 +123,12 @@ async fn predicates_pick_turns_by_request_content() {
     );
     // A tool result containing the text: the first turn.
     let mut body = chat_body(&["pods_log"]);
-    body["messages"].as_array_mut().unwrap().push(json!({
-        "role": "tool", "tool_call_id": "x", "content": "STEP 3: COPY failed: no such file",
-    }));
+    push_tool_exchange(
+        &mut body,
+        "x",
+        "pods_log",
+        "STEP 3: COPY failed: no such file",
+    );
     let answer = served.chat(&body).await;
     assert_eq!(answer["choices"][0]["message"]["content"], "after the log");
     let turns: Vec<_> = served.llm.requests().iter().map(|r| r.turn).collect();
@@ -231,9 +234,12 @@ fallback: { text: "done", finish_reason: stop }
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(args).unwrap()["tail"], 50);
     let mut body = chat_body(&["pods_log"]);
-    body["messages"].as_array_mut().unwrap().push(json!({
-        "role": "tool", "tool_call_id": "c", "content": "stat requirements.txt: no such file",
-    }));
+    push_tool_exchange(
+        &mut body,
+        "c",
+        "pods_log",
+        "stat requirements.txt: no such file",
+    );
     let answer = served.chat(&body).await;
     assert_eq!(
         answer["choices"][0]["message"]["content"],
@@ -334,4 +340,30 @@ async fn max_tokens_cuts_the_answer_with_finish_reason_length() {
     );
     let answer = served.chat(&body).await;
     assert_eq!(answer["choices"][0]["finish_reason"], "stop");
+}
+
+#[tokio::test]
+async fn unanswered_tool_calls_are_refused_like_openai() {
+    let served = serve(Script::default()).await;
+    let mut body = chat_body(&["pods_log"]);
+    body["messages"].as_array_mut().unwrap().push(json!({
+        "role": "assistant", "content": null, "tool_calls": [
+            {"id": "a", "type": "function", "function": {"name": "pods_log", "arguments": "{}"}},
+            {"id": "b", "type": "function", "function": {"name": "pods_log", "arguments": "{}"}},
+        ],
+    }));
+    body["messages"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "tool", "tool_call_id": "a", "content": "x"}));
+    let (status, _, text) = served.post("sk-testbed", &body).await;
+    assert_eq!(status, 400);
+    assert!(text.contains("did not have response messages: b"), "{text}");
+
+    let lenient = testbed::llm::LlmConfig {
+        strict_tool_messages: false,
+        ..Default::default()
+    };
+    let served = crate::support::serve_with(lenient, Script::default()).await;
+    assert_eq!(served.post("sk-testbed", &body).await.0, 200);
 }
