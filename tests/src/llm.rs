@@ -177,6 +177,20 @@ impl LlmEmulator {
         state.script = script;
     }
 
+    /// Appends turns to the current script (after the ones already there).
+    pub fn push_turns(&self, turns: impl IntoIterator<Item = Turn>) {
+        let mut state = lock(&self.shared.script);
+        for turn in turns {
+            state.script.turns.push(turn);
+            state.used.push(false);
+        }
+    }
+
+    /// Forgets the recorded requests (e.g. between phases of one test).
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
+    }
+
     /// How many non-repeating turns have not been used yet.
     pub fn remaining_turns(&self) -> usize {
         let state = lock(&self.shared.script);

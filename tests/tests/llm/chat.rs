@@ -367,3 +367,23 @@ async fn unanswered_tool_calls_are_refused_like_openai() {
     let served = crate::support::serve_with(lenient, Script::default()).await;
     assert_eq!(served.post("sk-testbed", &body).await.0, 200);
 }
+
+#[tokio::test]
+async fn turns_can_be_added_while_serving_and_records_cleared() {
+    let served = serve(Script::new([Turn::text("one")])).await;
+    assert_eq!(
+        served.chat(&chat_body(&[])).await["choices"][0]["message"]["content"],
+        "one"
+    );
+    served
+        .llm
+        .push_turns([Turn::text("two"), Turn::text("always").repeat()]);
+    assert_eq!(served.llm.remaining_turns(), 1);
+    served.llm.clear_requests();
+    for expected in ["two", "always", "always"] {
+        let answer = served.chat(&chat_body(&[])).await;
+        assert_eq!(answer["choices"][0]["message"]["content"], expected);
+    }
+    let turns: Vec<_> = served.llm.requests().iter().map(|r| r.turn).collect();
+    assert_eq!(turns, vec![Some(1), Some(2), Some(2)]);
+}
