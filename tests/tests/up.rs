@@ -223,7 +223,19 @@ fn unknown_component_is_a_usage_error() {
 async fn only_llm_starts_just_the_llm() {
     let dir = temp_dir("llm");
     let env_file = dir.join("llm.env");
-    let mut running = start(&["--only", "llm", "--llm-api-key", "sk-chosen"], &env_file);
+    let script = dir.join("script.yaml");
+    std::fs::write(&script, "turns:\n  - text: scripted from a file\n").unwrap();
+    let mut running = start(
+        &[
+            "--only",
+            "llm",
+            "--llm-api-key",
+            "sk-chosen",
+            "--llm-script",
+            script.to_str().unwrap(),
+        ],
+        &env_file,
+    );
     let env = wait_for_env(&env_file, &mut running.0);
     assert!(
         !env.contains_key("KUBECONFIG") && !env.contains_key("GITEA_URL"),
@@ -243,7 +255,56 @@ async fn only_llm_starts_just_the_llm() {
         .await
         .unwrap();
     assert_eq!(models["data"][0]["id"], "local");
+    let answer: Value = http
+        .post(format!("{}/chat/completions", env["LLM_URL"]))
+        .bearer_auth(&env["LLM_API_KEY"])
+        .json(&json!({"model": "local", "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer["choices"][0]["message"]["content"],
+        "scripted from a file"
+    );
     let status = interrupt(running);
     assert!(status.success(), "exit status {status}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_script_file_fails_before_serving() {
+    let dir = temp_dir("bad");
+    let script = dir.join("bad.yaml");
+    std::fs::write(&script, "turns: [ { txt: typo } ]").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_testbed"))
+        .args([
+            "up",
+            "--only",
+            "llm",
+            "--llm-script",
+            script.to_str().unwrap(),
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("txt"), "{stderr}");
+    let missing = Command::new(env!("CARGO_BIN_EXE_testbed"))
+        .args([
+            "up",
+            "--only",
+            "llm",
+            "--llm-script",
+            "/nonexistent/script.yaml",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/script.yaml"));
     let _ = std::fs::remove_dir_all(dir);
 }
