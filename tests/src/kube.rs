@@ -21,6 +21,7 @@ mod lab;
 mod listen;
 mod logs;
 mod object;
+mod observe;
 mod patch;
 mod registry;
 mod respond;
@@ -44,6 +45,7 @@ pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
 pub use kinds::{LOGS_ANNOTATION, PREVIOUS_LOGS_ANNOTATION};
 pub use lab::{LAB_APPS_DOMAIN, LAB_RUN, LabScenario, build_log};
 pub use listen::{KubeServeOptions, RunningKube};
+pub use observe::{Fault, RecordedRequest};
 pub use registry::{Column, ResourceType};
 pub use status::ApiError;
 
@@ -55,6 +57,7 @@ use writes::{UpdateOpts, WriteOpts};
 pub(crate) struct Inner {
     state: Mutex<State>,
     admin_token: String,
+    observer: observe::Observer,
 }
 
 impl Inner {
@@ -85,6 +88,7 @@ impl KubeEmulator {
         let inner = Arc::new(Inner {
             state: Mutex::new(State::new(types)),
             admin_token: format!("testbed-admin-{}", uuid::Uuid::new_v4().simple()),
+            observer: observe::Observer::default(),
         });
         let emu = Self { inner };
         {
@@ -257,6 +261,26 @@ impl KubeEmulator {
     /// Registers extra resource types (as if their CRDs had been created).
     pub fn register(&self, types: Vec<ResourceType>) {
         self.inner.lock().register(types);
+    }
+
+    /// Every request served so far, oldest first (the token itself is never recorded).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.observer.requests()
+    }
+
+    /// Injects a fault: matching requests fail with its status until it is used up.
+    pub fn add_fault(&self, fault: Fault) {
+        self.inner.observer.add_fault(fault);
+    }
+
+    /// Simulates the controller owning `finalizer` (e.g. Argo CD's
+    /// `resources-finalizer.argocd.argoproj.io`): it is removed as soon as an object
+    /// carrying it is deleted, so the object goes at once instead of staying Terminating.
+    pub fn simulate_finalizer(&self, finalizer: &str) {
+        self.inner
+            .lock()
+            .simulated_finalizers
+            .push(finalizer.to_string());
     }
 
     /// The current global resourceVersion.

@@ -8,14 +8,22 @@ mod kube {
     mod cli;
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
-    /// Raw HTTP: bad input, negotiation, SSAR, watch, scale.
-    mod http;
+    /// Bad input and its Status errors.
+    mod errors;
+    /// Request log, faults, simulated controllers.
+    mod hooks;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.
     mod kube_rs;
-    /// kubectl over HTTPS.
+    /// kubectl reads over HTTPS.
     mod kubectl;
+    /// kubectl writes and RBAC over HTTPS.
+    mod kubectl_write;
+    /// Discovery, Table/metadata negotiation, SSAR.
+    mod negotiation;
     /// The upstream Go kubernetes-mcp-server through an MCP client.
     mod upstream_mcp;
     /// Shared helpers.
     mod util;
+    /// Watch, defaults, scale.
+    mod watch;
 }

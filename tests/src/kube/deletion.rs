@@ -71,6 +71,12 @@ pub(super) fn delete(
         return Ok(present(rt, &old));
     }
     let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
+    let mut old = old;
+    strip_simulated(st, &mut old);
+    if !is_namespace && finalizers(&old).is_empty() {
+        // A simulated controller released the object at once.
+        st.objects.insert(key.clone(), old.clone());
+    }
     if is_namespace || !finalizers(&old).is_empty() {
         let mut marked = old.clone();
         if marked.pointer("/metadata/deletionTimestamp").is_none() {
@@ -140,6 +146,8 @@ fn sweep_namespace(st: &mut State, namespace: &str) {
             st.remove(&key);
             continue;
         };
+        let mut obj = obj;
+        strip_simulated(st, &mut obj);
         if finalizers(&obj).is_empty() {
             remove_with_hooks(st, &rt, &key);
         } else if obj.pointer("/metadata/deletionTimestamp").is_none() {
@@ -172,5 +180,22 @@ fn sweep_namespace(st: &mut State, namespace: &str) {
             ns["status"] = json!({"phase": "Terminating", "conditions": [condition]});
             st.put(ns_key, ns, "MODIFIED");
         }
+    }
+}
+
+/// Removes the finalizers a simulated controller (e.g. Argo CD's) would remove once the
+/// object is being deleted.
+fn strip_simulated(st: &State, obj: &mut Value) {
+    if st.simulated_finalizers.is_empty() {
+        return;
+    }
+    if let Some(list) = obj
+        .pointer_mut("/metadata/finalizers")
+        .and_then(Value::as_array_mut)
+    {
+        list.retain(|f| {
+            !f.as_str()
+                .is_some_and(|f| st.simulated_finalizers.iter().any(|s| s == f))
+        });
     }
 }

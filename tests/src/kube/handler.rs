@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{Attributes, Identity};
 use super::discovery;
+use super::observe::RecordedRequest;
 use super::registry::ResourceType;
 use super::respond::{self, json_response};
 use super::status::ApiError;
@@ -88,6 +89,29 @@ fn identity(inner: &Inner, req: &Request) -> Result<Identity, ApiError> {
 }
 
 async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError> {
+    {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        inner.observer.record(RecordedRequest {
+            method: req.method().to_string(),
+            path: req.uri().path().to_string(),
+            query: req.uri().query().unwrap_or("").to_string(),
+            content_type: header(header::CONTENT_TYPE),
+            accept: header(header::ACCEPT),
+            authenticated: req.headers().contains_key(header::AUTHORIZATION),
+        });
+    }
+    if let Some(fault) = inner
+        .observer
+        .fault_for(req.method().as_str(), req.uri().path())
+    {
+        return Err(fault);
+    }
     let identity = identity(inner, &req)?;
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -213,15 +237,26 @@ fn authorize(call: &Call) -> Result<(), ApiError> {
     if call.rt.plural == "selfsubjectaccessreviews" {
         return Ok(());
     }
+    let is_namespace = call.rt.group.is_empty() && call.rt.plural == "namespaces";
+    let is_project = call.rt.group == "project.openshift.io" && call.rt.plural == "projects";
     let attrs = Attributes {
         verb: rbac_verb(call).into(),
         group: call.rt.group.clone(),
         resource: call.rt.plural.clone(),
         subresource: call.sub.clone().unwrap_or_default(),
-        namespace: call.namespace.clone(),
+        // A namespace is checked against rules of its own namespace, as RBAC does.
+        namespace: match (&call.name, is_namespace || is_project) {
+            (Some(name), true) => name.clone(),
+            _ => call.namespace.clone(),
+        },
         name: call.name.clone().unwrap_or_default(),
     };
-    if call.identity.allows(&attrs) {
+    // OpenShift lets everyone list and watch projects; the list is filtered to the
+    // namespaces the caller has any access to (see `verbs::list`).
+    let project_read = is_project && matches!(attrs.verb.as_str(), "list" | "watch");
+    let project_get =
+        is_project && attrs.verb == "get" && call.identity.can_see_namespace(&attrs.namespace);
+    if project_read || project_get || call.identity.allows(&attrs) {
         Ok(())
     } else {
         Err(attrs.forbidden(&call.identity.username))

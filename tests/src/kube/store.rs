@@ -91,6 +91,8 @@ pub(super) struct State {
     pub applied: HashMap<Key, BTreeMap<String, Value>>,
     /// Bearer token → identity.
     pub identities: HashMap<String, Identity>,
+    /// Finalizers a simulated controller removes as soon as deletion starts.
+    pub simulated_finalizers: Vec<String>,
 }
 
 impl State {
@@ -105,6 +107,7 @@ impl State {
             logs: HashMap::new(),
             applied: HashMap::new(),
             identities: HashMap::new(),
+            simulated_finalizers: Vec::new(),
         }
     }
 

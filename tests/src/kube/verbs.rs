@@ -129,6 +129,9 @@ pub(super) fn list(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Respon
         if !labels.matches(&super::object::labels(obj)) || !fields.matches(obj) {
             continue;
         }
+        if call.rt.group == "project.openshift.io" && !call.identity.can_see_namespace(&key.name) {
+            continue;
+        }
         if limit > 0 && items.len() >= limit {
             remaining += 1;
             continue;
