@@ -262,50 +262,10 @@ pub(crate) fn sse_response(payloads: Vec<String>) -> Response {
 
 /// The response for an injected fault (after any `Timeout` wait, done by the caller).
 pub(crate) fn fault_response(fault: &Fault, envelope: &Envelope, stream: bool) -> Response {
+    if let Some(error) = fault.as_error(&envelope.model) {
+        return error.into_response();
+    }
     match fault {
-        Fault::RateLimited { retry_after_secs } => LiteLlmError {
-            retry_after_secs: Some(*retry_after_secs),
-            ..LiteLlmError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttling_error",
-                format!(
-                    "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached for model {}. Please try again in {retry_after_secs}s.",
-                    envelope.model
-                ),
-            )
-        }
-        .into_response(),
-        Fault::Status { status, message } => {
-            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let (kind, default) = match status.as_u16() {
-                502 => ("api_error", "litellm.BadGatewayError: upstream returned a bad gateway"),
-                503 => ("api_error", "litellm.ServiceUnavailableError: upstream unavailable"),
-                _ => ("api_error", "litellm.InternalServerError: upstream error"),
-            };
-            let message = message.clone().unwrap_or_else(|| default.to_string());
-            LiteLlmError::new(status, kind, message).into_response()
-        }
-        Fault::BudgetExceeded { status } => budget_error(*status, 1.0, 1.0).into_response(),
-        Fault::LiteLlmError {
-            status,
-            message,
-            error_type,
-            param,
-        } => LiteLlmError {
-            param: param.clone(),
-            ..LiteLlmError::new(
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                error_type,
-                message.clone(),
-            )
-        }
-        .into_response(),
-        Fault::Timeout { after_ms } => LiteLlmError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "timeout",
-            format!("litellm.Timeout: Request timed out after {after_ms} ms"),
-        )
-        .into_response(),
         Fault::MalformedJson => {
             let truncated = format!(
                 "{{\"id\":\"{}\",\"object\":\"chat.completion\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":\"Hel",
@@ -338,21 +298,19 @@ pub(crate) fn fault_response(fault: &Fault, envelope: &Envelope, stream: bool) -
             StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             [(
                 header::CONTENT_TYPE,
-                content_type.clone().unwrap_or_else(|| "application/json".into()),
+                content_type
+                    .clone()
+                    .unwrap_or_else(|| "application/json".into()),
             )],
             body.clone(),
         )
             .into_response(),
+        // Every other fault is an error body, answered above.
+        other => LiteLlmError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            format!("unhandled fault {other:?}"),
+        )
+        .into_response(),
     }
-}
-
-/// LiteLLM's budget error (`type: budget_exceeded`, status 400 unless given).
-pub(crate) fn budget_error(status: Option<u16>, spend: f64, max_budget: f64) -> LiteLlmError {
-    LiteLlmError::new(
-        status
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::BAD_REQUEST),
-        "budget_exceeded",
-        format!("Budget has been exceeded! Current cost: {spend}, Max budget: {max_budget}"),
-    )
 }
