@@ -85,3 +85,68 @@ async fn lab_script_uses_issue_write_when_that_is_the_tool() {
     assert_eq!(calls[0].0, "issue_write");
     assert_eq!(calls[0].1["method"], "create");
 }
+
+/// The three emulators together, with the test playing the agent: the lab script's
+/// `pods_log` names a real pod and container of the seeded cluster, and its
+/// `create_issue` lands in the seeded Gitea repository.
+#[tokio::test]
+async fn lab_script_fits_the_seeded_cluster_and_gitea() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, LogParams};
+
+    let kube = KubeEmulator::new();
+    let lab = kube.seed_lab("user1");
+    let gitea = testbed::gitea::GiteaEmulator::new();
+    let gitea_lab = gitea.seed_lab("user1");
+    let gitea_running = gitea.serve(0).await.unwrap();
+    let served = serve(lab_script(&facts())).await;
+
+    let mut body = chat_body(&["pods_log", "create_issue"]);
+    let answer = served.chat(&body).await;
+    let call = &answer["choices"][0]["message"]["tool_calls"][0];
+    let args: Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    let pods: Api<Pod> = Api::namespaced(kube.client(), args["namespace"].as_str().unwrap());
+    let params = LogParams {
+        container: args["container"].as_str().map(str::to_string),
+        tail_lines: args["tail"].as_i64(),
+        ..LogParams::default()
+    };
+    let log = pods
+        .logs(args["name"].as_str().unwrap(), &params)
+        .await
+        .unwrap();
+    assert!(log.contains(&lab.failure_line), "{log}");
+    let messages = body["messages"].as_array_mut().unwrap();
+    messages.push(answer["choices"][0]["message"].clone());
+    messages.push(json!({"role": "tool", "tool_call_id": call["id"], "content": log}));
+
+    let answer = served.chat(&body).await;
+    let call = &answer["choices"][0]["message"]["tool_calls"][0];
+    assert_eq!(call["function"]["name"], "create_issue");
+    let args: Value =
+        serde_json::from_str(call["function"]["arguments"].as_str().unwrap()).unwrap();
+    let created = served
+        .http
+        .post(format!(
+            "{}/repos/{}/{}/issues",
+            gitea_running.api_url(),
+            args["owner"].as_str().unwrap(),
+            args["repo"].as_str().unwrap()
+        ))
+        .header("authorization", format!("token {}", gitea_lab.user_token))
+        .json(&json!({"title": args["title"], "body": args["body"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let issues = gitea.issues(&gitea_lab.user, &gitea_lab.repo);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["title"], LAB_ISSUE_TITLE);
+    assert!(
+        issues[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(&lab.failure_line)
+    );
+}
