@@ -79,6 +79,9 @@ pub(crate) struct UpArgs {
     pub(crate) llm_master_key: String,
 }
 
+/// How long stopping may wait for open connections.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Runs `up` until Ctrl-C (or SIGTERM), then stops every emulator.
 pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
     let llm_script = match &args.llm_script {
@@ -107,7 +110,14 @@ pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
     }
     wait_for_stop_signal().await?;
     tracing::info!("stopping");
-    stack.shutdown().await;
+    // Graceful shutdown waits for open connections (watches, slow scripted answers);
+    // bound it so Ctrl-C always ends the process.
+    if tokio::time::timeout(SHUTDOWN_GRACE, stack.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; stopping without waiting");
+    }
     if let Some(path) = &args.env_file {
         // The settings point at servers that no longer run.
         let _ = std::fs::remove_file(path);

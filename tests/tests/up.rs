@@ -308,3 +308,39 @@ fn a_bad_script_file_fails_before_serving() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/script.yaml"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn sigint_ends_up_even_with_a_request_in_flight() {
+    let dir = temp_dir("busy");
+    let script = dir.join("slow.yaml");
+    std::fs::write(&script, "turns:\n  - { text: slow, delay_ms: 60000 }\n").unwrap();
+    let env_file = dir.join("busy.env");
+    let mut running = start(
+        &["--only", "llm", "--llm-script", script.to_str().unwrap()],
+        &env_file,
+    );
+    let env = wait_for_env(&env_file, &mut running.0);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let url = format!("{}/chat/completions", env["LLM_URL"]);
+    let key = env["LLM_API_KEY"].clone();
+    let pending = tokio::spawn(async move {
+        http.post(url)
+            .bearer_auth(key)
+            .json(&json!({"model": "local", "messages": [{"role": "user", "content": "hi"}]}))
+            .send()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let status = interrupt(running);
+    assert!(status.success(), "exit status {status}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert!(
+        pending.await.unwrap().is_err(),
+        "the slow request is cut off"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
