@@ -98,6 +98,14 @@ impl Exchange<'_> {
                     let mut events = answer::stream_events(&answer, envelope, include_usage);
                     if let Some(keep) = turn.cut_stream_after {
                         events.truncate(keep);
+                        if let Some(message) = &turn.stream_error {
+                            let error = LiteLlmError::new(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "api_error",
+                                message.clone(),
+                            );
+                            events.push(error.body().to_string());
+                        }
                     }
                     answer::sse_response(events)
                 } else {

@@ -117,6 +117,9 @@ pub struct Turn {
     /// When streaming, stop after this many `data:` events, without `[DONE]` (a
     /// connection lost mid-answer).
     pub cut_stream_after: Option<usize>,
+    /// With `cut_stream_after`: an error event (`data: {"error": …}`, as LiteLLM sends
+    /// when the backend fails mid-stream) with this message ends the stream.
+    pub stream_error: Option<String>,
 }
 
 impl Turn {
@@ -130,6 +133,7 @@ impl Turn {
             repeat: false,
             usage: None,
             cut_stream_after: None,
+            stream_error: None,
         }
     }
 
@@ -208,6 +212,13 @@ impl Turn {
     /// Ends a streamed answer after `events` events, without `[DONE]`.
     pub fn cut_stream_after(mut self, events: usize) -> Self {
         self.cut_stream_after = Some(events);
+        self
+    }
+
+    /// Ends a streamed answer after `events` events with an in-stream error event.
+    pub fn stream_error_after(mut self, events: usize, message: impl Into<String>) -> Self {
+        self.cut_stream_after = Some(events);
+        self.stream_error = Some(message.into());
         self
     }
 
@@ -350,6 +361,8 @@ struct TurnDoc {
     usage: Option<UsageSpec>,
     #[serde(default)]
     cut_stream_after: Option<usize>,
+    #[serde(default)]
+    stream_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -401,6 +414,7 @@ impl TryFrom<TurnDoc> for Turn {
             repeat: doc.repeat,
             usage: doc.usage,
             cut_stream_after: doc.cut_stream_after,
+            stream_error: doc.stream_error,
         })
     }
 }
