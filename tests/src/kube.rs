@@ -14,6 +14,7 @@ mod auth;
 mod deletion;
 mod discovery;
 mod error;
+mod exec;
 mod fixtures;
 mod handler;
 mod kinds;
@@ -41,6 +42,7 @@ use serde_json::Value;
 
 pub use auth::{Identity, Rule};
 pub use error::KubeEmuError;
+pub use exec::ExecResult;
 pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
 pub use kinds::{LOGS_ANNOTATION, PREVIOUS_LOGS_ANNOTATION};
 pub use lab::{LAB_APPS_DOMAIN, LAB_RUN, LabScenario, build_log};
@@ -271,6 +273,16 @@ impl KubeEmulator {
     /// Injects a fault: matching requests fail with its status until it is used up.
     pub fn add_fault(&self, fault: Fault) {
         self.inner.observer.add_fault(fault);
+    }
+
+    /// Scripts what `command` prints when exec'd in `pod` (any container); without a
+    /// script `echo`, `true`, `false` and `hostname` behave as usual and anything else is
+    /// "executable file not found".
+    pub fn set_exec(&self, namespace: &str, pod: &str, command: &[&str], result: ExecResult) {
+        self.inner
+            .lock()
+            .exec
+            .insert((namespace.into(), pod.into(), command.join(" ")), result);
     }
 
     /// Simulates the controller owning `finalizer` (e.g. Argo CD's

@@ -10,6 +10,8 @@ mod kube {
     mod crud;
     /// Bad input and its Status errors.
     mod errors;
+    /// pods/exec over WebSocket.
+    mod exec;
     /// Request log, faults, simulated controllers.
     mod hooks;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.

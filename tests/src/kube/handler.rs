@@ -141,6 +141,17 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
         [] => return ok(discovery::root(&types)),
         ["version"] => return ok(discovery::version()),
         ["healthz" | "livez" | "readyz"] => return Ok((StatusCode::OK, "ok").into_response()),
+        ["api" | "apis"] if discovery::wants_aggregated(&accept) => {
+            let mut resp = json_response(
+                StatusCode::OK,
+                &discovery::aggregated(&types, segs == ["api"]),
+            );
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(discovery::AGGREGATED_CONTENT_TYPE),
+            );
+            return Ok(resp);
+        }
         ["api"] => return ok(discovery::core_versions()),
         ["apis"] => return ok(discovery::groups(&types)),
         ["apis", g] => {
@@ -199,6 +210,29 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
         && !rt.has_sub(s)
     {
         return Err(ApiError::no_route());
+    }
+    if sub.as_deref() == Some("exec") {
+        let attrs = Attributes {
+            verb: "create".into(),
+            group: String::new(),
+            resource: "pods".into(),
+            subresource: "exec".into(),
+            namespace: namespace.clone(),
+            name: name.clone().unwrap_or_default(),
+        };
+        if !identity.allows(&attrs) {
+            return Err(attrs.forbidden(&identity.username));
+        }
+        let Some(pod) = name.as_deref() else {
+            return Err(ApiError::no_route());
+        };
+        let call = super::exec::ExecCall {
+            rt: &rt,
+            namespace: &namespace,
+            pod,
+            query: &query,
+        };
+        return super::exec::handle(inner, call, req);
     }
     let body = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
         .await

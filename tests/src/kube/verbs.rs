@@ -267,7 +267,11 @@ fn delete_opts(call: &Call) -> DeleteOpts {
         .get("dryRun")
         .and_then(Value::as_array)
         .is_some_and(|a| a.iter().any(|v| v == "All"));
+    let orphan = body.get("propagationPolicy").and_then(Value::as_str) == Some("Orphan")
+        || body.get("orphanDependents").and_then(Value::as_bool) == Some(true)
+        || call.param("propagationPolicy") == Some("Orphan");
     DeleteOpts {
+        orphan,
         dry_run: dry || call.param("dryRun") == Some("All"),
         uid: body
             .pointer("/preconditions/uid")

@@ -136,3 +136,39 @@ async fn workloads_roll_out_and_owned_finalizers_are_released() {
         .unwrap();
     assert!(apps.get_opt("released").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn owner_references_are_garbage_collected_unless_orphaned() {
+    let emu = KubeEmulator::new();
+    let cms: Api<ConfigMap> = Api::namespaced(emu.client(), "default");
+    let make = |name: &str, owner: Option<&ConfigMap>| -> ConfigMap {
+        let mut v = json!({"metadata": {"name": name}});
+        if let Some(o) = owner {
+            v["metadata"]["ownerReferences"] = json!([{"apiVersion": "v1", "kind": "ConfigMap", "name": o.metadata.name, "uid": o.metadata.uid}]);
+        }
+        serde_json::from_value(v).unwrap()
+    };
+    for (owner, child, grandchild) in [("o1", "c1", "g1"), ("o2", "c2", "g2")] {
+        let o = cms
+            .create(&PostParams::default(), &make(owner, None))
+            .await
+            .unwrap();
+        let c = cms
+            .create(&PostParams::default(), &make(child, Some(&o)))
+            .await
+            .unwrap();
+        cms.create(&PostParams::default(), &make(grandchild, Some(&c)))
+            .await
+            .unwrap();
+    }
+    cms.delete("o1", &DeleteParams::background()).await.unwrap();
+    assert!(
+        cms.get_opt("c1").await.unwrap().is_none() && cms.get_opt("g1").await.unwrap().is_none(),
+        "dependents go, transitively"
+    );
+    cms.delete("o2", &DeleteParams::orphan()).await.unwrap();
+    assert!(
+        cms.get_opt("c2").await.unwrap().is_some() && cms.get_opt("g2").await.unwrap().is_some(),
+        "orphaned dependents stay"
+    );
+}

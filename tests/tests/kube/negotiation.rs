@@ -16,14 +16,7 @@ async fn discovery_tables_and_metadata() {
         "accept",
         "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
     );
-    let (_, apis) = json_of(
-        &emu,
-        "GET",
-        "/apis?timeout=10s",
-        &[aggregated],
-        Body::empty(),
-    )
-    .await;
+    let (_, apis) = json_of(&emu, "GET", "/apis?timeout=10s", &[], Body::empty()).await;
     assert_eq!(apis["kind"], "APIGroupList");
     assert!(
         apis["groups"]
@@ -31,6 +24,41 @@ async fn discovery_tables_and_metadata() {
             .unwrap()
             .iter()
             .any(|g| g["name"] == "tekton.dev" && g["preferredVersion"]["version"] == "v1")
+    );
+    let (_, agg) = json_of(
+        &emu,
+        "GET",
+        "/apis?timeout=10s",
+        &[aggregated],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(agg["kind"], "APIGroupDiscoveryList");
+    let apps = agg["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["metadata"]["name"] == "apps")
+        .unwrap();
+    let deploy = apps["versions"][0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "deployments")
+        .unwrap();
+    assert_eq!(
+        (
+            deploy["scope"].as_str(),
+            deploy["responseKind"]["kind"].as_str()
+        ),
+        (Some("Namespaced"), Some("Deployment"))
+    );
+    assert!(
+        deploy["subresources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["subresource"] == "scale")
     );
     let (_, core) = json_of(&emu, "GET", "/api/v1", &[], Body::empty()).await;
     assert!(
