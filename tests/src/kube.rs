@@ -32,6 +32,7 @@ mod ssa;
 mod status;
 mod store;
 mod table;
+mod validation;
 mod verbs;
 mod watch;
 mod writes;
@@ -117,6 +118,8 @@ impl KubeEmulator {
     pub fn router(&self) -> axum::Router {
         axum::Router::new()
             .fallback(handler::handle)
+            // One span per request (method and path; never headers, so never the token).
+            .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.inner.clone())
     }
 

@@ -80,6 +80,14 @@ async fn get_describe_and_yaml_show_the_seeded_lab() {
         events.contains("BackOff") && events.contains("pod/librechat-5d8c9b7f6-h7j3k"),
         "{events}"
     );
+    let nodes = s.kubectl(&["get", "nodes"]).await;
+    assert!(
+        nodes.lines().any(|l| l.starts_with("worker-0")
+            && l.contains("Ready")
+            && l.contains("worker")
+            && l.contains("v1.33.5")),
+        "{nodes}"
+    );
     let resources = s.kubectl(&["api-resources"]).await;
     assert!(
         resources.lines().any(|l| l.starts_with("pipelineruns")
