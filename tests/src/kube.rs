@@ -14,6 +14,7 @@ mod auth;
 mod deletion;
 mod discovery;
 mod error;
+mod events;
 mod exec;
 mod fixtures;
 mod handler;
@@ -24,6 +25,7 @@ mod logs;
 mod object;
 mod observe;
 mod patch;
+mod protobuf;
 mod registry;
 mod respond;
 mod scale;
@@ -61,6 +63,8 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     admin_token: String,
     observer: observe::Observer,
+    /// Refuse requests without a bearer token (401) instead of treating them as admin.
+    require_tokens: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -92,6 +96,7 @@ impl KubeEmulator {
             state: Mutex::new(State::new(types)),
             admin_token: format!("testbed-admin-{}", uuid::Uuid::new_v4().simple()),
             observer: observe::Observer::default(),
+            require_tokens: std::sync::atomic::AtomicBool::new(false),
         });
         let emu = Self { inner };
         {
@@ -99,8 +104,24 @@ impl KubeEmulator {
             let crd_type = st.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions");
             let lab = registry::lab_crds();
             if let Some(crd_type) = crd_type {
+                // One CRD per group and plural; its first listed version is the storage one.
+                let mut seen: Vec<(String, String)> = Vec::new();
                 for rt in &lab {
-                    if let Some(crd) = registry::crd_object(std::slice::from_ref(rt)) {
+                    let id = (rt.group.clone(), rt.plural.clone());
+                    if seen.contains(&id) {
+                        continue;
+                    }
+                    let versions: Vec<ResourceType> = lab
+                        .iter()
+                        .filter(|t| t.group == id.0 && t.plural == id.1)
+                        .enumerate()
+                        .map(|(i, t)| ResourceType {
+                            preferred: i == 0,
+                            ..t.clone()
+                        })
+                        .collect();
+                    seen.push(id);
+                    if let Some(crd) = registry::crd_object(&versions) {
                         let _ = writes::create(&mut st, &crd_type, "", crd, &admin_opts());
                     }
                 }
@@ -130,7 +151,17 @@ impl KubeEmulator {
 
     /// A `kube::Client` talking to the router in process, as cluster admin.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        self.client_with_token(&self.inner.admin_token)
+    }
+
+    /// Makes requests without a bearer token fail with 401, as on a cluster without
+    /// anonymous access (by default they act as cluster admin, which plain-HTTP clients
+    /// need because client-go sends tokens only over TLS). Proves that a client forwards
+    /// the caller's token.
+    pub fn require_tokens(&self, on: bool) {
+        self.inner
+            .require_tokens
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A `kube::Client` in process that presents `token` (see [`Self::add_identity`]).
@@ -261,6 +292,30 @@ impl KubeEmulator {
             (namespace.into(), pod.into(), container.into(), previous),
             kinds::log_text(text),
         );
+    }
+
+    /// Appends lines to a container's current log (readers with `follow=true` get them).
+    pub fn append_logs(&self, namespace: &str, pod: &str, container: &str, text: &str) {
+        let mut st = self.inner.lock();
+        let key = (
+            namespace.to_string(),
+            pod.to_string(),
+            container.to_string(),
+            false,
+        );
+        let now = jiff::Timestamp::now().as_second();
+        for line in text.lines() {
+            st.logs
+                .entry(key.clone())
+                .or_insert_with(|| kinds::log_text(""))
+                .lines
+                .push((now, line.to_string()));
+            let _ = st.log_tx.send(Arc::new(store::LogLine {
+                key: key.clone(),
+                ts: now,
+                text: line.to_string(),
+            }));
+        }
     }
 
     /// Registers extra resource types (as if their CRDs had been created).

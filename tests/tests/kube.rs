@@ -10,8 +10,14 @@ mod kube {
     mod crud;
     /// Bad input and its Status errors.
     mod errors;
+    /// Events in core/v1 and events.k8s.io/v1.
+    mod events;
     /// pods/exec over WebSocket.
     mod exec;
+    /// pods/log with follow=true.
+    mod follow;
+    /// Helm and kubectl's protobuf-posting generators.
+    mod helm;
     /// Request log, faults, simulated controllers.
     mod hooks;
     /// kube-rs typed, dynamic, SSA, await_condition, watcher.

@@ -64,12 +64,21 @@ impl Call {
 pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
     match dispatch(&inner, req).await {
         Ok(resp) => resp,
-        Err(err) => err.into_response(),
+        Err(err) => {
+            tracing::debug!(code = err.code, reason = err.reason, message = %err.message, "request refused");
+            err.into_response()
+        }
     }
 }
 
 fn identity(inner: &Inner, req: &Request) -> Result<Identity, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        if inner
+            .require_tokens
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Err(ApiError::unauthorized());
+        }
         return Ok(Identity::admin("system:admin"));
     };
     let token = value

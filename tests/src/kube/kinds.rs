@@ -213,7 +213,10 @@ pub(super) fn validate(
 /// Side effects of a stored create or update.
 pub(super) fn after_write(st: &mut State, rt: &ResourceType, obj: &Value) {
     let name = meta_str(obj, "name").unwrap_or("").to_string();
-    if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
+    if rt.kind == "Event" && (rt.group.is_empty() || rt.group == "events.k8s.io") {
+        let key = Key::new(rt, meta_str(obj, "namespace").unwrap_or(""), &name);
+        super::events::mirror_write(st, &key, obj);
+    } else if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
         if let Ok(types) = registry::from_crd(obj) {
             st.register(types);
         }
@@ -244,9 +247,15 @@ pub(super) fn after_write(st: &mut State, rt: &ResourceType, obj: &Value) {
 
 /// Splits log text into stamped lines.
 pub(super) fn log_text(text: &str) -> LogText {
+    // Line i of n was written n-1-i seconds before now, so sinceSeconds can select.
+    let now = jiff::Timestamp::now().as_second();
+    let n = text.lines().count() as i64;
     LogText {
-        lines: text.lines().map(String::from).collect(),
-        set_at: jiff::Timestamp::now(),
+        lines: text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (now - (n - 1 - i as i64), l.to_string()))
+            .collect(),
     }
 }
 
@@ -297,7 +306,12 @@ fn mirror_project(st: &mut State, ns: &Value) {
 /// Side effects of a removed object.
 pub(super) fn after_remove(st: &mut State, rt: &ResourceType, obj: &Value) {
     let name = meta_str(obj, "name").unwrap_or("").to_string();
-    if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
+    if rt.kind == "Event" && (rt.group.is_empty() || rt.group == "events.k8s.io") {
+        super::events::mirror_remove(
+            st,
+            &Key::new(rt, meta_str(obj, "namespace").unwrap_or(""), &name),
+        );
+    } else if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
         if let (Some(group), Some(plural)) = (
             obj.pointer("/spec/group").and_then(Value::as_str),
             obj.pointer("/spec/names/plural").and_then(Value::as_str),

@@ -219,7 +219,7 @@ pub(super) fn update(
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
         )));
     }
-    match meta_str(&new, "resourceVersion") {
+    match meta_str(&new, "resourceVersion").filter(|rv| !rv.is_empty()) {
         Some(rv) if Some(rv) != meta_str(&old, "resourceVersion") => {
             return Err(ApiError::conflict(&rt.group, &rt.plural, name));
         }

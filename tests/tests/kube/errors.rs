@@ -190,6 +190,10 @@ async fn odd_bodies_never_panic_or_corrupt_the_store() {
         "{\"metadata\": {\"name\": \"x\", \"finalizers\": \"f\"}}",
         "\u{0}\u{1}",
         "",
+        "k8s\u{0}",
+        "k8s\u{0}\n\u{5}abc",
+        "k8s\u{0}\n\u{4}\n\u{2}v1\u{12}\u{7f}",
+        "k8s\u{0}\n\u{d}\n\u{2}v1\u{12}\u{7}Secret\u{12}\u{3}\n\u{1}\u{ff}",
     ];
     let urls = [
         "/api/v1/namespaces/u-missing/configmaps",
@@ -211,9 +215,15 @@ async fn odd_bodies_never_panic_or_corrupt_the_store() {
     ];
     for url in urls {
         for body in bodies {
-            for (method, ct) in [("POST", content_types[0]), ("PUT", content_types[0])]
-                .into_iter()
-                .chain(content_types.iter().map(|ct| ("PATCH", *ct)))
+            let pb = "application/vnd.kubernetes.protobuf";
+            for (method, ct) in [
+                ("POST", content_types[0]),
+                ("PUT", content_types[0]),
+                ("POST", pb),
+                ("PUT", pb),
+            ]
+            .into_iter()
+            .chain(content_types.iter().map(|ct| ("PATCH", *ct)))
             {
                 let url = if method == "PATCH" {
                     format!("{url}?fieldManager=fuzz")

@@ -34,7 +34,35 @@ async fn request_log_shows_what_the_client_sent() {
         apply.query
     );
     assert_eq!(apply.content_type, "application/apply-patch+yaml");
-    assert!(!apply.authenticated);
+    assert!(
+        apply.authenticated,
+        "the in-process client presents the admin token"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_requests_can_be_refused() {
+    use tower::ServiceExt;
+    let emu = KubeEmulator::new();
+    let anonymous = || {
+        http::Request::get("/api/v1/namespaces")
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        emu.router().oneshot(anonymous()).await.unwrap().status(),
+        200
+    );
+    emu.require_tokens(true);
+    assert_eq!(
+        emu.router().oneshot(anonymous()).await.unwrap().status(),
+        401
+    );
+    let nss: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(emu.client());
+    assert!(
+        nss.list(&ListParams::default()).await.is_ok(),
+        "the admin client still works"
+    );
 }
 
 #[tokio::test]
