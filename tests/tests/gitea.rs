@@ -15,4 +15,5 @@ mod gitea {
     mod pagination;
     mod repos;
     pub(crate) mod spec;
+    mod third_party;
 }

@@ -133,19 +133,25 @@ impl Spec {
             }
             let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
             let is_param = |p: &str| p.starts_with('{');
+            // `{index}.{diffType}` needs a dotted segment and counts as more specific.
+            let fits = |p: &str, seg: &str| {
+                if !is_param(p) {
+                    return p == seg;
+                }
+                !p.contains("}.") || seg.contains('.')
+            };
             let exact = parts.len() == segments.len();
             let tail = parts.len() < segments.len() && parts.last().is_some_and(|p| is_param(p));
             if !(exact || tail) {
                 continue;
             }
-            if !parts
-                .iter()
-                .zip(&segments)
-                .all(|(p, s)| is_param(p) || p == s)
-            {
+            if !parts.iter().zip(&segments).all(|(p, s)| fits(p, s)) {
                 continue;
             }
-            let literals = parts.iter().filter(|p| !is_param(p)).count();
+            let literals = parts
+                .iter()
+                .filter(|p| !is_param(p) || p.contains("}."))
+                .count();
             let better = match best {
                 None => true,
                 Some((l, e, _)) => (exact, literals) > (e, l),
