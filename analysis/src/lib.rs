@@ -33,3 +33,4 @@ pub(crate) fn static_regex(pattern: &str) -> regex::Regex {
 }
 
 pub use error::Error;
+pub use redact::{Redacted, RedactionCounts, SecretKind};
