@@ -32,5 +32,6 @@ pub(crate) fn static_regex(pattern: &str) -> regex::Regex {
     regex::Regex::new(pattern).expect("static pattern compiles")
 }
 
+pub use classify::{Category, Classification, Confidence, FailureInput, classify};
 pub use error::Error;
 pub use redact::{Redacted, RedactionCounts, SecretKind};
