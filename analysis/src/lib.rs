@@ -34,4 +34,7 @@ pub(crate) fn static_regex(pattern: &str) -> regex::Regex {
 
 pub use classify::{Category, Classification, Confidence, FailureInput, classify};
 pub use error::Error;
+pub use issue::{
+    AnalysisSource, Fingerprint, IssueContext, IssueDraft, RenderOptions, RenderedIssue,
+};
 pub use redact::{Redacted, RedactionCounts, SecretKind};
