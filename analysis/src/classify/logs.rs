@@ -71,7 +71,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         pat(
             BuildFailed,
-            r"(?i)no (?:Containerfile|Dockerfile) or (?:Containerfile|Dockerfile) specified|stat (?P<path>\S*(?:Containerfile|Dockerfile)): no such file",
+            r"(?i)no (?:Containerfile|Dockerfile) or (?:Containerfile|Dockerfile) specified|the specified (?:Containerfile|Dockerfile) or (?:Containerfile|Dockerfile) does not exist, (?P<path2>\S+?):? |stat (?P<path>\S*(?:Containerfile|Dockerfile)): no such file",
         ),
         pat(
             DependencyInstall,
@@ -234,7 +234,7 @@ fn describe(category: Category, caps: &Captures<'_>, lines: &[&str], at: usize) 
             out
         }
         BuildFailed => {
-            let what = cap(caps, &["path", "instr"]).unwrap_or("the build");
+            let what = cap(caps, &["path", "path2", "instr"]).unwrap_or("the build");
             f(
                 format!("image build failed at {what}"),
                 format!("The image build failed ({what})."),

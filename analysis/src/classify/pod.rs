@@ -52,8 +52,11 @@ const BENIGN_WAITING: &[&str] = &["", "ContainerCreating", "PodInitializing"];
 
 impl ContainerView {
     /// True when this container failed: terminated non-zero or OOMKilled, or waiting in an
-    /// error state.
+    /// error state; a step Tekton skipped after an earlier failure does not count.
     pub fn failed(&self) -> bool {
+        if self.skipped() {
+            return false;
+        }
         let term = self
             .terminated
             .as_ref()
