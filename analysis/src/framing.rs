@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::Classification;
 use crate::static_regex;
 
 /// The paragraph for the system prompt that goes with [`frame_tool_output`].
@@ -78,6 +79,36 @@ pub fn frame_tool_output(tool: &str, output: &str) -> String {
     let body = neutralise(output);
     let nl = if body.ends_with('\n') { "" } else { "\n" };
     format!("<tool_output tool=\"{name}\">\n{body}{nl}</tool_output>")
+}
+
+/// The deterministic pre-analysis as context for the model: the trusted fields plainly, the
+/// evidence lines (which come from the log) framed as untrusted data.
+pub fn frame_pre_analysis(c: &Classification) -> String {
+    let step = c.failing_step.as_deref().unwrap_or("unknown");
+    let confidence = serde_json::to_value(c.confidence)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut out = format!(
+        "Deterministic pre-analysis (from pod status, events and log patterns; confidence {confidence}):\n\
+         - category: {}\n- failing step: {step}\n- headline: {}\n- summary: {}\n- probable cause: {}\n",
+        c.category.as_str(),
+        neutralise(&c.headline),
+        neutralise(&c.summary),
+        neutralise(&c.probable_cause),
+    );
+    for (i, fix) in c.suggested_fixes.iter().enumerate() {
+        out.push_str(&format!("- fix {}: {}\n", i + 1, neutralise(fix)));
+    }
+    if !c.evidence.is_empty() {
+        out.push_str("Evidence lines:\n");
+        out.push_str(&frame_tool_output(
+            "pre_analysis_evidence",
+            &c.evidence.join("\n"),
+        ));
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

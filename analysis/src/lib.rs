@@ -32,7 +32,7 @@ pub(crate) fn static_regex(pattern: &str) -> regex::Regex {
     regex::Regex::new(pattern).expect("static pattern compiles")
 }
 
-pub use classify::{Category, Classification, Confidence, FailureInput, classify};
+pub use classify::{Category, Classification, Confidence, FailureInput, analysis_schema, classify};
 pub use error::Error;
 pub use issue::{
     AnalysisSource, Fingerprint, IssueContext, IssueDraft, RenderOptions, RenderedIssue,

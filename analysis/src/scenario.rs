@@ -323,3 +323,6 @@ pub struct ExpectedContainer {
     #[serde(default)]
     pub replaced: bool,
 }
+
+#[cfg(test)]
+mod tests;

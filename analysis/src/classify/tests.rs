@@ -473,3 +473,36 @@ fn explicit_container_is_used() {
         (Category::Terminated, Some("step-b"))
     );
 }
+
+#[test]
+fn llm_answer_is_completed_by_the_pre_analysis() {
+    let base = classify(&FailureInput {
+        pod: Some(&exited(1)),
+        log: LAB_LOG,
+        ..Default::default()
+    });
+    let llm: Classification = serde_json::from_value(json!({
+        "category": "unknown", "summary": "The COPY of requirements.txt failed.", "suggested_fixes": ["Add the file back."]
+    }))
+    .unwrap();
+    let done = llm.completed_with(&base);
+    assert_eq!(done.category, Category::BuildCopyMissingFile);
+    assert_eq!(done.failing_step.as_deref(), Some("step-build"));
+    assert_eq!(done.summary, "The COPY of requirements.txt failed.");
+    assert_eq!(done.suggested_fixes, vec!["Add the file back.".to_owned()]);
+    assert_eq!(done.headline, base.headline);
+    assert_eq!(done.evidence, base.evidence);
+}
+
+#[test]
+fn schema_lists_every_category_and_round_trips_names() {
+    let schema = analysis_schema();
+    let names = schema["properties"]["category"]["enum"].as_array().unwrap();
+    assert_eq!(names.len(), ALL_CATEGORIES.len());
+    for c in ALL_CATEGORIES {
+        let v = serde_json::to_value(c).unwrap();
+        assert_eq!(v, json!(c.as_str()));
+        assert!(names.contains(&v));
+        assert_eq!(serde_json::from_value::<Category>(v).unwrap(), *c);
+    }
+}
