@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::pod::ContainerView;
 use super::status::{StatusContext, finding, term_line};
 use super::{Category, Confidence, Finding};
 use crate::static_regex;
@@ -28,28 +29,28 @@ pub(super) fn exit_code(ctx: &StatusContext<'_>, log: &str) -> Option<Finding> {
         return None;
     }
     let code = t.exit_code;
-    let mut f = match (code, cmd_line) {
-        (127, _) | (_, Some(_)) => {
-            let cmd = cmd_line
-                .and_then(|l| NOT_FOUND_CMD.captures(l))
-                .and_then(|m| ["c1", "c2", "c3", "c4"].iter().find_map(|n| m.name(n)))
-                .map_or("a command".to_owned(), |m| format!("`{}`", m.as_str()));
-            finding(
-                Category::CommandNotFound,
-                format!("{}: command not found (exit {code})", cmd.trim_matches('`')),
-                format!(
-                    "Step `{}` ran {cmd}, which is not installed in its image or not on `PATH`.",
-                    c.name
-                ),
-                "The step's image does not contain the command, or the script has a typo or wrong path.",
-                &[
-                    "Use an image that contains the command, or install it earlier in the step.",
-                    "Check the spelling and the path of the command in the step's script.",
-                    "Check the script's shebang line (`#!/bin/bash` on an image without bash fails the same way).",
-                ],
-            )
-        }
-        (126, _) => finding(
+    let mut f = match cmd_line {
+        Some(line) => command_not_found(c, code, line),
+        None if code == 127 => command_not_found(c, code, ""),
+        None => by_code(c, code),
+    };
+    f.evidence.push(term_line(c, t, "state"));
+    f.evidence.extend(cmd_line.map(str::to_owned));
+    let errors = log.lines().filter(|l| crate::log_hygiene::is_error_line(l));
+    let last: Vec<&str> = errors
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .take(3)
+        .collect();
+    f.evidence.extend(last.into_iter().rev().map(str::to_owned));
+    Some(f)
+}
+
+/// The meaning of an exit code without a more specific log line.
+fn by_code(c: &ContainerView, code: i64) -> Finding {
+    match code {
+        126 => finding(
             Category::NotExecutable,
             format!("{}: command not executable (exit 126)", c.name),
             format!(
@@ -63,7 +64,7 @@ pub(super) fn exit_code(ctx: &StatusContext<'_>, log: &str) -> Option<Finding> {
                 "Avoid running scripts from noexec volumes.",
             ],
         ),
-        (137, _) => finding(
+        137 => finding(
             Category::Killed,
             format!("{} killed (SIGKILL, exit 137)", c.name),
             format!(
@@ -77,7 +78,7 @@ pub(super) fn exit_code(ctx: &StatusContext<'_>, log: &str) -> Option<Finding> {
                 "Check whether the run hit its timeout and was stopped.",
             ],
         ),
-        (143, _) => finding(
+        143 => finding(
             Category::Terminated,
             format!("{} terminated (SIGTERM, exit 143)", c.name),
             format!(
@@ -105,16 +106,27 @@ pub(super) fn exit_code(ctx: &StatusContext<'_>, log: &str) -> Option<Finding> {
             f.confidence = Confidence::Medium;
             f
         }
-    };
-    f.evidence.push(term_line(c, t, "state"));
-    f.evidence.extend(cmd_line.map(str::to_owned));
-    let errors = log.lines().filter(|l| crate::log_hygiene::is_error_line(l));
-    let last: Vec<&str> = errors
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .take(3)
-        .collect();
-    f.evidence.extend(last.into_iter().rev().map(str::to_owned));
-    Some(f)
+    }
+}
+
+/// Exit 127 (or a "not found" line): which command is missing.
+fn command_not_found(c: &ContainerView, code: i64, line: &str) -> Finding {
+    let cmd = NOT_FOUND_CMD
+        .captures(line)
+        .and_then(|m| ["c1", "c2", "c3", "c4"].iter().find_map(|n| m.name(n)))
+        .map_or("a command".to_owned(), |m| format!("`{}`", m.as_str()));
+    finding(
+        Category::CommandNotFound,
+        format!("{}: command not found (exit {code})", cmd.trim_matches('`')),
+        format!(
+            "Step `{}` ran {cmd}, which is not installed in its image or not on `PATH`.",
+            c.name
+        ),
+        "The step's image does not contain the command, or the script has a typo or wrong path.",
+        &[
+            "Use an image that contains the command, or install it earlier in the step.",
+            "Check the spelling and the path of the command in the step's script.",
+            "Check the script's shebang line (`#!/bin/bash` on an image without bash fails the same way).",
+        ],
+    )
 }
