@@ -15,6 +15,64 @@
 //! 5. [`issue`]: render the analysis into the issue title and body, with a de-duplication
 //!    [`Fingerprint`] marker; a fallback renderer for runs without an LLM answer.
 //! 6. [`scenario`]: the data format of the scenario suite under `tests/scenarios/`.
+//!
+//! ```
+//! use failure_analysis::classify::{select_container, tekton_refs};
+//! use failure_analysis::framing::frame_tool_output;
+//! use failure_analysis::issue::{render, AnalysisSource, IssueDraft, RenderOptions};
+//! use failure_analysis::log_hygiene::{excerpt, ExcerptOptions};
+//! use failure_analysis::redact::redact;
+//! use failure_analysis::{classify, Category, FailureInput, Fingerprint, IssueContext};
+//! use serde_json::json;
+//!
+//! let pod = json!({
+//!     "metadata": {"name": "build-agent-mtkhb0-build-pod-retry2", "labels": {
+//!         "tekton.dev/pipeline": "build-agent", "tekton.dev/pipelineRun": "build-agent-mtkhb0",
+//!         "tekton.dev/taskRun": "build-agent-mtkhb0-build", "tekton.dev/pipelineTask": "build"}},
+//!     "spec": {"containers": [{"name": "step-build"}]},
+//!     "status": {"containerStatuses": [{"name": "step-build",
+//!         "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}
+//! });
+//! let log = "STEP 4/7: COPY requirements.txt .\n\
+//!     Error: building at STEP \"COPY requirements.txt .\": checking on sources under \
+//!     \"/workspace/source/agent\": copier: stat: \"/requirements.txt\": no such file or directory\n\
+//!     GITEA_TOKEN=8c1f6a2b9d3e4f5061728394a5b6c7d8e9f00112\n";
+//!
+//! let sel = select_container(&pod, Some("step-buildah"));
+//! assert_eq!(sel.container.as_deref(), Some("step-build"));
+//!
+//! let clean = redact(&excerpt(log, &ExcerptOptions::default()).text);
+//! assert_eq!(clean.counts.total(), 1);
+//! let framed = frame_tool_output("pods_log", &clean.text);
+//! assert!(!framed.contains("8c1f6a2b"));
+//!
+//! let pre = classify(&FailureInput {
+//!     pod: Some(&pod),
+//!     container: sel.container.as_deref(),
+//!     log: &clean.text,
+//!     ..Default::default()
+//! });
+//! assert_eq!(pre.category, Category::BuildCopyMissingFile);
+//!
+//! let mut ctx = IssueContext::new("agent-user57", Some("build-agent-mtkhb0-build-pod-retry2"), &tekton_refs(&pod));
+//! ctx.container = sel.container.clone();
+//! ctx.notes.extend(sel.note.clone());
+//! let fp = Fingerprint::new(&ctx, &pre);
+//! let issue = render(
+//!     &IssueDraft {
+//!         analysis: &pre,
+//!         context: &ctx,
+//!         fingerprint: &fp,
+//!         log_excerpt: Some(&clean.text),
+//!         source: AnalysisSource::Fallback,
+//!         fallback_reason: Some("LLM unreachable"),
+//!     },
+//!     &RenderOptions::default(),
+//! );
+//! assert_eq!(issue.title, "build-agent: buildah COPY failed, requirements.txt not found");
+//! assert!(issue.body.contains("### Possible solutions"));
+//! assert_eq!(Fingerprint::parse(&issue.body), Some(fp));
+//! ```
 #![warn(missing_docs)]
 
 pub mod classify;
