@@ -262,8 +262,21 @@ struct Finding {
 const MAX_EVIDENCE: usize = 8;
 const MAX_EVIDENCE_CHARS: usize = 300;
 
+/// Logs longer than this are first cut by the default excerpt, so even a raw 50 MB log costs
+/// one linear pass before the (per-line, many-pattern) detectors run.
+const MAX_CLASSIFY_BYTES: usize = 1 << 20;
+
 /// Classifies a failure. Never fails: with nothing recognisable the category is `unknown`.
 pub fn classify(input: &FailureInput<'_>) -> Classification {
+    let cut;
+    let log = if input.log.len() > MAX_CLASSIFY_BYTES {
+        cut =
+            crate::log_hygiene::excerpt(input.log, &crate::log_hygiene::ExcerptOptions::default())
+                .text;
+        cut.as_str()
+    } else {
+        input.log
+    };
     let synthetic;
     let pod = match (input.pod, input.task_run) {
         (Some(pod), _) => Some(pod),
@@ -290,9 +303,9 @@ pub fn classify(input: &FailureInput<'_>) -> Classification {
         events: &events,
     };
     let finding = status::kubelet_reasons(&ctx)
-        .or_else(|| logs::detect(input.log))
-        .or_else(|| exit_code::exit_code(&ctx, input.log))
-        .unwrap_or_else(|| unknown(target, input.log));
+        .or_else(|| logs::detect(log))
+        .or_else(|| exit_code::exit_code(&ctx, log))
+        .unwrap_or_else(|| unknown(target, log));
     let step = target
         .map(|c| c.name.clone())
         .or_else(|| input.container.map(str::to_owned));

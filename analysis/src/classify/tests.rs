@@ -506,3 +506,18 @@ fn schema_lists_every_category_and_round_trips_names() {
         assert_eq!(serde_json::from_value::<Category>(v).unwrap(), *c);
     }
 }
+
+#[test]
+fn huge_raw_log_is_cut_before_matching() {
+    let mut log = "2026-11-24 INFO compiling an ordinary module\n".repeat(200_000);
+    log.push_str(LAB_LOG);
+    assert!(log.len() > 8 * 1024 * 1024);
+    let started = std::time::Instant::now();
+    let got = classify(&FailureInput {
+        pod: Some(&exited(1)),
+        log: &log,
+        ..Default::default()
+    });
+    assert_eq!(got.category, Category::BuildCopyMissingFile);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

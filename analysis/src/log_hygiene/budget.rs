@@ -87,7 +87,9 @@ pub fn fair_shares(sizes: &[usize], available: usize) -> Vec<usize> {
 /// request, assistant turns). Each result is first capped at
 /// [`ContextBudget::per_tool_result_tokens`]; if the total still exceeds the window minus the
 /// reserve, the free space is shared with [`fair_shares`], so small results stay whole and the
-/// large ones (usually older logs) are cut, keeping their newest lines.
+/// large ones are cut, keeping their newest lines. The newest result (last in `results`, the
+/// one the model just asked for) is kept whole while it needs at most half the space; only
+/// the older results then share the rest.
 pub fn fit_tool_results(
     budget: &ContextBudget,
     fixed_tokens: usize,
@@ -105,11 +107,7 @@ pub fn fit_tool_results(
     let cap = budget.per_tool_result_tokens();
     let sizes: Vec<usize> = results.iter().map(|r| estimate_tokens(r)).collect();
     let capped: Vec<usize> = sizes.iter().map(|&s| s.min(cap)).collect();
-    let shares = if capped.iter().sum::<usize>() <= usable {
-        capped
-    } else {
-        fair_shares(&capped, usable)
-    };
+    let shares = share_out(&capped, usable);
     let mut report = FitReport::default();
     for (index, (result, (&original, &share))) in results
         .iter_mut()
@@ -127,6 +125,21 @@ pub fn fit_tool_results(
     }
     report.total_tokens = fixed_tokens + results.iter().map(|r| estimate_tokens(r)).sum::<usize>();
     Ok(report)
+}
+
+/// Token shares for results in chronological order (see [`fit_tool_results`]).
+fn share_out(sizes: &[usize], usable: usize) -> Vec<usize> {
+    if sizes.iter().sum::<usize>() <= usable {
+        return sizes.to_vec();
+    }
+    match sizes.split_last() {
+        Some((&newest, older)) if !older.is_empty() && newest <= usable / 2 => {
+            let mut shares = fair_shares(older, usable - newest);
+            shares.push(newest);
+            shares
+        }
+        _ => fair_shares(sizes, usable),
+    }
 }
 
 /// Cuts `text` to at most `max_tokens`, keeping whole lines from the end and starting with a

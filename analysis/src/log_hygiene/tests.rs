@@ -261,9 +261,10 @@ fn fit_shares_window_fairly() {
     let small = "ok\n".repeat(100);
     let big_a: String = (0..4000).map(|i| format!("a{i:05}\n")).collect();
     let big_b: String = (0..4000).map(|i| format!("b{i:05}\n")).collect();
-    let mut results = vec![big_a, small.clone(), big_b];
+    let mut results = vec![big_a, small.clone(), big_b, small.clone()];
     let report = fit_tool_results(&budget, 1_000, &mut results).unwrap();
     assert_eq!(results[1], small);
+    assert_eq!(results[3], small);
     assert_eq!(report.truncated.len(), 2);
     assert!(report.total_tokens <= 8_000, "{report:?}");
     assert!(results[0].ends_with("a03999\n") && results[2].ends_with("b03999\n"));
@@ -310,4 +311,31 @@ fn endless_error_burst_stays_bounded() {
     let windows = opts.first_windows + opts.last_windows;
     let bound = opts.tail_lines + windows * (4 * opts.context_lines + 8);
     assert!(ex.kept_lines <= bound, "{} > {bound}", ex.kept_lines);
+}
+
+#[test]
+fn newest_result_is_protected_while_it_fits_half() {
+    let budget = ContextBudget {
+        window_tokens: 10_000,
+        output_reserve_tokens: 0,
+        tool_result_pct: 100,
+        tool_result_max_tokens: 100_000,
+    };
+    let old = "o\n".repeat(24_000);
+    let newest = "n\n".repeat(3_000);
+    let mut results = vec![old.clone(), newest.clone()];
+    let report = fit_tool_results(&budget, 0, &mut results).unwrap();
+    assert_eq!(results[1], newest, "newest kept whole");
+    assert_eq!(report.truncated.len(), 1);
+    assert_eq!(report.truncated[0].index, 0);
+    assert!(report.total_tokens <= 10_000, "{report:?}");
+    let huge_newest = "n\n".repeat(9_000);
+    let mut results = vec![old, huge_newest];
+    let report = fit_tool_results(&budget, 0, &mut results).unwrap();
+    assert_eq!(
+        report.truncated.len(),
+        2,
+        "both cut fairly when the newest needs more than half"
+    );
+    assert!(report.total_tokens <= 10_000, "{report:?}");
 }
