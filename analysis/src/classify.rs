@@ -5,6 +5,7 @@
 //! pull, config errors, CrashLoopBackOff, OOMKilled, deadlines), then log patterns of known
 //! tools (git, buildah, pip/npm/cargo, test runners), then the bare exit code.
 
+mod answer;
 mod exit_code;
 mod log_findings;
 mod logs;
@@ -14,6 +15,7 @@ mod status;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use answer::{ALL_CATEGORIES, analysis_schema};
 pub use pod::{
     ContainerSelection, ContainerView, TektonRefs, containers, failed_container, pod_from_task_run,
     retry_number, select_container, tekton_refs,
@@ -150,84 +152,6 @@ pub struct Classification {
 fn low() -> Confidence {
     Confidence::Low
 }
-
-impl Classification {
-    /// Completes an LLM answer with the deterministic pre-analysis: every empty field, an
-    /// `unknown` category and a missing failing step take the pre-analysis value. The LLM's
-    /// own statements win where it made them.
-    pub fn completed_with(mut self, base: &Classification) -> Classification {
-        if self.category == Category::Unknown {
-            self.category = base.category;
-        }
-        if self.failing_step.as_deref().is_none_or(str::is_empty) {
-            self.failing_step.clone_from(&base.failing_step);
-        }
-        for (mine, theirs) in [
-            (&mut self.headline, &base.headline),
-            (&mut self.summary, &base.summary),
-            (&mut self.probable_cause, &base.probable_cause),
-        ] {
-            if mine.trim().is_empty() {
-                mine.clone_from(theirs);
-            }
-        }
-        if self.evidence.is_empty() {
-            self.evidence.clone_from(&base.evidence);
-        }
-        if self.suggested_fixes.is_empty() {
-            self.suggested_fixes.clone_from(&base.suggested_fixes);
-        }
-        self
-    }
-}
-
-/// JSON Schema of [`Classification`], for a `response_format` or the parameters of a tool
-/// through which the model submits its analysis.
-pub fn analysis_schema() -> Value {
-    let categories: Vec<&str> = ALL_CATEGORIES.iter().map(|c| c.as_str()).collect();
-    serde_json::json!({
-        "type": "object",
-        "properties": {
-            "category": {"type": "string", "enum": categories},
-            "failing_step": {"type": "string", "description": "The failing container, e.g. step-build."},
-            "headline": {"type": "string", "description": "A short title phrase naming the failure and its object, e.g. 'buildah COPY failed, requirements.txt not found'."},
-            "summary": {"type": "string", "description": "One or two sentences on what happened."},
-            "evidence": {"type": "array", "items": {"type": "string"}, "description": "Verbatim log or status lines that show the error."},
-            "probable_cause": {"type": "string"},
-            "suggested_fixes": {"type": "array", "items": {"type": "string"}, "description": "Concrete fixes, most likely first."},
-            "confidence": {"type": "string", "enum": ["high", "medium", "low"]}
-        },
-        "required": ["category", "headline", "summary", "evidence", "probable_cause", "suggested_fixes"],
-        "additionalProperties": false
-    })
-}
-
-/// Every category, in declaration order.
-pub const ALL_CATEGORIES: &[Category] = &[
-    Category::OomKilled,
-    Category::CrashLoopBackOff,
-    Category::ImagePullAuth,
-    Category::ImagePullNotFound,
-    Category::ImagePullRegistry,
-    Category::MissingConfigMap,
-    Category::MissingSecret,
-    Category::ContainerConfig,
-    Category::CommandNotFound,
-    Category::NotExecutable,
-    Category::Killed,
-    Category::Terminated,
-    Category::DeadlineExceeded,
-    Category::BuildCopyMissingFile,
-    Category::BuildRunFailed,
-    Category::BuildFailed,
-    Category::DependencyInstall,
-    Category::TestFailure,
-    Category::GitAuth,
-    Category::GitRevisionNotFound,
-    Category::GitClone,
-    Category::NonZeroExit,
-    Category::Unknown,
-];
 
 /// Everything the classifier looks at. All parts are optional: a pod that is gone leaves the
 /// TaskRun, a TaskRun that is unknown leaves the log.
