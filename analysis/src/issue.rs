@@ -52,6 +52,7 @@ impl IssueContext {
             task_run: refs.task_run.clone(),
             pipeline_task: refs.pipeline_task.clone(),
             retry: refs.retry,
+            pipeline_run_uid: refs.pipeline_run_uid.clone(),
             ..Default::default()
         }
     }
@@ -167,6 +168,10 @@ pub fn render(draft: &IssueDraft<'_>, opts: &RenderOptions) -> RenderedIssue {
     }
     body.push_str("### Detailed error/code\n\n");
     let evidence = a.evidence.join("\n");
+    let has_log = draft.log_excerpt.is_some_and(|l| !l.trim().is_empty());
+    if evidence.is_empty() && !has_log {
+        body.push_str("_No error lines could be read (see the location section)._\n\n");
+    }
     if !evidence.is_empty() {
         push_code(&mut body, &evidence);
     }

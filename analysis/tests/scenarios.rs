@@ -62,7 +62,10 @@ fn analyse(case: &ScenarioCase, report: &failure_analysis::scenario::FailureRepo
         &tekton_refs(&pod),
     );
     context.container = sel.container.clone();
-    context.pipeline_run_uid = report.pipeline_run_uid.clone();
+    context.pipeline_run_uid = report
+        .pipeline_run_uid
+        .clone()
+        .or_else(|| task_run.and_then(|t| tekton_refs(t).pipeline_run_uid));
     if context.pipeline_run.is_none() {
         context.pipeline_run = report.pipeline_run.clone();
     }

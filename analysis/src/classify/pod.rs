@@ -296,6 +296,9 @@ pub struct TektonRefs {
     pub task: Option<String>,
     /// The retry number of a `-retryN` pod.
     pub retry: Option<u32>,
+    /// The PipelineRun uid, from a TaskRun's owner reference.
+    #[serde(default)]
+    pub pipeline_run_uid: Option<String>,
 }
 
 /// Reads the Tekton labels of a pod or TaskRun. Unlabelled objects give empty refs.
@@ -320,7 +323,19 @@ pub fn tekton_refs(obj: &Value) -> TektonRefs {
         } else {
             retry_number(name)
         },
+        pipeline_run_uid: owner_uid(obj, "PipelineRun"),
     }
+}
+
+/// The uid of the owner reference of the given kind.
+fn owner_uid(obj: &Value, kind: &str) -> Option<String> {
+    obj.pointer("/metadata/ownerReferences")?
+        .as_array()?
+        .iter()
+        .find(|o| o.get("kind").and_then(Value::as_str) == Some(kind))?
+        .get("uid")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 static RETRY: LazyLock<Regex> = LazyLock::new(|| static_regex(r"-retry(\d{1,6})$"));

@@ -239,15 +239,20 @@ fn merge(kept: &mut BTreeMap<usize, (u8, String)>, no: usize, prio: u8, line: St
     }
 }
 
-/// Cuts a line to `max` characters, saying how many were dropped.
+/// Cuts a line to `max` characters, saying how many were dropped. The cut moves back to the
+/// last space within 200 characters, so a token (perhaps a secret the redactor would only
+/// recognise whole) is dropped entirely rather than split.
 fn clip(line: &str, max: usize) -> String {
-    match line.char_indices().nth(max) {
-        None => line.to_owned(),
-        Some((cut, _)) => {
-            let dropped = line[cut..].chars().count();
-            format!("{} …[{dropped} characters cut]", &line[..cut])
-        }
-    }
+    let Some((hard, _)) = line.char_indices().nth(max) else {
+        return line.to_owned();
+    };
+    let floor = hard.saturating_sub(200);
+    let cut = line[..hard]
+        .rfind([' ', '\t'])
+        .filter(|&i| i >= floor && i > 0)
+        .unwrap_or(hard);
+    let dropped = line[cut..].chars().count();
+    format!("{} …[{dropped} characters cut]", &line[..cut])
 }
 
 /// Tokens the rendered excerpt would have with the lines flagged in `keep`: lines, newlines

@@ -172,6 +172,19 @@ fn long_lines_are_clipped_on_char_boundaries() {
 }
 
 #[test]
+fn clipping_does_not_split_a_token() {
+    let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+    let log = format!("{} {token} tail\n", "a".repeat(980));
+    let opts = ExcerptOptions {
+        max_line_chars: 1000,
+        ..Default::default()
+    };
+    let ex = excerpt(&log, &opts);
+    assert!(!ex.text.contains("ghp_"), "{}", ex.text);
+    assert!(ex.text.contains("…[46 characters cut]"), "{}", ex.text);
+}
+
+#[test]
 fn escapes_are_removed_before_matching() {
     let log = "\u{1b}[31mERR\u{1b}[0mOR x\n";
     assert_eq!(excerpt(log, &ExcerptOptions::default()).text, "ERROR x\n");

@@ -191,8 +191,15 @@ fn tekton_refs_from_labels() {
         tekton_refs(&json!({"metadata": {"name": "web-1"}})),
         TektonRefs::default()
     );
-    let tr = json!({"kind": "TaskRun", "metadata": {"name": "run-x-build"}});
-    assert_eq!(tekton_refs(&tr).task_run.as_deref(), Some("run-x-build"));
+    let tr = json!({"kind": "TaskRun", "metadata": {"name": "run-x-build", "ownerReferences": [
+        {"kind": "PipelineRun", "name": "run-x", "uid": "4f7c0b9e-1111-2222-3333-444455556666"}]}});
+    let refs = tekton_refs(&tr);
+    assert_eq!(refs.task_run.as_deref(), Some("run-x-build"));
+    assert_eq!(
+        refs.pipeline_run_uid.as_deref(),
+        Some("4f7c0b9e-1111-2222-3333-444455556666")
+    );
+    assert_eq!(tekton_refs(&tekton_pod()).pipeline_run_uid, None);
 }
 
 #[test]
