@@ -16,6 +16,8 @@
 //!    [`Fingerprint`] marker; a fallback renderer for runs without an LLM answer.
 //! 6. [`scenario`]: the data format of the scenario suite under `tests/scenarios/`.
 //!
+//! [`prepare_tool_output`] chains steps 1, 2 and 4 for one tool result.
+//!
 //! ```
 //! use failure_analysis::classify::{select_container, tekton_refs};
 //! use failure_analysis::framing::frame_tool_output;
@@ -80,6 +82,7 @@ mod error;
 pub mod framing;
 pub mod issue;
 pub mod log_hygiene;
+mod prepare;
 pub mod redact;
 pub mod scenario;
 
@@ -95,4 +98,5 @@ pub use error::Error;
 pub use issue::{
     AnalysisSource, Fingerprint, IssueContext, IssueDraft, RenderOptions, RenderedIssue,
 };
+pub use prepare::{PreparedOutput, prepare_tool_output};
 pub use redact::{Redacted, RedactionCounts, SecretKind};

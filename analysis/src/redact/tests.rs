@@ -288,3 +288,17 @@ fn counts_merge() {
     assert_eq!((a.get(Jwt), a.get(ApiKey), a.total()), (3, 1, 4));
     assert_eq!(a.iter().count(), 2);
 }
+
+#[test]
+fn large_text_is_redacted_in_bounded_time() {
+    let line = "2026-11-24T07:00:00Z INFO Copying blob sha256:8a1e25ce7c4f75e372e9884f8f7b1bedcfe4a7a7d452eb4b0a1c7477c9a90345 done token=abc123xyz\n";
+    let text = line.repeat(8_000);
+    let started = std::time::Instant::now();
+    let out = redact(&text);
+    assert_eq!(out.counts.get(KeyValue), 8_000);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
