@@ -147,6 +147,7 @@ fn check(case: &ScenarioCase) -> Vec<String> {
         .filter_map(|call| call.arguments.get("body").and_then(Value::as_str))
         .map(|b| sanitize_body(b, 30_000).0)
         .collect();
+    errs.extend(scripted_issue_consistent(case));
     for secret in &e.secrets {
         let leaks = [
             ("excerpt", &a.excerpt),
@@ -184,6 +185,43 @@ fn check(case: &ScenarioCase) -> Vec<String> {
             }
         }
     }
+    errs
+}
+
+/// For a case where the model files the issue, the scripted issue (as the agent would
+/// sanitise it) must already satisfy the title and body expectations: the case is coherent.
+fn scripted_issue_consistent(case: &ScenarioCase) -> Vec<String> {
+    let e = &case.expect;
+    if e.analysis_source != Some(AnalysisSource::Llm) {
+        return Vec::new();
+    }
+    let call = case
+        .llm
+        .turns
+        .iter()
+        .flat_map(|t| &t.tool_calls)
+        .rfind(|c| c.name == "issue_write" || c.name == "create_issue");
+    let Some(args) = call.map(|c| &c.arguments) else {
+        return vec!["no scripted issue call for an LLM-filed case".into()];
+    };
+    let title = args.get("title").and_then(Value::as_str).unwrap_or("");
+    let body = sanitize_body(
+        args.get("body").and_then(Value::as_str).unwrap_or(""),
+        30_000,
+    )
+    .0;
+    let mut errs: Vec<String> = e
+        .title_contains
+        .iter()
+        .filter(|t| !title.contains(t.as_str()))
+        .map(|t| format!("scripted title {title:?} lacks {t:?}"))
+        .collect();
+    errs.extend(
+        e.body_contains
+            .iter()
+            .filter(|b| !body.contains(b.as_str()))
+            .map(|b| format!("scripted body lacks {b:?}")),
+    );
     errs
 }
 
