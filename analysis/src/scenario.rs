@@ -184,46 +184,78 @@ fn open() -> String {
     "open".into()
 }
 
-/// How the LLM emulator behaves.
+/// How the LLM emulator behaves. With `mode: scripted`, `turns` and `fallback` are exactly the
+/// testbed LLM emulator's script (`testbed::llm::Script`): serialise this struct without
+/// `mode` and load it with `Script::from_json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LlmScript {
     /// The behaviour.
     pub mode: LlmMode,
-    /// For `scripted`: the answers, one per chat completion call, in order.
-    #[serde(default)]
+    /// For `scripted`: one turn per chat completion call, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub turns: Vec<LlmTurn>,
+    /// For `scripted`: the answer once no turn is left (the emulator's default is a plain
+    /// text answer, which makes the agent fall back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<LlmTurn>,
 }
 
 /// LLM emulator behaviours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LlmMode {
-    /// Answer with `turns`, in order.
+    /// Answer with the script (faults such as `budget_exceeded` or `malformed_json` are
+    /// script turns).
     Scripted,
-    /// Connection refused (nothing listens).
+    /// Connection refused: nothing listens at `LITELLM_URL`.
     Down,
-    /// LiteLLM `budget_exceeded` error on every call.
-    BudgetExceeded,
-    /// HTTP 200 with a body that is not a chat completion.
-    Garbage,
-    /// Never answers within the agent's LLM timeout.
-    Timeout,
 }
 
-/// One scripted assistant message.
+/// One scripted answer, in the emulator's turn shape: exactly one of `text`, `tool_calls`,
+/// `text_tool_calls`, `fault`, plus options.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LlmTurn {
-    /// Text content (may hold a text-form tool call).
-    #[serde(default)]
-    pub content: Option<String>,
+    /// Use this turn only for requests matching this predicate (emulator syntax).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Value>,
+    /// A plain text answer (may hold a tool call written as text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// Native tool calls.
-    #[serde(default)]
-    pub tool_calls: Vec<ScriptedToolCall>,
-    /// `finish_reason` (default `tool_calls` with calls, else `stop`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_calls: Option<Vec<ScriptedToolCall>>,
+    /// Tool calls written in a text form (`json`, `python_tag`, `pythonic`; emulator syntax).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_tool_calls: Option<Value>,
+    /// A failure instead of an answer (`{budget_exceeded: {}}`, `malformed_json`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Value>,
+    /// Text sent alongside native tool calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Overrides `finish_reason`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
+    /// Never used up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
+}
+
+impl LlmTurn {
+    /// How many of the four reply kinds the turn has (a valid turn has exactly one).
+    pub fn reply_kinds(&self) -> usize {
+        [
+            self.text.is_some(),
+            self.tool_calls.is_some(),
+            self.text_tool_calls.is_some(),
+            self.fault.is_some(),
+        ]
+        .iter()
+        .filter(|k| **k)
+        .count()
+    }
 }
 
 /// A native tool call in a scripted turn. The issue tool is written `issue_write` (method

@@ -143,7 +143,7 @@ fn check(case: &ScenarioCase) -> Vec<String> {
         .llm
         .turns
         .iter()
-        .flat_map(|t| &t.tool_calls)
+        .flat_map(|t| t.tool_calls.iter().flatten())
         .filter_map(|call| call.arguments.get("body").and_then(Value::as_str))
         .map(|b| sanitize_body(b, 30_000).0)
         .collect();
@@ -199,7 +199,7 @@ fn scripted_issue_consistent(case: &ScenarioCase) -> Vec<String> {
         .llm
         .turns
         .iter()
-        .flat_map(|t| &t.tool_calls)
+        .flat_map(|t| t.tool_calls.iter().flatten())
         .rfind(|c| c.name == "issue_write" || c.name == "create_issue");
     let Some(args) = call.map(|c| &c.arguments) else {
         return vec!["no scripted issue call for an LLM-filed case".into()];

@@ -60,6 +60,12 @@ pub fn load_case(dir: &Path) -> Result<ScenarioCase, Error> {
     if case.llm.mode == super::LlmMode::Scripted && case.llm.turns.is_empty() {
         return Err(bad("llm.mode is scripted but llm.turns is empty".into()));
     }
+    let turns = case.llm.turns.iter().chain(&case.llm.fallback);
+    if let Some((i, _)) = turns.enumerate().find(|(_, t)| t.reply_kinds() != 1) {
+        return Err(bad(format!(
+            "llm turn {i} needs exactly one of text, tool_calls, text_tool_calls, fault"
+        )));
+    }
     Ok(case)
 }
 

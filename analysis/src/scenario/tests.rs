@@ -60,6 +60,23 @@ fn loads_and_materialises_logs() {
 }
 
 #[test]
+fn script_serialises_to_the_emulator_shape() {
+    let yaml = MINIMAL.replace(
+        "{mode: down}",
+        "{mode: scripted, turns: [{tool_calls: [{name: pods_log, arguments: {tail: 5}}]}, {fault: {budget_exceeded: {}}, repeat: true}]}",
+    );
+    let case = load_case(&case_dir("script", "script-case", &yaml)).unwrap();
+    let v = serde_json::to_value(&case.llm).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"mode": "scripted", "turns": [
+            {"tool_calls": [{"name": "pods_log", "arguments": {"tail": 5}}]},
+            {"fault": {"budget_exceeded": {}}, "repeat": true}
+        ]})
+    );
+}
+
+#[test]
 fn extra_request_fields_are_kept() {
     let yaml = MINIMAL.replace(
         "container_name: step-a}",
