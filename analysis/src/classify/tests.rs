@@ -66,6 +66,13 @@ fn cases() -> Vec<Case> {
             "buildah COPY failed, requirements.txt not found",
         ),
         case(
+            "testbed lab log",
+            exited(1),
+            "STEP 4/7: COPY requirements.txt ./\nError: building at STEP \"COPY requirements.txt ./\": checking on sources under \"/workspace/source/agent\": copier: stat: \"/requirements.txt\": no such file or directory (image quay.io/x/agent:latest)",
+            BuildCopyMissingFile,
+            "buildah COPY failed, requirements.txt not found",
+        ),
+        case(
             "docker copy",
             exited(1),
             "COPY failed: file not found in build context or excluded by .dockerignore: stat app/main.py: file does not exist",
