@@ -201,15 +201,25 @@ pub fn render(draft: &IssueDraft<'_>, opts: &RenderOptions) -> RenderedIssue {
     }
 }
 
+/// An identifier as shown in the body: Kubernetes names are validated by the agent, but a
+/// stray backtick or angle bracket must not break the Markdown around it.
+fn plain_id(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '/'))
+        .take(253)
+        .collect()
+}
+
 fn location(ctx: &IssueContext) -> String {
     let mut out = String::new();
+    let ns = plain_id(&ctx.namespace);
     let target = match &ctx.pod_name {
-        Some(pod) => format!("{}/{pod}", ctx.namespace),
-        None => ctx.namespace.clone(),
+        Some(pod) => format!("{ns}/{}", plain_id(pod)),
+        None => ns,
     };
     out.push_str(&format!("`{target}`"));
     if let Some(c) = &ctx.container {
-        out.push_str(&format!(" (container `{c}`)"));
+        out.push_str(&format!(" (container `{}`)", plain_id(c)));
     }
     out.push('\n');
     let mut refs = Vec::new();
@@ -220,7 +230,7 @@ fn location(ctx: &IssueContext) -> String {
         ("Task", &ctx.pipeline_task),
     ] {
         if let Some(v) = value {
-            refs.push(format!("{label} `{v}`"));
+            refs.push(format!("{label} `{}`", plain_id(v)));
         }
     }
     if let Some(r) = ctx.retry {
@@ -262,7 +272,7 @@ fn tail_chars(text: &str, max: usize) -> String {
 fn footer(draft: &IssueDraft<'_>) -> String {
     let ctx = draft.context;
     let a = draft.analysis;
-    let mut ids = vec![format!("namespace `{}`", ctx.namespace)];
+    let mut ids = vec![format!("namespace `{}`", plain_id(&ctx.namespace))];
     for (label, value) in [
         ("PipelineRun", &ctx.pipeline_run),
         ("PipelineRun uid", &ctx.pipeline_run_uid),
@@ -271,7 +281,7 @@ fn footer(draft: &IssueDraft<'_>) -> String {
         ("container", &ctx.container),
     ] {
         if let Some(v) = value {
-            ids.push(format!("{label} `{}`", v.replace('`', "")));
+            ids.push(format!("{label} `{}`", plain_id(v)));
         }
     }
     let source = match draft.source {
