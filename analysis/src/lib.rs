@@ -9,7 +9,7 @@
 //!    error lines with context, cap by a token budget ([`log_hygiene::excerpt`]); share a
 //!    conversation budget fairly between tool results ([`log_hygiene::fit_tool_results`]).
 //! 2. [`redact`]: remove secrets, counting them by [`SecretKind`] ([`redact::redact`]).
-//! 3. [`classify`]: pick the failed container of a pod, read the Tekton labels, and classify
+//! 3. [`mod@classify`]: pick the failed container of a pod, read the Tekton labels, and classify
 //!    the failure from statuses, events and log patterns into a [`Classification`].
 //! 4. [`framing`]: wrap untrusted tool output in delimiters the data cannot forge.
 //! 5. [`issue`]: render the analysis into the issue title and body, with a de-duplication
