@@ -197,6 +197,11 @@ fn build() -> Vec<Rule> {
             bearer_token,
         ),
         Rule::new(
+            AuthHeader,
+            r"(?im)^[ \t<>]*(?:set-)?cookie[ \t]*:[ \t]*(?P<secret>\S[^\r\n]*)",
+            secret_is_real,
+        ),
+        Rule::new(
             UrlCredentials,
             r#"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@"'<>\[\]]+:(?P<secret>[^\s/?#@"'<>]+)@"#,
             secret_is_real,

@@ -29,6 +29,16 @@ const POSITIVE: &[(&str, &str, SecretKind)] = &[
         AuthHeader,
     ),
     (
+        "> Cookie: _gitea_session=4e1c9a7b2f; _csrf=Zx9",
+        "_gitea_session=4e1c9a7b2f",
+        AuthHeader,
+    ),
+    (
+        "< Set-Cookie: i_like_gitea=abc123; Path=/; HttpOnly",
+        "i_like_gitea=abc123",
+        AuthHeader,
+    ),
+    (
         "Cloning into 'src'... https://user57:S3cretPass@gitea.example.com/user57/mcp.git",
         "S3cretPass",
         UrlCredentials,
@@ -249,6 +259,7 @@ fn negative_cases_are_left_alone() {
         "passwordless sudo configured",
         "npm WARN deprecated tar@2.2.2: This version is no longer supported",
         "cache key: linux-x64-8f3b2c1d9e0a",
+        "cookie consent banner disabled",
         "desk-1234567890abcdefgh",
         "task-run build-agent-run-mtkhb0-build",
         "integrity sha512-aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3gH5jK7mN9pQ==",
