@@ -9,6 +9,7 @@ mod answer;
 mod exit_code;
 mod log_findings;
 mod logs;
+mod mcp_output;
 pub mod pod;
 mod status;
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use answer::{ALL_CATEGORIES, analysis_schema};
+pub use mcp_output::{parse_events, parse_object};
 pub use pod::{
     ContainerSelection, ContainerView, TektonRefs, containers, failed_container, pod_from_task_run,
     retry_number, select_container, tekton_refs,
@@ -285,7 +287,7 @@ fn event_lines(events: Option<&Value>) -> Vec<String> {
     let mut lines: Vec<(bool, String)> = items
         .iter()
         .map(|e| {
-            let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("");
+            let s = |k: &str| mcp_output::event_field(e, k);
             (
                 s("type") != "Warning",
                 format!("{} {}: {}", s("type"), s("reason"), s("message")),

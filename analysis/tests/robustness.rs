@@ -134,6 +134,8 @@ fn random_input_never_panics() {
             "round {round}: not idempotent on {text:?}"
         );
         let _ = neutralise(&text);
+        let _ = failure_analysis::classify::parse_object(&text);
+        let _ = failure_analysis::classify::parse_events(&text);
         let framed = frame_tool_output("t", &text);
         assert_eq!(
             framed.matches("</tool_output>").count(),

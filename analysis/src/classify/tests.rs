@@ -528,3 +528,36 @@ fn huge_raw_log_is_cut_before_matching() {
     assert_eq!(got.category, Category::BuildCopyMissingFile);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn mcp_tool_text_is_parsed() {
+    let pods_get = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nstatus:\n  containerStatuses:\n  - name: step-build\n    state:\n      terminated:\n        exitCode: 1\n        reason: Error\n";
+    let pod = parse_object(pods_get).unwrap();
+    assert_eq!(failed_container(&pod).as_deref(), Some("step-build"));
+    assert_eq!(parse_object("{\"kind\": \"Pod\"}").unwrap()["kind"], "Pod");
+    assert_eq!(parse_object("Error: pods \"x\" not found"), None);
+    assert_eq!(parse_object(""), None);
+
+    let events_list = "# The following events (YAML format) were found:\n- InvolvedObject:\n    Kind: Pod\n    Name: p\n    apiVersion: v1\n  Message: 'Failed to pull image \"quay.io/team/app:nope\": manifest unknown'\n  Namespace: ns\n  Reason: Failed\n  Timestamp: 2026-11-24 01:24:36 +0000 UTC\n  Type: Warning\n";
+    let events = parse_events(events_list);
+    assert_eq!(events.as_array().map(Vec::len), Some(1));
+    let waiting = waiting(
+        "ImagePullBackOff",
+        "Back-off pulling image \"quay.io/team/app:nope\"",
+    );
+    let got = classify(&FailureInput {
+        pod: Some(&waiting),
+        events: Some(&events),
+        ..Default::default()
+    });
+    assert_eq!(got.category, Category::ImagePullNotFound, "{got:?}");
+    assert!(
+        got.evidence
+            .iter()
+            .any(|e| e.starts_with("Warning Failed: Failed to pull image")),
+        "{:?}",
+        got.evidence
+    );
+    assert_eq!(parse_events("# No events found"), json!([]));
+    assert_eq!(parse_events("not yaml: [unclosed"), json!([]));
+}
