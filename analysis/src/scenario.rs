@@ -244,6 +244,18 @@ pub struct LlmTurn {
 }
 
 impl LlmTurn {
+    /// The tool calls of the turn, native or written as text (`text_tool_calls.calls`).
+    pub fn calls(&self) -> Vec<ScriptedToolCall> {
+        let native = self.tool_calls.iter().flatten().cloned();
+        let text = self
+            .text_tool_calls
+            .as_ref()
+            .and_then(|t| t.get("calls"))
+            .and_then(|c| serde_json::from_value::<Vec<ScriptedToolCall>>(c.clone()).ok())
+            .unwrap_or_default();
+        native.chain(text).collect()
+    }
+
     /// How many of the four reply kinds the turn has (a valid turn has exactly one).
     pub fn reply_kinds(&self) -> usize {
         [
@@ -274,8 +286,10 @@ pub struct ScriptedToolCall {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expectation {
-    /// The deterministic classification of the fixture (checked by this crate's tests).
-    pub classification: ExpectedClassification,
+    /// The deterministic classification of the fixture (checked by this crate's tests);
+    /// absent when the report is rejected before any analysis.
+    #[serde(default)]
+    pub classification: Option<ExpectedClassification>,
     /// The container the agent must read (checked by this crate's tests).
     #[serde(default)]
     pub container: Option<ExpectedContainer>,
