@@ -35,6 +35,9 @@ pub struct IssueContext {
     pub pipeline_task: Option<String>,
     /// The retry number of the pod.
     pub retry: Option<u32>,
+    /// The git revision that was built, when the caller sent it.
+    #[serde(default)]
+    pub git_revision: Option<String>,
     /// Remarks for the reader, e.g. that the caller's container did not exist.
     pub notes: Vec<String>,
     /// What could not be read (e.g. "pod logs: the pod was deleted").
@@ -228,6 +231,7 @@ fn location(ctx: &IssueContext) -> String {
         ("PipelineRun", &ctx.pipeline_run),
         ("TaskRun", &ctx.task_run),
         ("Task", &ctx.pipeline_task),
+        ("revision", &ctx.git_revision),
     ] {
         if let Some(v) = value {
             refs.push(format!("{label} `{}`", plain_id(v)));

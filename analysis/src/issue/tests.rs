@@ -27,6 +27,7 @@ fn lab_context() -> IssueContext {
         task_run: Some("build-agent-mtkhb0-build".into()),
         pipeline_task: Some("build".into()),
         retry: Some(2),
+        git_revision: Some("broken".into()),
         notes: vec!["container `step-buildah` does not exist; using `step-build`".into()],
         ..Default::default()
     }
@@ -78,6 +79,7 @@ fn lab_issue_has_the_guide_sections_in_order() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{b}");
     assert!(!b.contains("Automatic report"));
     assert!(b.contains("Note: container `step-buildah` does not exist"));
+    assert!(b.contains("revision `broken`"), "{b}");
     assert_eq!(Fingerprint::parse(b), Some(issue.fingerprint.clone()));
 }
 

@@ -43,6 +43,16 @@ pub struct ExcerptOptions {
     pub max_tokens: usize,
 }
 
+impl ExcerptOptions {
+    /// The defaults, with the token budget of one tool result under `budget`.
+    pub fn for_budget(budget: &super::ContextBudget) -> Self {
+        Self {
+            max_tokens: budget.per_tool_result_tokens(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for ExcerptOptions {
     fn default() -> Self {
         Self {

@@ -352,3 +352,10 @@ fn newest_result_is_protected_while_it_fits_half() {
     );
     assert!(report.total_tokens <= 10_000, "{report:?}");
 }
+
+#[test]
+fn excerpt_options_follow_the_budget() {
+    let opts = ExcerptOptions::for_budget(&ContextBudget::new(8_192));
+    assert_eq!(opts.max_tokens, 1_228);
+    assert_eq!(opts.tail_lines, ExcerptOptions::default().tail_lines);
+}
