@@ -12,16 +12,15 @@ mod logs;
 mod mcp_output;
 pub mod pod;
 mod status;
+mod tekton;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use answer::{ALL_CATEGORIES, analysis_schema};
 pub use mcp_output::{parse_events, parse_object};
-pub use pod::{
-    ContainerSelection, ContainerView, TektonRefs, containers, failed_container, pod_from_task_run,
-    retry_number, select_container, tekton_refs,
-};
+pub use pod::{ContainerSelection, ContainerView, containers, failed_container, select_container};
+pub use tekton::{TektonRefs, pod_from_task_run, retry_number, tekton_refs};
 
 /// What kind of failure it is. Serialised in snake_case (`build_copy_missing_file`); an
 /// unrecognised name (from an LLM answer) reads as `unknown`.

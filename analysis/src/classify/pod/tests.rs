@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::classify::{TektonRefs, pod_from_task_run, retry_number, tekton_refs};
 
 fn term(code: i64, reason: &str, finished: &str) -> Value {
     json!({"terminated": {"exitCode": code, "reason": reason, "finishedAt": finished}})
@@ -240,4 +241,20 @@ fn task_run_becomes_pod_shape() {
         (Some("run-x"), Some("run-x-build"))
     );
     assert_eq!(pod["metadata"]["name"], "run-x-build-pod");
+}
+
+#[test]
+fn crash_looping_container_reads_the_previous_log() {
+    let pod = json!({"metadata": {"name": "agent-1"}, "status": {"containerStatuses": [
+        {"name": "agent", "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+         "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}});
+    let sel = select_container(&pod, Some("agent"));
+    assert_eq!(
+        (sel.container.as_deref(), sel.used_requested, sel.previous),
+        (Some("agent"), true, true)
+    );
+    let restarted = json!({"status": {"containerStatuses": [
+        {"name": "agent", "restartCount": 1, "state": {"running": {}}}]}});
+    assert!(select_container(&restarted, None).previous);
+    assert!(!select_container(&tekton_pod(), Some("step-build")).previous);
 }
