@@ -70,10 +70,10 @@ pub fn filter_log(text: &str, f: &LogFilter) -> String {
             cut += 1;
         }
         // Start at a line boundary so the first kept line is whole.
-        if let Some(nl) = out[cut..].find('\n') {
-            if nl + 1 < out.len() - cut {
-                cut += nl + 1;
-            }
+        if let Some(nl) = out[cut..].find('\n')
+            && nl + 1 < out.len() - cut
+        {
+            cut += nl + 1;
         }
         let total = out.len();
         out = format!(

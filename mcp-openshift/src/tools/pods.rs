@@ -102,43 +102,42 @@ pub(super) async fn delete(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
         .await
         .map_err(|e| fail(&what, e))?;
     let labels = &pod["metadata"]["labels"];
-    if labels["app.kubernetes.io/managed-by"] == FIELD_MANAGER {
-        if let Some(app) = labels["app.kubernetes.io/name"].as_str() {
-            let selector = format!(
-                "app.kubernetes.io/managed-by={FIELD_MANAGER},app.kubernetes.io/name={app}"
-            );
-            let mut kinds = vec![core_kind("Service", "services", true)];
-            if ctx.kube.has_group_version("route.openshift.io", "v1").await {
-                kinds.push(ResourceInfo {
-                    group: "route.openshift.io".into(),
-                    version: "v1".into(),
-                    kind: "Route".into(),
-                    plural: "routes".into(),
-                    namespaced: true,
-                });
-            }
-            for ri in kinds {
-                let list = ctx
-                    .kube
-                    .get_json(&format!(
-                        "{}{}",
-                        ri.collection(Some(&ns)),
-                        query(&[("labelSelector", Some(selector.clone()))])
-                    ))
-                    .await
-                    .map_err(|e| fail(&what, e))?;
-                for item in list["items"].as_array().into_iter().flatten() {
-                    if let Some(n) = item["metadata"]["name"].as_str() {
-                        ctx.kube
-                            .send(
-                                Method::DELETE,
-                                &ri.object(Some(&ns), n),
-                                "application/json",
-                                None,
-                            )
-                            .await
-                            .map_err(|e| fail(&what, e))?;
-                    }
+    if labels["app.kubernetes.io/managed-by"] == FIELD_MANAGER
+        && let Some(app) = labels["app.kubernetes.io/name"].as_str()
+    {
+        let selector =
+            format!("app.kubernetes.io/managed-by={FIELD_MANAGER},app.kubernetes.io/name={app}");
+        let mut kinds = vec![core_kind("Service", "services", true)];
+        if ctx.kube.has_group_version("route.openshift.io", "v1").await {
+            kinds.push(ResourceInfo {
+                group: "route.openshift.io".into(),
+                version: "v1".into(),
+                kind: "Route".into(),
+                plural: "routes".into(),
+                namespaced: true,
+            });
+        }
+        for ri in kinds {
+            let list = ctx
+                .kube
+                .get_json(&format!(
+                    "{}{}",
+                    ri.collection(Some(&ns)),
+                    query(&[("labelSelector", Some(selector.clone()))])
+                ))
+                .await
+                .map_err(|e| fail(&what, e))?;
+            for item in list["items"].as_array().into_iter().flatten() {
+                if let Some(n) = item["metadata"]["name"].as_str() {
+                    ctx.kube
+                        .send(
+                            Method::DELETE,
+                            &ri.object(Some(&ns), n),
+                            "application/json",
+                            None,
+                        )
+                        .await
+                        .map_err(|e| fail(&what, e))?;
                 }
             }
         }
@@ -166,10 +165,9 @@ pub(crate) fn choose_container(pod: &Value) -> Result<String, String> {
     }
     if let Some(d) =
         pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str()
+        && names.contains(&d)
     {
-        if names.contains(&d) {
-            return Ok(d.to_string());
-        }
+        return Ok(d.to_string());
     }
     if names.is_empty() {
         return Err("the pod has no containers".into());
