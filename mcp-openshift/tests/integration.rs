@@ -4,6 +4,7 @@
 //! the TypeScript SDK and the Python `mcp` package).
 
 mod integration {
+    mod binary;
     mod differential;
     mod rbac;
     pub mod sse_client;

@@ -134,3 +134,30 @@ async fn enabled_and_disabled_lists_filter_calls_too() {
     c.cancel().await.unwrap();
     h.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn legacy_kubernetes_authorization_header_on_streamable_http() {
+    use rmcp::ServiceExt;
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    let h = start(&[]).await;
+    let ns = h.lab.namespace.clone();
+    h.emu
+        .add_identity("viewer-token", Identity::read_only("viewer", &[&ns]));
+    let headers = std::collections::HashMap::from([(
+        http::HeaderName::from_static("kubernetes-authorization"),
+        http::HeaderValue::from_static("Bearer viewer-token"),
+    )]);
+    let cfg = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", h.server.base_url()))
+        .custom_headers(headers);
+    let c = ().serve(StreamableHttpClientTransport::from_config(cfg)).await.unwrap();
+    let (is_err, e, _) = super::util::call_raw(
+        &c,
+        "pods_delete",
+        json!({"name": h.lab.pod, "namespace": ns}),
+    )
+    .await;
+    assert!(is_err && e.contains("forbidden"), "{e}");
+    c.cancel().await.unwrap();
+    h.server.shutdown().await;
+}

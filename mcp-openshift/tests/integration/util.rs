@@ -94,6 +94,15 @@ pub async fn connect(base: &str, transport: Transport, token: Option<&str>) -> C
 
 /// Call a tool; returns (isError, text, structuredContent).
 pub async fn call(client: &Client, name: &str, args: Value) -> (bool, String, Option<Value>) {
+    call_raw(client, name, args).await
+}
+
+/// [`call`] for any client handler type.
+pub async fn call_raw<H: rmcp::ClientHandler>(
+    client: &RunningService<RoleClient, H>,
+    name: &str,
+    args: Value,
+) -> (bool, String, Option<Value>) {
     let params = CallToolRequestParams::new(name.to_string())
         .with_arguments(args.as_object().cloned().unwrap_or_default());
     let r = tokio::time::timeout(Duration::from_secs(30), client.call_tool(params))
