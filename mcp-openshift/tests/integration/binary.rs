@@ -27,7 +27,7 @@ async fn http_mode_serves_until_sigterm() {
     let lab = emu.seed_lab("user1");
     let running = emu.serve(KubeServeOptions::default()).await.unwrap();
     let port = free_port();
-    let mut child = tokio::process::Command::new(BIN)
+    let child = tokio::process::Command::new(BIN)
         .args([
             "--port",
             &port.to_string(),
