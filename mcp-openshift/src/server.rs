@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+#[allow(deprecated)] // logging/setLevel: deprecated by SEP-2577, still sent by older clients
+use rmcp::model::SetLevelRequestParams;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -74,11 +76,28 @@ impl McpServer {
 }
 
 impl ServerHandler for McpServer {
+    #[allow(deprecated)] // logging is deprecated in the newest spec; upstream still advertises it
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_server_info(
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_logging()
+                .build(),
+        )
+        .with_server_info(
             Implementation::new("kubernetes-mcp-server", env!("CARGO_PKG_VERSION"))
                 .with_title("kubernetes-mcp-server"),
         )
+    }
+
+    /// Accepted for compatibility (upstream advertises logging); we send no log notifications.
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        _request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        Ok(())
     }
 
     async fn list_tools(

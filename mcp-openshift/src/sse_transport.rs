@@ -28,6 +28,8 @@ use crate::server::{McpServer, ServerState, bearer_token};
 
 /// Interval of SSE comment keep-alives (clients and proxies drop idle streams).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long a POST may wait for room in its session's queue.
+pub const POST_QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Upper bound of concurrently open SSE sessions.
 pub const MAX_SESSIONS: usize = 1024;
 
@@ -172,8 +174,14 @@ async fn post(
                 .into_response();
         }
     };
-    match tx.send(msg).await {
-        Ok(()) => (StatusCode::ACCEPTED, "Accepted").into_response(),
-        Err(_) => (StatusCode::NOT_FOUND, "session not found").into_response(),
+    // A session that does not drain its queue must not hold the POST forever.
+    match tokio::time::timeout(POST_QUEUE_TIMEOUT, tx.send(msg)).await {
+        Ok(Ok(())) => (StatusCode::ACCEPTED, "Accepted").into_response(),
+        Ok(Err(_)) => (StatusCode::NOT_FOUND, "session not found").into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "session is busy; retry later",
+        )
+            .into_response(),
     }
 }
