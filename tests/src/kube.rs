@@ -14,6 +14,8 @@ mod auth;
 mod deletion;
 mod discovery;
 mod error;
+mod events;
+mod exec;
 mod fixtures;
 mod handler;
 mod kinds;
@@ -21,14 +23,18 @@ mod lab;
 mod listen;
 mod logs;
 mod object;
+mod observe;
 mod patch;
+mod protobuf;
 mod registry;
 mod respond;
+mod scale;
 mod selectors;
 mod ssa;
 mod status;
 mod store;
 mod table;
+mod validation;
 mod verbs;
 mod watch;
 mod writes;
@@ -37,12 +43,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 
-pub use auth::{Identity, Rule};
+pub use auth::{Attributes, Identity, Rule};
 pub use error::KubeEmuError;
+pub use exec::ExecResult;
 pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
 pub use kinds::{LOGS_ANNOTATION, PREVIOUS_LOGS_ANNOTATION};
 pub use lab::{LAB_APPS_DOMAIN, LAB_RUN, LabScenario, build_log};
 pub use listen::{KubeServeOptions, RunningKube};
+pub use observe::{Fault, RecordedRequest};
 pub use registry::{Column, ResourceType};
 pub use status::ApiError;
 
@@ -54,6 +62,9 @@ use writes::{UpdateOpts, WriteOpts};
 pub(crate) struct Inner {
     state: Mutex<State>,
     admin_token: String,
+    observer: observe::Observer,
+    /// Refuse requests without a bearer token (401) instead of treating them as admin.
+    require_tokens: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -84,6 +95,8 @@ impl KubeEmulator {
         let inner = Arc::new(Inner {
             state: Mutex::new(State::new(types)),
             admin_token: format!("testbed-admin-{}", uuid::Uuid::new_v4().simple()),
+            observer: observe::Observer::default(),
+            require_tokens: std::sync::atomic::AtomicBool::new(false),
         });
         let emu = Self { inner };
         {
@@ -91,8 +104,24 @@ impl KubeEmulator {
             let crd_type = st.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions");
             let lab = registry::lab_crds();
             if let Some(crd_type) = crd_type {
+                // One CRD per group and plural; its first listed version is the storage one.
+                let mut seen: Vec<(String, String)> = Vec::new();
                 for rt in &lab {
-                    if let Some(crd) = registry::crd_object(std::slice::from_ref(rt)) {
+                    let id = (rt.group.clone(), rt.plural.clone());
+                    if seen.contains(&id) {
+                        continue;
+                    }
+                    let versions: Vec<ResourceType> = lab
+                        .iter()
+                        .filter(|t| t.group == id.0 && t.plural == id.1)
+                        .enumerate()
+                        .map(|(i, t)| ResourceType {
+                            preferred: i == 0,
+                            ..t.clone()
+                        })
+                        .collect();
+                    seen.push(id);
+                    if let Some(crd) = registry::crd_object(&versions) {
                         let _ = writes::create(&mut st, &crd_type, "", crd, &admin_opts());
                     }
                 }
@@ -110,6 +139,8 @@ impl KubeEmulator {
     pub fn router(&self) -> axum::Router {
         axum::Router::new()
             .fallback(handler::handle)
+            // One span per request (method and path; never headers, so never the token).
+            .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.inner.clone())
     }
 
@@ -120,7 +151,17 @@ impl KubeEmulator {
 
     /// A `kube::Client` talking to the router in process, as cluster admin.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        self.client_with_token(&self.inner.admin_token)
+    }
+
+    /// Makes requests without a bearer token fail with 401, as on a cluster without
+    /// anonymous access (by default they act as cluster admin, which plain-HTTP clients
+    /// need because client-go sends tokens only over TLS). Proves that a client forwards
+    /// the caller's token.
+    pub fn require_tokens(&self, on: bool) {
+        self.inner
+            .require_tokens
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A `kube::Client` in process that presents `token` (see [`Self::add_identity`]).
@@ -253,9 +294,63 @@ impl KubeEmulator {
         );
     }
 
+    /// Appends lines to a container's current log (readers with `follow=true` get them).
+    pub fn append_logs(&self, namespace: &str, pod: &str, container: &str, text: &str) {
+        let mut st = self.inner.lock();
+        let key = (
+            namespace.to_string(),
+            pod.to_string(),
+            container.to_string(),
+            false,
+        );
+        let now = jiff::Timestamp::now().as_second();
+        for line in text.lines() {
+            st.logs
+                .entry(key.clone())
+                .or_insert_with(|| kinds::log_text(""))
+                .lines
+                .push((now, line.to_string()));
+            let _ = st.log_tx.send(Arc::new(store::LogLine {
+                key: key.clone(),
+                ts: now,
+                text: line.to_string(),
+            }));
+        }
+    }
+
     /// Registers extra resource types (as if their CRDs had been created).
     pub fn register(&self, types: Vec<ResourceType>) {
         self.inner.lock().register(types);
+    }
+
+    /// Every request served so far, oldest first (the token itself is never recorded).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.observer.requests()
+    }
+
+    /// Injects a fault: matching requests fail with its status until it is used up.
+    pub fn add_fault(&self, fault: Fault) {
+        self.inner.observer.add_fault(fault);
+    }
+
+    /// Scripts what `command` prints when exec'd in `pod` (any container); without a
+    /// script `echo`, `true`, `false` and `hostname` behave as usual and anything else is
+    /// "executable file not found".
+    pub fn set_exec(&self, namespace: &str, pod: &str, command: &[&str], result: ExecResult) {
+        self.inner
+            .lock()
+            .exec
+            .insert((namespace.into(), pod.into(), command.join(" ")), result);
+    }
+
+    /// Simulates the controller owning `finalizer` (e.g. Argo CD's
+    /// `resources-finalizer.argocd.argoproj.io`): it is removed as soon as an object
+    /// carrying it is deleted, so the object goes at once instead of staying Terminating.
+    pub fn simulate_finalizer(&self, finalizer: &str) {
+        self.inner
+            .lock()
+            .simulated_finalizers
+            .push(finalizer.to_string());
     }
 
     /// The current global resourceVersion.

@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use super::protobuf::field;
 use super::status::ApiError;
 
 /// One permission rule; an empty list or `*` matches everything.
@@ -108,6 +109,14 @@ impl Identity {
             groups: vec![],
             rules,
         }
+    }
+
+    /// Whether any rule grants anything in `namespace` (OpenShift shows such projects).
+    pub fn can_see_namespace(&self, namespace: &str) -> bool {
+        self.rules.iter().any(|r| {
+            !r.verbs.is_empty()
+                && (r.namespaces.is_empty() || r.namespaces.iter().any(|n| n == namespace))
+        })
     }
 
     /// Whether the identity may do what `attrs` describes.
@@ -228,54 +237,6 @@ pub(super) fn access_review(identity: &Identity, body: &[u8]) -> Result<Value, A
         "spec": {"resourceAttributes": attrs.to_json()},
         "status": status,
     }))
-}
-
-/// Reads one protobuf field: (field number, wire type, payload or varint value).
-fn next_field<'a>(buf: &mut &'a [u8]) -> Option<(u64, Result<&'a [u8], u64>)> {
-    let tag = varint(buf)?;
-    let (field, wire) = (tag >> 3, tag & 7);
-    match wire {
-        0 => Some((field, Err(varint(buf)?))),
-        2 => {
-            let len = usize::try_from(varint(buf)?).ok()?;
-            let payload = buf.get(..len)?;
-            *buf = buf.get(len..)?;
-            Some((field, Ok(payload)))
-        }
-        1 => {
-            *buf = buf.get(8..)?;
-            Some((field, Err(0)))
-        }
-        5 => {
-            *buf = buf.get(4..)?;
-            Some((field, Err(0)))
-        }
-        _ => None,
-    }
-}
-
-fn varint(buf: &mut &[u8]) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = buf.split_first()?;
-        *buf = rest;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-/// The payload of field `number` in a protobuf message.
-fn field(mut msg: &[u8], number: u64) -> Option<&[u8]> {
-    while !msg.is_empty() {
-        let (f, value) = next_field(&mut msg)?;
-        if f == number {
-            return value.ok();
-        }
-    }
-    None
 }
 
 /// Decodes the `runtime.Unknown` envelope → SelfSubjectAccessReview → spec →

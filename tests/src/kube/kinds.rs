@@ -36,6 +36,8 @@ pub(super) fn defaults_on_create(rt: &ResourceType, obj: &mut Value) {
             .is_none_or(|s| s.as_object().is_none_or(|m| m.is_empty()))
     {
         obj["status"] = running_status(obj);
+    } else if is_workload(rt) && obj.get("status").is_none_or(Value::is_null) {
+        obj["status"] = rolled_out(obj, &rt.kind);
     } else if is(rt, "", "Service") {
         if let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) {
             spec.entry("type").or_insert_with(|| json!("ClusterIP"));
@@ -48,6 +50,39 @@ pub(super) fn defaults_on_create(rt: &ResourceType, obj: &mut Value) {
             {"type": "Established", "status": "True", "reason": "InitialNamesAccepted", "lastTransitionTime": now(), "message": "the initial names have been accepted"}
         ], "acceptedNames": obj.pointer("/spec/names").cloned().unwrap_or(json!({}))});
     }
+}
+
+/// Whether a simulated controller rolls this kind out (Deployments, StatefulSets, …).
+pub(super) fn is_workload(rt: &ResourceType) -> bool {
+    rt.group == "apps"
+        && matches!(
+            rt.kind.as_str(),
+            "Deployment" | "StatefulSet" | "ReplicaSet"
+        )
+}
+
+/// The status of a workload whose controller has rolled out every replica.
+pub(super) fn rolled_out(obj: &Value, kind: &str) -> Value {
+    let replicas = obj
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let generation = obj
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let ts = now();
+    let mut status = json!({
+        "observedGeneration": generation, "replicas": replicas, "readyReplicas": replicas,
+        "availableReplicas": replicas, "updatedReplicas": replicas,
+    });
+    if kind == "Deployment" {
+        status["conditions"] = json!([
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability.", "lastUpdateTime": ts, "lastTransitionTime": ts},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": "ReplicaSet has successfully progressed.", "lastUpdateTime": ts, "lastTransitionTime": ts}
+        ]);
+    }
+    status
 }
 
 /// What a kubelet would report for a freshly started Pod: Running, every container ready.
@@ -178,7 +213,10 @@ pub(super) fn validate(
 /// Side effects of a stored create or update.
 pub(super) fn after_write(st: &mut State, rt: &ResourceType, obj: &Value) {
     let name = meta_str(obj, "name").unwrap_or("").to_string();
-    if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
+    if rt.kind == "Event" && (rt.group.is_empty() || rt.group == "events.k8s.io") {
+        let key = Key::new(rt, meta_str(obj, "namespace").unwrap_or(""), &name);
+        super::events::mirror_write(st, &key, obj);
+    } else if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
         if let Ok(types) = registry::from_crd(obj) {
             st.register(types);
         }
@@ -209,9 +247,15 @@ pub(super) fn after_write(st: &mut State, rt: &ResourceType, obj: &Value) {
 
 /// Splits log text into stamped lines.
 pub(super) fn log_text(text: &str) -> LogText {
+    // Line i of n was written n-1-i seconds before now, so sinceSeconds can select.
+    let now = jiff::Timestamp::now().as_second();
+    let n = text.lines().count() as i64;
     LogText {
-        lines: text.lines().map(String::from).collect(),
-        set_at: jiff::Timestamp::now(),
+        lines: text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (now - (n - 1 - i as i64), l.to_string()))
+            .collect(),
     }
 }
 
@@ -262,7 +306,12 @@ fn mirror_project(st: &mut State, ns: &Value) {
 /// Side effects of a removed object.
 pub(super) fn after_remove(st: &mut State, rt: &ResourceType, obj: &Value) {
     let name = meta_str(obj, "name").unwrap_or("").to_string();
-    if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
+    if rt.kind == "Event" && (rt.group.is_empty() || rt.group == "events.k8s.io") {
+        super::events::mirror_remove(
+            st,
+            &Key::new(rt, meta_str(obj, "namespace").unwrap_or(""), &name),
+        );
+    } else if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
         if let (Some(group), Some(plural)) = (
             obj.pointer("/spec/group").and_then(Value::as_str),
             obj.pointer("/spec/names/plural").and_then(Value::as_str),

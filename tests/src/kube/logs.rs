@@ -11,7 +11,10 @@ use serde_json::Value;
 use super::Inner;
 use super::handler::Call;
 use super::status::ApiError;
-use super::store::Key;
+use super::store::{Key, LogKey, State};
+use bytes::Bytes;
+use futures::StreamExt;
+use tokio::sync::broadcast;
 
 fn names(pod: &Value, field: &str) -> Vec<String> {
     pod.pointer(&format!("/spec/{field}"))
@@ -106,7 +109,6 @@ pub(super) fn read(inner: &Arc<Inner>, call: &Call) -> Result<Response, ApiError
         }
         return Ok(text_response(String::new()));
     };
-    let n = text.lines.len() as i64;
     let threshold = match (since, since_time) {
         (Some(s), _) => Some(jiff::Timestamp::now().as_second() - s),
         (None, Some(t)) => Some(t.as_second()),
@@ -115,8 +117,7 @@ pub(super) fn read(inner: &Arc<Inner>, call: &Call) -> Result<Response, ApiError
     let mut lines: Vec<(i64, &String)> = text
         .lines
         .iter()
-        .enumerate()
-        .map(|(i, l)| (text.set_at.as_second() - (n - 1 - i as i64), l))
+        .map(|(ts, l)| (*ts, l))
         .filter(|(ts, _)| threshold.is_none_or(|t| *ts >= t))
         .collect();
     if let Some(t) = tail {
@@ -125,17 +126,10 @@ pub(super) fn read(inner: &Arc<Inner>, call: &Call) -> Result<Response, ApiError
             .saturating_sub(usize::try_from(t).unwrap_or(usize::MAX));
         lines.drain(..skip);
     }
+    let stamps = call.flag("timestamps");
     let mut out = String::new();
     for (ts, line) in lines {
-        if call.flag("timestamps") {
-            let stamp = jiff::Timestamp::from_second(ts)
-                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S.000000000Z").to_string())
-                .unwrap_or_default();
-            out.push_str(&stamp);
-            out.push(' ');
-        }
-        out.push_str(line);
-        out.push('\n');
+        out.push_str(&format_line(ts, line, stamps));
     }
     if let Some(l) = limit {
         let mut cut = usize::try_from(l).unwrap_or(usize::MAX).min(out.len());
@@ -143,8 +137,70 @@ pub(super) fn read(inner: &Arc<Inner>, call: &Call) -> Result<Response, ApiError
             cut -= 1;
         }
         out.truncate(cut);
+    } else if call.flag("follow") && !previous && is_running(pod, &container) {
+        return Ok(follow(&st, key, out, stamps));
     }
     Ok(text_response(out))
+}
+
+fn format_line(ts: i64, line: &str, stamps: bool) -> String {
+    if !stamps {
+        return format!("{line}\n");
+    }
+    let stamp = jiff::Timestamp::from_second(ts)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S.000000000Z").to_string())
+        .unwrap_or_default();
+    format!("{stamp} {line}\n")
+}
+
+/// Whether the container is running (or has no reported status yet).
+fn is_running(pod: &Value, container: &str) -> bool {
+    let status = pod
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|ss| {
+            ss.iter()
+                .find(|s| s.get("name").and_then(Value::as_str) == Some(container))
+        });
+    status.is_none_or(|s| s.pointer("/state/running").is_some())
+}
+
+/// `follow=true` on a running container: the text so far, then each appended line,
+/// until the pod is deleted (or the client goes away).
+fn follow(st: &State, key: LogKey, first: String, stamps: bool) -> Response {
+    let logs = st.log_tx.subscribe();
+    let events = st.tx.subscribe();
+    let pod_key = Key {
+        group: String::new(),
+        plural: "pods".into(),
+        namespace: key.0.clone(),
+        name: key.1.clone(),
+    };
+    let start =
+        futures::stream::once(async move { Ok::<_, std::convert::Infallible>(Bytes::from(first)) });
+    let rest = futures::stream::unfold((logs, events), move |(mut logs, mut events)| {
+        let (key, pod_key) = (key.clone(), pod_key.clone());
+        async move {
+            loop {
+                tokio::select! {
+                    line = logs.recv() => match line {
+                        Ok(l) if l.key == key => return Some((Ok(Bytes::from(format_line(l.ts, &l.text, stamps))), (logs, events))),
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    ev = events.recv() => match ev {
+                        Ok(e) if e.kind == "DELETED" && e.key == pod_key => return None,
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                }
+            }
+        }
+    });
+    let mut resp = Response::new(axum::body::Body::from_stream(start.chain(rest)));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    resp
 }
 
 fn text_response(text: String) -> Response {

@@ -63,10 +63,19 @@ pub(super) struct Event {
 /// Log text of one container instance.
 #[derive(Debug, Clone)]
 pub(super) struct LogText {
-    /// The lines, without trailing newlines.
-    pub lines: Vec<String>,
-    /// When the text was set; line `i` of `n` is stamped `set_at - (n-1-i)` seconds.
-    pub set_at: jiff::Timestamp,
+    /// (Unix second the line was written, the line without its newline).
+    pub lines: Vec<(i64, String)>,
+}
+
+/// A line appended to a container's log, for `follow=true` readers.
+#[derive(Debug, Clone)]
+pub(super) struct LogLine {
+    /// Whose log.
+    pub key: LogKey,
+    /// Unix second it was written.
+    pub ts: i64,
+    /// The line.
+    pub text: String,
 }
 
 /// (namespace, pod, container, previous).
@@ -77,6 +86,8 @@ pub(super) type LogKey = (String, String, String, bool);
 pub(super) struct State {
     /// Feeds live watches.
     pub tx: broadcast::Sender<Arc<Event>>,
+    /// Feeds `follow=true` log readers.
+    pub log_tx: broadcast::Sender<Arc<LogLine>>,
     /// Served resource types.
     pub types: Vec<ResourceType>,
     /// Stored objects.
@@ -91,6 +102,10 @@ pub(super) struct State {
     pub applied: HashMap<Key, BTreeMap<String, Value>>,
     /// Bearer token → identity.
     pub identities: HashMap<String, Identity>,
+    /// Scripted exec results: (namespace, pod, command line) → result.
+    pub exec: HashMap<(String, String, String), super::exec::ExecResult>,
+    /// Finalizers a simulated controller removes as soon as deletion starts.
+    pub simulated_finalizers: Vec<String>,
 }
 
 impl State {
@@ -98,6 +113,7 @@ impl State {
     pub(super) fn new(types: Vec<ResourceType>) -> Self {
         Self {
             tx: broadcast::channel(1024).0,
+            log_tx: broadcast::channel(1024).0,
             types,
             objects: BTreeMap::new(),
             rv: 0,
@@ -105,6 +121,8 @@ impl State {
             logs: HashMap::new(),
             applied: HashMap::new(),
             identities: HashMap::new(),
+            simulated_finalizers: Vec::new(),
+            exec: HashMap::new(),
         }
     }
 

@@ -22,10 +22,7 @@ use super::writes::{self, UpdateOpts, WriteOpts};
 /// Decodes a JSON (or, for apply, YAML) body.
 pub(super) fn decode(call: &Call) -> Result<Value, ApiError> {
     if call.content_type.contains("protobuf") {
-        return Err(ApiError::unsupported_media(format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {})",
-            call.content_type
-        )));
+        return super::protobuf::decode_object(&call.body);
     }
     if call.body.is_empty() {
         return Err(ApiError::bad_request("the request body is empty"));
@@ -129,6 +126,9 @@ pub(super) fn list(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Respon
         if !labels.matches(&super::object::labels(obj)) || !fields.matches(obj) {
             continue;
         }
+        if call.rt.group == "project.openshift.io" && !call.identity.can_see_namespace(&key.name) {
+            continue;
+        }
         if limit > 0 && items.len() >= limit {
             remaining += 1;
             continue;
@@ -179,7 +179,8 @@ pub(super) fn replace(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Res
     let opts = UpdateOpts {
         write: write_opts(call),
         status_only,
-        require_rv: true,
+        // Built-in kinds allow unconditional updates (no resourceVersion), CRs do not.
+        require_rv: call.rt.custom,
     };
     let mut st = inner.lock();
     let updated = writes::update(&mut st, &call.rt, &call.namespace, name(call), obj, &opts)?;
@@ -264,7 +265,11 @@ fn delete_opts(call: &Call) -> DeleteOpts {
         .get("dryRun")
         .and_then(Value::as_array)
         .is_some_and(|a| a.iter().any(|v| v == "All"));
+    let orphan = body.get("propagationPolicy").and_then(Value::as_str) == Some("Orphan")
+        || body.get("orphanDependents").and_then(Value::as_bool) == Some(true)
+        || call.param("propagationPolicy") == Some("Orphan");
     DeleteOpts {
+        orphan,
         dry_run: dry || call.param("dryRun") == Some("All"),
         uid: body
             .pointer("/preconditions/uid")
@@ -279,7 +284,9 @@ fn delete_opts(call: &Call) -> DeleteOpts {
 
 /// DELETE of one object.
 pub(super) fn delete(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Response, ApiError> {
-    if !call.body.is_empty() && serde_json::from_slice::<Value>(&call.body).is_err() {
+    // client-go's typed clients send DeleteOptions as protobuf; their defaults are ours.
+    let protobuf = call.content_type.contains("protobuf");
+    if !protobuf && !call.body.is_empty() && serde_json::from_slice::<Value>(&call.body).is_err() {
         return Err(ApiError::bad_request(
             "the DeleteOptions body is not valid JSON",
         ));

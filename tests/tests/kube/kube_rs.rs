@@ -293,6 +293,17 @@ async fn https_client_from_the_written_kubeconfig() {
         "v"
     );
     running.shutdown().await;
+
+    let plain = emu
+        .serve(KubeServeOptions {
+            tls: false,
+            ..KubeServeOptions::default()
+        })
+        .await
+        .unwrap();
+    assert!(plain.url().starts_with("http://127.0.0.1:") && plain.ca_pem().is_none());
+    let cms: Api<ConfigMap> = Api::namespaced(plain.client().await.unwrap(), "default");
+    assert_eq!(cms.get("over-tls").await.unwrap().data.unwrap()["k"], "v");
 }
 
 #[tokio::test]
@@ -317,4 +328,39 @@ async fn token_clients_are_held_to_their_rules() {
             .unwrap_err(),
     );
     assert_eq!((s.code, s.reason.as_str()), (401, "Unauthorized"));
+
+    // OpenShift: a namespace-bound identity cannot list namespaces, but sees its projects.
+    emu.seed_lab("user1");
+    emu.add_identity(
+        "tenant",
+        testbed::kube::Identity::read_only("user1", &["agent-user1", "gitea-user1"]),
+    );
+    let client = emu.client_with_token("tenant");
+    let nss: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let s = api_err(nss.list(&ListParams::default()).await.unwrap_err());
+    assert_eq!((s.code, s.reason.as_str()), (403, "Forbidden"));
+    assert_eq!(
+        s.message,
+        "namespaces is forbidden: User \"user1\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope"
+    );
+    assert!(nss.get("agent-user1").await.is_ok());
+    assert_eq!(
+        api_err(nss.get("librechat-user1").await.unwrap_err()).code,
+        403
+    );
+    let ar = kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+        "project.openshift.io",
+        "v1",
+        "Project",
+    ));
+    let projects: Api<DynamicObject> = Api::all_with(client, &ar);
+    let names: Vec<String> = projects
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|p| p.metadata.name)
+        .collect();
+    assert_eq!(names, ["agent-user1", "gitea-user1"]);
 }

@@ -154,6 +154,14 @@ async fn upstream_server_returns_the_seeded_lab() {
         run.contains(&lab.pipeline_run_uid) && run.contains("reason: Failed"),
         "resources_get:\n{run}"
     );
+    s.emu.set_exec(
+        "gitea-user1",
+        "gitea-0",
+        &["cat", "/data/gitea/conf/app.ini"],
+        testbed::kube::ExecResult::ok("APP_NAME = Lab Gitea\n"),
+    );
+    let exec = call("pods_exec", json!({"namespace": "gitea-user1", "name": "gitea-0", "command": ["cat", "/data/gitea/conf/app.ini"]})).await;
+    assert!(exec.contains("APP_NAME = Lab Gitea"), "pods_exec:\n{exec}");
     let missing = {
         let params = CallToolRequestParams::new("pods_get").with_arguments(
             json!({"namespace": lab.namespace, "name": "nope"})

@@ -5,8 +5,12 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::Value;
 use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
 use testbed::tools::{Tool, require};
+use tower::ServiceExt;
 
 /// An emulator served over HTTPS with the lab seeded for `user1`.
 pub(super) struct Served {
@@ -94,4 +98,51 @@ impl Served {
         assert!(run.ok, "kubectl {args:?} failed: {}", run.stderr);
         run.stdout
     }
+}
+
+// === raw HTTP against the router in process ===
+
+pub(super) async fn send(
+    emu: &KubeEmulator,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> (StatusCode, String) {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = emu
+        .router()
+        .oneshot(req.body(body.into()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+pub(super) async fn json_of(
+    emu: &KubeEmulator,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> (StatusCode, Value) {
+    let (status, text) = send(emu, method, uri, headers, body).await;
+    (
+        status,
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} {uri}: not JSON ({e}): {text}")),
+    )
+}
+
+pub(super) const JSON: (&str, &str) = ("content-type", "application/json");
+
+pub(super) fn reason(v: &Value) -> (&str, u64) {
+    assert_eq!(v["kind"], "Status", "{v}");
+    (v["reason"].as_str().unwrap(), v["code"].as_u64().unwrap())
 }
