@@ -26,12 +26,24 @@ pub const MCP_BODY_LIMIT: usize = 16 * 1024 * 1024;
 pub const SSE_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// HTTP settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
+    /// Interval of keep-alive comments on SSE streams (legacy SSE and streamable HTTP).
+    pub keep_alive: Duration,
     /// Streamable HTTP without sessions.
     pub stateless: bool,
     /// Extra accepted Host names for loopback connections (`*` = any).
     pub allowed_hosts: Vec<String>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            keep_alive: sse_transport::KEEP_ALIVE,
+            stateless: false,
+            allowed_hosts: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -107,7 +119,7 @@ async fn count(State(state): State<Arc<ServerState>>, req: Request, next: Next) 
 pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationToken) -> Router {
     let cfg = StreamableHttpServerConfig::default()
         .disable_allowed_hosts()
-        .with_sse_keep_alive(Some(Duration::from_secs(15)))
+        .with_sse_keep_alive(Some(opts.keep_alive))
         .with_max_request_body_bytes(MCP_BODY_LIMIT)
         .with_cancellation_token(shutdown.child_token());
     let factory_state = state.clone();
@@ -124,7 +136,7 @@ pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationTo
             StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), cfg),
         )
     };
-    let sse = sse_transport::router(SseState::new(state.clone(), shutdown))
+    let sse = sse_transport::router(SseState::new(state.clone(), shutdown, opts.keep_alive))
         .layer(DefaultBodyLimit::max(SSE_BODY_LIMIT));
     let metrics_state = state.clone();
     let stats_state = state.clone();

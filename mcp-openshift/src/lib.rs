@@ -41,6 +41,7 @@ pub fn state(config: &Config, cluster: Cluster) -> Arc<ServerState> {
 pub async fn start_http(config: &Config, cluster: Cluster) -> std::io::Result<http::RunningHttp> {
     let port = config.port.unwrap_or(8080);
     let opts = http::HttpOptions {
+        keep_alive: sse_transport::KEEP_ALIVE,
         stateless: config.stateless,
         allowed_hosts: config.allowed_hosts.clone(),
     };

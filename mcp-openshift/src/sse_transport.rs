@@ -41,15 +41,21 @@ pub struct SseState {
     server: Arc<ServerState>,
     sessions: Sessions,
     shutdown: CancellationToken,
+    keep_alive: Duration,
 }
 
 impl SseState {
-    /// Sessions end when `shutdown` is cancelled.
-    pub fn new(server: Arc<ServerState>, shutdown: CancellationToken) -> Self {
+    /// Sessions end when `shutdown` is cancelled; comments are sent every `keep_alive`.
+    pub fn new(
+        server: Arc<ServerState>,
+        shutdown: CancellationToken,
+        keep_alive: Duration,
+    ) -> Self {
         Self {
             server,
             sessions: Arc::default(),
             shutdown,
+            keep_alive,
         }
     }
 }
@@ -134,7 +140,7 @@ async fn open(State(state): State<SseState>, headers: HeaderMap) -> Response {
     let body: std::pin::Pin<Box<dyn Stream<Item = Result<Event, Infallible>> + Send>> =
         Box::pin(stream::once(async move { Ok(endpoint) }).chain(messages));
     let mut resp = Sse::new(body)
-        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .keep_alive(KeepAlive::new().interval(state.keep_alive))
         .into_response();
     resp.headers_mut().insert(
         header::CACHE_CONTROL,

@@ -161,3 +161,21 @@ async fn legacy_kubernetes_authorization_header_on_streamable_http() {
     c.cancel().await.unwrap();
     h.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn pods_list_without_cluster_rights_falls_back_to_the_default_namespace_and_says_so() {
+    let h = start(&[]).await;
+    h.emu
+        .add_identity("default-viewer", Identity::read_only("dv", &["default"]));
+    let c = connect(
+        &h.server.base_url(),
+        super::util::Transport::Sse,
+        Some("default-viewer"),
+    )
+    .await;
+    let text = ok(&c, "pods_list", json!({})).await;
+    assert!(text.starts_with("# Listing pods in all namespaces is not allowed for this identity; showing namespace default only\n"), "{text}");
+    assert!(!text.contains(&h.lab.pod), "{text}");
+    c.cancel().await.unwrap();
+    h.server.shutdown().await;
+}

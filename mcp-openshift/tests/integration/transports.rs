@@ -313,3 +313,45 @@ async fn unknown_tool_is_a_json_rpc_error_on_both_transports() {
     }
     h.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn sse_streams_send_keep_alive_comments() {
+    let emu = testbed::kube::KubeEmulator::new();
+    let cluster = mcp_openshift::Cluster::from_client(emu.client(), "default");
+    let config = mcp_openshift::Config::default();
+    let opts = mcp_openshift::http::HttpOptions {
+        keep_alive: Duration::from_millis(100),
+        ..Default::default()
+    };
+    let server = mcp_openshift::http::serve(
+        "127.0.0.1:0".parse().unwrap(),
+        mcp_openshift::state(&config, cluster),
+        &opts,
+    )
+    .await
+    .unwrap();
+    let resp = reqwest::Client::new()
+        .get(format!("{}/sse", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-accel-buffering"], "no");
+    let mut body = resp.bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    // After the endpoint event, only comment lines (`:`) arrive on an idle session.
+    while seen.lines().filter(|l| l.starts_with(':')).count() < 2 {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .expect("no keep-alive in time")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(
+        seen.starts_with("event: endpoint\ndata: /sse?sessionid="),
+        "{seen}"
+    );
+    drop(body);
+    server.shutdown().await;
+}
