@@ -181,7 +181,6 @@ async fn write_tools_over_both_transports() {
 }
 
 #[tokio::test]
-#[ignore = "the kube emulator does not serve the scale subresource yet (405)"]
 async fn scale_reads_and_updates_replicas() {
     let h = super::util::start(&[]).await;
     let ns = h.lab.namespace.clone();
