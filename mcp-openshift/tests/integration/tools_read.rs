@@ -269,6 +269,26 @@ async fn cluster_checks(h: &Harness, c: &Client) {
     assert!(text.contains("agent-user1"), "{text}");
     let e = err(c, "pods_top", json!({})).await;
     assert_eq!(e, "failed to get pods top: metrics API is not available");
+    let e = err(
+        c,
+        "nodes_log",
+        json!({"name": "no-such-node", "query": "kubelet"}),
+    )
+    .await;
+    assert_eq!(
+        e,
+        "failed to get node log for no-such-node: nodes \"no-such-node\" not found"
+    );
+    let e = err(c, "nodes_stats_summary", json!({"name": "no-such-node"})).await;
+    assert_eq!(
+        e,
+        "failed to get node stats summary for no-such-node: nodes \"no-such-node\" not found"
+    );
+    let e = err(c, "nodes_log", json!({"name": "no-such-node"})).await;
+    assert_eq!(
+        e,
+        "failed to get node log for no-such-node: query parameter required"
+    );
     let e = err(c, "nodes_top", json!({})).await;
     assert_eq!(e, "failed to get nodes top: metrics API is not available");
 }
