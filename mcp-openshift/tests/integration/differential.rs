@@ -208,5 +208,17 @@ async fn same_contract_and_equivalent_reads_as_upstream_0_0_66() {
     assert_eq!(t, o);
     theirs.cancel().await.unwrap();
     ours.cancel().await.unwrap();
+
+    // Legacy SSE: both announce `/sse?sessionid=…` (asserted by the client) and answer alike.
+    let theirs = connect(&format!("http://127.0.0.1:{port}"), Transport::Sse, None).await;
+    let ours = connect(&ours_server.base_url(), Transport::Sse, None).await;
+    assert_eq!(contract(&theirs).await, contract(&ours).await);
+    let args = json!({"name": lab.pod, "namespace": ns, "container": "step-build", "tail": 3});
+    assert_eq!(
+        call(&theirs, "pods_log", args.clone()).await.1,
+        call(&ours, "pods_log", args).await.1
+    );
+    theirs.cancel().await.unwrap();
+    ours.cancel().await.unwrap();
     ours_server.shutdown().await;
 }
