@@ -1,0 +1,162 @@
+//! Readiness waits with a deadline: what a cluster's controllers must report before a
+//! tenant counts as ready (Argo CD Applications synced and healthy; or, in direct mode,
+//! the `MCPServer`s running and the Deployments available), and the wait for a
+//! destroyed tenant's Applications and namespaces to be gone.
+
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::desired::TENANT_LABEL;
+use crate::error::{Error, Result};
+use crate::plan::Provisioner;
+use crate::tenant::{Mode, Tenant};
+
+/// Names of the Applications a tenant has in bootstrap mode.
+pub fn application_names(t: &Tenant) -> Vec<String> {
+    let mut names = vec![t.bootstrap_app()];
+    for app in [
+        "agent",
+        "mcp-openshift",
+        "mcp-gitea",
+        "librechat-config",
+        "librechat",
+    ] {
+        names.push(format!("{app}-{}", t.username));
+    }
+    names
+}
+
+/// Whether an Argo CD Application reports Synced and Healthy.
+pub fn app_ready(app: &Value) -> bool {
+    app["status"]["sync"]["status"] == "Synced" && app["status"]["health"]["status"] == "Healthy"
+}
+
+/// Whether a Deployment reports the Available condition (or all replicas available).
+pub fn deployment_available(d: &Value) -> bool {
+    let cond = d["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Available" && c["status"] == "True");
+    let want = d["spec"]["replicas"].as_i64().unwrap_or(1);
+    cond || (want > 0 && d["status"]["availableReplicas"].as_i64().unwrap_or(0) >= want)
+}
+
+/// Polls `check` (which names what is not ready yet) until it names nothing or the
+/// deadline passes.
+async fn poll<F, Fut>(p: &Provisioner, what: &str, mut check: F) -> Result<String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<String>>>,
+{
+    let (interval, deadline) = p.wait_bounds();
+    let start = Instant::now();
+    loop {
+        let pending = check().await?;
+        if pending.is_empty() {
+            return Ok(format!("{what} after {} ms", start.elapsed().as_millis()));
+        }
+        if start.elapsed() >= deadline {
+            return Err(Error::Timeout {
+                what: format!("{what}: {}", pending.join(", ")),
+                waited: start.elapsed(),
+            });
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Waits until the tenant's components report ready.
+pub async fn ready(p: &Provisioner, t: &Tenant) -> Result<((), String)> {
+    let detail = match p.mode {
+        Mode::Bootstrap => {
+            poll(p, "applications synced and healthy", || apps_pending(p, t)).await?
+        }
+        Mode::Direct => poll(p, "workloads ready", || workloads_pending(p, t)).await?,
+    };
+    Ok(((), detail))
+}
+
+async fn apps_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
+    let ns = &p.settings.control_namespace;
+    let mut pending = Vec::new();
+    for name in application_names(t) {
+        match p
+            .cluster
+            .get("argoproj.io/v1alpha1", "Application", Some(ns), &name)
+            .await?
+        {
+            Some(app) if app_ready(&app) => {}
+            Some(_) => pending.push(name),
+            None => pending.push(format!("{name} (absent)")),
+        }
+    }
+    Ok(pending)
+}
+
+async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
+    let mut pending = Vec::new();
+    let mut deployments = vec![(t.namespace("agent"), "agent")];
+    if p.settings.mcp_mode == "toolhive" {
+        for (comp, name) in [("mcp-openshift", "openshift"), ("mcp-gitea", "gitea")] {
+            let ns = t.namespace(comp);
+            let server = p
+                .cluster
+                .get(
+                    "toolhive.stacklok.dev/v1alpha1",
+                    "MCPServer",
+                    Some(&ns),
+                    name,
+                )
+                .await?;
+            if server.as_ref().map(|s| s["status"]["phase"] == "Running") != Some(true) {
+                pending.push(format!("MCPServer {ns}/{name}"));
+            }
+        }
+    } else {
+        deployments.push((t.namespace("mcp-openshift"), "openshift"));
+        deployments.push((t.namespace("mcp-gitea"), "gitea"));
+    }
+    for (ns, name) in deployments {
+        let d = p
+            .cluster
+            .get("apps/v1", "Deployment", Some(&ns), name)
+            .await?;
+        if d.as_ref().map(deployment_available) != Some(true) {
+            pending.push(format!("Deployment {ns}/{name}"));
+        }
+    }
+    Ok(pending)
+}
+
+/// Waits until no Application of the tenant is left (Argo CD's cascade finished).
+pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
+    let ns = p.settings.control_namespace.clone();
+    let selector = format!("{TENANT_LABEL}={}", t.username);
+    poll(p, "applications deleted", || async {
+        let apps = p
+            .cluster
+            .list("argoproj.io/v1alpha1", "Application", Some(&ns), &selector)
+            .await?;
+        Ok(apps
+            .iter()
+            .filter_map(|a| a["metadata"]["name"].as_str().map(str::to_string))
+            .collect())
+    })
+    .await
+}
+
+/// Waits until the given namespaces are gone.
+pub async fn namespaces_gone(p: &Provisioner, names: &[String]) -> Result<String> {
+    poll(p, "namespaces deleted", || async {
+        let mut left = Vec::new();
+        for ns in names {
+            if p.cluster.get("v1", "Namespace", None, ns).await?.is_some() {
+                left.push(ns.clone());
+            }
+        }
+        Ok(left)
+    })
+    .await
+}
