@@ -2,6 +2,7 @@
 //! through `kubernetes-validate --strict`, and the facts that make tenants isolated
 //! (namespaces derived from the username, RBAC only in the tenant's namespaces,
 //! NetworkPolicies, no secret in Application values).
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod charts {
     pub(crate) mod render;
