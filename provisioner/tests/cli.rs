@@ -53,7 +53,8 @@ async fn bad_input_fails_with_64_before_anything_is_created() {
         ("LLM_URL", "http://127.0.0.1:9/v1"),
         ("LITELLM_MASTER_KEY", "sk-master"),
     ];
-    let cases: Vec<(Vec<&str>, &[(&str, &str)], &str)> = vec![
+    type Case<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)], &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             vec![
                 "provision",
