@@ -12,11 +12,10 @@ mod auth;
 mod body;
 mod error;
 mod issue_filter;
-#[allow(dead_code)] // git and pull routes use the rest next
 mod paging;
 mod query;
-#[allow(dead_code)]
 mod render;
+mod routes_contents;
 mod routes_git;
 mod routes_issues;
 mod routes_labels;
@@ -24,7 +23,6 @@ mod routes_pulls;
 mod routes_repos;
 mod routes_users;
 mod seed;
-#[allow(dead_code)]
 mod state;
 
 use std::sync::{Arc, Mutex};
@@ -144,6 +142,7 @@ impl GiteaEmulator {
             .merge(routes_users::routes())
             .merge(routes_repos::routes())
             .merge(routes_git::routes())
+            .merge(routes_contents::routes())
             .merge(routes_issues::routes())
             .merge(routes_labels::routes())
             .merge(routes_pulls::routes())
