@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use futures::stream::{self, StreamExt};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::core::GroupVersionKind;
 use serde_json::{Value, json};
@@ -121,46 +122,67 @@ fn key(obj: &Value) -> String {
     )
 }
 
+/// Renders this many Applications at once (Argo CD's repo server is concurrent too).
+const RENDER_CONCURRENCY: usize = 8;
+
 async fn argo(
     kube: &KubeEmulator,
     opts: &ControllerOptions,
     deployed: &Deployed,
 ) -> Result<(), String> {
+    let mut to_sync = Vec::new();
     for app in kube.list("argoproj.io/v1alpha1", "Application", None) {
         if app["metadata"]["deletionTimestamp"].is_string() {
             finalize(kube, &app, deployed).await?;
-            continue;
+        } else if !(app["status"]["sync"]["status"] == "Synced"
+            && app["status"]["health"]["status"] == "Healthy")
+        {
+            to_sync.push(app);
         }
-        let synced = app["status"]["sync"]["status"] == "Synced"
-            && app["status"]["health"]["status"] == "Healthy";
-        if synced {
-            continue;
-        }
-        let name = app["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let objects = match &opts.renderer {
-            Some(render) => render(app.clone()).await?,
-            None => vec![],
-        };
-        let mut applied = Vec::new();
-        for mut obj in objects {
-            if obj["metadata"]["namespace"].is_null() && obj["kind"] != "Namespace" {
-                obj["metadata"]["namespace"] = app["spec"]["destination"]["namespace"].clone();
-            }
-            obj["metadata"]["labels"][INSTANCE_LABEL] = json!(name);
-            applied.push(kube.apply_object(obj).map_err(|e| e.to_string())?);
-        }
-        deployed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key(&app), applied);
-        let mut marked = app.clone();
-        marked["status"] =
-            json!({ "sync": { "status": "Synced" }, "health": { "status": "Healthy" } });
-        kube.apply_object(marked).map_err(|e| e.to_string())?;
     }
+    let rendered: Vec<(Value, Result<Vec<Value>, String>)> = stream::iter(to_sync)
+        .map(|app| async move {
+            let objects = match &opts.renderer {
+                Some(render) => render(app.clone()).await,
+                None => Ok(vec![]),
+            };
+            (app, objects)
+        })
+        .buffer_unordered(RENDER_CONCURRENCY)
+        .collect()
+        .await;
+    for (app, objects) in rendered {
+        sync(kube, &app, objects?, deployed)?;
+    }
+    Ok(())
+}
+
+/// Applies an Application's objects (labelled with its name) and marks it synced.
+fn sync(
+    kube: &KubeEmulator,
+    app: &Value,
+    objects: Vec<Value>,
+    deployed: &Deployed,
+) -> Result<(), String> {
+    let name = app["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut applied = Vec::new();
+    for mut obj in objects {
+        if obj["metadata"]["namespace"].is_null() && obj["kind"] != "Namespace" {
+            obj["metadata"]["namespace"] = app["spec"]["destination"]["namespace"].clone();
+        }
+        obj["metadata"]["labels"][INSTANCE_LABEL] = json!(name);
+        applied.push(kube.apply_object(obj).map_err(|e| e.to_string())?);
+    }
+    deployed
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(key(app), applied);
+    let mut marked = app.clone();
+    marked["status"] = json!({ "sync": { "status": "Synced" }, "health": { "status": "Healthy" } });
+    kube.apply_object(marked).map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -12,7 +12,9 @@ const TENANTS: usize = 100;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_tenants_concurrently_then_nothing_left() {
     let lab = Lab::start(Expand::BootstrapOnly).await;
-    let p = lab.provisioner(Mode::Bootstrap);
+    let mut p = lab.provisioner(Mode::Bootstrap);
+    p.settings.wait_seconds = 180;
+    p.settings.poll_millis = 250;
     let tenants: Vec<_> = (0..TENANTS).map(|i| tenant(&format!("t{i:03}"))).collect();
     let start = Instant::now();
     let results = futures::future::join_all(tenants.iter().map(|t| p.provision(t))).await;
