@@ -8,4 +8,5 @@ mod tenants {
     pub(crate) mod lab;
     mod lifecycle;
     mod many;
+    mod serve;
 }
