@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::desired::TENANT_LABEL;
 use crate::error::{Error, Result};
 use crate::plan::Provisioner;
 use crate::tenant::{Mode, Tenant};
@@ -130,19 +129,22 @@ async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
     Ok(pending)
 }
 
-/// Waits until no Application of the tenant is left (Argo CD's cascade finished).
+/// Waits until none of the tenant's Applications is left (Argo CD's cascade finished).
+/// Reads them by name: a label-selected list would scan every tenant's Applications.
 pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
     let ns = p.settings.control_namespace.clone();
-    let selector = format!("{TENANT_LABEL}={}", t.username);
     poll(p, "applications deleted", || async {
-        let apps = p
-            .cluster
-            .list("argoproj.io/v1alpha1", "Application", Some(&ns), &selector)
-            .await?;
-        Ok(apps
-            .iter()
-            .filter_map(|a| a["metadata"]["name"].as_str().map(str::to_string))
-            .collect())
+        let mut left = Vec::new();
+        for name in application_names(t) {
+            if p.cluster
+                .get("argoproj.io/v1alpha1", "Application", Some(&ns), &name)
+                .await?
+                .is_some()
+            {
+                left.push(name);
+            }
+        }
+        Ok(left)
     })
     .await
 }

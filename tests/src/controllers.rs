@@ -20,6 +20,7 @@ use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
 use kube::core::GroupVersionKind;
+use kube::discovery::ApiResource;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -62,8 +63,19 @@ impl std::fmt::Debug for ControllerOptions {
     }
 }
 
-/// The objects each Application deployed, by namespace/name of the Application.
-type Deployed = Arc<Mutex<HashMap<String, Vec<Value>>>>;
+/// What the controllers remember between passes: the objects each Application deployed
+/// (by namespace/name of the Application) and the resolved kinds.
+#[derive(Default)]
+struct Memory {
+    deployed: HashMap<String, Vec<Value>>,
+    kinds: HashMap<(String, String), ApiResource>,
+}
+
+type Deployed = Arc<Mutex<Memory>>;
+
+fn remember(deployed: &Deployed) -> std::sync::MutexGuard<'_, Memory> {
+    deployed.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// Running controllers; dropping the handle stops them.
 #[derive(Debug)]
@@ -176,23 +188,34 @@ fn sync(
         obj["metadata"]["labels"][INSTANCE_LABEL] = json!(name);
         applied.push(kube.apply_object(obj).map_err(|e| e.to_string())?);
     }
-    deployed
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(key(app), applied);
+    remember(deployed).deployed.insert(key(app), applied);
     let mut marked = app.clone();
     marked["status"] = json!({ "sync": { "status": "Synced" }, "health": { "status": "Healthy" } });
     kube.apply_object(marked).map_err(|e| e.to_string())?;
     Ok(())
 }
 
-async fn api_for(kube: &KubeEmulator, obj: &Value) -> Option<Api<DynamicObject>> {
+async fn api_for(
+    kube: &KubeEmulator,
+    obj: &Value,
+    deployed: &Deployed,
+) -> Option<Api<DynamicObject>> {
     let api_version = obj["apiVersion"].as_str()?;
-    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-    let gvk = GroupVersionKind::gvk(group, version, obj["kind"].as_str()?);
-    let (ar, _) = kube::discovery::pinned_kind(&kube.client(), &gvk)
-        .await
-        .ok()?;
+    let kind = obj["kind"].as_str()?;
+    let cache_key = (api_version.to_string(), kind.to_string());
+    let cached = remember(deployed).kinds.get(&cache_key).cloned();
+    let ar = match cached {
+        Some(ar) => ar,
+        None => {
+            let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+            let gvk = GroupVersionKind::gvk(group, version, kind);
+            let (ar, _) = kube::discovery::pinned_kind(&kube.client(), &gvk)
+                .await
+                .ok()?;
+            remember(deployed).kinds.insert(cache_key, ar.clone());
+            ar
+        }
+    };
     Some(match obj["metadata"]["namespace"].as_str() {
         Some(ns) => Api::namespaced_with(kube.client(), ns, &ar),
         None => Api::all_with(kube.client(), &ar),
@@ -201,9 +224,8 @@ async fn api_for(kube: &KubeEmulator, obj: &Value) -> Option<Api<DynamicObject>>
 
 /// Cascade: delete what the Application deployed (and wait for it), then drop the finalizer.
 async fn finalize(kube: &KubeEmulator, app: &Value, deployed: &Deployed) -> Result<(), String> {
-    let children = deployed
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
+    let children = remember(deployed)
+        .deployed
         .get(&key(app))
         .cloned()
         .unwrap_or_default();
@@ -221,7 +243,7 @@ async fn finalize(kube: &KubeEmulator, app: &Value, deployed: &Deployed) -> Resu
             continue;
         }
         remaining += 1;
-        if let Some(api) = api_for(kube, child).await {
+        if let Some(api) = api_for(kube, child, deployed).await {
             let name = child["metadata"]["name"].as_str().unwrap_or_default();
             let _ = api.delete(name, &DeleteParams::default()).await;
         }
@@ -229,7 +251,7 @@ async fn finalize(kube: &KubeEmulator, app: &Value, deployed: &Deployed) -> Resu
     if remaining > 0 {
         return Ok(());
     }
-    let Some(api) = api_for(kube, app).await else {
+    let Some(api) = api_for(kube, app, deployed).await else {
         return Ok(());
     };
     let finalizers: Vec<Value> = app["metadata"]["finalizers"]
@@ -244,10 +266,7 @@ async fn finalize(kube: &KubeEmulator, app: &Value, deployed: &Deployed) -> Resu
     api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .map_err(|e| e.to_string())?;
-    deployed
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&key(app));
+    remember(deployed).deployed.remove(&key(app));
     Ok(())
 }
 

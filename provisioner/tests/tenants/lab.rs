@@ -75,6 +75,11 @@ fn renderer(expand: Expand) -> AppRenderer {
 
 impl Lab {
     pub(crate) async fn start(expand: Expand) -> Lab {
+        Self::start_with(expand, Duration::from_millis(25)).await
+    }
+
+    /// A lab whose controllers pass every `interval`.
+    pub(crate) async fn start_with(expand: Expand, interval: Duration) -> Lab {
         let kube = KubeEmulator::new();
         kube.apply_yaml(&format!(
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: openshift-gitops\n---\n\
@@ -107,7 +112,7 @@ impl Lab {
         let controllers = Controllers::start(
             &kube,
             ControllerOptions {
-                interval: Duration::from_millis(25),
+                interval,
                 renderer: Some(renderer(expand)),
             },
         );
