@@ -251,7 +251,36 @@ async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
         key
     );
     assert_eq!(lab.llm.keys().len(), 1);
+    let status = p.status(&t).await.unwrap();
+    let objects = status["objects"].as_object().unwrap();
+    assert!(
+        objects.len() >= 20 && objects.values().all(|v| v == true),
+        "{status}"
+    );
+    assert_eq!(
+        status["applications"]["bootstrap-tenant-bob"]["health"],
+        "Healthy"
+    );
+    assert_eq!(
+        (status["gitea_user"].clone(), status["llm_keys"].clone()),
+        (Value::Bool(true), Value::from(1))
+    );
+    assert_eq!(p.tenants().await.unwrap(), ["bob"]);
     p.destroy(&t).await.unwrap();
+    let status = p.status(&t).await.unwrap();
+    assert!(
+        status["objects"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == false),
+        "{status}"
+    );
+    assert_eq!(
+        (status["gitea_user"].clone(), status["llm_keys"].clone()),
+        (Value::Bool(false), Value::from(0))
+    );
+    assert!(p.tenants().await.unwrap().is_empty());
     p.destroy(&t).await.unwrap();
     p.destroy(&tenant("never-provisioned")).await.unwrap();
     assert!(tenant_objects(&lab.kube, "bob").is_empty());
