@@ -14,6 +14,7 @@ mod auth;
 mod deletion;
 mod discovery;
 mod error;
+mod exec;
 mod fixtures;
 mod handler;
 mod kinds;
@@ -21,9 +22,11 @@ mod lab;
 mod listen;
 mod logs;
 mod object;
+mod observe;
 mod patch;
 mod registry;
 mod respond;
+mod scale;
 mod selectors;
 mod ssa;
 mod status;
@@ -39,10 +42,12 @@ use serde_json::Value;
 
 pub use auth::{Identity, Rule};
 pub use error::KubeEmuError;
+pub use exec::ExecResult;
 pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
 pub use kinds::{LOGS_ANNOTATION, PREVIOUS_LOGS_ANNOTATION};
 pub use lab::{LAB_APPS_DOMAIN, LAB_RUN, LabScenario, build_log};
 pub use listen::{KubeServeOptions, RunningKube};
+pub use observe::{Fault, RecordedRequest};
 pub use registry::{Column, ResourceType};
 pub use status::ApiError;
 
@@ -54,6 +59,7 @@ use writes::{UpdateOpts, WriteOpts};
 pub(crate) struct Inner {
     state: Mutex<State>,
     admin_token: String,
+    observer: observe::Observer,
 }
 
 impl Inner {
@@ -84,6 +90,7 @@ impl KubeEmulator {
         let inner = Arc::new(Inner {
             state: Mutex::new(State::new(types)),
             admin_token: format!("testbed-admin-{}", uuid::Uuid::new_v4().simple()),
+            observer: observe::Observer::default(),
         });
         let emu = Self { inner };
         {
@@ -110,6 +117,8 @@ impl KubeEmulator {
     pub fn router(&self) -> axum::Router {
         axum::Router::new()
             .fallback(handler::handle)
+            // One span per request (method and path; never headers, so never the token).
+            .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.inner.clone())
     }
 
@@ -256,6 +265,36 @@ impl KubeEmulator {
     /// Registers extra resource types (as if their CRDs had been created).
     pub fn register(&self, types: Vec<ResourceType>) {
         self.inner.lock().register(types);
+    }
+
+    /// Every request served so far, oldest first (the token itself is never recorded).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.observer.requests()
+    }
+
+    /// Injects a fault: matching requests fail with its status until it is used up.
+    pub fn add_fault(&self, fault: Fault) {
+        self.inner.observer.add_fault(fault);
+    }
+
+    /// Scripts what `command` prints when exec'd in `pod` (any container); without a
+    /// script `echo`, `true`, `false` and `hostname` behave as usual and anything else is
+    /// "executable file not found".
+    pub fn set_exec(&self, namespace: &str, pod: &str, command: &[&str], result: ExecResult) {
+        self.inner
+            .lock()
+            .exec
+            .insert((namespace.into(), pod.into(), command.join(" ")), result);
+    }
+
+    /// Simulates the controller owning `finalizer` (e.g. Argo CD's
+    /// `resources-finalizer.argocd.argoproj.io`): it is removed as soon as an object
+    /// carrying it is deleted, so the object goes at once instead of staying Terminating.
+    pub fn simulate_finalizer(&self, finalizer: &str) {
+        self.inner
+            .lock()
+            .simulated_finalizers
+            .push(finalizer.to_string());
     }
 
     /// The current global resourceVersion.

@@ -4,6 +4,28 @@
 //! `kubernetes-mcp-server`.
 
 mod kube {
+    /// The `testbed up --only kube` command.
+    mod cli;
     /// Typed and dynamic CRUD, errors, selectors, paging, finalizers, namespaces.
     mod crud;
+    /// Bad input and its Status errors.
+    mod errors;
+    /// pods/exec over WebSocket.
+    mod exec;
+    /// Request log, faults, simulated controllers.
+    mod hooks;
+    /// kube-rs typed, dynamic, SSA, await_condition, watcher.
+    mod kube_rs;
+    /// kubectl reads over HTTPS.
+    mod kubectl;
+    /// kubectl writes and RBAC over HTTPS.
+    mod kubectl_write;
+    /// Discovery, Table/metadata negotiation, SSAR.
+    mod negotiation;
+    /// The upstream Go kubernetes-mcp-server through an MCP client.
+    mod upstream_mcp;
+    /// Shared helpers.
+    mod util;
+    /// Watch, defaults, scale.
+    mod watch;
 }

@@ -110,6 +110,14 @@ impl Identity {
         }
     }
 
+    /// Whether any rule grants anything in `namespace` (OpenShift shows such projects).
+    pub fn can_see_namespace(&self, namespace: &str) -> bool {
+        self.rules.iter().any(|r| {
+            !r.verbs.is_empty()
+                && (r.namespaces.is_empty() || r.namespaces.iter().any(|n| n == namespace))
+        })
+    }
+
     /// Whether the identity may do what `attrs` describes.
     pub fn allows(&self, attrs: &Attributes) -> bool {
         self.rules.iter().any(|r| r.matches(attrs))

@@ -12,9 +12,57 @@ use super::status::{self, ApiError};
 use super::store::{Key, State, present};
 
 pub(super) fn remove_with_hooks(st: &mut State, rt: &ResourceType, key: &Key) -> Option<Value> {
+    let removed = remove_orphaning(st, rt, key)?;
+    if let Some(uid) = meta_str(&removed, "uid") {
+        collect_garbage(st, uid);
+    }
+    Some(removed)
+}
+
+/// Removes an object and runs its kind's hooks, leaving its dependents alone.
+fn remove_orphaning(st: &mut State, rt: &ResourceType, key: &Key) -> Option<Value> {
     let removed = st.remove(key)?;
     kinds::after_remove(st, rt, &removed);
     Some(removed)
+}
+
+/// The garbage collector (background propagation): deletes every object whose owner
+/// references name the removed `uid`, honouring their finalizers.
+fn collect_garbage(st: &mut State, uid: &str) {
+    let owned = |o: &Value| {
+        o.pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| {
+                refs.iter()
+                    .any(|r| r.get("uid").and_then(Value::as_str) == Some(uid))
+            })
+    };
+    let dependents: Vec<Key> = st
+        .objects
+        .iter()
+        .filter(|(_, o)| owned(o))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in dependents {
+        let Some(rt) = st
+            .types
+            .iter()
+            .find(|t| t.group == key.group && t.plural == key.plural)
+            .cloned()
+        else {
+            continue;
+        };
+        let Some(mut obj) = st.objects.get(&key).cloned() else {
+            continue;
+        };
+        strip_simulated(st, &mut obj);
+        if finalizers(&obj).is_empty() {
+            remove_with_hooks(st, &rt, &key);
+        } else if obj.pointer("/metadata/deletionTimestamp").is_none() {
+            meta_mut(&mut obj).insert("deletionTimestamp".into(), json!(now()));
+            st.put(key, obj, "MODIFIED");
+        }
+    }
 }
 
 /// Options of a delete.
@@ -26,6 +74,8 @@ pub(super) struct DeleteOpts {
     pub uid: Option<String>,
     /// `preconditions.resourceVersion`.
     pub resource_version: Option<String>,
+    /// `propagationPolicy: Orphan`: dependents keep existing.
+    pub orphan: bool,
 }
 
 /// Kinds whose delete answers with the object rather than a Status.
@@ -71,6 +121,12 @@ pub(super) fn delete(
         return Ok(present(rt, &old));
     }
     let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
+    let mut old = old;
+    strip_simulated(st, &mut old);
+    if !is_namespace && finalizers(&old).is_empty() {
+        // A simulated controller released the object at once.
+        st.objects.insert(key.clone(), old.clone());
+    }
     if is_namespace || !finalizers(&old).is_empty() {
         let mut marked = old.clone();
         if marked.pointer("/metadata/deletionTimestamp").is_none() {
@@ -90,7 +146,12 @@ pub(super) fn delete(
         }
         return Ok(present(rt, &marked));
     }
-    let removed = remove_with_hooks(st, rt, &key).unwrap_or(old);
+    let removed = if opts.orphan {
+        remove_orphaning(st, rt, &key)
+    } else {
+        remove_with_hooks(st, rt, &key)
+    }
+    .unwrap_or(old);
     sweep_if_terminating(st, namespace);
     if returns_object(rt) {
         Ok(present(rt, &removed))
@@ -140,6 +201,8 @@ fn sweep_namespace(st: &mut State, namespace: &str) {
             st.remove(&key);
             continue;
         };
+        let mut obj = obj;
+        strip_simulated(st, &mut obj);
         if finalizers(&obj).is_empty() {
             remove_with_hooks(st, &rt, &key);
         } else if obj.pointer("/metadata/deletionTimestamp").is_none() {
@@ -172,5 +235,22 @@ fn sweep_namespace(st: &mut State, namespace: &str) {
             ns["status"] = json!({"phase": "Terminating", "conditions": [condition]});
             st.put(ns_key, ns, "MODIFIED");
         }
+    }
+}
+
+/// Removes the finalizers a simulated controller (e.g. Argo CD's) would remove once the
+/// object is being deleted.
+fn strip_simulated(st: &State, obj: &mut Value) {
+    if st.simulated_finalizers.is_empty() {
+        return;
+    }
+    if let Some(list) = obj
+        .pointer_mut("/metadata/finalizers")
+        .and_then(Value::as_array_mut)
+    {
+        list.retain(|f| {
+            !f.as_str()
+                .is_some_and(|f| st.simulated_finalizers.iter().any(|s| s == f))
+        });
     }
 }

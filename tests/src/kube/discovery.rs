@@ -126,3 +126,88 @@ pub(super) fn root(types: &[ResourceType]) -> Value {
     }
     json!({"paths": paths})
 }
+
+/// Whether the client asked for aggregated discovery (apidiscovery.k8s.io/v2) first.
+pub(super) fn wants_aggregated(accept: &str) -> bool {
+    accept.split(',').next().is_some_and(|first| {
+        first.contains("as=APIGroupDiscoveryList")
+            && first.contains("g=apidiscovery.k8s.io")
+            && first.contains("v=v2")
+    })
+}
+
+/// The content type of an aggregated discovery answer.
+pub(super) const AGGREGATED_CONTENT_TYPE: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+fn gvk(group: &str, version: &str, kind: &str) -> Value {
+    json!({"group": group, "version": version, "kind": kind})
+}
+
+fn resource_v2(t: &ResourceType) -> Value {
+    let subs: Vec<Value> = t
+        .subresources
+        .iter()
+        .map(|sub| {
+            let (kind, verbs, group, version) = match sub.as_str() {
+                "log" => ("Pod", vec!["get"], "", "v1"),
+                "scale" => ("Scale", vec!["get", "patch", "update"], "autoscaling", "v1"),
+                _ => (
+                    t.kind.as_str(),
+                    vec!["get", "patch", "update"],
+                    t.group.as_str(),
+                    t.version.as_str(),
+                ),
+            };
+            json!({"subresource": sub, "responseKind": gvk(group, version, kind), "verbs": verbs})
+        })
+        .collect();
+    let mut r = json!({
+        "resource": t.plural, "responseKind": gvk(&t.group, &t.version, &t.kind),
+        "scope": if t.namespaced { "Namespaced" } else { "Cluster" },
+        "singularResource": t.singular, "verbs": t.verbs, "subresources": subs,
+    });
+    if !t.short_names.is_empty() {
+        r["shortNames"] = json!(t.short_names);
+    }
+    if !t.categories.is_empty() {
+        r["categories"] = json!(t.categories);
+    }
+    r
+}
+
+/// `/api` (core) or `/apis` (named groups) as an APIGroupDiscoveryList.
+pub(super) fn aggregated(types: &[ResourceType], core: bool) -> Value {
+    let mut groups: Vec<&str> = Vec::new();
+    for t in types.iter().filter(|t| t.group.is_empty() == core) {
+        if !groups.contains(&t.group.as_str()) {
+            groups.push(&t.group);
+        }
+    }
+    let items: Vec<Value> = groups
+        .iter()
+        .map(|g| {
+            let mut versions: Vec<(&str, bool)> = Vec::new();
+            for t in types.iter().filter(|t| t.group == *g) {
+                if !versions.iter().any(|(v, _)| *v == t.version) {
+                    versions.push((&t.version, t.preferred));
+                }
+            }
+            // The preferred version comes first, as clients take the first one.
+            versions.sort_by_key(|(_, preferred)| !preferred);
+            let versions: Vec<Value> = versions
+                .iter()
+                .map(|(v, _)| {
+                    let resources: Vec<Value> = types
+                        .iter()
+                        .filter(|t| t.group == *g && t.version == *v)
+                        .map(resource_v2)
+                        .collect();
+                    json!({"version": v, "resources": resources, "freshness": "Current"})
+                })
+                .collect();
+            json!({"metadata": {"name": g, "creationTimestamp": null}, "versions": versions})
+        })
+        .collect();
+    json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {}, "items": items})
+}

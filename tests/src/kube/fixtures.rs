@@ -265,7 +265,7 @@ impl PodFixture {
             "phase": self.phase.clone().unwrap_or_else(|| self.derived_phase().to_string()),
             "conditions": [{"type": "Ready", "status": if all_ready { "True" } else { "False" }, "lastTransitionTime": started},
                            {"type": "PodScheduled", "status": "True", "lastTransitionTime": started}],
-            "hostIP": "10.0.0.10", "podIP": "10.128.0.42", "startTime": started, "qosClass": "Burstable",
+            "hostIP": "10.0.0.10", "podIP": "10.128.0.42", "podIPs": [{"ip": "10.128.0.42"}], "startTime": started, "qosClass": "Burstable",
             "containerStatuses": main.iter().map(|c| c.status(&started)).collect::<Vec<_>>(),
         });
         if !init.is_empty() {

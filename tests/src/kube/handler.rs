@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{Attributes, Identity};
 use super::discovery;
+use super::observe::RecordedRequest;
 use super::registry::ResourceType;
 use super::respond::{self, json_response};
 use super::status::ApiError;
@@ -88,6 +89,29 @@ fn identity(inner: &Inner, req: &Request) -> Result<Identity, ApiError> {
 }
 
 async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError> {
+    {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        inner.observer.record(RecordedRequest {
+            method: req.method().to_string(),
+            path: req.uri().path().to_string(),
+            query: req.uri().query().unwrap_or("").to_string(),
+            content_type: header(header::CONTENT_TYPE),
+            accept: header(header::ACCEPT),
+            authenticated: req.headers().contains_key(header::AUTHORIZATION),
+        });
+    }
+    if let Some(fault) = inner
+        .observer
+        .fault_for(req.method().as_str(), req.uri().path())
+    {
+        return Err(fault);
+    }
     let identity = identity(inner, &req)?;
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -117,6 +141,17 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
         [] => return ok(discovery::root(&types)),
         ["version"] => return ok(discovery::version()),
         ["healthz" | "livez" | "readyz"] => return Ok((StatusCode::OK, "ok").into_response()),
+        ["api" | "apis"] if discovery::wants_aggregated(&accept) => {
+            let mut resp = json_response(
+                StatusCode::OK,
+                &discovery::aggregated(&types, segs == ["api"]),
+            );
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(discovery::AGGREGATED_CONTENT_TYPE),
+            );
+            return Ok(resp);
+        }
         ["api"] => return ok(discovery::core_versions()),
         ["apis"] => return ok(discovery::groups(&types)),
         ["apis", g] => {
@@ -176,6 +211,29 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
     {
         return Err(ApiError::no_route());
     }
+    if sub.as_deref() == Some("exec") {
+        let attrs = Attributes {
+            verb: "create".into(),
+            group: String::new(),
+            resource: "pods".into(),
+            subresource: "exec".into(),
+            namespace: namespace.clone(),
+            name: name.clone().unwrap_or_default(),
+        };
+        if !identity.allows(&attrs) {
+            return Err(attrs.forbidden(&identity.username));
+        }
+        let Some(pod) = name.as_deref() else {
+            return Err(ApiError::no_route());
+        };
+        let call = super::exec::ExecCall {
+            rt: &rt,
+            namespace: &namespace,
+            pod,
+            query: &query,
+        };
+        return super::exec::handle(inner, call, req);
+    }
     let body = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
         .await
         .map_err(|_| ApiError::too_large())?;
@@ -213,15 +271,26 @@ fn authorize(call: &Call) -> Result<(), ApiError> {
     if call.rt.plural == "selfsubjectaccessreviews" {
         return Ok(());
     }
+    let is_namespace = call.rt.group.is_empty() && call.rt.plural == "namespaces";
+    let is_project = call.rt.group == "project.openshift.io" && call.rt.plural == "projects";
     let attrs = Attributes {
         verb: rbac_verb(call).into(),
         group: call.rt.group.clone(),
         resource: call.rt.plural.clone(),
         subresource: call.sub.clone().unwrap_or_default(),
-        namespace: call.namespace.clone(),
+        // A namespace is checked against rules of its own namespace, as RBAC does.
+        namespace: match (&call.name, is_namespace || is_project) {
+            (Some(name), true) => name.clone(),
+            _ => call.namespace.clone(),
+        },
         name: call.name.clone().unwrap_or_default(),
     };
-    if call.identity.allows(&attrs) {
+    // OpenShift lets everyone list and watch projects; the list is filtered to the
+    // namespaces the caller has any access to (see `verbs::list`).
+    let project_read = is_project && matches!(attrs.verb.as_str(), "list" | "watch");
+    let project_get =
+        is_project && attrs.verb == "get" && call.identity.can_see_namespace(&attrs.namespace);
+    if project_read || project_get || call.identity.allows(&attrs) {
         Ok(())
     } else {
         Err(attrs.forbidden(&call.identity.username))
@@ -249,6 +318,9 @@ async fn route(inner: &Arc<Inner>, call: Call) -> Result<Response, ApiError> {
         call.sub.as_deref(),
     ) {
         (Method::GET, true, Some("log")) => super::logs::read(inner, &call),
+        (Method::GET | Method::PUT | Method::PATCH, true, Some("scale")) => {
+            super::scale::handle(inner, &call)
+        }
         (Method::GET, true, None | Some("status")) => verbs::get(inner, &call, want),
         (Method::GET, false, None) if call.flag("watch") => {
             super::watch::watch(inner, &call).map(|b: Body| {

@@ -36,6 +36,8 @@ pub(super) fn defaults_on_create(rt: &ResourceType, obj: &mut Value) {
             .is_none_or(|s| s.as_object().is_none_or(|m| m.is_empty()))
     {
         obj["status"] = running_status(obj);
+    } else if is_workload(rt) && obj.get("status").is_none_or(Value::is_null) {
+        obj["status"] = rolled_out(obj, &rt.kind);
     } else if is(rt, "", "Service") {
         if let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) {
             spec.entry("type").or_insert_with(|| json!("ClusterIP"));
@@ -48,6 +50,39 @@ pub(super) fn defaults_on_create(rt: &ResourceType, obj: &mut Value) {
             {"type": "Established", "status": "True", "reason": "InitialNamesAccepted", "lastTransitionTime": now(), "message": "the initial names have been accepted"}
         ], "acceptedNames": obj.pointer("/spec/names").cloned().unwrap_or(json!({}))});
     }
+}
+
+/// Whether a simulated controller rolls this kind out (Deployments, StatefulSets, …).
+pub(super) fn is_workload(rt: &ResourceType) -> bool {
+    rt.group == "apps"
+        && matches!(
+            rt.kind.as_str(),
+            "Deployment" | "StatefulSet" | "ReplicaSet"
+        )
+}
+
+/// The status of a workload whose controller has rolled out every replica.
+pub(super) fn rolled_out(obj: &Value, kind: &str) -> Value {
+    let replicas = obj
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let generation = obj
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let ts = now();
+    let mut status = json!({
+        "observedGeneration": generation, "replicas": replicas, "readyReplicas": replicas,
+        "availableReplicas": replicas, "updatedReplicas": replicas,
+    });
+    if kind == "Deployment" {
+        status["conditions"] = json!([
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable", "message": "Deployment has minimum availability.", "lastUpdateTime": ts, "lastTransitionTime": ts},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable", "message": "ReplicaSet has successfully progressed.", "lastUpdateTime": ts, "lastTransitionTime": ts}
+        ]);
+    }
+    status
 }
 
 /// What a kubelet would report for a freshly started Pod: Running, every container ready.
@@ -74,7 +109,8 @@ fn running_status(pod: &Value) -> Value {
         "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": started},
                        {"type": "ContainersReady", "status": "True", "lastTransitionTime": started},
                        {"type": "PodScheduled", "status": "True", "lastTransitionTime": started}],
-        "hostIP": "10.0.0.10", "podIP": "10.128.0.20", "startTime": started,
+        "hostIP": "10.0.0.10", "podIP": "10.128.0.20",
+        "podIPs": [{"ip": "10.128.0.20"}], "startTime": started,
         "qosClass": "BestEffort",
         "containerStatuses": statuses,
     })

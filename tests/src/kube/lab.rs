@@ -64,6 +64,15 @@ fn cluster_objects() -> Vec<Value> {
     vec![
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openshift-gitops"}}),
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "openshift-pipelines"}}),
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-0", "labels": {
+                   "kubernetes.io/hostname": "worker-0", "node-role.kubernetes.io/worker": "", "kubernetes.io/os": "linux"}},
+               "spec": {},
+               "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status"}],
+                          "addresses": [{"type": "InternalIP", "address": "10.0.0.10"}, {"type": "Hostname", "address": "worker-0"}],
+                          "capacity": {"cpu": "16", "memory": "65843012Ki", "pods": "250"},
+                          "allocatable": {"cpu": "15500m", "memory": "63645508Ki", "pods": "250"},
+                          "nodeInfo": {"kubeletVersion": "v1.33.5", "osImage": "Red Hat Enterprise Linux CoreOS 9.6", "containerRuntimeVersion": "cri-o://1.33.5",
+                                       "kernelVersion": "5.14.0-570.el9_6.x86_64", "operatingSystem": "linux", "architecture": "amd64"}}}),
         json!({"apiVersion": "config.openshift.io/v1", "kind": "Ingress", "metadata": {"name": "cluster"},
                "spec": {"domain": LAB_APPS_DOMAIN}, "status": {}}),
         json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "default", "namespace": "openshift-gitops"},
@@ -109,7 +118,7 @@ impl KubeEmulator {
                      "tasks": [{"name": "fetch-repository", "taskRef": {"resolver": "cluster", "params": [{"name": "name", "value": "git-clone"}]}},
                                {"name": "build", "runAfter": ["fetch-repository"], "taskRef": {"resolver": "cluster", "params": [{"name": "name", "value": "buildah"}]}}]}}));
         let failed = json!([{"type": "Succeeded", "status": "False", "reason": "Failed", "lastTransitionTime": t1,
-            "message": format!("Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0")}]);
+            "message": "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0"}]);
         let pr = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "PipelineRun",
             "metadata": {"name": run, "namespace": ns, "labels": {"tekton.dev/pipeline": "build-agent", "app.kubernetes.io/instance": format!("agent-{user}")}},
             "spec": {"pipelineRef": {"name": "build-agent"}, "params": [{"name": "git-url", "value": format!("http://gitea-http.gitea-{user}.svc:3000/{user}/mcp.git")}, {"name": "image", "value": image}],
@@ -153,7 +162,7 @@ impl KubeEmulator {
             "metadata": {"name": task_run, "namespace": ns, "labels": tekton_labels("build"), "ownerReferences": owner("PipelineRun", run, &pr_uid)},
             "spec": {"serviceAccountName": "pipeline", "retries": 2},
             "status": {"conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed", "lastTransitionTime": t1,
-                                       "message": format!("\"step-build\" exited with code 1: Error")}],
+                                       "message": "\"step-build\" exited with code 1: Error"}],
                        "podName": pod, "startTime": t0, "completionTime": t1, "steps": steps,
                        "retriesStatus": [{"podName": format!("{task_run}-pod"), "conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed"}]},
                                          {"podName": format!("{task_run}-pod-retry1"), "conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed"}]}]}}))

@@ -91,6 +91,10 @@ pub(super) struct State {
     pub applied: HashMap<Key, BTreeMap<String, Value>>,
     /// Bearer token → identity.
     pub identities: HashMap<String, Identity>,
+    /// Scripted exec results: (namespace, pod, command line) → result.
+    pub exec: HashMap<(String, String, String), super::exec::ExecResult>,
+    /// Finalizers a simulated controller removes as soon as deletion starts.
+    pub simulated_finalizers: Vec<String>,
 }
 
 impl State {
@@ -105,6 +109,8 @@ impl State {
             logs: HashMap::new(),
             applied: HashMap::new(),
             identities: HashMap::new(),
+            simulated_finalizers: Vec::new(),
+            exec: HashMap::new(),
         }
     }
 

@@ -41,6 +41,12 @@ fn columns(rt: &ResourceType) -> Vec<Column> {
                 c("Message", "string", ".message", 0),
             ];
         }
+        ("", "Node") => cols.extend([
+            c("Status", "string", "@nodestatus", 0),
+            c("Roles", "string", "@roles", 0),
+            c("Age", "string", "@age", 0),
+            c("Version", "string", ".status.nodeInfo.kubeletVersion", 0),
+        ]),
         ("", "ConfigMap") => cols.extend([
             c("Data", "integer", "@datacount", 0),
             c("Age", "string", "@age", 0),
@@ -151,6 +157,33 @@ fn cell(obj: &Value, path: &str) -> Value {
             json!(n.to_string())
         }
         "@podstatus" => json!(pod_status(obj)),
+        "@nodestatus" => {
+            let ready = obj
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"));
+            json!(if ready.is_some_and(|c| c["status"] == "True") {
+                "Ready"
+            } else {
+                "NotReady"
+            })
+        }
+        "@roles" => {
+            let roles: Vec<&str> = obj
+                .pointer("/metadata/labels")
+                .and_then(Value::as_object)
+                .map(|l| {
+                    l.keys()
+                        .filter_map(|k| k.strip_prefix("node-role.kubernetes.io/"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!(if roles.is_empty() {
+                "<none>".to_string()
+            } else {
+                roles.join(",")
+            })
+        }
         _ => jsonpath(obj, path),
     }
 }

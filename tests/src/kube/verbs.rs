@@ -129,6 +129,9 @@ pub(super) fn list(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Respon
         if !labels.matches(&super::object::labels(obj)) || !fields.matches(obj) {
             continue;
         }
+        if call.rt.group == "project.openshift.io" && !call.identity.can_see_namespace(&key.name) {
+            continue;
+        }
         if limit > 0 && items.len() >= limit {
             remaining += 1;
             continue;
@@ -264,7 +267,11 @@ fn delete_opts(call: &Call) -> DeleteOpts {
         .get("dryRun")
         .and_then(Value::as_array)
         .is_some_and(|a| a.iter().any(|v| v == "All"));
+    let orphan = body.get("propagationPolicy").and_then(Value::as_str) == Some("Orphan")
+        || body.get("orphanDependents").and_then(Value::as_bool) == Some(true)
+        || call.param("propagationPolicy") == Some("Orphan");
     DeleteOpts {
+        orphan,
         dry_run: dry || call.param("dryRun") == Some("All"),
         uid: body
             .pointer("/preconditions/uid")

@@ -341,6 +341,9 @@ pub(super) fn update(
             .unwrap_or(0)
             + 1;
         meta_mut(&mut result).insert("generation".into(), json!(next));
+        if kinds::is_workload(rt) && !opts.status_only {
+            result["status"] = kinds::rolled_out(&result, &rt.kind);
+        }
     }
     let mut result = present(rt, &result);
     if comparable(&result) == comparable(&present(rt, &old)) {

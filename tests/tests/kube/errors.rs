@@ -1,0 +1,170 @@
+//! Bad input gets the exact Status (never a panic, never a changed world).
+
+use axum::body::Body;
+use http::StatusCode;
+use testbed::kube::KubeEmulator;
+
+use super::util::{JSON, json_of, reason};
+
+#[tokio::test]
+async fn bad_input_gets_the_right_status() {
+    let emu = KubeEmulator::new();
+    let cms = "/api/v1/namespaces/default/configmaps";
+    let (s, v) = json_of(&emu, "POST", cms, &[JSON], "{not json").await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
+    );
+    let (s, v) = json_of(
+        &emu,
+        "GET",
+        "/api/v1/namespaces/default/widgets",
+        &[],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!((s, reason(&v)), (StatusCode::NOT_FOUND, ("NotFound", 404)));
+    assert_eq!(
+        v["message"],
+        "the server could not find the requested resource"
+    );
+    let (s, v) = json_of(
+        &emu,
+        "POST",
+        cms,
+        &[JSON],
+        r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}"#,
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
+    );
+    let big = format!(
+        r#"{{"metadata":{{"name":"big"}},"data":{{"k":"{}"}}}}"#,
+        "x".repeat(4 * 1024 * 1024)
+    );
+    let (s, v) = json_of(&emu, "POST", cms, &[JSON], big).await;
+    assert_eq!(
+        (s, reason(&v)),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ("RequestEntityTooLarge", 413)
+        )
+    );
+    let (s, v) = json_of(
+        &emu,
+        "GET",
+        cms,
+        &[("accept", "application/vnd.kubernetes.protobuf")],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::NOT_ACCEPTABLE, ("NotAcceptable", 406))
+    );
+    let (s, v) = json_of(
+        &emu,
+        "POST",
+        cms,
+        &[JSON],
+        r#"{"metadata":{"name":"Bad_Name"}}"#,
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, ("Invalid", 422))
+    );
+    assert_eq!(v["details"]["causes"][0]["field"], "metadata.name");
+    let (s, v) = json_of(
+        &emu,
+        "GET",
+        &format!("{cms}?labelSelector=a%20b%20c"),
+        &[],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
+    );
+    let (s, v) = json_of(
+        &emu,
+        "PATCH",
+        &format!("{cms}/x"),
+        &[("content-type", "application/apply-patch+yaml")],
+        "apiVersion: v1\nkind: ConfigMap\n",
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
+    );
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("fieldManager: Required value")
+    );
+    let (s, v) = json_of(
+        &emu,
+        "PATCH",
+        &format!("{cms}/x?fieldManager=m"),
+        &[("content-type", "application/apply-patch+yaml")],
+        "apiVersion: v1\nkind: ConfigMap\ndata: {a: [unclosed",
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
+    );
+    let (s, v) = json_of(
+        &emu,
+        "DELETE",
+        "/api/v1/namespaces/default/pods",
+        &[],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = json_of(
+        &emu,
+        "POST",
+        "/api/v1/namespaces/default/pods/x",
+        &[JSON],
+        "{}",
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (StatusCode::METHOD_NOT_ALLOWED, ("MethodNotAllowed", 405))
+    );
+    emu.seed_lab("u");
+    let runs = "/apis/tekton.dev/v1/namespaces/agent-u/pipelineruns/build-agent-7xk2p";
+    let (s, v) = json_of(
+        &emu,
+        "PATCH",
+        runs,
+        &[("content-type", "application/strategic-merge-patch+json")],
+        "{}",
+    )
+    .await;
+    assert_eq!(
+        (s, reason(&v)),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ("UnsupportedMediaType", 415)
+        )
+    );
+    // The world is intact after all of that.
+    assert!(
+        emu.get(
+            "tekton.dev/v1",
+            "PipelineRun",
+            Some("agent-u"),
+            "build-agent-7xk2p"
+        )
+        .is_some()
+    );
+}
