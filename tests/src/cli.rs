@@ -2,11 +2,13 @@
 //! foreground until Ctrl-C, optionally seeding a scenario and writing a dotenv file that
 //! scripts can `source`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use testbed::kube::{KubeEmulator, KubeServeOptions};
+use testbed::llm::Script;
+
+use crate::stack::{Stack, StackOptions};
 
 /// Emulators of the Kubernetes API, Gitea and an LLM for local runs and tests.
 #[derive(Debug, Parser)]
@@ -54,58 +56,92 @@ pub(crate) struct UpArgs {
     /// Write `KEY=value` lines (KUBECONFIG, KUBE_API_URL, …) here once ready.
     #[arg(long)]
     pub(crate) env_file: Option<PathBuf>,
-    /// First port to use (kube = base); free ports if omitted.
+    /// First port: kube on it, gitea on +1, llm on +2; free ports if omitted.
     #[arg(long)]
     pub(crate) port_base: Option<u16>,
     /// The lab user the seed is for.
     #[arg(long, default_value = "user1")]
     pub(crate) user: String,
+    /// Where to write the kubeconfig (a temp dir removed on exit if omitted).
+    #[arg(long)]
+    pub(crate) state_dir: Option<PathBuf>,
+    /// A model the LLM emulator serves (repeatable; `local` if omitted).
+    #[arg(long)]
+    pub(crate) llm_model: Vec<String>,
+    /// A YAML or JSON script for the LLM emulator to replay.
+    #[arg(long)]
+    pub(crate) llm_script: Option<PathBuf>,
+    /// The LLM emulator's static API key.
+    #[arg(long, default_value = "sk-testbed")]
+    pub(crate) llm_api_key: String,
+    /// The LLM emulator's LiteLLM master key.
+    #[arg(long, default_value = "sk-master")]
+    pub(crate) llm_master_key: String,
 }
 
-/// Runs `up` until Ctrl-C.
+/// How long stopping may wait for open connections.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `up` until Ctrl-C (or SIGTERM), then stops every emulator.
 pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
-    let wanted = |c| args.only.is_empty() || args.only.contains(&c);
-    for other in [Component::Gitea, Component::Llm] {
-        if !args.only.is_empty() && args.only.contains(&other) {
-            anyhow::bail!(
-                "`--only {other:?}` is not available in this build yet; use `--only kube`"
-            );
-        }
-    }
-    let mut env = Vec::new();
-    let mut running = Vec::new();
-    if wanted(Component::Kube) {
-        let emu = KubeEmulator::new();
-        if let Some(Seed::Lab) = args.seed {
-            let lab = emu.seed_lab(&args.user);
-            tracing::info!(namespace = %lab.namespace, pipeline_run = %lab.pipeline_run, pod = %lab.pod, "seeded the lab scenario");
-        }
-        let opts = KubeServeOptions {
-            port: args.port_base.unwrap_or(0),
-            ..KubeServeOptions::default()
-        };
-        let kube = emu
-            .serve(opts)
-            .await
-            .context("starting the Kubernetes API emulator")?;
-        tracing::info!(url = %kube.url(), kubeconfig = %kube.kubeconfig_path().display(), "Kubernetes API emulator ready");
-        env.push(format!("KUBECONFIG={}", kube.kubeconfig_path().display()));
-        env.push(format!("KUBE_API_URL={}", kube.url()));
-        running.push(kube);
-    }
+    let llm_script = match &args.llm_script {
+        Some(path) => Some(Script::from_file(path)?),
+        None => None,
+    };
+    let options = StackOptions {
+        only: args.only,
+        seed: args.seed,
+        user: args.user,
+        port_base: args.port_base,
+        state_dir: args.state_dir,
+        llm_models: args.llm_model,
+        llm_script,
+        llm_api_key: args.llm_api_key,
+        llm_master_key: args.llm_master_key,
+    };
+    let stack = Stack::start(&options).await?;
     if let Some(path) = &args.env_file {
-        std::fs::write(path, env.join("\n") + "\n")
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_atomically(path, &stack.dotenv())?;
         tracing::info!(path = %path.display(), "wrote the env file");
     }
-    for line in &env {
-        println!("{line}");
+    println!("testbed is up; Ctrl-C stops it.");
+    for (key, value) in stack.env() {
+        println!("{key}={value}");
     }
-    tokio::signal::ctrl_c()
+    wait_for_stop_signal().await?;
+    tracing::info!("stopping");
+    // Graceful shutdown waits for open connections (watches, slow scripted answers);
+    // bound it so Ctrl-C always ends the process.
+    if tokio::time::timeout(SHUTDOWN_GRACE, stack.shutdown())
         .await
-        .context("waiting for Ctrl-C")?;
-    for kube in running {
-        kube.shutdown().await;
+        .is_err()
+    {
+        tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; stopping without waiting");
+    }
+    if let Some(path) = &args.env_file {
+        // The settings point at servers that no longer run.
+        let _ = std::fs::remove_file(path);
     }
     Ok(())
+}
+
+/// Writes through a temporary file and a rename, so a reader polling for `path` never
+/// sees half a file.
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn wait_for_stop_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("listening for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+    }
 }

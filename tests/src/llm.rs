@@ -28,8 +28,11 @@
 
 mod answer;
 mod chat;
+mod conversation;
 mod error;
+mod fault;
 mod keys;
+mod lab;
 mod management;
 mod predicate;
 mod record;
@@ -45,13 +48,18 @@ use axum::routing::{get, post};
 use crate::serve::{ServerHandle, spawn_http};
 
 pub use error::{LiteLlmError, ScriptError};
+pub use fault::Fault;
 pub use keys::{Caller, KeyRecord};
+pub use lab::{LAB_ISSUE_TITLE, LabFacts, lab_script};
 pub use predicate::Predicate;
 pub use record::RecordedRequest;
 pub use script::{
-    DEFAULT_FALLBACK_TEXT, Fault, FinishReason, Reply, Script, ToolCallSpec, Turn, UsageSpec,
+    DEFAULT_FALLBACK_TEXT, FinishReason, Reply, Script, ToolCallSpec, Turn, UsageSpec,
 };
 pub use text_forms::{TextForm, render as render_text_tool_calls};
+
+/// The largest request body accepted (413 above it).
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// What the emulated proxy serves and which keys it accepts.
 #[derive(Debug, Clone)]
@@ -64,6 +72,9 @@ pub struct LlmConfig {
     pub master_key: String,
     /// Dollars charged per token, added to a generated key's spend (budgets).
     pub cost_per_token: f64,
+    /// Refuse (400, as OpenAI does) conversations where an assistant's `tool_calls` are
+    /// not each answered by a `tool` message, or a `tool` message answers no call.
+    pub strict_tool_messages: bool,
 }
 
 impl Default for LlmConfig {
@@ -73,6 +84,7 @@ impl Default for LlmConfig {
             api_key: "sk-testbed".into(),
             master_key: "sk-master".into(),
             cost_per_token: 0.000_001,
+            strict_tool_messages: true,
         }
     }
 }
@@ -140,6 +152,15 @@ impl LlmEmulator {
             .route("/key/info", get(management::key_info))
             .route("/key/delete", post(management::delete_keys))
             .route("/health/liveliness", get(|| async { "I'm alive!" }))
+            // LiteLLM (FastAPI) answers unknown paths like this.
+            .fallback(|| async {
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    axum::Json(serde_json::json!({"detail": "Not Found"})),
+                )
+            })
+            // Agents send whole logs as tool results; axum's 2 MB default is too small.
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(self.clone())
     }
 
@@ -154,6 +175,20 @@ impl LlmEmulator {
         let mut state = lock(&self.shared.script);
         state.used = vec![false; script.turns.len()];
         state.script = script;
+    }
+
+    /// Appends turns to the current script (after the ones already there).
+    pub fn push_turns(&self, turns: impl IntoIterator<Item = Turn>) {
+        let mut state = lock(&self.shared.script);
+        for turn in turns {
+            state.script.turns.push(turn);
+            state.used.push(false);
+        }
+    }
+
+    /// Forgets the recorded requests (e.g. between phases of one test).
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
     }
 
     /// How many non-repeating turns have not been used yet.

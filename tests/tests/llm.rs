@@ -25,3 +25,7 @@ mod openai;
 /// Streaming over raw SSE.
 #[path = "llm/stream.rs"]
 mod stream;
+
+/// The ready-made lab script.
+#[path = "llm/lab.rs"]
+mod lab;

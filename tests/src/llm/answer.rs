@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::LiteLlmError;
-use super::script::{Fault, FinishReason, Reply, Turn, UsageSpec};
+use super::fault::Fault;
+use super::script::{FinishReason, Reply, Turn, UsageSpec};
 use super::text_forms;
 
 /// A tool call as sent.
@@ -70,21 +71,61 @@ pub(crate) fn plan(turn: &Turn, request: &Value) -> Planned {
             FinishReason::ToolCalls,
         ),
     };
-    let completion_chars = content.as_deref().map_or(0, str::len)
-        + tool_calls
-            .iter()
-            .map(|c| c.name.len() + c.arguments.len())
-            .sum::<usize>();
-    let usage = turn.usage.unwrap_or(UsageSpec {
-        prompt_tokens: estimate_tokens(request.get("messages").map_or(0, |m| m.to_string().len())),
-        completion_tokens: estimate_tokens(completion_chars),
-    });
-    Planned::Answer(Answer {
+    let mut answer = Answer {
         content,
         tool_calls,
         finish_reason: turn.finish_reason.unwrap_or(natural),
-        usage,
-    })
+        usage: UsageSpec {
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        },
+    };
+    if let Some(limit) = max_tokens(request) {
+        truncate_to(&mut answer, limit);
+    }
+    let completion_chars = answer.content.as_deref().map_or(0, str::len)
+        + answer
+            .tool_calls
+            .iter()
+            .map(|c| c.name.len() + c.arguments.len())
+            .sum::<usize>();
+    answer.usage = turn.usage.unwrap_or(UsageSpec {
+        prompt_tokens: estimate_tokens(request.get("messages").map_or(0, |m| m.to_string().len())),
+        completion_tokens: estimate_tokens(completion_chars),
+    });
+    Planned::Answer(answer)
+}
+
+/// `max_completion_tokens`, else `max_tokens`.
+fn max_tokens(request: &Value) -> Option<u64> {
+    ["max_completion_tokens", "max_tokens"]
+        .iter()
+        .find_map(|name| request.get(*name).and_then(Value::as_u64))
+}
+
+/// Cuts content and tool-call arguments to about `limit` tokens (four characters each),
+/// as a model hitting `max_tokens` does, and reports `finish_reason: length`. Cut
+/// arguments are usually invalid JSON, which is exactly what agents must survive.
+fn truncate_to(answer: &mut Answer, limit: u64) {
+    let mut budget = usize::try_from(limit.saturating_mul(4)).unwrap_or(usize::MAX);
+    let mut cut = false;
+    let mut take = |text: &mut String| {
+        let chars = text.chars().count();
+        if chars > budget {
+            *text = text.chars().take(budget).collect();
+            cut = true;
+        }
+        budget = budget.saturating_sub(chars);
+    };
+    if let Some(content) = answer.content.as_mut() {
+        take(content);
+    }
+    for call in &mut answer.tool_calls {
+        take(&mut call.arguments);
+    }
+    if cut {
+        answer.finish_reason = FinishReason::Length;
+    }
 }
 
 /// Roughly four characters per token, at least one.
@@ -93,7 +134,8 @@ fn estimate_tokens(chars: usize) -> u64 {
 }
 
 fn new_call_id() -> String {
-    format!("call_{}", &uuid::Uuid::new_v4().simple().to_string()[..24])
+    let hex = uuid::Uuid::new_v4().simple().to_string();
+    format!("call_{}", hex.get(..24).unwrap_or(&hex))
 }
 
 fn usage_json(usage: UsageSpec) -> Value {
@@ -220,50 +262,10 @@ pub(crate) fn sse_response(payloads: Vec<String>) -> Response {
 
 /// The response for an injected fault (after any `Timeout` wait, done by the caller).
 pub(crate) fn fault_response(fault: &Fault, envelope: &Envelope, stream: bool) -> Response {
+    if let Some(error) = fault.as_error(&envelope.model) {
+        return error.into_response();
+    }
     match fault {
-        Fault::RateLimited { retry_after_secs } => LiteLlmError {
-            retry_after_secs: Some(*retry_after_secs),
-            ..LiteLlmError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttling_error",
-                format!(
-                    "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached for model {}. Please try again in {retry_after_secs}s.",
-                    envelope.model
-                ),
-            )
-        }
-        .into_response(),
-        Fault::Status { status, message } => {
-            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let (kind, default) = match status.as_u16() {
-                502 => ("api_error", "litellm.BadGatewayError: upstream returned a bad gateway"),
-                503 => ("api_error", "litellm.ServiceUnavailableError: upstream unavailable"),
-                _ => ("api_error", "litellm.InternalServerError: upstream error"),
-            };
-            let message = message.clone().unwrap_or_else(|| default.to_string());
-            LiteLlmError::new(status, kind, message).into_response()
-        }
-        Fault::BudgetExceeded { status } => budget_error(*status, 1.0, 1.0).into_response(),
-        Fault::LiteLlmError {
-            status,
-            message,
-            error_type,
-            param,
-        } => LiteLlmError {
-            param: param.clone(),
-            ..LiteLlmError::new(
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                error_type,
-                message.clone(),
-            )
-        }
-        .into_response(),
-        Fault::Timeout { after_ms } => LiteLlmError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "timeout",
-            format!("litellm.Timeout: Request timed out after {after_ms} ms"),
-        )
-        .into_response(),
         Fault::MalformedJson => {
             let truncated = format!(
                 "{{\"id\":\"{}\",\"object\":\"chat.completion\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":\"Hel",
@@ -296,21 +298,19 @@ pub(crate) fn fault_response(fault: &Fault, envelope: &Envelope, stream: bool) -
             StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             [(
                 header::CONTENT_TYPE,
-                content_type.clone().unwrap_or_else(|| "application/json".into()),
+                content_type
+                    .clone()
+                    .unwrap_or_else(|| "application/json".into()),
             )],
             body.clone(),
         )
             .into_response(),
+        // Every other fault is an error body, answered above.
+        other => LiteLlmError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            format!("unhandled fault {other:?}"),
+        )
+        .into_response(),
     }
-}
-
-/// LiteLLM's budget error (`type: budget_exceeded`, status 400 unless given).
-pub(crate) fn budget_error(status: Option<u16>, spend: f64, max_budget: f64) -> LiteLlmError {
-    LiteLlmError::new(
-        status
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::BAD_REQUEST),
-        "budget_exceeded",
-        format!("Budget has been exceeded! Current cost: {spend}, Max budget: {max_budget}"),
-    )
 }

@@ -8,10 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::answer::{self, Envelope, Planned};
+use super::conversation;
 use super::error::LiteLlmError;
+use super::fault::Fault;
 use super::keys::{Caller, hash_key, presented_key};
 use super::record::RecordedRequest;
-use super::script::Fault;
+use super::script::Turn;
 use super::{LlmEmulator, lock};
 
 /// `POST /v1/chat/completions` and `POST /chat/completions`.
@@ -46,37 +48,12 @@ pub(crate) async fn chat_completions(
         model,
         created: jiff::Timestamp::now().as_second(),
     };
-    let stream = record.stream;
-    let mut delay_ms = turn.delay_ms;
-    let response = match answer::plan(&turn, &request) {
-        Planned::Fault(fault) => {
-            if let Fault::Timeout { after_ms } = fault {
-                delay_ms = delay_ms.saturating_add(after_ms);
-            }
-            answer::fault_response(&fault, &envelope, stream)
-        }
-        Planned::Answer(answer) => {
-            let tokens = answer.usage.prompt_tokens + answer.usage.completion_tokens;
-            let cost = charge(&llm, &caller, tokens);
-            let mut response = if stream {
-                let include_usage = request
-                    .pointer("/stream_options/include_usage")
-                    .and_then(Value::as_bool)
-                    == Some(true);
-                answer::sse_response(answer::stream_events(&answer, &envelope, include_usage))
-            } else {
-                axum::Json(answer::completion_body(&answer, &envelope)).into_response()
-            };
-            let headers = response.headers_mut();
-            if let Ok(value) = HeaderValue::from_str(&envelope.id) {
-                headers.insert("x-litellm-call-id", value);
-            }
-            if let Ok(value) = HeaderValue::from_str(&cost.to_string()) {
-                headers.insert("x-litellm-response-cost", value);
-            }
-            response
-        }
+    let exchange = Exchange {
+        llm: &llm,
+        caller: &caller,
+        request: &request,
     };
+    let (response, delay_ms) = exchange.respond(&turn, &envelope);
     record.status = response.status().as_u16();
     tracing::debug!(turn = ?turn_index, status = record.status, "llm emulator answered");
     llm.record(record);
@@ -84,6 +61,67 @@ pub(crate) async fn chat_completions(
         tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
     }
     response
+}
+
+/// One accepted request and who sent it.
+struct Exchange<'a> {
+    llm: &'a LlmEmulator,
+    caller: &'a Caller,
+    request: &'a Value,
+}
+
+impl Exchange<'_> {
+    /// The answer to send for `turn`, and how long to wait before sending it.
+    fn respond(&self, turn: &Turn, envelope: &Envelope) -> (Response, u64) {
+        let Self {
+            llm,
+            caller,
+            request,
+        } = *self;
+        let stream = request.get("stream").and_then(Value::as_bool) == Some(true);
+        match answer::plan(turn, request) {
+            Planned::Fault(fault) => {
+                let mut delay_ms = turn.delay_ms;
+                if let Fault::Timeout { after_ms } = fault {
+                    delay_ms = delay_ms.saturating_add(after_ms);
+                }
+                (answer::fault_response(&fault, envelope, stream), delay_ms)
+            }
+            Planned::Answer(answer) => {
+                let tokens = answer.usage.prompt_tokens + answer.usage.completion_tokens;
+                let cost = charge(llm, caller, tokens);
+                let mut response = if stream {
+                    let include_usage = request
+                        .pointer("/stream_options/include_usage")
+                        .and_then(Value::as_bool)
+                        == Some(true);
+                    let mut events = answer::stream_events(&answer, envelope, include_usage);
+                    if let Some(keep) = turn.cut_stream_after {
+                        events.truncate(keep);
+                        if let Some(message) = &turn.stream_error {
+                            let error = LiteLlmError::new(
+                                StatusCode::INTERNAL_SERVER_ERROR,
+                                "api_error",
+                                message.clone(),
+                            );
+                            events.push(error.body().to_string());
+                        }
+                    }
+                    answer::sse_response(events)
+                } else {
+                    axum::Json(answer::completion_body(&answer, envelope)).into_response()
+                };
+                let headers = response.headers_mut();
+                if let Ok(value) = HeaderValue::from_str(&envelope.id) {
+                    headers.insert("x-litellm-call-id", value);
+                }
+                if let Ok(value) = HeaderValue::from_str(&cost.to_string()) {
+                    headers.insert("x-litellm-response-cost", value);
+                }
+                (response, turn.delay_ms)
+            }
+        }
+    }
 }
 
 fn reject(llm: &LlmEmulator, mut record: RecordedRequest, err: LiteLlmError) -> Response {
@@ -153,7 +191,7 @@ fn validate(llm: &LlmEmulator, caller: &Caller, request: &Value) -> Result<Strin
             if let Some(max) = record.max_budget
                 && record.spend >= max
             {
-                return Err(answer::budget_error(None, record.spend, max));
+                return Err(LiteLlmError::budget_exceeded(None, record.spend, max));
             }
         }
     }
@@ -164,7 +202,10 @@ fn validate(llm: &LlmEmulator, caller: &Caller, request: &Value) -> Result<Strin
         .param("model"));
     }
     match request.get("messages").and_then(Value::as_array) {
-        Some(messages) if !messages.is_empty() => Ok(model.to_string()),
+        Some(messages) if !messages.is_empty() => {
+            conversation::check(messages, llm.config().strict_tool_messages)?;
+            Ok(model.to_string())
+        }
         _ => Err(LiteLlmError::bad_request("messages must be a non-empty array").param("messages")),
     }
 }

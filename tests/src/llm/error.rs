@@ -64,6 +64,17 @@ impl LiteLlmError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
     }
 
+    /// LiteLLM's budget error (`type: budget_exceeded`), status 400 unless given.
+    pub fn budget_exceeded(status: Option<u16>, spend: f64, max_budget: f64) -> Self {
+        Self::new(
+            status
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::BAD_REQUEST),
+            "budget_exceeded",
+            format!("Budget has been exceeded! Current cost: {spend}, Max budget: {max_budget}"),
+        )
+    }
+
     /// Sets `error.param`.
     pub fn param(mut self, param: &str) -> Self {
         self.param = Some(param.into());

@@ -70,34 +70,33 @@ pub(crate) async fn generate_key(
     Ok(axum::Json(response).into_response())
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ListQuery {
-    #[serde(default)]
-    page: Option<usize>,
-    #[serde(default)]
-    size: Option<usize>,
-    #[serde(default)]
-    key_alias: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    return_full_object: Option<bool>,
-}
-
 /// `GET /key/list` (master key): token hashes, paginated (page from 1, size ≤ 100).
 pub(crate) async fn list_keys(
     State(llm): State<LlmEmulator>,
     headers: HeaderMap,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult {
     require_master(&llm, &headers)?;
-    let page = query.page.unwrap_or(1).max(1);
-    let size = query.size.unwrap_or(10).clamp(1, 100);
+    let number = |name: &str, default: usize| -> Result<usize, LiteLlmError> {
+        query.get(name).map_or(Ok(default), |text| {
+            text.parse().map_err(|_| {
+                LiteLlmError::bad_request(format!(
+                    "{name} must be a positive integer, got '{text}'"
+                ))
+                .param(name)
+            })
+        })
+    };
+    let page = number("page", 1)?.max(1);
+    let size = number("size", 10)?.clamp(1, 100);
+    let full = query.get("return_full_object").is_some_and(|v| v == "true");
+    let alias = query.get("key_alias");
+    let user = query.get("user_id");
     let keys = lock(&llm.shared.keys);
     let matching: Vec<_> = keys
         .all()
-        .filter(|k| query.key_alias.is_none() || k.alias == query.key_alias)
-        .filter(|k| query.user_id.is_none() || k.user_id == query.user_id)
+        .filter(|k| alias.is_none() || k.alias.as_ref() == alias)
+        .filter(|k| user.is_none() || k.user_id.as_ref() == user)
         .collect();
     let total = matching.len();
     let shown: Vec<Value> = matching
@@ -105,7 +104,7 @@ pub(crate) async fn list_keys(
         .skip((page - 1).saturating_mul(size))
         .take(size)
         .map(|k| {
-            if query.return_full_object == Some(true) {
+            if full {
                 let mut info = k.info();
                 info["token"] = json!(k.token);
                 info

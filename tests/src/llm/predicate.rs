@@ -14,7 +14,8 @@ pub enum Predicate {
     HasTool(String),
     /// `tools` is absent or empty (e.g. a loop forcing a final answer).
     NoTools,
-    /// The last message has role `tool` and its content contains this text.
+    /// The conversation ends with tool results (the trailing run of `tool` messages,
+    /// one per parallel call) and one of them contains this text.
     LastToolResultContains(String),
     /// The last message (any role) contains this text.
     LastMessageContains(String),
@@ -42,7 +43,7 @@ impl Predicate {
         Self::HasTool(name.into())
     }
 
-    /// The last message is a tool result containing `text`.
+    /// One of the trailing tool results contains `text`.
     pub fn last_tool_result_contains(text: impl Into<String>) -> Self {
         Self::LastToolResultContains(text.into())
     }
@@ -68,9 +69,11 @@ impl Predicate {
         match self {
             Self::HasTool(name) => tool_names(request).any(|tool| tool == name),
             Self::NoTools => tool_names(request).next().is_none(),
-            Self::LastToolResultContains(text) => last.is_some_and(|message| {
-                role(message) == Some("tool") && message_text(message).contains(text.as_str())
-            }),
+            Self::LastToolResultContains(text) => messages
+                .iter()
+                .rev()
+                .take_while(|message| role(message) == Some("tool"))
+                .any(|message| message_text(message).contains(text.as_str())),
             Self::LastMessageContains(text) => {
                 last.is_some_and(|message| message_text(message).contains(text.as_str()))
             }
@@ -112,5 +115,45 @@ pub(crate) fn message_text(message: &Value) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tool_result_text_is_searched_in_every_trailing_result() {
+        let request = json!({"messages": [
+            {"role": "user", "content": "COPY failed"},
+            {"role": "assistant", "content": null, "tool_calls": []},
+            {"role": "tool", "tool_call_id": "1", "content": "COPY failed"},
+            {"role": "tool", "tool_call_id": "2", "content": [{"type": "text", "text": "events"}]},
+        ]});
+        assert!(Predicate::last_tool_result_contains("COPY").matches(&request));
+        assert!(Predicate::last_tool_result_contains("events").matches(&request));
+        let after_user = json!({"messages": [
+            {"role": "tool", "tool_call_id": "1", "content": "COPY failed"},
+            {"role": "user", "content": "and now?"},
+        ]});
+        assert!(!Predicate::last_tool_result_contains("COPY").matches(&after_user));
+        assert!(Predicate::any_message_contains("COPY").matches(&after_user));
+    }
+
+    #[test]
+    fn predicates_combine() {
+        let request = json!({"model": "m", "stream": true, "tools": [
+            {"type": "function", "function": {"name": "pods_log"}},
+        ], "messages": [{"role": "user", "content": "x"}]});
+        let both = Predicate::All(vec![Predicate::has_tool("pods_log"), Predicate::Stream]);
+        assert!(both.matches(&request));
+        assert!(!Predicate::Not(Box::new(both)).matches(&request));
+        assert!(
+            Predicate::Any(vec![Predicate::NoTools, Predicate::Model("m".into())])
+                .matches(&request)
+        );
+        assert!(Predicate::LastRole("user".into()).matches(&request));
+        assert!(!Predicate::NoTools.matches(&request));
     }
 }

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::ScriptError;
+use super::fault::Fault;
 use super::predicate::Predicate;
 use super::text_forms::TextForm;
 
@@ -113,6 +114,12 @@ pub struct Turn {
     pub repeat: bool,
     /// Overrides the estimated token counts.
     pub usage: Option<UsageSpec>,
+    /// When streaming, stop after this many `data:` events, without `[DONE]` (a
+    /// connection lost mid-answer).
+    pub cut_stream_after: Option<usize>,
+    /// With `cut_stream_after`: an error event (`data: {"error": …}`, as LiteLLM sends
+    /// when the backend fails mid-stream) with this message ends the stream.
+    pub stream_error: Option<String>,
 }
 
 impl Turn {
@@ -125,6 +132,8 @@ impl Turn {
             delay_ms: 0,
             repeat: false,
             usage: None,
+            cut_stream_after: None,
+            stream_error: None,
         }
     }
 
@@ -197,6 +206,19 @@ impl Turn {
     /// Makes the turn reusable.
     pub fn repeat(mut self) -> Self {
         self.repeat = true;
+        self
+    }
+
+    /// Ends a streamed answer after `events` events, without `[DONE]`.
+    pub fn cut_stream_after(mut self, events: usize) -> Self {
+        self.cut_stream_after = Some(events);
+        self
+    }
+
+    /// Ends a streamed answer after `events` events with an in-stream error event.
+    pub fn stream_error_after(mut self, events: usize, message: impl Into<String>) -> Self {
+        self.cut_stream_after = Some(events);
+        self.stream_error = Some(message.into());
         self
     }
 
@@ -312,64 +334,6 @@ pub struct UsageSpec {
     pub completion_tokens: u64,
 }
 
-/// A failure to inject instead of an answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Fault {
-    /// 429 with a `retry-after` header and LiteLLM's rate-limit error body.
-    RateLimited {
-        /// The `retry-after` value in seconds.
-        retry_after_secs: u64,
-    },
-    /// An HTTP error status (500, 502, 503, …) with a LiteLLM error body.
-    Status {
-        /// The status code.
-        status: u16,
-        /// The error message; a generic one when absent.
-        #[serde(default)]
-        message: Option<String>,
-    },
-    /// LiteLLM's budget error: type `budget_exceeded`, status 400 unless given
-    /// (some LiteLLM paths use 429, team/organisation budgets 402).
-    BudgetExceeded {
-        /// The status code (default 400).
-        #[serde(default)]
-        status: Option<u16>,
-    },
-    /// A LiteLLM error body with every field chosen.
-    LiteLlmError {
-        /// The status code.
-        status: u16,
-        /// `error.message`.
-        message: String,
-        /// `error.type`.
-        #[serde(rename = "type")]
-        error_type: String,
-        /// `error.param` (`null` when absent).
-        #[serde(default)]
-        param: Option<String>,
-    },
-    /// Waits `after_ms`, then answers 408 "Request timed out" (a backend timeout).
-    Timeout {
-        /// How long to wait first.
-        after_ms: u64,
-    },
-    /// A 200 whose body is not valid JSON.
-    MalformedJson,
-    /// A 200 completion with `choices: []`.
-    EmptyChoices,
-    /// Any status, content type and body, verbatim.
-    Raw {
-        /// The status code.
-        status: u16,
-        /// The body.
-        body: String,
-        /// The content type (default `application/json`).
-        #[serde(default)]
-        content_type: Option<String>,
-    },
-}
-
 /// The serialised form of a turn: exactly one of `text`, `tool_calls`,
 /// `text_tool_calls`, `fault`, plus options.
 #[derive(Deserialize)]
@@ -395,6 +359,10 @@ struct TurnDoc {
     repeat: bool,
     #[serde(default)]
     usage: Option<UsageSpec>,
+    #[serde(default)]
+    cut_stream_after: Option<usize>,
+    #[serde(default)]
+    stream_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -445,6 +413,8 @@ impl TryFrom<TurnDoc> for Turn {
             delay_ms: doc.delay_ms,
             repeat: doc.repeat,
             usage: doc.usage,
+            cut_stream_after: doc.cut_stream_after,
+            stream_error: doc.stream_error,
         })
     }
 }

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 use testbed::llm::{FinishReason, Predicate, Script, TextForm, ToolCallSpec, Turn};
 
-use crate::support::{chat_body, serve};
+use crate::support::{chat_body, push_tool_exchange, serve};
 
 #[tokio::test]
 async fn native_tool_call_then_text_with_usage() {
@@ -123,9 +123,12 @@ async fn predicates_pick_turns_by_request_content() {
     );
     // A tool result containing the text: the first turn.
     let mut body = chat_body(&["pods_log"]);
-    body["messages"].as_array_mut().unwrap().push(json!({
-        "role": "tool", "tool_call_id": "x", "content": "STEP 3: COPY failed: no such file",
-    }));
+    push_tool_exchange(
+        &mut body,
+        "x",
+        "pods_log",
+        "STEP 3: COPY failed: no such file",
+    );
     let answer = served.chat(&body).await;
     assert_eq!(answer["choices"][0]["message"]["content"], "after the log");
     let turns: Vec<_> = served.llm.requests().iter().map(|r| r.turn).collect();
@@ -231,9 +234,12 @@ fallback: { text: "done", finish_reason: stop }
         .unwrap();
     assert_eq!(serde_json::from_str::<Value>(args).unwrap()["tail"], 50);
     let mut body = chat_body(&["pods_log"]);
-    body["messages"].as_array_mut().unwrap().push(json!({
-        "role": "tool", "tool_call_id": "c", "content": "stat requirements.txt: no such file",
-    }));
+    push_tool_exchange(
+        &mut body,
+        "c",
+        "pods_log",
+        "stat requirements.txt: no such file",
+    );
     let answer = served.chat(&body).await;
     assert_eq!(
         answer["choices"][0]["message"]["content"],
@@ -247,6 +253,8 @@ fallback: { text: "done", finish_reason: stop }
 #[test]
 fn invalid_scripts_are_rejected_with_reasons() {
     let two = Script::from_yaml("turns: [ { text: a, tool_calls: [] } ]").unwrap_err();
+    let cut = Script::from_yaml("turns: [ { text: a, cut_stream_after: 2 } ]").unwrap();
+    assert_eq!(cut.turns[0].cut_stream_after, Some(2));
     assert!(two.to_string().contains("exactly one of"), "{two}");
     let typo = Script::from_yaml("turns: [ { txt: a } ]").unwrap_err();
     assert!(typo.to_string().contains("txt"), "{typo}");
@@ -254,4 +262,128 @@ fn invalid_scripts_are_rejected_with_reasons() {
         Script::from_yaml("turns: [ { text_tool_calls: { form: xml, calls: [] } } ]").unwrap_err();
     assert!(form.to_string().contains("xml"), "{form}");
     assert!(Script::from_yaml("turns: [").is_err());
+}
+
+#[tokio::test]
+async fn waiting_for_requests_is_bounded() {
+    let served = serve(Script::new([Turn::text("late").delay_ms(50)])).await;
+    let none = served
+        .llm
+        .wait_for_requests(1, std::time::Duration::from_millis(100))
+        .await;
+    assert!(none.is_empty());
+    let url = format!("{}/chat/completions", served.running.base_url());
+    let http = served.http.clone();
+    let sender = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        http.post(url)
+            .bearer_auth("sk-testbed")
+            .json(&chat_body(&[]))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    let seen = served
+        .llm
+        .wait_for_requests(1, std::time::Duration::from_secs(5))
+        .await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(sender.await.unwrap(), 200);
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_like_the_proxy() {
+    let served = serve(Script::default()).await;
+    let response = served
+        .http
+        .get(format!("{}/v1/embeddings", served.running.root_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"detail": "Not Found"})
+    );
+}
+
+#[tokio::test]
+async fn max_tokens_cuts_the_answer_with_finish_reason_length() {
+    let long = "word ".repeat(100);
+    let served = serve(Script::new([
+        Turn::text(long.clone()),
+        Turn::tool_calls([("create_issue", json!({"body": long}))]),
+        Turn::text("short"),
+    ]))
+    .await;
+    let mut body = chat_body(&["create_issue"]);
+    body["max_tokens"] = json!(10);
+    let answer = served.chat(&body).await;
+    assert_eq!(answer["choices"][0]["finish_reason"], "length");
+    assert_eq!(
+        answer["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap()
+            .len(),
+        40
+    );
+    assert_eq!(answer["usage"]["completion_tokens"], 10);
+    let answer = served.chat(&body).await;
+    assert_eq!(answer["choices"][0]["finish_reason"], "length");
+    let args = answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+        .as_str()
+        .unwrap();
+    assert!(
+        serde_json::from_str::<Value>(args).is_err(),
+        "cut arguments are not JSON: {args}"
+    );
+    let answer = served.chat(&body).await;
+    assert_eq!(answer["choices"][0]["finish_reason"], "stop");
+}
+
+#[tokio::test]
+async fn unanswered_tool_calls_are_refused_like_openai() {
+    let served = serve(Script::default()).await;
+    let mut body = chat_body(&["pods_log"]);
+    body["messages"].as_array_mut().unwrap().push(json!({
+        "role": "assistant", "content": null, "tool_calls": [
+            {"id": "a", "type": "function", "function": {"name": "pods_log", "arguments": "{}"}},
+            {"id": "b", "type": "function", "function": {"name": "pods_log", "arguments": "{}"}},
+        ],
+    }));
+    body["messages"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "tool", "tool_call_id": "a", "content": "x"}));
+    let (status, _, text) = served.post("sk-testbed", &body).await;
+    assert_eq!(status, 400);
+    assert!(text.contains("did not have response messages: b"), "{text}");
+
+    let lenient = testbed::llm::LlmConfig {
+        strict_tool_messages: false,
+        ..Default::default()
+    };
+    let served = crate::support::serve_with(lenient, Script::default()).await;
+    assert_eq!(served.post("sk-testbed", &body).await.0, 200);
+}
+
+#[tokio::test]
+async fn turns_can_be_added_while_serving_and_records_cleared() {
+    let served = serve(Script::new([Turn::text("one")])).await;
+    assert_eq!(
+        served.chat(&chat_body(&[])).await["choices"][0]["message"]["content"],
+        "one"
+    );
+    served
+        .llm
+        .push_turns([Turn::text("two"), Turn::text("always").repeat()]);
+    assert_eq!(served.llm.remaining_turns(), 1);
+    served.llm.clear_requests();
+    for expected in ["two", "always", "always"] {
+        let answer = served.chat(&chat_body(&[])).await;
+        assert_eq!(answer["choices"][0]["message"]["content"], expected);
+    }
+    let turns: Vec<_> = served.llm.requests().iter().map(|r| r.turn).collect();
+    assert_eq!(turns, vec![Some(1), Some(2), Some(2)]);
 }

@@ -267,3 +267,55 @@ async fn delete_by_alias_and_unknown_keys() {
     );
     assert!(served.llm.keys().is_empty());
 }
+
+#[tokio::test]
+async fn list_filters_pages_and_rejects_bad_numbers() {
+    let served = served().await;
+    for alias in ["a", "b", "c"] {
+        call(
+            &served,
+            reqwest::Method::POST,
+            "/key/generate",
+            "sk-master",
+            Some(generate_body(alias)),
+        )
+        .await;
+    }
+    let (status, page) = call(
+        &served,
+        reqwest::Method::GET,
+        "/key/list?size=2&page=2",
+        "sk-master",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (page["total_count"].as_u64(), page["total_pages"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(page["keys"].as_array().unwrap().len(), 1);
+    let (_, only_b) = call(
+        &served,
+        reqwest::Method::GET,
+        "/key/list?key_alias=b&return_full_object=true",
+        "sk-master",
+        None,
+    )
+    .await;
+    assert_eq!(only_b["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(only_b["keys"][0]["key_alias"], "b");
+    assert!(only_b["keys"][0]["token"].as_str().unwrap().len() == 64);
+    let (status, bad) = call(
+        &served,
+        reqwest::Method::GET,
+        "/key/list?page=x",
+        "sk-master",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, bad["error"]["param"].as_str()),
+        (400, Some("page"))
+    );
+}

@@ -147,3 +147,75 @@ async fn errors_surface_as_api_errors() {
     };
     assert_eq!(api.status_code.as_u16(), 401);
 }
+
+#[tokio::test]
+async fn typed_requests_round_trip_a_tool_call() {
+    use async_openai::types::chat::{
+        ChatCompletionRequestAssistantMessageArgs, ChatCompletionRequestMessage,
+        ChatCompletionRequestSystemMessageArgs, ChatCompletionRequestToolMessageArgs,
+        ChatCompletionRequestUserMessageArgs, ChatCompletionTool, ChatCompletionTools,
+        CreateChatCompletionRequestArgs, FunctionObjectArgs,
+    };
+    let served = serve(Script::new([
+        Turn::tool_calls([("pods_log", json!({"namespace": "a", "name": "b"}))])
+            .when(Predicate::has_tool("pods_log")),
+        Turn::text("done").when(Predicate::last_tool_result_contains("log line")),
+    ]))
+    .await;
+    let openai = client(&served, "sk-testbed");
+    let tool = ChatCompletionTools::Function(ChatCompletionTool {
+        function: FunctionObjectArgs::default()
+            .name("pods_log")
+            .description("Pod logs")
+            .parameters(json!({"type": "object", "properties": {"name": {"type": "string"}}}))
+            .build()
+            .unwrap(),
+    });
+    let mut messages: Vec<ChatCompletionRequestMessage> = vec![
+        ChatCompletionRequestSystemMessageArgs::default()
+            .content("sys")
+            .build()
+            .unwrap()
+            .into(),
+        ChatCompletionRequestUserMessageArgs::default()
+            .content("why?")
+            .build()
+            .unwrap()
+            .into(),
+    ];
+    let request = CreateChatCompletionRequestArgs::default()
+        .model("local")
+        .messages(messages.clone())
+        .tools(vec![tool.clone()])
+        .build()
+        .unwrap();
+    let first = openai.chat().create(request).await.unwrap();
+    let calls = first.choices[0].message.tool_calls.clone().unwrap();
+    let ChatCompletionMessageToolCalls::Function(call) = &calls[0] else {
+        panic!("not a function call")
+    };
+    messages.push(
+        ChatCompletionRequestAssistantMessageArgs::default()
+            .tool_calls(calls.clone())
+            .build()
+            .unwrap()
+            .into(),
+    );
+    messages.push(
+        ChatCompletionRequestToolMessageArgs::default()
+            .tool_call_id(call.id.clone())
+            .content("a log line")
+            .build()
+            .unwrap()
+            .into(),
+    );
+    let request = CreateChatCompletionRequestArgs::default()
+        .model("local")
+        .messages(messages)
+        .tools(vec![tool])
+        .build()
+        .unwrap();
+    let second = openai.chat().create(request).await.unwrap();
+    assert_eq!(second.choices[0].message.content.as_deref(), Some("done"));
+    assert_eq!(served.llm.requests()[1].turn, Some(1));
+}

@@ -144,3 +144,32 @@ async fn faults_in_streaming_mode() {
     );
     assert_eq!(data[1], "[DONE]");
 }
+
+#[tokio::test]
+async fn a_cut_stream_ends_without_done() {
+    let served = serve(Script::new([Turn::text(
+        "a long answer that never completes",
+    )
+    .cut_stream_after(2)]))
+    .await;
+    let (status, _, data) = stream(&served, chat_body(&[])).await;
+    assert_eq!(status, 200);
+    assert_eq!(data.len(), 2);
+    assert!(data.iter().all(|d| d != "[DONE]"));
+}
+
+#[tokio::test]
+async fn a_stream_can_end_with_an_error_event() {
+    let served = serve(Script::new([Turn::text("partial answer then failure")
+        .stream_error_after(2, "litellm.APIConnectionError: backend gone")]))
+    .await;
+    let (status, _, data) = stream(&served, chat_body(&[])).await;
+    assert_eq!(status, 200);
+    assert_eq!(data.len(), 3);
+    let error: Value = serde_json::from_str(&data[2]).unwrap();
+    assert_eq!(
+        error["error"]["message"],
+        "litellm.APIConnectionError: backend gone"
+    );
+    assert_eq!(error["error"]["code"], "500");
+}

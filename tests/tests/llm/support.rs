@@ -77,3 +77,12 @@ impl Served {
         serde_json::from_str(&text).unwrap()
     }
 }
+
+/// Appends an assistant message calling `tool` (id `id`) and its `tool` result.
+pub(crate) fn push_tool_exchange(body: &mut Value, id: &str, tool: &str, result: &str) {
+    let messages = body["messages"].as_array_mut().unwrap();
+    messages.push(json!({"role": "assistant", "content": null, "tool_calls": [
+        {"id": id, "type": "function", "function": {"name": tool, "arguments": "{}"}},
+    ]}));
+    messages.push(json!({"role": "tool", "tool_call_id": id, "content": result}));
+}
