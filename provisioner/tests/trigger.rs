@@ -106,6 +106,11 @@ async fn cluster() -> (KubeEmulator, RunningKube) {
     (kube, running)
 }
 
+/// kubectl's discovery cache goes to a temporary folder, not the source tree or $HOME.
+fn cache_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("trigger-test-kubecache-{}", std::process::id()))
+}
+
 async fn run_script(kube: &RunningKube, endpoint: &str, status: &str) -> std::process::Output {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -117,6 +122,8 @@ async fn run_script(kube: &RunningKube, endpoint: &str, status: &str) -> std::pr
         .env("PATH", "/usr/bin:/bin")
         .env("KUBECTL", require(Tool::Kubectl))
         .env("KUBECONFIG", kube.kubeconfig_path())
+        .env("KUBECACHEDIR", cache_dir())
+        .env("HOME", cache_dir())
         .env("AGGREGATE_STATUS", status)
         .env("NAMESPACE", "agent-u1")
         .env("PIPELINE_RUN", "build-agent-run1")
@@ -198,6 +205,7 @@ async fn unexpected_names_are_refused_before_any_call() {
         .arg(script)
         .env("KUBECTL", require(Tool::Kubectl))
         .env("KUBECONFIG", running.kubeconfig_path())
+        .env("KUBECACHEDIR", cache_dir())
         .env("AGGREGATE_STATUS", "Failed")
         .env("NAMESPACE", "agent-u1\",\"x\":\"y")
         .env("PIPELINE_RUN", "build-agent-run1")
