@@ -13,6 +13,13 @@ mcpServers:
   gitea:
     type: streamable-http
     url: {{ printf "http://mcp-gitea-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
+  # Deployed by the lab's module 3 (MCPServers added to the mcp-gitea chart).
+  fetch:
+    type: streamable-http
+    url: {{ printf "http://mcp-fetch-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
+  yardstick:
+    type: streamable-http
+    url: {{ printf "http://mcp-yardstick-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
 endpoints:
   custom:
     - name: LiteMaaS
