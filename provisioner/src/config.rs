@@ -226,6 +226,9 @@ pub async fn kube_client(access: &KubeAccess) -> Result<kube::Client> {
             .await
             .map_err(|e| Error::KubeConfig(e.to_string()))?,
     };
+    let mut config = config;
+    // Every call is a short request (no watches): bound it.
+    config.read_timeout = Some(std::time::Duration::from_secs(60));
     kube::Client::try_from(config).map_err(|e| Error::KubeConfig(e.to_string()))
 }
 

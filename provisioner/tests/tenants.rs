@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 mod tenants {
+    mod adopt;
     mod isolation;
     pub(crate) mod lab;
     mod lifecycle;

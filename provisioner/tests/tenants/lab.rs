@@ -9,6 +9,7 @@ use std::time::Duration;
 use provisioner::config::{GiteaAccess, LlmAccess, Secret};
 use provisioner::gitea::Gitea;
 use provisioner::litellm::LiteLlm;
+use provisioner::state::TenantState;
 use provisioner::{Cluster, Helm, Mode, Provisioner, Settings, Tenant};
 use serde_json::Value;
 use testbed::controllers::{AppRenderer, ControllerOptions, Controllers};
@@ -211,4 +212,30 @@ pub(crate) fn tenant_objects(kube: &KubeEmulator, username: &str) -> Vec<String>
     }
     found.sort();
     found
+}
+
+/// One key of a Secret, decoded.
+pub(crate) fn secret_value(lab: &Lab, ns: &str, name: &str, key: &str) -> String {
+    let s = lab
+        .kube
+        .get("v1", "Secret", Some(ns), name)
+        .unwrap_or_else(|| panic!("Secret {ns}/{name} missing"));
+    let state =
+        TenantState::from_secret(&serde_json::json!({ "data": { "llm_key": s["data"][key] } }));
+    state.llm_key
+}
+
+/// GET on the Gitea API with a token: status and JSON body.
+pub(crate) async fn gitea_get(lab: &Lab, path: &str, token: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1{path}",
+            lab.gitea_srv.base_url().trim_end_matches('/')
+        ))
+        .header("Authorization", format!("token {token}"))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
 }

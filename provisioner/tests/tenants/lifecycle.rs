@@ -2,11 +2,10 @@
 //! destroys and a failure at each step followed by a resume.
 
 use provisioner::desired::TENANT_LABEL;
-use provisioner::state::TenantState;
 use provisioner::{Error, Mode};
 use serde_json::Value;
 
-use super::lab::{DOMAIN, Expand, Lab, tenant, tenant_objects};
+use super::lab::{DOMAIN, Expand, Lab, gitea_get, secret_value, tenant, tenant_objects};
 
 const STEPS: [&str; 13] = [
     "domain",
@@ -23,30 +22,6 @@ const STEPS: [&str; 13] = [
     "wait",
     "userinfo",
 ];
-
-fn secret_value(lab: &Lab, ns: &str, name: &str, key: &str) -> String {
-    let s = lab
-        .kube
-        .get("v1", "Secret", Some(ns), name)
-        .unwrap_or_else(|| panic!("Secret {ns}/{name} missing"));
-    let state =
-        TenantState::from_secret(&serde_json::json!({ "data": { "llm_key": s["data"][key] } }));
-    state.llm_key
-}
-
-async fn gitea_get(lab: &Lab, path: &str, token: &str) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .get(format!(
-            "{}/api/v1{path}",
-            lab.gitea_srv.base_url().trim_end_matches('/')
-        ))
-        .header("Authorization", format!("token {token}"))
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn provision_then_destroy_leaves_nothing() {
@@ -393,83 +368,5 @@ fn is_subset(rendered: &Value, applied: &Value) -> bool {
             r.len() == a.len() && r.iter().zip(a).all(|(x, y)| is_subset(x, y))
         }
         _ => rendered == applied,
-    }
-}
-
-#[tokio::test]
-async fn an_existing_gitea_user_and_key_alias_are_taken_over() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
-    let p = lab.provisioner(Mode::Bootstrap);
-    let t = tenant("dora");
-    // Left over from an earlier order: the user (other password) and a key with the alias.
-    lab.gitea.create_user("dora", "old-password-123456", false);
-    let resp = reqwest::Client::new()
-        .post(format!("{}/key/generate", lab.llm_srv.root_url()))
-        .bearer_auth("sk-master")
-        .json(&serde_json::json!({ "key_alias": "virtkey-gdora", "models": ["local"] }))
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success());
-    let old_key = resp.json::<Value>().await.unwrap()["key"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let report = p.provision(&t).await.unwrap();
-    let detail = |step: &str| {
-        report
-            .steps
-            .iter()
-            .find(|s| s.step == step)
-            .unwrap()
-            .detail
-            .clone()
-    };
-    assert_eq!(detail("llm-key"), "generated");
-    let key = secret_value(&lab, "agent-dora", "agent-llm", "LITELLM_API_KEY");
-    assert_ne!(key, old_key, "the unrecoverable old key is rotated");
-    let ours: Vec<_> = lab
-        .llm
-        .keys()
-        .into_iter()
-        .filter(|k| k.alias.as_deref() == Some("virtkey-gdora"))
-        .collect();
-    assert_eq!(ours.len(), 1);
-    let token = secret_value(&lab, "mcp-gitea-dora", "gitea-creds", "token");
-    assert_eq!(gitea_get(&lab, "/user", &token).await.1["login"], "dora");
-    p.destroy(&t).await.unwrap();
-}
-
-#[tokio::test]
-async fn missing_namespaces_stop_provisioning_before_anything_is_created() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
-    let mut p = lab.provisioner(Mode::Bootstrap);
-    p.settings.create_namespaces = false;
-    let t = tenant("erin");
-    let err = p.provision(&t).await.unwrap_err().to_string();
-    assert!(
-        err.contains("step `namespaces`")
-            && err.contains("agent-erin")
-            && err.contains("createNamespaces"),
-        "{err}"
-    );
-    assert!(tenant_objects(&lab.kube, "erin").is_empty());
-    assert!(!lab.gitea.user_exists("erin"));
-    assert!(lab.llm.keys().is_empty());
-    // Once the Sandbox API has made them, provisioning works and destroy leaves them.
-    for ns in t.namespaces() {
-        lab.kube
-            .apply_yaml(&format!(
-                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"
-            ))
-            .unwrap();
-    }
-    p.provision(&t).await.unwrap();
-    p.destroy(&t).await.unwrap();
-    for ns in t.namespaces() {
-        assert!(
-            lab.kube.get("v1", "Namespace", None, &ns).is_some(),
-            "{ns} was not ours to delete"
-        );
     }
 }
