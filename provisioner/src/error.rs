@@ -38,6 +38,15 @@ pub enum Error {
     /// Cluster access could not be configured.
     #[error("cluster access: {0}")]
     KubeConfig(String),
+    /// `serve` could not listen or stopped with an I/O error.
+    #[error("serve on {addr}: {source}")]
+    Listen {
+        /// The listen address.
+        addr: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Gitea or LiteLLM answered with an unexpected status.
     #[error("{service} {action}: HTTP {status}: {body}")]
     Remote {

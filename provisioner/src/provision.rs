@@ -17,16 +17,15 @@ use crate::wait;
 impl Provisioner {
     /// Provisions `tenant` end to end (or resumes a half-done tenant).
     pub async fn provision(&self, tenant: &Tenant) -> Result<Report> {
-        let gitea = self.require_gitea()?;
-        let llm = self.require_llm()?;
+        self.require_gitea()?;
+        self.require_llm()?;
         let mut run = Run::new(self, tenant, "provision");
         let domain = run
             .step("domain", async {
                 self.domain().await.map(|d| (d.clone(), d))
             })
             .await?;
-        let litemaas_url = self.litemaas_url();
-        let gitea_url = self.gitea_url();
+        let (litemaas_url, gitea_url) = (self.litemaas_url(), self.gitea_url());
         let ctx = Ctx {
             tenant,
             settings: &self.settings,
@@ -39,81 +38,84 @@ impl Provisioner {
         let mut state = run.step("state", self.load_state(c)).await?;
         run.step("appproject", self.apply_all(vec![desired::app_project(c)]))
             .await?;
+        self.gitea_steps(&mut run, c, &mut state).await?;
+        state.llm_key = run.step("llm-key", self.llm_key(c, &state)).await?;
+        let plan = planned_objects(c, &state, Mode::Bootstrap, &[]);
+        run.step("secrets", self.apply_all(objects_of(&plan, "secrets")))
+            .await?;
+        run.step("scc", self.apply_optional_kind(objects_of(&plan, "scc")))
+            .await?;
+        run.step("deploy", self.deploy(c, objects_of(&plan, "deploy")))
+            .await?;
+        run.step("wait", wait::ready(self, tenant)).await?;
+        run.step("userinfo", self.apply_all(objects_of(&plan, "userinfo")))
+            .await?;
+        Ok(run.finish())
+    }
+
+    /// The Gitea user, its repository and the MCP server's token (kept in the state).
+    async fn gitea_steps(&self, run: &mut Run, c: &Ctx<'_>, state: &mut TenantState) -> Result<()> {
+        let gitea = self.require_gitea()?;
+        let user = &c.tenant.username;
         let password = Secret::new(state.gitea_password.clone());
         run.step("gitea-user", async {
-            gitea.ensure_user(&tenant.username, &password).await?;
+            gitea.ensure_user(user, &password).await?;
             Ok(((), "created or updated".to_string()))
         })
         .await?;
         run.step("gitea-repo", async {
             let s = &self.settings;
             gitea
-                .ensure_repo(
-                    &tenant.username,
-                    &s.repo_name,
-                    &s.repo_source,
-                    &s.broken_file,
-                )
+                .ensure_repo(user, &s.repo_name, &s.repo_source, &s.broken_file)
                 .await?;
-            Ok((
-                (),
-                format!("{}/{} with main and broken", tenant.username, s.repo_name),
-            ))
+            Ok(((), format!("{user}/{} with main and broken", s.repo_name)))
         })
         .await?;
+        let current = state.clone();
         state.gitea_token = run
             .step("gitea-token", async {
-                let held = Secret::new(state.gitea_token.clone());
-                if gitea.token_works(&tenant.username, &held).await? {
-                    return Ok((state.gitea_token.clone(), "reused".to_string()));
+                let held = Secret::new(current.gitea_token.clone());
+                if gitea.token_works(user, &held).await? {
+                    return Ok((current.gitea_token.clone(), "reused".to_string()));
                 }
-                let token = gitea.rotate_token(&tenant.username, &password).await?;
-                let mut next = state.clone();
+                let token = gitea.rotate_token(user, &password).await?;
+                let mut next = current.clone();
                 next.gitea_token = token.expose().to_string();
                 self.save_state(c, &next).await?;
                 Ok((next.gitea_token, "issued".to_string()))
             })
             .await?;
-        state.llm_key = run
-            .step("llm-key", async {
-                let req = KeyRequest {
-                    alias: &tenant.key_alias(),
-                    guid: &tenant.guid,
-                    user: &tenant.username,
-                    models: &self.settings.models,
-                    duration: &self.settings.key_duration,
-                };
-                let (key, fresh) = llm
-                    .ensure_key(&req, &Secret::new(state.llm_key.clone()))
-                    .await?;
-                let mut next = state.clone();
-                next.llm_key = key.expose().to_string();
-                if fresh {
-                    self.save_state(c, &next).await?;
-                }
-                Ok((
-                    next.llm_key,
-                    if fresh { "generated" } else { "reused" }.to_string(),
-                ))
-            })
-            .await?;
-        let charts = match self.mode {
-            Mode::Direct => self.render_charts(c).await?,
-            Mode::Bootstrap => Vec::new(),
+        Ok(())
+    }
+
+    /// The tenant's LiteLLM key: reused while valid, else (re)generated and saved.
+    async fn llm_key(&self, c: &Ctx<'_>, state: &TenantState) -> Result<(String, String)> {
+        let t = c.tenant;
+        let alias = t.key_alias();
+        let req = KeyRequest {
+            alias: &alias,
+            guid: &t.guid,
+            user: &t.username,
+            models: &self.settings.models,
+            duration: &self.settings.key_duration,
         };
-        let plan = planned_objects(c, &state, self.mode, &charts);
-        for step in ["secrets", "scc", "deploy"] {
-            let objects = objects_of(&plan, step);
-            if step == "scc" {
-                run.step(step, self.apply_optional_kind(objects)).await?;
-            } else {
-                run.step(step, self.apply_all(objects)).await?;
-            }
+        let held = Secret::new(state.llm_key.clone());
+        let (key, fresh) = self.require_llm()?.ensure_key(&req, &held).await?;
+        let mut next = state.clone();
+        next.llm_key = key.expose().to_string();
+        if fresh {
+            self.save_state(c, &next).await?;
         }
-        run.step("wait", wait::ready(self, tenant)).await?;
-        run.step("userinfo", self.apply_all(objects_of(&plan, "userinfo")))
-            .await?;
-        Ok(run.finish())
+        let detail = if fresh { "generated" } else { "reused" };
+        Ok((next.llm_key, detail.to_string()))
+    }
+
+    /// The bootstrap Application, or in direct mode the rendered charts.
+    async fn deploy(&self, c: &Ctx<'_>, bootstrap: Vec<Value>) -> Result<((), String)> {
+        match self.mode {
+            Mode::Bootstrap => self.apply_all(bootstrap).await,
+            Mode::Direct => self.apply_all(self.render_charts(c).await?).await,
+        }
     }
 
     /// Applies objects in order; the detail counts them.

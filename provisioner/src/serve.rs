@@ -86,8 +86,8 @@ pub fn router(state: AppState) -> Router {
 pub async fn run(p: Provisioner, listen: &str, workers: usize) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|source| Error::File {
-            path: listen.to_string(),
+        .map_err(|source| Error::Listen {
+            addr: listen.to_string(),
             source,
         })?;
     tracing::info!(listen, workers, "serving tenant orders");
@@ -96,8 +96,8 @@ pub async fn run(p: Provisioner, listen: &str, workers: usize) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|source| Error::File {
-            path: listen.to_string(),
+        .map_err(|source| Error::Listen {
+            addr: listen.to_string(),
             source,
         })
 }
