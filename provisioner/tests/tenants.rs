@@ -5,6 +5,7 @@
 
 mod tenants {
     mod adopt;
+    mod binary;
     mod isolation;
     pub(crate) mod lab;
     mod lifecycle;
