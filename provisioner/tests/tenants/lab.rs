@@ -136,7 +136,7 @@ impl Lab {
             ),
             models: vec!["local".into()],
             agent_model: "local".into(),
-            wait_seconds: 30,
+            wait_seconds: 120,
             poll_millis: 25,
             ..Settings::default()
         }
