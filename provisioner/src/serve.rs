@@ -5,10 +5,12 @@
 //! - `DELETE /tenants/{username}?guid=…` → 202; destroy runs in the background.
 //!
 //! At most `workers` operations run at once (a semaphore); one tenant has at most one
-//! operation in flight (a second order for it answers 409).
+//! operation in flight (a second order for it answers 409). `GET /stats` reports the pool:
+//! workers, operations running now and the most ever running at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -59,6 +61,9 @@ pub struct TenantStatus {
 pub struct AppState {
     provisioner: Provisioner,
     workers: Arc<Semaphore>,
+    size: usize,
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
     tenants: Arc<Mutex<HashMap<String, TenantStatus>>>,
 }
 
@@ -68,6 +73,9 @@ impl AppState {
         AppState {
             provisioner,
             workers: Arc::new(Semaphore::new(workers.max(1))),
+            size: workers.max(1),
+            running: Arc::default(),
+            peak: Arc::default(),
             tenants: Arc::default(),
         }
     }
@@ -78,6 +86,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/tenants", post(order))
         .route("/tenants/{username}", get(show).delete(remove))
+        .route("/stats", get(stats))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }
@@ -150,6 +159,14 @@ async fn remove(
     }
 }
 
+async fn stats(State(s): State<AppState>) -> Response {
+    Json(
+        json!({ "workers": s.size, "running": s.running.load(Ordering::SeqCst),
+        "peak": s.peak.load(Ordering::SeqCst) }),
+    )
+    .into_response()
+}
+
 async fn show(State(s): State<AppState>, Path(username): Path<String>) -> Response {
     match s.tenants.lock().await.get(&username) {
         Some(status) => Json(status.clone()).into_response(),
@@ -187,6 +204,8 @@ async fn start(s: AppState, tenant: Tenant, provision: bool) -> Response {
         let Ok(_permit) = worker.workers.acquire().await else {
             return;
         };
+        let now = worker.running.fetch_add(1, Ordering::SeqCst) + 1;
+        worker.peak.fetch_max(now, Ordering::SeqCst);
         set(
             &worker,
             &t,
@@ -204,6 +223,8 @@ async fn start(s: AppState, tenant: Tenant, provision: bool) -> Response {
         } else {
             worker.provisioner.destroy(&t).await
         };
+        // Counted down before the phase changes, so a client seeing the end sees it too.
+        worker.running.fetch_sub(1, Ordering::SeqCst);
         match result {
             Ok(report) => {
                 let phase = if provision {
