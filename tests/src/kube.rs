@@ -32,6 +32,7 @@ mod ssa;
 mod status;
 mod store;
 mod table;
+mod validation;
 mod verbs;
 mod watch;
 mod writes;

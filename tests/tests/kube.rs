@@ -22,6 +22,8 @@ mod kube {
     mod kubectl_write;
     /// Discovery, Table/metadata negotiation, SSAR.
     mod negotiation;
+    /// Stored objects against the official schemas.
+    mod schema;
     /// The upstream Go kubernetes-mcp-server through an MCP client.
     mod upstream_mcp;
     /// Shared helpers.

@@ -71,13 +71,42 @@ fn cluster_objects() -> Vec<Value> {
                           "addresses": [{"type": "InternalIP", "address": "10.0.0.10"}, {"type": "Hostname", "address": "worker-0"}],
                           "capacity": {"cpu": "16", "memory": "65843012Ki", "pods": "250"},
                           "allocatable": {"cpu": "15500m", "memory": "63645508Ki", "pods": "250"},
-                          "nodeInfo": {"kubeletVersion": "v1.33.5", "osImage": "Red Hat Enterprise Linux CoreOS 9.6", "containerRuntimeVersion": "cri-o://1.33.5",
+                          "nodeInfo": {"machineID": "8f3a2c1e9b7d4e6f8a1b2c3d4e5f6a7b", "systemUUID": "ec2a9f1e-7b3c-4d5e-8f6a-1b2c3d4e5f6a", "bootID": "5d1c9e2f-3a4b-4c5d-9e8f-7a6b5c4d3e2f", "kubeProxyVersion": "", "kubeletVersion": "v1.33.5", "osImage": "Red Hat Enterprise Linux CoreOS 9.6", "containerRuntimeVersion": "cri-o://1.33.5",
                                        "kernelVersion": "5.14.0-570.el9_6.x86_64", "operatingSystem": "linux", "architecture": "amd64"}}}),
         json!({"apiVersion": "config.openshift.io/v1", "kind": "Ingress", "metadata": {"name": "cluster"},
                "spec": {"domain": LAB_APPS_DOMAIN}, "status": {}}),
         json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "default", "namespace": "openshift-gitops"},
                "spec": {"sourceRepos": ["*"], "destinations": [{"namespace": "*", "server": "*"}]}}),
     ]
+}
+
+/// Names of the seeded pipeline run.
+struct RunNames {
+    user: String,
+    ns: String,
+    run: String,
+    task_run: String,
+    pod: String,
+    image: String,
+}
+
+/// When the seeded run started and failed.
+const T0: &str = "2026-11-24T06:00:00Z";
+const T1: &str = "2026-11-24T06:03:12Z";
+
+fn uid_of(obj: &Value) -> String {
+    obj.pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn owner(kind: &str, name: &str, uid: &str) -> Value {
+    json!([{"apiVersion": "tekton.dev/v1", "kind": kind, "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}])
+}
+
+fn tekton_labels(run: &str, task: &str) -> Value {
+    json!({"tekton.dev/pipeline": "build-agent", "tekton.dev/pipelineRun": run, "tekton.dev/pipelineTask": task, "app.kubernetes.io/managed-by": "tekton-pipelines"})
 }
 
 impl KubeEmulator {
@@ -107,12 +136,45 @@ impl KubeEmulator {
     }
 
     fn seed_pipeline(&self, user: &str, ns: &str, run: &str) -> LabScenario {
-        let image = format!("image-registry.openshift-image-registry.svc:5000/{ns}/agent:latest");
         let task_run = format!("{run}-build");
-        let pod = format!("{task_run}-pod-retry2");
-        let t0 = "2026-11-24T06:00:00Z";
-        let t1 = "2026-11-24T06:03:12Z";
-        let tekton_labels = |task: &str| json!({"tekton.dev/pipeline": "build-agent", "tekton.dev/pipelineRun": run, "tekton.dev/pipelineTask": task, "app.kubernetes.io/managed-by": "tekton-pipelines"});
+        let n = RunNames {
+            user: user.into(),
+            ns: ns.into(),
+            run: run.into(),
+            pod: format!("{task_run}-pod-retry2"),
+            task_run,
+            image: format!("image-registry.openshift-image-registry.svc:5000/{ns}/agent:latest"),
+        };
+        let pr_uid = self.seed_pipeline_run(&n);
+        self.seed_fetch(&n, &pr_uid);
+        let failure_line = self.seed_build(&n, &pr_uid);
+        let RunNames { task_run, pod, .. } = n;
+        LabScenario {
+            user: user.into(),
+            namespace: ns.into(),
+            tenant_namespaces: vec![],
+            pipeline_run: run.into(),
+            pipeline_run_uid: pr_uid,
+            task_run,
+            pod,
+            failed_container: "step-build".into(),
+            failure_line,
+            apps_domain: LAB_APPS_DOMAIN.into(),
+            other_pods: vec![],
+        }
+    }
+
+    /// The Pipeline and the failed PipelineRun; returns the run's uid.
+    fn seed_pipeline_run(&self, n: &RunNames) -> String {
+        let RunNames {
+            user,
+            ns,
+            run,
+            task_run,
+            image,
+            ..
+        } = n;
+        let (t0, t1) = (T0, T1);
         let _ = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "Pipeline", "metadata": {"name": "build-agent", "namespace": ns},
             "spec": {"params": [{"name": "git-url", "type": "string"}, {"name": "image", "type": "string"}],
                      "tasks": [{"name": "fetch-repository", "taskRef": {"resolver": "cluster", "params": [{"name": "name", "value": "git-clone"}]}},
@@ -127,16 +189,17 @@ impl KubeEmulator {
                        "childReferences": [{"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "name": format!("{run}-fetch-repository"), "pipelineTaskName": "fetch-repository"},
                                            {"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "name": task_run, "pipelineTaskName": "build"}]}}))
             .unwrap_or(Value::Null);
-        let pr_uid = pr
-            .pointer("/metadata/uid")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let owner = |kind: &str, name: &str, uid: &str| json!([{"apiVersion": "tekton.dev/v1", "kind": kind, "name": name, "uid": uid, "controller": true, "blockOwnerDeletion": true}]);
+        uid_of(&pr)
+    }
+
+    /// The fetch TaskRun that succeeded, and its Completed pod.
+    fn seed_fetch(&self, n: &RunNames, pr_uid: &str) {
+        let RunNames { user, ns, run, .. } = n;
+        let t0 = T0;
         // The fetch step succeeded.
         let fetch_tr = format!("{run}-fetch-repository");
         let fetch = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun",
-            "metadata": {"name": fetch_tr, "namespace": ns, "labels": tekton_labels("fetch-repository"), "ownerReferences": owner("PipelineRun", run, &pr_uid)},
+            "metadata": {"name": fetch_tr, "namespace": ns, "labels": tekton_labels(run, "fetch-repository"), "ownerReferences": owner("PipelineRun", run, pr_uid)},
             "spec": {"serviceAccountName": "pipeline"},
             "status": {"conditions": [{"type": "Succeeded", "status": "True", "reason": "Succeeded", "lastTransitionTime": t0, "message": "All Steps have completed executing"}],
                        "podName": format!("{fetch_tr}-pod"), "startTime": t0, "completionTime": t0,
@@ -154,12 +217,26 @@ impl KubeEmulator {
                 .container(ContainerFixture::new("step-clone", "gcr.io/tekton-releases/git-init:v0.50").state(ContainerState::completed())
                     .logs(&format!("+ git clone http://gitea-http.gitea-{user}.svc:3000/{user}/mcp.git /workspace/source\nCloning into '/workspace/source'...\n{{\"level\":\"info\",\"msg\":\"Successfully cloned\",\"commit\":\"5e1f0c2\"}}"))),
         );
+    }
+
+    /// The failed build TaskRun, its pods (one per attempt) and their events; returns the
+    /// last line of the failed step's log.
+    fn seed_build(&self, n: &RunNames, pr_uid: &str) -> String {
+        let RunNames {
+            ns,
+            run,
+            task_run,
+            pod,
+            image,
+            ..
+        } = n;
+        let (t0, t1) = (T0, T1);
         let steps = json!([
             {"name": "build", "container": "step-build", "terminated": {"exitCode": 1, "reason": "Error", "startedAt": t0, "finishedAt": t1}},
             {"name": "push", "container": "step-push", "terminated": {"exitCode": 1, "reason": "Error", "message": "Step push was skipped because a previous step failed"}}
         ]);
         let tr = self.apply_object(json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun",
-            "metadata": {"name": task_run, "namespace": ns, "labels": tekton_labels("build"), "ownerReferences": owner("PipelineRun", run, &pr_uid)},
+            "metadata": {"name": task_run, "namespace": ns, "labels": tekton_labels(run, "build"), "ownerReferences": owner("PipelineRun", run, pr_uid)},
             "spec": {"serviceAccountName": "pipeline", "retries": 2},
             "status": {"conditions": [{"type": "Succeeded", "status": "False", "reason": "Failed", "lastTransitionTime": t1,
                                        "message": "\"step-build\" exited with code 1: Error"}],
@@ -172,145 +249,35 @@ impl KubeEmulator {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let failure = build_log(&image);
+        let failure = build_log(image);
         let failure_line = failure.lines().last().unwrap_or("").to_string();
-        let _ = self.add_pod(
-            &PodFixture::new(ns, &pod)
-                .label("tekton.dev/taskRun", &task_run)
-                .label("tekton.dev/pipelineRun", run)
-                .label("tekton.dev/pipelineTask", "build")
-                .label("tekton.dev/pipeline", "build-agent")
-                .label("app.kubernetes.io/managed-by", "tekton-pipelines")
-                .owner("tekton.dev/v1", "TaskRun", &task_run, &tr_uid)
-                .container(
-                    ContainerFixture::new("prepare", "gcr.io/tekton-releases/entrypoint:v0.62")
-                        .init()
-                        .state(ContainerState::completed()),
-                )
-                .container(
-                    ContainerFixture::new(
-                        "place-scripts",
-                        "gcr.io/tekton-releases/workingdirinit:v0.62",
-                    )
-                    .init()
-                    .state(ContainerState::completed()),
-                )
-                .container(
-                    ContainerFixture::new("step-build", "registry.redhat.io/rhel9/buildah:latest")
-                        .state(ContainerState::error(1))
-                        .logs(&failure),
-                )
-                .container(
-                    ContainerFixture::new("step-push", "registry.redhat.io/rhel9/buildah:latest")
-                        .state(ContainerState::error(1))
-                        .logs("2026/11/24 06:03:12 Skipping step because a previous step failed"),
-                )
-                .phase("Failed"),
-        );
+        // Tekton keeps the pods of earlier attempts: the failed build ran three times.
+        for attempt in [
+            format!("{task_run}-pod"),
+            format!("{task_run}-pod-retry1"),
+            pod.clone(),
+        ] {
+            let _ = self.add_pod(&build_pod(n, &attempt, &tr_uid, &failure));
+        }
         let _ = self.add_event(
             ns,
-            ("Pod", &pod),
+            ("Pod", pod),
             "Normal",
             "Started",
             "Started container step-build",
         );
         let _ = self.add_event(
             ns,
-            ("Pod", &pod),
+            ("Pod", pod),
             "Warning",
             "Failed",
             "Error: container step-build exited with code 1",
         );
-        LabScenario {
-            user: user.into(),
-            namespace: ns.into(),
-            tenant_namespaces: vec![],
-            pipeline_run: run.into(),
-            pipeline_run_uid: pr_uid,
-            task_run,
-            pod,
-            failed_container: "step-build".into(),
-            failure_line,
-            apps_domain: LAB_APPS_DOMAIN.into(),
-            other_pods: vec![],
-        }
+        failure_line
     }
 
     fn seed_other_pods(&self, user: &str) -> Vec<(String, String, String)> {
-        let oom_log = "INFO  Starting LibreChat server on port 3080\nINFO  Loading 3 MCP servers\nFATAL JavaScript heap out of memory";
-        let pods = [
-            (
-                format!("mcp-openshift-{user}"),
-                PodFixture::new(
-                    &format!("mcp-openshift-{user}"),
-                    "mcp-openshift-6c9f7d5b8-q2v4x",
-                )
-                .label("app", "mcp-openshift")
-                .container(
-                    ContainerFixture::new("mcp-openshift", "quay.io/lab/mcp-openshift:0.1.0")
-                        .logs("listening on 0.0.0.0:8080\nGET /healthz 200"),
-                ),
-            ),
-            (
-                format!("librechat-{user}"),
-                PodFixture::new(&format!("librechat-{user}"), "librechat-5d8c9b7f6-h7j3k")
-                    .label("app", "librechat")
-                    .container(
-                        ContainerFixture::new("librechat", "ghcr.io/danny-avila/librechat:v0.8.0")
-                            .state(ContainerState::crash_loop_oom())
-                            .logs(oom_log)
-                            .previous_logs(oom_log),
-                    ),
-            ),
-            (
-                format!("mcp-gitea-{user}"),
-                PodFixture::new(&format!("mcp-gitea-{user}"), "mcp-gitea-7b6d5c4f9-m8n2p")
-                    .label("app", "mcp-gitea")
-                    .container(
-                        ContainerFixture::new("mcp-gitea", "quay.io/lab/mcp-gitea:latst").state(
-                            ContainerState::image_pull_backoff("quay.io/lab/mcp-gitea:latst"),
-                        ),
-                    ),
-            ),
-            (
-                format!("agent-{user}"),
-                PodFixture::new(&format!("agent-{user}"), "agent-84f6d9c7b5-x9z8w")
-                    .label("app", "agent")
-                    .container(
-                        ContainerFixture::new("agent", "quay.io/lab/agent:0.1.0")
-                            .state(ContainerState::missing_secret("agent-llm-key")),
-                    ),
-            ),
-            (
-                format!("gitea-{user}"),
-                PodFixture::new(&format!("gitea-{user}"), "gitea-0")
-                    .label("app", "gitea")
-                    .container(
-                        ContainerFixture::new("gitea", "docker.gitea.com/gitea:1.26")
-                            .logs("Starting Gitea on 0.0.0.0:3000"),
-                    ),
-            ),
-            (
-                format!("gitea-{user}"),
-                PodFixture::new(&format!("gitea-{user}"), "gitea-init-repo-zt5kq")
-                    .label("job-name", "gitea-init-repo")
-                    .container(
-                        ContainerFixture::new("init", "docker.gitea.com/gitea:1.26")
-                            .state(ContainerState::completed())
-                            .logs("repository user1/mcp created"),
-                    ),
-            ),
-            (
-                format!("librechat-{user}"),
-                PodFixture::new(&format!("librechat-{user}"), "librechat-db-migrate-r2d2q")
-                    .label("job-name", "librechat-db-migrate")
-                    .container(
-                        ContainerFixture::new("migrate", "ghcr.io/danny-avila/librechat:v0.8.0")
-                            .state(ContainerState::error(2))
-                            .logs("Error: connect ECONNREFUSED 10.0.0.20:27017"),
-                    ),
-            ),
-        ];
+        let pods = other_pods(user);
         let mut out = Vec::new();
         for (ns, pod) in pods {
             if let Ok(obj) = self.add_pod(&pod) {
@@ -353,4 +320,121 @@ impl KubeEmulator {
         }
         out
     }
+}
+
+/// One attempt of the failed build: Tekton's init containers, then `step-build` (exit 1,
+/// buildah's log) and `step-push` (skipped).
+fn build_pod(n: &RunNames, name: &str, tr_uid: &str, failure: &str) -> PodFixture {
+    let RunNames {
+        ns, run, task_run, ..
+    } = n;
+    PodFixture::new(ns, name)
+        .label("tekton.dev/taskRun", task_run)
+        .label("tekton.dev/pipelineRun", run)
+        .label("tekton.dev/pipelineTask", "build")
+        .label("tekton.dev/pipeline", "build-agent")
+        .label("app.kubernetes.io/managed-by", "tekton-pipelines")
+        .owner("tekton.dev/v1", "TaskRun", task_run, tr_uid)
+        .container(
+            ContainerFixture::new("prepare", "gcr.io/tekton-releases/entrypoint:v0.62")
+                .init()
+                .state(ContainerState::completed()),
+        )
+        .container(
+            ContainerFixture::new(
+                "place-scripts",
+                "gcr.io/tekton-releases/workingdirinit:v0.62",
+            )
+            .init()
+            .state(ContainerState::completed()),
+        )
+        .container(
+            ContainerFixture::new("step-build", "registry.redhat.io/rhel9/buildah:latest")
+                .state(ContainerState::error(1))
+                .logs(failure),
+        )
+        .container(
+            ContainerFixture::new("step-push", "registry.redhat.io/rhel9/buildah:latest")
+                .state(ContainerState::error(1))
+                .logs("2026/11/24 06:03:12 Skipping step because a previous step failed"),
+        )
+        .phase("Failed")
+}
+
+/// Pods in the states a lab cluster shows, besides the pipeline's.
+fn other_pods(user: &str) -> Vec<(String, PodFixture)> {
+    let oom_log = "INFO  Starting LibreChat server on port 3080\nINFO  Loading 3 MCP servers\nFATAL JavaScript heap out of memory";
+    vec![
+        (
+            format!("mcp-openshift-{user}"),
+            PodFixture::new(
+                &format!("mcp-openshift-{user}"),
+                "mcp-openshift-6c9f7d5b8-q2v4x",
+            )
+            .label("app", "mcp-openshift")
+            .container(
+                ContainerFixture::new("mcp-openshift", "quay.io/lab/mcp-openshift:0.1.0")
+                    .logs("listening on 0.0.0.0:8080\nGET /healthz 200"),
+            ),
+        ),
+        (
+            format!("librechat-{user}"),
+            PodFixture::new(&format!("librechat-{user}"), "librechat-5d8c9b7f6-h7j3k")
+                .label("app", "librechat")
+                .container(
+                    ContainerFixture::new("librechat", "ghcr.io/danny-avila/librechat:v0.8.0")
+                        .state(ContainerState::crash_loop_oom())
+                        .logs(oom_log)
+                        .previous_logs(oom_log),
+                ),
+        ),
+        (
+            format!("mcp-gitea-{user}"),
+            PodFixture::new(&format!("mcp-gitea-{user}"), "mcp-gitea-7b6d5c4f9-m8n2p")
+                .label("app", "mcp-gitea")
+                .container(
+                    ContainerFixture::new("mcp-gitea", "quay.io/lab/mcp-gitea:latst").state(
+                        ContainerState::image_pull_backoff("quay.io/lab/mcp-gitea:latst"),
+                    ),
+                ),
+        ),
+        (
+            format!("agent-{user}"),
+            PodFixture::new(&format!("agent-{user}"), "agent-84f6d9c7b5-x9z8w")
+                .label("app", "agent")
+                .container(
+                    ContainerFixture::new("agent", "quay.io/lab/agent:0.1.0")
+                        .state(ContainerState::missing_secret("agent-llm-key")),
+                ),
+        ),
+        (
+            format!("gitea-{user}"),
+            PodFixture::new(&format!("gitea-{user}"), "gitea-0")
+                .label("app", "gitea")
+                .container(
+                    ContainerFixture::new("gitea", "docker.gitea.com/gitea:1.26")
+                        .logs("Starting Gitea on 0.0.0.0:3000"),
+                ),
+        ),
+        (
+            format!("gitea-{user}"),
+            PodFixture::new(&format!("gitea-{user}"), "gitea-init-repo-zt5kq")
+                .label("job-name", "gitea-init-repo")
+                .container(
+                    ContainerFixture::new("init", "docker.gitea.com/gitea:1.26")
+                        .state(ContainerState::completed())
+                        .logs("repository user1/mcp created"),
+                ),
+        ),
+        (
+            format!("librechat-{user}"),
+            PodFixture::new(&format!("librechat-{user}"), "librechat-db-migrate-r2d2q")
+                .label("job-name", "librechat-db-migrate")
+                .container(
+                    ContainerFixture::new("migrate", "ghcr.io/danny-avila/librechat:v0.8.0")
+                        .state(ContainerState::error(2))
+                        .logs("Error: connect ECONNREFUSED 10.0.0.20:27017"),
+                ),
+        ),
+    ]
 }

@@ -59,7 +59,7 @@ pub(super) fn apply(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Respo
             "invalid object type: apiVersion and kind must be set for apply",
         ));
     }
-    writes::check_kind(&call.rt, &body)?;
+    super::validation::check_kind(&call.rt, &body)?;
     if meta_str(&body, "name").is_some_and(|n| n != name(call)) {
         return Err(ApiError::bad_request(format!(
             "the name of the object ({}) does not match the name on the URL ({})",

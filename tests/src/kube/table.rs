@@ -136,6 +136,16 @@ fn cell(obj: &Value, path: &str) -> Value {
                 .and_then(Value::as_i64)
                 .unwrap_or(1)
         )),
+        "@ready" | "@restarts" | "@podstatus" | "@nodestatus" | "@roles" => {
+            node_or_pod_cell(obj, path)
+        }
+        _ => jsonpath(obj, path),
+    }
+}
+
+/// Computed cells of Pods and Nodes.
+fn node_or_pod_cell(obj: &Value, path: &str) -> Value {
+    match path {
         "@ready" => {
             let statuses = container_statuses(obj);
             let total = obj
@@ -184,7 +194,7 @@ fn cell(obj: &Value, path: &str) -> Value {
                 roles.join(",")
             })
         }
-        _ => jsonpath(obj, path),
+        _ => Value::Null,
     }
 }
 

@@ -5,13 +5,11 @@
 use serde_json::{Value, json};
 
 use super::kinds;
-use super::object::{
-    comparable, finalizers, is_dns_label, is_dns_subdomain, meta_mut, meta_str, now, random_suffix,
-    spec_part,
-};
+use super::object::{comparable, finalizers, meta_mut, meta_str, now, random_suffix, spec_part};
 use super::registry::ResourceType;
 use super::status::ApiError;
 use super::store::{Key, State, present};
+use super::validation::{check_kind, check_name};
 
 /// Options shared by writes.
 #[derive(Debug, Clone, Default)]
@@ -24,62 +22,6 @@ pub(super) struct WriteOpts {
     pub keep_status: bool,
     /// `Apply` for server-side apply, else `Update`.
     pub apply: bool,
-}
-
-/// Checks `apiVersion`/`kind` of a body against the URL's type.
-pub(super) fn check_kind(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
-    if !obj.is_object() {
-        return Err(ApiError::bad_request(
-            "the request body must be a JSON object",
-        ));
-    }
-    let kind = obj.get("kind").and_then(Value::as_str);
-    let api_version = obj.get("apiVersion").and_then(Value::as_str);
-    if let Some(kind) = kind.filter(|k| *k != rt.kind) {
-        return Err(ApiError::bad_request(format!(
-            "the API version in the data ({}) does not match the expected API version ({}), or the kind {kind} does not match {}",
-            api_version.unwrap_or(""),
-            rt.api_version(),
-            rt.kind
-        )));
-    }
-    if let Some(av) = api_version {
-        let group = av.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        if group != rt.group {
-            return Err(ApiError::bad_request(format!(
-                "the API version in the data ({av}) does not match the expected API version ({})",
-                rt.api_version()
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn check_name(rt: &ResourceType, name: &str) -> Result<(), ApiError> {
-    let ok = if rt.kind == "Namespace" || rt.kind == "Project" {
-        is_dns_label(name)
-    } else {
-        is_dns_subdomain(name)
-    };
-    if ok {
-        return Ok(());
-    }
-    let why = if rt.kind == "Namespace" {
-        format!(
-            "Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
-        )
-    } else {
-        format!(
-            "Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
-        )
-    };
-    Err(ApiError::invalid(
-        &rt.kind,
-        name,
-        &rt.group,
-        "metadata.name",
-        &why,
-    ))
 }
 
 /// Records which manager wrote the object, as `metadata.managedFields`.

@@ -4,7 +4,9 @@ use axum::body::Body;
 use http::StatusCode;
 use testbed::kube::KubeEmulator;
 
-use super::util::{JSON, json_of, reason};
+use serde_json::Value;
+
+use super::util::{JSON, json_of, reason, send};
 
 #[tokio::test]
 async fn bad_input_gets_the_right_status() {
@@ -167,4 +169,87 @@ async fn bad_input_gets_the_right_status() {
         )
         .is_some()
     );
+}
+
+#[tokio::test]
+async fn odd_bodies_never_panic_or_corrupt_the_store() {
+    let emu = KubeEmulator::new();
+    emu.seed_lab("u");
+    let rv_before = emu.resource_version();
+    let bodies = [
+        "[]",
+        "\"text\"",
+        "null",
+        "42",
+        "{\"metadata\": 5}",
+        "{\"metadata\": {\"name\": 5}}",
+        "{\"metadata\": {\"name\": \"\"}}",
+        "{\"kind\": 7, \"apiVersion\": []}",
+        "{\"metadata\": {\"name\": \"x\", \"labels\": \"nope\"}}",
+        "{\"spec\": null, \"status\": 3}",
+        "{\"metadata\": {\"name\": \"x\", \"finalizers\": \"f\"}}",
+        "\u{0}\u{1}",
+        "",
+    ];
+    let urls = [
+        "/api/v1/namespaces/u-missing/configmaps",
+        "/api/v1/namespaces/agent-u/pods",
+        "/api/v1/namespaces/agent-u/pods/build-agent-7xk2p-build-pod-retry2",
+        "/api/v1/namespaces/agent-u/pods/build-agent-7xk2p-build-pod-retry2/status",
+        "/api/v1/namespaces/agent-u",
+        "/apis/tekton.dev/v1/namespaces/agent-u/pipelineruns/build-agent-7xk2p",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        "/apis/apps/v1/namespaces/agent-u/deployments/none/scale",
+    ];
+    let content_types = [
+        "application/json",
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+        "application/json-patch+json",
+        "application/apply-patch+yaml",
+    ];
+    for url in urls {
+        for body in bodies {
+            for (method, ct) in [("POST", content_types[0]), ("PUT", content_types[0])]
+                .into_iter()
+                .chain(content_types.iter().map(|ct| ("PATCH", *ct)))
+            {
+                let url = if method == "PATCH" {
+                    format!("{url}?fieldManager=fuzz")
+                } else {
+                    url.to_string()
+                };
+                let (status, text) = send(
+                    &emu,
+                    method,
+                    &url,
+                    &[("content-type", ct)],
+                    body.to_string(),
+                )
+                .await;
+                assert!(
+                    status.is_client_error() || status.is_success(),
+                    "{method} {url} {ct} {body:?} → {status}: {text}"
+                );
+                if status.is_client_error() {
+                    let v: Value = serde_json::from_str(&text)
+                        .unwrap_or_else(|_| panic!("{method} {url} {body:?}: {text}"));
+                    assert_eq!(v["kind"], "Status");
+                }
+            }
+        }
+    }
+    // Nothing above was a valid write to an existing object.
+    let pod = emu
+        .get(
+            "v1",
+            "Pod",
+            Some("agent-u"),
+            "build-agent-7xk2p-build-pod-retry2",
+        )
+        .unwrap();
+    assert_eq!(pod["status"]["phase"], "Failed");
+    assert!(emu.resource_version() >= rv_before);
+    let _ = StatusCode::OK;
 }
