@@ -233,7 +233,8 @@ async fn create_tag(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Re
         }
         let tag = make_tag(r, &name, target.as_deref(), &message)?;
         let r = repo_at(w, index)?;
-        Ok((StatusCode::CREATED, Json(w.tag_json(r, &tag))).into_response())
+        // The spec documents 200 (not 201) for tag creation.
+        Ok(Json(w.tag_json(r, &tag)).into_response())
     })
 }
 

@@ -17,6 +17,7 @@ use super::script::Turn;
 use super::{LlmEmulator, lock};
 
 /// `POST /v1/chat/completions` and `POST /chat/completions`.
+#[tracing::instrument(name = "llm_chat", skip_all, fields(path = %uri.path()))]
 pub(crate) async fn chat_completions(
     State(llm): State<LlmEmulator>,
     uri: Uri,
