@@ -310,3 +310,7 @@ fn deployments(kube: &KubeEmulator) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "controllers/tests.rs"]
+mod tests;
