@@ -11,19 +11,13 @@ use super::lab::{Expand, Lab, tenant};
 /// The rules the cluster would grant `sa` from the RoleBindings it finds (ClusterRole
 /// `view` without Secrets, `edit` with them); a binding outside a namespace would grant
 /// cluster-wide access, and show up as such.
-fn rules_for(lab: &Lab, sa_ns: &str, sa: &str) -> Vec<Rule> {
+fn rules_for(lab: &Lab, subject: impl Fn(&Value) -> bool) -> Vec<Rule> {
     let mut rules = Vec::new();
     for b in lab
         .kube
         .list("rbac.authorization.k8s.io/v1", "RoleBinding", None)
     {
-        let bound = b["subjects"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|s: &Value| {
-                s["kind"] == "ServiceAccount" && s["name"] == sa && s["namespace"] == sa_ns
-            });
+        let bound = b["subjects"].as_array().into_iter().flatten().any(&subject);
         if !bound {
             continue;
         }
@@ -60,7 +54,11 @@ async fn two_tenants_are_isolated() {
     p.provision(&b).await.unwrap();
 
     // B's MCP server identity, with exactly the RBAC B's charts granted.
-    let rules = rules_for(&lab, "mcp-openshift-ben", "openshift-sa");
+    let rules = rules_for(&lab, |s: &Value| {
+        s["kind"] == "ServiceAccount"
+            && s["name"] == "openshift-sa"
+            && s["namespace"] == "mcp-openshift-ben"
+    });
     assert!(!rules.is_empty());
     lab.kube.add_identity(
         "ben-mcp",
@@ -94,6 +92,26 @@ async fn two_tenants_are_isolated() {
         secrets_b.list(&Default::default()).await.is_err(),
         "view must not include Secrets"
     );
+
+    // The attendee B, with the RoleBindings B's charts made for them.
+    let rules = rules_for(&lab, |s: &Value| s["kind"] == "User" && s["name"] == "ben");
+    assert_eq!(rules.len(), 4, "edit in each of B's four namespaces");
+    lab.kube
+        .add_identity("ben-user", Identity::user("ben", rules));
+    let user = lab.kube.client_with_token("ben-user");
+    for ns in a.namespaces() {
+        let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+            kube::Api::namespaced(user.clone(), &ns);
+        assert!(
+            secrets.list(&Default::default()).await.is_err(),
+            "{ns} secrets readable by user B"
+        );
+    }
+    let own: kube::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::Api::namespaced(user.clone(), "agent-ben");
+    own.list(&Default::default())
+        .await
+        .expect("B edits B's own namespace");
 
     // Keys and tokens differ, and destroying B leaves A whole.
     let data = |ns: &str, name: &str| {
