@@ -83,3 +83,26 @@ async fn missing_namespaces_stop_provisioning_before_anything_is_created() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_half_provisioned_tenant_destroys_cleanly() {
+    let lab = Lab::start(Expand::BootstrapOnly).await;
+    for (i, step) in ["gitea-repo", "llm-key", "scc", "wait", "userinfo"]
+        .iter()
+        .enumerate()
+    {
+        let t = tenant(&format!("half{i}"));
+        let mut p = lab.provisioner(Mode::Bootstrap);
+        p.fail_at = Some(step.to_string());
+        assert!(p.provision(&t).await.is_err());
+        assert!(
+            !tenant_objects(&lab.kube, &t.username).is_empty(),
+            "{step}: something was made"
+        );
+        p.fail_at = None;
+        p.destroy(&t).await.unwrap();
+        assert!(tenant_objects(&lab.kube, &t.username).is_empty(), "{step}");
+        assert!(!lab.gitea.user_exists(&t.username), "{step}");
+        assert!(lab.llm.keys().is_empty(), "{step}");
+    }
+}
