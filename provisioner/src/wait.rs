@@ -77,21 +77,22 @@ pub async fn ready(p: &Provisioner, t: &Tenant) -> Result<((), String)> {
     Ok(((), detail))
 }
 
+/// The first Application not ready yet. Stopping there keeps polling cheap when many
+/// tenants wait at once: the bootstrap is checked first, its children only after it.
 async fn apps_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
     let ns = &p.settings.control_namespace;
-    let mut pending = Vec::new();
     for name in application_names(t) {
-        match p
+        let app = p
             .cluster
             .get("argoproj.io/v1alpha1", "Application", Some(ns), &name)
-            .await?
-        {
+            .await?;
+        match app {
             Some(app) if app_ready(&app) => {}
-            Some(_) => pending.push(name),
-            None => pending.push(format!("{name} (absent)")),
+            Some(_) => return Ok(vec![name]),
+            None => return Ok(vec![format!("{name} (absent)")]),
         }
     }
-    Ok(pending)
+    Ok(Vec::new())
 }
 
 async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
@@ -134,17 +135,18 @@ async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
 pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
     let ns = p.settings.control_namespace.clone();
     poll(p, "applications deleted", || async {
-        let mut left = Vec::new();
+        // The bootstrap goes last (its cascade removes the children first): check it
+        // alone until it is gone, then the children.
         for name in application_names(t) {
-            if p.cluster
+            let app = p
+                .cluster
                 .get("argoproj.io/v1alpha1", "Application", Some(&ns), &name)
-                .await?
-                .is_some()
-            {
-                left.push(name);
+                .await?;
+            if app.is_some() {
+                return Ok(vec![name]);
             }
         }
-        Ok(left)
+        Ok(Vec::new())
     })
     .await
 }
@@ -152,13 +154,12 @@ pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
 /// Waits until the given namespaces are gone.
 pub async fn namespaces_gone(p: &Provisioner, names: &[String]) -> Result<String> {
     poll(p, "namespaces deleted", || async {
-        let mut left = Vec::new();
         for ns in names {
             if p.cluster.get("v1", "Namespace", None, ns).await?.is_some() {
-                left.push(ns.clone());
+                return Ok(vec![ns.clone()]);
             }
         }
-        Ok(left)
+        Ok(Vec::new())
     })
     .await
 }

@@ -142,16 +142,22 @@ async fn argo(
     opts: &ControllerOptions,
     deployed: &Deployed,
 ) -> Result<(), String> {
-    let mut to_sync = Vec::new();
+    let (mut to_sync, mut to_finalize) = (Vec::new(), Vec::new());
     for app in kube.list("argoproj.io/v1alpha1", "Application", None) {
         if app["metadata"]["deletionTimestamp"].is_string() {
-            finalize(kube, &app, deployed).await?;
+            to_finalize.push(app);
         } else if !(app["status"]["sync"]["status"] == "Synced"
             && app["status"]["health"]["status"] == "Healthy")
         {
             to_sync.push(app);
         }
     }
+    let finalized: Vec<Result<(), String>> = stream::iter(to_finalize)
+        .map(|app| async move { finalize(kube, &app, deployed).await })
+        .buffer_unordered(RENDER_CONCURRENCY)
+        .collect()
+        .await;
+    finalized.into_iter().collect::<Result<(), String>>()?;
     let rendered: Vec<(Value, Result<Vec<Value>, String>)> = stream::iter(to_sync)
         .map(|app| async move {
             let objects = match &opts.renderer {
@@ -231,18 +237,18 @@ async fn finalize(kube: &KubeEmulator, app: &Value, deployed: &Deployed) -> Resu
         .unwrap_or_default();
     let mut remaining = 0;
     for child in &children {
-        let exists = kube
-            .get(
-                child["apiVersion"].as_str().unwrap_or_default(),
-                child["kind"].as_str().unwrap_or_default(),
-                child["metadata"]["namespace"].as_str(),
-                child["metadata"]["name"].as_str().unwrap_or_default(),
-            )
-            .is_some();
-        if !exists {
+        let current = kube.get(
+            child["apiVersion"].as_str().unwrap_or_default(),
+            child["kind"].as_str().unwrap_or_default(),
+            child["metadata"]["namespace"].as_str(),
+            child["metadata"]["name"].as_str().unwrap_or_default(),
+        );
+        let Some(current) = current else { continue };
+        remaining += 1;
+        // Already being deleted (its own finalizers run): do not ask again.
+        if current["metadata"]["deletionTimestamp"].is_string() {
             continue;
         }
-        remaining += 1;
         if let Some(api) = api_for(kube, child, deployed).await {
             let name = child["metadata"]["name"].as_str().unwrap_or_default();
             let _ = api.delete(name, &DeleteParams::default()).await;
