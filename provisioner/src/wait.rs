@@ -49,7 +49,10 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Vec<String>>>,
 {
-    let (interval, deadline) = p.wait_bounds();
+    let (base, deadline) = p.wait_bounds();
+    // Back off to four times the poll interval: cheap for the API server when hundreds of
+    // tenants wait at once, still prompt for one.
+    let mut interval = base;
     let start = Instant::now();
     loop {
         let pending = check().await?;
@@ -62,7 +65,9 @@ where
                 waited: start.elapsed(),
             });
         }
-        tokio::time::sleep(interval).await;
+        let left = deadline.saturating_sub(start.elapsed());
+        tokio::time::sleep(interval.min(left)).await;
+        interval = (interval.mul_f64(1.5)).min(base * 4);
     }
 }
 
