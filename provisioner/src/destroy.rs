@@ -34,18 +34,19 @@ impl Provisioner {
         let ns = self.settings.control_namespace.clone();
         run.step("applications", async {
             let app = tenant.bootstrap_app();
-            let deleted = self
+            let deleted = match self
                 .cluster
                 .delete("argoproj.io/v1alpha1", "Application", Some(&ns), &app)
-                .await?;
+                .await
+            {
+                Ok(deleted) => deleted,
+                // No Argo CD on this cluster (direct mode): no Application to wait for.
+                Err(e) if e.is_not_found() => return Ok(((), "Argo CD not served".into())),
+                Err(e) => return Err(e),
+            };
             let waited = wait::applications_gone(self, tenant).await?;
-            Ok((
-                (),
-                format!(
-                    "bootstrap {}; {waited}",
-                    if deleted { "deleted" } else { "absent" }
-                ),
-            ))
+            let what = if deleted { "deleted" } else { "absent" };
+            Ok(((), format!("bootstrap {what}; {waited}")))
         })
         .await?;
         if self.mode == Mode::Direct {

@@ -51,10 +51,15 @@ impl Provisioner {
         let ns = &self.settings.control_namespace;
         let mut apps = serde_json::Map::new();
         for name in wait::application_names(tenant) {
-            let app = self
+            let app = match self
                 .cluster
                 .get("argoproj.io/v1alpha1", "Application", Some(ns), &name)
-                .await?;
+                .await
+            {
+                Ok(app) => app,
+                Err(e) if e.is_not_found() => None,
+                Err(e) => return Err(e),
+            };
             let state = app.map(|a| {
                 json!({ "sync": a["status"]["sync"]["status"],
                 "health": a["status"]["health"]["status"] })
