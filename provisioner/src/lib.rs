@@ -1,1 +1,33 @@
-//! Placeholder crate root; filled in by its issue.
+//! `provisioner`: creates, inspects and destroys one lab tenant - namespaces, Argo CD
+//! project and Applications (or the rendered charts directly), Gitea user, repository and
+//! token, LiteLLM virtual key, Secrets, SCC and the user info RHDP shows.
+//!
+//! Main types: [`Provisioner`] (clients + settings; `provision`, `destroy`, `status`,
+//! `render`), [`Tenant`] (validated username and guid), [`Settings`] (the `--values`
+//! file), [`Credentials`] (from the environment), [`Report`] (steps and durations).
+//! Desired objects come from the pure functions in [`desired`].
+
+pub mod charts;
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod desired;
+mod destroy;
+pub mod error;
+pub mod gitea;
+pub mod litellm;
+mod plan;
+mod provision;
+pub mod retry;
+pub mod serve;
+pub mod state;
+mod status;
+pub mod tenant;
+pub mod wait;
+
+pub use charts::Helm;
+pub use cluster::Cluster;
+pub use config::{Credentials, Secret};
+pub use error::{Error, Result};
+pub use plan::{Provisioner, Report, StepReport, planned_objects};
+pub use tenant::{Mode, Settings, Tenant};

@@ -1,1 +1,55 @@
-fn main() {}
+//! The `provisioner` binary: parse flags, read credentials from the environment, run one
+//! command, map errors to exit codes (64 for bad input, before anything is created).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use provisioner::cli::{Cli, run};
+use provisioner::config::ProcessEnv;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 64 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_tracing(cli.log_json);
+    match run(cli, &ProcessEnv).await {
+        Ok(output) => {
+            if !output.is_empty() {
+                println!("{output}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(if is_usage(&e) { 64 } else { 1 })
+        }
+    }
+}
+
+fn is_usage(e: &provisioner::Error) -> bool {
+    matches!(
+        e,
+        provisioner::Error::Invalid { .. }
+            | provisioner::Error::MissingCredential(_)
+            | provisioner::Error::File { .. }
+    )
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,56 @@
+{{/*
+Overrides for the upstream LibreChat chart (seed-contract §10). Credentials come from the
+Secret the provisioner creates (global.librechat.existingSecretName), never from values.
+*/}}
+{{- define "bootstrap.librechatValues" -}}
+fullnameOverride: librechat
+global:
+  librechat:
+    existingSecretName: librechat-credentials-env
+  compatibility:
+    openshift:
+      adaptSecurityContext: force
+podSecurityContext:
+  fsGroup: null
+securityContext:
+  capabilities:
+    drop: ["ALL"]
+  runAsNonRoot: false
+  runAsUser: null
+ingress:
+  enabled: false
+resources:
+  requests: {cpu: 100m, memory: 256Mi}
+  limits: {cpu: "1", memory: 2Gi}
+volumes:
+  - name: logs
+    emptyDir: {}
+  - name: logs-root
+    emptyDir: {}
+volumeMounts:
+  - name: logs
+    mountPath: /app/api/logs
+  - name: logs-root
+    mountPath: /app/logs
+mongodb:
+  image:
+    tag: latest
+  global:
+    compatibility:
+      openshift:
+        adaptSecurityContext: force
+meilisearch:
+  image:
+    repository: getmeili/meilisearch
+    tag: v1.7.3
+  resources:
+    requests: {cpu: 100m, memory: 256Mi}
+    limits: {cpu: "1", memory: 1Gi}
+  securityContext: {}
+librechat:
+  configEnv:
+    ALLOW_REGISTRATION: "true"
+    ALLOW_EMAIL_LOGIN: "true"
+  configYamlContent: |
+    {{- include "librechat.yaml" . | nindent 4 }}
+{{- end -}}

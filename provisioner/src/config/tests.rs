@@ -1,0 +1,81 @@
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn secrets_never_print() {
+    let creds = Credentials::from_env(&env(&[
+        ("K8S_AUTH_HOST", "https://api.example:6443"),
+        ("K8S_AUTH_API_KEY", "sha256~supersecret"),
+        ("GITEA_URL", "http://g/"),
+        ("GITEA_ADMIN_PASSWORD", "pw-secret"),
+        ("LLM_URL", "http://l/v1"),
+        ("LITELLM_MASTER_KEY", "sk-master-secret"),
+    ]))
+    .unwrap();
+    let shown = format!("{creds:?}");
+    assert!(!shown.contains("supersecret") && !shown.contains("pw-secret"));
+    assert!(!shown.contains("sk-master-secret"));
+    assert_eq!(creds.require_gitea().unwrap().url, "http://g");
+}
+
+#[test]
+fn token_without_host_is_inferred_and_host_without_token_fails() {
+    let creds = Credentials::from_env(&env(&[])).unwrap();
+    assert!(matches!(creds.kube, KubeAccess::Inferred));
+    assert!(creds.gitea.is_none() && creds.llm.is_none());
+    let err = Credentials::from_env(&env(&[("K8S_AUTH_HOST", "https://x")])).unwrap_err();
+    assert!(err.to_string().contains("K8S_AUTH_API_KEY"), "{err}");
+    let err = Credentials::from_env(&env(&[("GITEA_URL", "http://g")])).unwrap_err();
+    assert!(err.to_string().contains("GITEA_ADMIN_PASSWORD"), "{err}");
+    let err = Credentials::from_env(&env(&[("LITELLM_URL", "http://l")])).unwrap_err();
+    assert!(err.to_string().contains("LITELLM_MASTER_KEY"), "{err}");
+}
+
+#[test]
+fn file_variants_are_read_and_trimmed() {
+    let dir = std::env::temp_dir().join(format!("prov-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("key");
+    std::fs::write(&f, "sk-from-file\n").unwrap();
+    let e = env(&[
+        ("LITELLM_URL", "http://l"),
+        ("LITELLM_MASTER_KEY_FILE", f.to_str().unwrap()),
+    ]);
+    let creds = Credentials::from_env(&e).unwrap();
+    assert_eq!(
+        creds.require_llm().unwrap().master_key.expose(),
+        "sk-from-file"
+    );
+    let e = env(&[
+        ("LITELLM_URL", "http://l"),
+        ("LITELLM_MASTER_KEY_FILE", "/nonexistent/x"),
+    ]);
+    let err = Credentials::from_env(&e).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/x"), "{err}");
+}
+
+#[test]
+fn verify_ssl_must_be_boolean() {
+    let e = env(&[
+        ("K8S_AUTH_HOST", "https://x"),
+        ("K8S_AUTH_API_KEY", "t"),
+        ("K8S_AUTH_VERIFY_SSL", "maybe"),
+    ]);
+    let err = Credentials::from_env(&e).unwrap_err();
+    assert!(err.to_string().contains("K8S_AUTH_VERIFY_SSL"), "{err}");
+    let e = env(&[
+        ("K8S_AUTH_HOST", "https://x"),
+        ("K8S_AUTH_API_KEY", "t"),
+        ("K8S_AUTH_VERIFY_SSL", "False"),
+    ]);
+    match Credentials::from_env(&e).unwrap().kube {
+        KubeAccess::Token { verify_ssl, .. } => assert!(!verify_ssl),
+        KubeAccess::Inferred => panic!("expected token access"),
+    }
+}

@@ -1,0 +1,134 @@
+//! `destroy`: the provision steps undone in reverse order. Every step tolerates objects
+//! that are already gone, so a half-provisioned or already-destroyed tenant destroys
+//! cleanly, and a failed destroy can simply be run again.
+
+use crate::desired::{self, CREATED_BY_LABEL, Ctx};
+use crate::error::Result;
+use crate::plan::{Provisioner, Report, Run};
+use crate::state::TenantState;
+use crate::tenant::{Mode, Tenant};
+use crate::wait;
+
+impl Provisioner {
+    /// Destroys `tenant`: Applications (cascading), direct-mode objects, Secrets, SCC,
+    /// AppProject, LiteLLM key, Gitea user, namespaces the provisioner created, state and
+    /// user info.
+    pub async fn destroy(&self, tenant: &Tenant) -> Result<Report> {
+        let gitea = self.require_gitea()?;
+        let llm = self.require_llm()?;
+        let mut run = Run::new(self, tenant, "destroy");
+        // Names only depend on the tenant; the domain is a placeholder when undiscoverable.
+        let domain = self
+            .domain()
+            .await
+            .unwrap_or_else(|_| "unknown.invalid".into());
+        let (litemaas_url, gitea_url) = (self.litemaas_url(), self.gitea_url());
+        let ctx = Ctx {
+            tenant,
+            settings: &self.settings,
+            domain: &domain,
+            litemaas_url: &litemaas_url,
+            gitea_url: &gitea_url,
+        };
+        let c = &ctx;
+        let ns = self.settings.control_namespace.clone();
+        run.step("applications", async {
+            let app = tenant.bootstrap_app();
+            let deleted = match self
+                .cluster
+                .delete("argoproj.io/v1alpha1", "Application", Some(&ns), &app)
+                .await
+            {
+                Ok(deleted) => deleted,
+                // No Argo CD on this cluster (direct mode): no Application to wait for.
+                Err(e) if e.is_not_found() => return Ok(((), "Argo CD not served".into())),
+                Err(e) => return Err(e),
+            };
+            let waited = wait::applications_gone(self, tenant).await?;
+            let what = if deleted { "deleted" } else { "absent" };
+            Ok(((), format!("bootstrap {what}; {waited}")))
+        })
+        .await?;
+        if self.mode == Mode::Direct {
+            run.step("direct-objects", async {
+                let objects = self.render_charts(c).await?;
+                self.delete_all(objects.iter().rev()).await
+            })
+            .await?;
+        }
+        let placeholder = TenantState::placeholder();
+        run.step(
+            "secrets",
+            self.delete_all(desired::tenant_secrets(c, &placeholder).iter()),
+        )
+        .await?;
+        run.step("scc", async {
+            match self.delete_all([desired::scc(tenant)].iter()).await {
+                Err(e) if e.is_not_found() => Ok(((), "kind not served".into())),
+                other => other,
+            }
+        })
+        .await?;
+        run.step(
+            "appproject",
+            self.delete_all([desired::app_project(c)].iter()),
+        )
+        .await?;
+        run.step("llm-key", async {
+            let n = llm.delete_alias(&tenant.key_alias()).await?;
+            Ok(((), format!("{n} key(s) deleted")))
+        })
+        .await?;
+        run.step("gitea-user", async {
+            let purged = gitea.purge_user(&tenant.username).await?;
+            Ok(((), if purged { "purged" } else { "absent" }.to_string()))
+        })
+        .await?;
+        run.step("namespaces", self.delete_created_namespaces(tenant))
+            .await?;
+        run.step(
+            "state",
+            self.delete_all([desired::state_secret(c, &placeholder)].iter()),
+        )
+        .await?;
+        run.step(
+            "userinfo",
+            self.delete_all([desired::userinfo(c, &placeholder)].iter()),
+        )
+        .await?;
+        Ok(run.finish())
+    }
+
+    async fn delete_all<'a>(
+        &self,
+        objects: impl Iterator<Item = &'a serde_json::Value>,
+    ) -> Result<((), String)> {
+        let (mut deleted, mut absent) = (0, 0);
+        for obj in objects {
+            match self.cluster.delete_object(obj).await {
+                Ok(true) => deleted += 1,
+                Ok(false) => absent += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(((), format!("{deleted} deleted, {absent} absent")))
+    }
+
+    /// Deletes only namespaces labelled as created by the provisioner, and waits for them.
+    async fn delete_created_namespaces(&self, tenant: &Tenant) -> Result<((), String)> {
+        let mut ours = Vec::new();
+        for ns in tenant.namespaces() {
+            if let Some(obj) = self.cluster.get("v1", "Namespace", None, &ns).await?
+                && obj["metadata"]["labels"][CREATED_BY_LABEL] == desired::FIELD_MANAGER
+            {
+                self.cluster.delete("v1", "Namespace", None, &ns).await?;
+                ours.push(ns);
+            }
+        }
+        if ours.is_empty() {
+            return Ok(((), "none created by us".into()));
+        }
+        let waited = wait::namespaces_gone(self, &ours).await?;
+        Ok(((), format!("{} deleted; {waited}", ours.len())))
+    }
+}

@@ -1,0 +1,233 @@
+//! The provisioner as a whole: its clients and settings ([`Provisioner`]), the per-run
+//! step journal ([`Run`]) that logs each step with its duration and turns a failure into
+//! "step X failed, steps Y were done", and the list of cluster objects a tenant has
+//! ([`planned_objects`]), shared by `render`, `provision`, `destroy` and `status`.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::charts::Helm;
+use crate::cluster::Cluster;
+use crate::desired::{self, Ctx};
+use crate::error::{Error, Result};
+use crate::gitea::Gitea;
+use crate::litellm::LiteLlm;
+use crate::state::TenantState;
+use crate::tenant::{COMPONENTS, Mode, Settings, Tenant};
+
+/// Clients and settings shared by every tenant operation (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Provisioner {
+    /// The cluster.
+    pub cluster: Cluster,
+    /// Gitea admin (required by provision and destroy).
+    pub gitea: Option<Gitea>,
+    /// LiteLLM admin (required by provision and destroy).
+    pub llm: Option<LiteLlm>,
+    /// helm and the charts.
+    pub helm: Helm,
+    /// Deployment settings.
+    pub settings: Settings,
+    /// Bootstrap Application or direct apply.
+    pub mode: Mode,
+    /// Test hook: fail when this step starts (to prove that a re-run resumes).
+    pub fail_at: Option<String>,
+}
+
+/// One finished step.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    /// Step name.
+    pub step: &'static str,
+    /// How long it took.
+    pub millis: u128,
+    /// What it did (`created`, `reused`, `3 objects`, …).
+    pub detail: String,
+}
+
+/// What a provision or destroy did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// `provision` or `destroy`.
+    pub action: &'static str,
+    /// Steps in order.
+    pub steps: Vec<StepReport>,
+    /// Total time.
+    pub millis: u128,
+}
+
+/// The journal of one provision or destroy.
+pub(crate) struct Run {
+    tenant: Tenant,
+    action: &'static str,
+    fail_at: Option<String>,
+    started: Instant,
+    steps: Vec<StepReport>,
+}
+
+impl Run {
+    pub(crate) fn new(p: &Provisioner, tenant: &Tenant, action: &'static str) -> Self {
+        Run {
+            tenant: tenant.clone(),
+            action,
+            fail_at: p.fail_at.clone(),
+            started: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Runs one step: logs it with its duration, or wraps its error with what was done.
+    pub(crate) async fn step<T, F>(&mut self, step: &'static str, fut: F) -> Result<T>
+    where
+        F: std::future::Future<Output = Result<(T, String)>>,
+    {
+        let start = Instant::now();
+        let result = if self.fail_at.as_deref() == Some(step) {
+            Err(Error::invalid("fail_at", "failure injected for a test"))
+        } else {
+            fut.await
+        };
+        let millis = start.elapsed().as_millis();
+        let tenant = &self.tenant.username;
+        match result {
+            Ok((value, detail)) => {
+                tracing::info!(
+                    tenant,
+                    action = self.action,
+                    step,
+                    millis,
+                    detail,
+                    "step done"
+                );
+                self.steps.push(StepReport {
+                    step,
+                    millis,
+                    detail,
+                });
+                Ok(value)
+            }
+            Err(e) => {
+                tracing::warn!(tenant, action = self.action, step, millis, error = %e, "step failed");
+                let done: Vec<&str> = self.steps.iter().map(|s| s.step).collect();
+                Err(Error::Step {
+                    step,
+                    done: done.join(", "),
+                    source: Box::new(e),
+                })
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> Report {
+        let millis = self.started.elapsed().as_millis();
+        tracing::info!(
+            tenant = self.tenant.username,
+            action = self.action,
+            millis,
+            "finished"
+        );
+        Report {
+            tenant: self.tenant,
+            action: self.action,
+            steps: self.steps,
+            millis,
+        }
+    }
+}
+
+/// The cluster objects of a tenant in apply order, grouped by the step that applies them.
+/// `charts` are the rendered direct-mode objects (ignored in bootstrap mode).
+pub fn planned_objects(
+    c: &Ctx<'_>,
+    state: &TenantState,
+    mode: Mode,
+    charts: &[Value],
+) -> Vec<(&'static str, Vec<Value>)> {
+    let mut plan = Vec::new();
+    if c.settings.create_namespaces {
+        let mut ns = Vec::new();
+        for comp in COMPONENTS {
+            ns.push(desired::namespace(c.tenant, comp));
+            ns.extend(desired::namespace_limits(c, comp));
+        }
+        plan.push(("namespaces", ns));
+    }
+    plan.push(("state", vec![desired::state_secret(c, state)]));
+    plan.push(("appproject", vec![desired::app_project(c)]));
+    plan.push(("secrets", desired::tenant_secrets(c, state)));
+    plan.push(("scc", vec![desired::scc(c.tenant)]));
+    let deploy = match mode {
+        Mode::Bootstrap => vec![desired::bootstrap_application(c)],
+        Mode::Direct => charts.to_vec(),
+    };
+    plan.push(("deploy", deploy));
+    plan.push(("userinfo", vec![desired::userinfo(c, state)]));
+    plan
+}
+
+impl Provisioner {
+    /// The tenant's LiteMaaS URL: the setting, else the LiteLLM client's `/v1` base.
+    pub fn litemaas_url(&self) -> String {
+        match (&self.settings.litemaas_url, &self.llm) {
+            (Some(u), _) => u.clone(),
+            (None, Some(llm)) => llm.api_base().to_string(),
+            (None, None) => "http://litellm.invalid/v1".into(),
+        }
+    }
+
+    /// The public Gitea URL for user info.
+    pub fn gitea_url(&self) -> String {
+        self.gitea
+            .as_ref()
+            .map(|g| g.url().to_string())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn require_gitea(&self) -> Result<&Gitea> {
+        self.gitea
+            .as_ref()
+            .ok_or(Error::MissingCredential("GITEA_URL"))
+    }
+
+    pub(crate) fn require_llm(&self) -> Result<&LiteLlm> {
+        self.llm.as_ref().ok_or(Error::MissingCredential("LLM_URL"))
+    }
+
+    /// The apps domain: the setting, else the cluster's `Ingress cluster`.
+    pub async fn domain(&self) -> Result<String> {
+        if let Some(d) = &self.settings.domain {
+            return Ok(d.clone());
+        }
+        let ingress = self
+            .cluster
+            .get("config.openshift.io/v1", "Ingress", None, "cluster")
+            .await?
+            .ok_or_else(|| {
+                Error::invalid(
+                    "domain",
+                    "no config.openshift.io Ingress `cluster`; set `domain` in --values",
+                )
+            })?;
+        ingress["spec"]["domain"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Error::invalid("domain", "Ingress `cluster` has no spec.domain"))
+    }
+
+    /// Renders the direct-mode charts for this tenant.
+    pub async fn render_charts(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
+        self.helm.template_direct(&desired::chart_values(c)).await
+    }
+
+    /// The poll interval and deadline of readiness waits.
+    pub(crate) fn wait_bounds(&self) -> (Duration, Duration) {
+        (
+            Duration::from_millis(self.settings.poll_millis),
+            Duration::from_secs(self.settings.wait_seconds),
+        )
+    }
+}

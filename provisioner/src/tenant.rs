@@ -1,0 +1,217 @@
+//! The tenant being provisioned (username and guid, validated) and the settings that
+//! shape it (`--values` file), with the names every object derives from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Components that get a namespace `<component>-<username>`.
+pub const COMPONENTS: [&str; 4] = ["agent", "mcp-openshift", "mcp-gitea", "librechat"];
+
+/// Longest username: keeps `mcp-openshift-mcp-openshift-<u>` (a Route host label) ≤ 63.
+pub const MAX_USERNAME: usize = 35;
+
+/// A validated tenant identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tenant {
+    /// DNS label, ≤ 35 characters.
+    pub username: String,
+    /// The order's guid (DNS label too: it names the LiteLLM key alias and labels).
+    pub guid: String,
+}
+
+impl Tenant {
+    /// Validates both names before anything is created.
+    pub fn new(username: &str, guid: &str) -> Result<Self> {
+        check_label("--username", username, MAX_USERNAME)?;
+        check_label("--guid", guid, 40)?;
+        Ok(Tenant {
+            username: username.to_string(),
+            guid: guid.to_string(),
+        })
+    }
+
+    /// `<component>-<username>`.
+    pub fn namespace(&self, component: &str) -> String {
+        format!("{component}-{}", self.username)
+    }
+
+    /// Every tenant namespace.
+    pub fn namespaces(&self) -> Vec<String> {
+        COMPONENTS.iter().map(|c| self.namespace(c)).collect()
+    }
+
+    /// The Argo CD project.
+    pub fn project(&self) -> String {
+        format!("appproject-{}", self.username)
+    }
+
+    /// The LiteLLM key alias (only this tenant's key is ever deleted).
+    pub fn key_alias(&self) -> String {
+        format!("virtkey-{}", self.guid)
+    }
+
+    /// Name of the bootstrap Application.
+    pub fn bootstrap_app(&self) -> String {
+        format!("bootstrap-tenant-{}", self.username)
+    }
+
+    /// The label RHDP reads user info by.
+    pub fn userinfo_label(&self) -> String {
+        format!("demo.redhat.com/tenant-{}", self.guid)
+    }
+}
+
+fn check_label(field: &str, value: &str, max: usize) -> Result<()> {
+    let ok_chars = value
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let ok_ends = !value.starts_with('-') && !value.ends_with('-');
+    if value.is_empty() || !ok_chars || !ok_ends {
+        return Err(Error::invalid(
+            field,
+            format!("{value:?} is not a DNS label (lower-case letters, digits, inner '-')"),
+        ));
+    }
+    if value.len() > max {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{value:?} has {} characters, at most {max} allowed",
+                value.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How the components reach the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One bootstrap Argo CD Application (app-of-apps).
+    #[default]
+    Bootstrap,
+    /// The rendered charts applied directly (clusters without Argo CD).
+    Direct,
+}
+
+/// Per-deployment settings (`--values file`, YAML); every field has a lab default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Settings {
+    /// Apps domain; discovered from the cluster Ingress when empty.
+    pub domain: Option<String>,
+    /// Where AppProjects, Applications, state Secrets and user info live.
+    pub control_namespace: String,
+    /// Create the tenant namespaces (else they must exist, as the Sandbox API makes them).
+    pub create_namespaces: bool,
+    /// Source repository migrated into Gitea as `<u>/<repo_name>`.
+    pub repo_source: String,
+    /// Name of the tenant repository.
+    pub repo_name: String,
+    /// File removed on the `broken` branch when the source has no such branch.
+    pub broken_file: String,
+    /// Gitea URL as seen from inside the cluster.
+    pub gitea_internal_url: String,
+    /// LiteMaaS base URL given to the tenant (with `/v1`); the LLM_URL when empty.
+    pub litemaas_url: Option<String>,
+    /// Models the virtual key may use.
+    pub models: Vec<String>,
+    /// Model the agent uses.
+    pub agent_model: String,
+    /// Virtual key lifetime (`3d`).
+    pub key_duration: String,
+    /// `toolhive` or `plain` for the MCP charts.
+    pub mcp_mode: String,
+    /// Readiness deadline, seconds.
+    pub wait_seconds: u64,
+    /// Poll interval of readiness waits, milliseconds.
+    pub poll_millis: u64,
+    /// ResourceQuota per tenant namespace.
+    pub quota: Quota,
+}
+
+/// Hard limits of each tenant namespace.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quota {
+    /// CPU (requests and limits).
+    pub cpu: String,
+    /// Memory (requests and limits).
+    pub memory: String,
+    /// Storage requests.
+    pub storage: String,
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Quota {
+            cpu: "4".into(),
+            memory: "8Gi".into(),
+            storage: "50Gi".into(),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            domain: None,
+            control_namespace: "openshift-gitops".into(),
+            create_namespaces: false,
+            repo_source: "https://github.com/rhpds/ocpsandbox-mcp-with-openshift-gitops".into(),
+            repo_name: "mcp".into(),
+            broken_file: "agent/requirements.txt".into(),
+            gitea_internal_url: "http://gitea.gitea.svc.cluster.local:3000".into(),
+            litemaas_url: None,
+            models: vec!["llama-scout-17b".into()],
+            agent_model: "openai/llama-scout-17b".into(),
+            key_duration: "3d".into(),
+            mcp_mode: "toolhive".into(),
+            wait_seconds: 300,
+            poll_millis: 2000,
+            quota: Quota::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Parses a `--values` file's text; unknown keys are errors.
+    pub fn from_yaml(text: &str) -> Result<Self> {
+        let s: Settings =
+            serde_saphyr::from_str(text).map_err(|e| Error::invalid("--values", e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks values that would otherwise fail late.
+    pub fn validate(&self) -> Result<()> {
+        if self.mcp_mode != "toolhive" && self.mcp_mode != "plain" {
+            return Err(Error::invalid("mcpMode", "must be toolhive or plain"));
+        }
+        check_label("controlNamespace", &self.control_namespace, 63)?;
+        check_label("repoName", &self.repo_name, 100)?;
+        if self.models.is_empty() {
+            return Err(Error::invalid("models", "at least one model"));
+        }
+        if self.wait_seconds == 0 || self.poll_millis == 0 {
+            return Err(Error::invalid("waitSeconds/pollMillis", "must be positive"));
+        }
+        Ok(())
+    }
+
+    /// The in-cluster URL of the tenant's repository.
+    pub fn repo_url(&self, tenant: &Tenant) -> String {
+        format!(
+            "{}/{}/{}.git",
+            self.gitea_internal_url.trim_end_matches('/'),
+            tenant.username,
+            self.repo_name
+        )
+    }
+}
+
+#[cfg(test)]
+#[path = "tenant/tests.rs"]
+mod tests;

@@ -1,0 +1,14 @@
+//! The provisioner against the testbed's Kubernetes, Gitea and LiteLLM emulators, with
+//! emulated Argo CD / ToolHive / Deployment controllers: full life cycle, idempotence,
+//! failure and resume, isolation, many tenants at once, render = applied.
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod tenants {
+    mod adopt;
+    mod binary;
+    mod isolation;
+    pub(crate) mod lab;
+    mod lifecycle;
+    mod many;
+    mod serve;
+}

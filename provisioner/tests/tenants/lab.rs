@@ -1,0 +1,241 @@
+//! A lab for provisioner tests: the Kubernetes emulator (in process) with the cluster
+//! provisioner's one-time objects, the Gitea and LiteLLM emulators on loopback ports, and
+//! the testbed's controllers rendering Applications with the real helm.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use provisioner::config::{GiteaAccess, LlmAccess, Secret};
+use provisioner::gitea::Gitea;
+use provisioner::litellm::LiteLlm;
+use provisioner::state::TenantState;
+use provisioner::{Cluster, Helm, Mode, Provisioner, Settings, Tenant};
+use serde_json::Value;
+use testbed::controllers::{AppRenderer, ControllerOptions, Controllers};
+use testbed::gitea::{GiteaEmulator, RunningGitea};
+use testbed::kube::KubeEmulator;
+use testbed::llm::{LlmConfig, LlmEmulator, RunningLlm};
+use testbed::tools::{Tool, require};
+
+pub(crate) const DOMAIN: &str = "apps.test.example";
+pub(crate) const SOURCE_OWNER: &str = "lab-source";
+pub(crate) const SOURCE_REPO: &str = "mcp-lab";
+use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER as ADMIN};
+
+/// How far the emulated Argo CD renders Applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expand {
+    /// Only the bootstrap chart (its child Applications are marked synced unrendered).
+    BootstrapOnly,
+    /// The bootstrap and every component chart in `charts/` (not the upstream LibreChat).
+    Everything,
+}
+
+pub(crate) struct Lab {
+    pub(crate) kube: KubeEmulator,
+    pub(crate) gitea: GiteaEmulator,
+    pub(crate) gitea_srv: RunningGitea,
+    pub(crate) llm: LlmEmulator,
+    pub(crate) llm_srv: RunningLlm,
+    _controllers: Controllers,
+}
+
+pub(crate) fn charts_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../charts"))
+}
+
+pub(crate) fn helm() -> Helm {
+    Helm {
+        binary: require(Tool::Helm),
+        charts_dir: charts_dir(),
+    }
+}
+
+fn renderer(expand: Expand) -> AppRenderer {
+    Arc::new(move |app: Value| {
+        Box::pin(async move {
+            let path = app["spec"]["source"]["path"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let Some(chart) = path.strip_prefix("charts/") else {
+                return Ok(vec![]);
+            };
+            if chart != "bootstrap" && expand == Expand::BootstrapOnly {
+                return Ok(vec![]);
+            }
+            let values = app["spec"]["source"]["helm"]["valuesObject"].clone();
+            helm()
+                .template(chart, &values)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    })
+}
+
+impl Lab {
+    pub(crate) async fn start(expand: Expand) -> Lab {
+        Self::start_with(expand, Duration::from_millis(25)).await
+    }
+
+    /// A lab whose controllers pass every `interval`.
+    pub(crate) async fn start_with(expand: Expand, interval: Duration) -> Lab {
+        let kube = KubeEmulator::new();
+        kube.apply_yaml(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: openshift-gitops\n---\n\
+             apiVersion: config.openshift.io/v1\nkind: Ingress\nmetadata:\n  name: cluster\nspec:\n  domain: {DOMAIN}\n"
+        ))
+        .unwrap();
+        let gitea = GiteaEmulator::new();
+        gitea.create_user(SOURCE_OWNER, "source-password-1234", false);
+        gitea.create_repo(SOURCE_OWNER, SOURCE_REPO, false);
+        gitea.put_file(
+            SOURCE_OWNER,
+            SOURCE_REPO,
+            "main",
+            "agent/requirements.txt",
+            b"fastapi\n",
+        );
+        gitea.put_file(
+            SOURCE_OWNER,
+            SOURCE_REPO,
+            "main",
+            "agent/Containerfile",
+            b"FROM python\nCOPY requirements.txt ./\n",
+        );
+        let gitea_srv = gitea.serve(0).await.unwrap();
+        let llm = LlmEmulator::new(LlmConfig {
+            models: vec!["local".into()],
+            ..LlmConfig::default()
+        });
+        let llm_srv = llm.serve(0).await.unwrap();
+        let controllers = Controllers::start(
+            &kube,
+            ControllerOptions {
+                interval,
+                renderer: Some(renderer(expand)),
+            },
+        );
+        Lab {
+            kube,
+            gitea,
+            gitea_srv,
+            llm,
+            llm_srv,
+            _controllers: controllers,
+        }
+    }
+
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            create_namespaces: true,
+            repo_source: format!(
+                "{}/{SOURCE_OWNER}/{SOURCE_REPO}.git",
+                self.gitea_srv.base_url().trim_end_matches('/')
+            ),
+            models: vec!["local".into()],
+            agent_model: "local".into(),
+            wait_seconds: 120,
+            poll_millis: 25,
+            ..Settings::default()
+        }
+    }
+
+    pub(crate) fn provisioner(&self, mode: Mode) -> Provisioner {
+        let gitea = Gitea::new(GiteaAccess {
+            url: self.gitea_srv.base_url().trim_end_matches('/').to_string(),
+            admin_user: ADMIN.into(),
+            admin_password: Some(Secret::new(ADMIN_PASSWORD)),
+            admin_token: None,
+        })
+        .unwrap();
+        let llm = LiteLlm::new(LlmAccess {
+            url: self.llm_srv.base_url(),
+            master_key: Secret::new("sk-master"),
+        })
+        .unwrap();
+        Provisioner {
+            cluster: Cluster::new(self.kube.client()),
+            gitea: Some(gitea),
+            llm: Some(llm),
+            helm: helm(),
+            settings: self.settings(),
+            mode,
+            fail_at: None,
+        }
+    }
+}
+
+pub(crate) fn tenant(u: &str) -> Tenant {
+    Tenant::new(u, &format!("g{u}")).unwrap()
+}
+
+/// Every object in the emulator labelled as this tenant's, as `Kind ns/name`.
+pub(crate) fn tenant_objects(kube: &KubeEmulator, username: &str) -> Vec<String> {
+    let kinds = [
+        ("v1", "Namespace"),
+        ("v1", "Secret"),
+        ("v1", "ConfigMap"),
+        ("v1", "ServiceAccount"),
+        ("v1", "Service"),
+        ("v1", "ResourceQuota"),
+        ("v1", "LimitRange"),
+        ("apps/v1", "Deployment"),
+        ("batch/v1", "Job"),
+        ("rbac.authorization.k8s.io/v1", "Role"),
+        ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+        ("networking.k8s.io/v1", "NetworkPolicy"),
+        ("route.openshift.io/v1", "Route"),
+        ("security.openshift.io/v1", "SecurityContextConstraints"),
+        ("tekton.dev/v1", "Pipeline"),
+        ("argoproj.io/v1alpha1", "Application"),
+        ("argoproj.io/v1alpha1", "AppProject"),
+        ("toolhive.stacklok.dev/v1alpha1", "MCPServer"),
+        ("toolhive.stacklok.dev/v1alpha1", "MCPToolConfig"),
+    ];
+    let mut found = Vec::new();
+    for (api_version, kind) in kinds {
+        for obj in kube.list(api_version, kind, None) {
+            let labelled = obj["metadata"]["labels"]["lab.mcp/tenant"] == username;
+            let named = obj["metadata"]["namespace"]
+                .as_str()
+                .is_some_and(|ns| ns.ends_with(&format!("-{username}")));
+            if labelled || named {
+                found.push(format!(
+                    "{kind} {}/{}",
+                    obj["metadata"]["namespace"].as_str().unwrap_or(""),
+                    obj["metadata"]["name"].as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// One key of a Secret, decoded.
+pub(crate) fn secret_value(lab: &Lab, ns: &str, name: &str, key: &str) -> String {
+    let s = lab
+        .kube
+        .get("v1", "Secret", Some(ns), name)
+        .unwrap_or_else(|| panic!("Secret {ns}/{name} missing"));
+    let state =
+        TenantState::from_secret(&serde_json::json!({ "data": { "llm_key": s["data"][key] } }));
+    state.llm_key
+}
+
+/// GET on the Gitea API with a token: status and JSON body.
+pub(crate) async fn gitea_get(lab: &Lab, path: &str, token: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1{path}",
+            lab.gitea_srv.base_url().trim_end_matches('/')
+        ))
+        .header("Authorization", format!("token {token}"))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
