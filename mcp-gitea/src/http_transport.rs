@@ -136,7 +136,25 @@ async fn check_request(State(guard): State<Guard>, req: Request, next: Next) -> 
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return resp;
     }
-    next.run(req).await
+    if req.method() != http::Method::POST {
+        return next.run(req).await;
+    }
+    // Buffer the body (within the limit) to catch malformed `arguments` early.
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload Too Large: body exceeds 32 MiB",
+            );
+        }
+    };
+    if let Some(reply) = crate::arguments_probe::malformed_arguments(&bytes) {
+        return (StatusCode::OK, axum::Json(reply)).into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 /// Serves until SIGINT/SIGTERM or `shutdown` fires, draining for at most 10 s.

@@ -7,6 +7,7 @@
 //! streamable HTTP and [`run`] ties everything together for `main`.
 
 pub mod args;
+mod arguments_probe;
 pub mod catalog;
 pub mod config;
 pub mod gitea_client;
@@ -102,21 +103,32 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> Result<(), RunErro
                     context: format!("bind {addr}"),
                     source,
                 })?;
-            let opts = http_transport::HttpOptions {
-                bind: cfg.bind,
-                sessions: cfg.sessions,
-                require_token: cfg.require_token,
-                allowed_hosts: cfg.allowed_hosts.clone(),
-                allowed_origins: cfg.allowed_origins.clone(),
-            };
-            let app = http_transport::router(server, &opts, shutdown.child_token());
-            tracing::info!(%addr, gitea = %cfg.host, "serving streamable HTTP on /mcp");
-            http_transport::serve(listener, app, shutdown)
-                .await
-                .map_err(|source| RunError::Io {
-                    context: "serve".into(),
-                    source,
-                })
+            serve_http(listener, server, &cfg, shutdown).await
         }
     }
+}
+
+/// Serves streamable HTTP for `server` on an already bound listener (tests bind port 0).
+pub async fn serve_http(
+    listener: tokio::net::TcpListener,
+    server: GiteaMcp,
+    cfg: &Config,
+    shutdown: CancellationToken,
+) -> Result<(), RunError> {
+    let opts = http_transport::HttpOptions {
+        bind: cfg.bind,
+        sessions: cfg.sessions,
+        require_token: cfg.require_token,
+        allowed_hosts: cfg.allowed_hosts.clone(),
+        allowed_origins: cfg.allowed_origins.clone(),
+    };
+    let app = http_transport::router(server, &opts, shutdown.child_token());
+    let addr = listener.local_addr().ok();
+    tracing::info!(?addr, gitea = %cfg.host, "serving streamable HTTP on /mcp");
+    http_transport::serve(listener, app, shutdown)
+        .await
+        .map_err(|source| RunError::Io {
+            context: "serve".into(),
+            source,
+        })
 }
