@@ -120,7 +120,11 @@ pub async fn dispatch(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, To
         | "pull_request_read"
         | "pull_request_write"
         | "pull_request_review_write" => pulls::call(ctx, name, args).await,
-        _ => refs::call(ctx, name, args).await,
+        "create_branch" | "delete_branch" | "list_branches" | "rename_branch" | "create_tag"
+        | "delete_tag" | "get_tag" | "list_tags" | "list_commits" | "get_commit"
+        | "create_release" | "delete_release" | "get_release" | "get_latest_release"
+        | "list_releases" => refs::call(ctx, name, args).await,
+        _ => Err(ToolError::Other(format!("tool {name} is not implemented"))),
     }
 }
 
@@ -184,3 +188,6 @@ async fn repo_labels(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

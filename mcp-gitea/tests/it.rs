@@ -9,6 +9,7 @@ mod it {
     mod filters;
     mod issues;
     mod protocol;
+    mod pulls;
     mod repos;
     mod stdio;
     mod tokens;

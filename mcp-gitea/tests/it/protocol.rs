@@ -270,3 +270,21 @@ async fn tools_list_names_schemas_and_annotations() {
     assert!(tool("get_me").output_schema.is_some());
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn sessions_mode_issues_session_ids() {
+    let env = start(|c| c.sessions = true).await;
+    let (status, h, body) = post(&env.url, &init("2025-11-25"), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(h.get("mcp-session-id").is_some(), "{h:?}");
+    assert!(
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let c = client(&env.url, None).await;
+    let me = super::common::ok(&c, "get_me", json!({})).await;
+    assert_eq!(me["login"], "user1");
+    c.cancel().await.unwrap();
+}
