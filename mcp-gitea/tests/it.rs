@@ -13,4 +13,5 @@ mod it {
     mod repos;
     mod stdio;
     mod tokens;
+    mod ts_sdk;
 }
