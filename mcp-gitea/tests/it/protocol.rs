@@ -288,3 +288,33 @@ async fn sessions_mode_issues_session_ids() {
     assert_eq!(me["login"], "user1");
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn modern_protocol_clients_discover_and_call() {
+    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    use rmcp::{ClientLifecycleMode, ClientServiceExt};
+
+    let env = start(|c| c.token = None).await;
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(env.url.clone())
+            .auth_header(env.lab.user_token.clone()),
+    );
+    let info = ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("modern", "1.0"),
+    );
+    let mode = ClientLifecycleMode::Discover {
+        preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+    };
+    let c = tokio::time::timeout(STEP, info.serve_with_lifecycle(transport, mode))
+        .await
+        .unwrap()
+        .unwrap();
+    let tools = c.list_all_tools().await.unwrap();
+    assert!(tools.iter().any(|t| t.name == "list_issues"));
+    let me = super::common::ok(&c, "get_me", json!({})).await;
+    assert_eq!(me["login"], "user1");
+    c.cancel().await.unwrap();
+}
