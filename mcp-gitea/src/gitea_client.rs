@@ -226,4 +226,51 @@ mod tests {
         assert_eq!(e.to_string(), "request failed with status 502: Bad Gateway");
         assert_eq!(e.status(), Some(502));
     }
+
+    #[tokio::test]
+    async fn reads_follow_redirects_and_writes_do_not() {
+        use axum::http::{StatusCode, header};
+        use axum::routing::get;
+        let moved = || async {
+            (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, "/api/v1/new")],
+            )
+        };
+        let app = axum::Router::new()
+            .route("/api/v1/old", get(moved).patch(moved))
+            .route(
+                "/api/v1/new",
+                get(|| async { axum::Json(serde_json::json!({"ok": true})) }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = GiteaClient::new(&ClientOptions {
+            host: format!("http://{addr}/"),
+            insecure: false,
+            timeout: Duration::from_secs(5),
+        })
+        .unwrap();
+        let got = client
+            .call(Method::GET, None, "/old", &[], None)
+            .await
+            .unwrap();
+        assert_eq!(got["ok"], true);
+        let err = client
+            .call(
+                Method::PATCH,
+                Some("t"),
+                "/old",
+                &[],
+                Some(&serde_json::json!({})),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, GiteaError::Redirect { status: 301, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("/api/v1/new"));
+    }
 }
