@@ -86,6 +86,19 @@ async fn json_only_clients_get_json_and_errors_are_jsonrpc() {
     );
     assert_eq!(reply["result"]["structuredContent"]["login"], "user1");
 
+    // LibreChat pings before use
+    let (status, _, body) = post(
+        &env.url,
+        &json!({"jsonrpc": "2.0", "id": 9, "method": "ping"}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["result"],
+        json!({})
+    );
+
     // arguments that are not an object → JSON-RPC invalid params, not a crash
     let (_, _, body) = post(
         &env.url,
