@@ -206,10 +206,14 @@ where
         >,
 {
     let done = Arc::new(AtomicU64::new(0));
+    // Connect every worker first, so session setup is not counted.
+    let mut ops = Vec::new();
+    for w in 0..workers {
+        ops.push(make(w).await?);
+    }
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
-    for w in 0..workers {
-        let mut op = make(w).await?;
+    for mut op in ops {
         let done = done.clone();
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
@@ -259,6 +263,46 @@ fn rest_op(http: reqwest::Client, url: String, token: String, body: Option<Value
 struct Row {
     name: &'static str,
     values: Vec<String>,
+}
+
+/// Calls per second parsed back from a `"123/s"` cell (`None` for `-`).
+fn rate(cell: &str) -> Option<f64> {
+    cell.strip_suffix("/s")?.parse().ok()
+}
+
+fn mib(cell: &str) -> Option<f64> {
+    cell.strip_suffix(" MiB")?.parse().ok()
+}
+
+/// Ratios the issue's targets are stated in.
+fn summary(rows: &[Row]) {
+    let find = |n: &str| rows.iter().find(|r| r.name.starts_with(n));
+    let (Some(ours), Some(rest)) = (find("gitea-mcp"), find("direct")) else {
+        return;
+    };
+    for (i, what) in [(3, "list_issues c=1"), (5, "create c=1")] {
+        if let (Some(o), Some(d)) = (rate(&ours.values[i]), rate(&rest.values[i])) {
+            println!(
+                "- overhead vs direct REST, {what}: {:.2}x the per-call time",
+                d / o
+            );
+        }
+    }
+    if let Some(peer) = find("PyPI") {
+        for (i, what) in [
+            (3, "list_issues c=1"),
+            (4, "list_issues c=16"),
+            (5, "create c=1"),
+            (6, "create c=16"),
+        ] {
+            if let (Some(o), Some(p)) = (rate(&ours.values[i]), rate(&peer.values[i])) {
+                println!("- throughput vs peer, {what}: {:.1}x", o / p);
+            }
+        }
+        if let (Some(o), Some(p)) = (mib(&ours.values[1]), mib(&peer.values[1])) {
+            println!("- idle RSS vs peer: {:.2} ({o:.1} vs {p:.1} MiB)", o / p);
+        }
+    }
 }
 
 async fn measure_server(server: &mut Server, peer: bool, secs: u64) -> Res<Vec<String>> {
@@ -345,7 +389,16 @@ async fn measure_rest(gitea: &RunningGitea, lab: &LabGitea, secs: u64) -> Res<Ve
 async fn world() -> Res<(RunningGitea, LabGitea)> {
     let emu = GiteaEmulator::new();
     let lab = emu.seed_lab("user1");
-    Ok((emu.serve(0).await?, lab))
+    let gitea = emu.serve(0).await?;
+    // 30 open issues, so list_issues returns a full default page.
+    let http = reqwest::Client::new();
+    for i in 0..30 {
+        http.post(format!("{}/repos/user1/mcp/issues", gitea.api_url()))
+            .header("authorization", format!("token {}", lab.user_token))
+            .json(&json!({"title": format!("seed {i}"), "body": "Build failed: COPY requirements.txt"}))
+            .send().await?.error_for_status()?;
+    }
+    Ok((gitea, lab))
 }
 
 #[tokio::main]
@@ -399,5 +452,7 @@ async fn main() -> Res<()> {
     for r in &rows {
         println!("| {} | {} |", r.name, r.values.join(" | "));
     }
+    println!();
+    summary(&rows);
     Ok(())
 }
