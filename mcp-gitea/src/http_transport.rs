@@ -15,11 +15,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
 
 use crate::server::{GiteaMcp, bearer};
 
@@ -50,7 +51,6 @@ struct Guard {
 fn rmcp_config(opts: &HttpOptions, cancel: CancellationToken) -> StreamableHttpServerConfig {
     let base = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(opts.sessions)
-        .with_json_response(!opts.sessions)
         .with_max_request_body_bytes(MAX_BODY_BYTES)
         .with_cancellation_token(cancel)
         .disable_allowed_origins();
@@ -75,14 +75,24 @@ pub fn router(server: GiteaMcp, opts: &HttpOptions, cancel: CancellationToken) -
             Arc::new(LocalSessionManager::default()),
             config,
         );
-        Router::new().route_service("/mcp", svc)
+        Router::new().route(
+            "/mcp",
+            any(move |req: Request| dispatch(svc.clone(), svc.clone(), req)),
+        )
     } else {
-        let svc = StreamableHttpService::new(
-            move || Ok(server.clone()),
-            Arc::new(NeverSessionManager::default()),
-            config,
-        );
-        Router::new().route_service("/mcp", svc)
+        let stateless = |json: bool| {
+            let server = server.clone();
+            StreamableHttpService::new(
+                move || Ok(server.clone()),
+                Arc::new(NeverSessionManager::default()),
+                config.clone().with_json_response(json),
+            )
+        };
+        let (json, sse) = (stateless(true), stateless(false));
+        Router::new().route(
+            "/mcp",
+            any(move |req: Request| dispatch(json.clone(), sse.clone(), req)),
+        )
     };
     let guard = Guard {
         require_token: opts.require_token,
@@ -90,6 +100,55 @@ pub fn router(server: GiteaMcp, opts: &HttpOptions, cancel: CancellationToken) -
     };
     mcp.layer(middleware::from_fn_with_state(guard, check_request))
         .route("/healthz", get(healthz))
+}
+
+/// What a POST's `Accept` header allows.
+fn accepts(headers: &http::HeaderMap) -> (bool, bool) {
+    let Some(value) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return (true, false);
+    };
+    let (mut json, mut sse) = (false, false);
+    for item in value.split(',') {
+        let media = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "application/json" | "application/*" => json = true,
+            "text/event-stream" | "text/*" => sse = true,
+            "*/*" => json = true,
+            _ => {}
+        }
+    }
+    // Neither: answer JSON rather than refuse a simple client.
+    (json || !sse, sse)
+}
+
+/// Serves POSTs as plain JSON when the client takes JSON (also `*/*` or no `Accept`),
+/// SSE-framed only when it takes nothing but SSE. rmcp insists on both types in `Accept`,
+/// so the header is normalised before it sees the request.
+async fn dispatch<S, B>(json: S, sse: S, mut req: Request) -> Response
+where
+    S: tower::Service<Request, Response = http::Response<B>, Error = std::convert::Infallible>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let svc = if req.method() == http::Method::POST {
+        let (takes_json, _) = accepts(req.headers());
+        req.headers_mut().insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json, text/event-stream"),
+        );
+        if takes_json { json } else { sse }
+    } else {
+        json
+    };
+    match svc.oneshot(req).await {
+        Ok(resp) => resp.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
 }
 
 async fn healthz() -> impl IntoResponse {

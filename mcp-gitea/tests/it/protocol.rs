@@ -331,3 +331,33 @@ async fn modern_protocol_clients_discover_and_call() {
     assert_eq!(me["login"], "user1");
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn simple_clients_get_json_and_sse_only_clients_get_sse() {
+    let env = start(|_| {}).await;
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_me", "arguments": {}}});
+    for (accept, expect) in [
+        (Some("application/json"), "application/json"),
+        (None, "application/json"),
+        (Some("*/*"), "application/json"),
+        (Some("text/event-stream"), "text/event-stream"),
+        (
+            Some("text/event-stream, application/json;q=0.9"),
+            "application/json",
+        ),
+    ] {
+        let mut req = http()
+            .post(&env.url)
+            .header("content-type", "application/json")
+            .json(&body);
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{accept:?}");
+        let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(ct.starts_with(expect), "{accept:?}: {ct}");
+        let text = resp.text().await.unwrap();
+        assert!(text.contains("user1"), "{accept:?}: {text}");
+    }
+}
