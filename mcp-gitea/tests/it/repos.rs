@@ -414,3 +414,36 @@ async fn labels_and_milestones() {
     assert!(e.contains("status 404"), "{e}");
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn organizations_and_their_repositories() {
+    let env = start(|_| {}).await;
+    let all = env.emu().create_token("user1", "org-admin", &["all"]);
+    let resp = reqwest::Client::new()
+        .post(format!("{}/orgs", env.gitea.api_url()))
+        .header("authorization", format!("token {all}"))
+        .json(&json!({"username": "platform", "full_name": "Platform team"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let c = client(&env.url, Some(&all)).await;
+    let orgs = ok(&c, "get_user_orgs", json!({})).await;
+    assert_eq!(orgs[0]["name"], "platform");
+    assert_eq!(orgs[0]["full_name"], "Platform team");
+    let repo = ok(
+        &c,
+        "create_repo",
+        json!({"name": "infra", "organization": "platform"}),
+    )
+    .await;
+    assert_eq!(repo["full_name"], "platform/infra");
+    assert!(env.emu().user_exists("platform"));
+    let listed = ok(&c, "list_org_repos", json!({"org": "platform"})).await;
+    assert_eq!(listed[0]["full_name"], "platform/infra");
+    assert!(
+        listed[0]["owner"].is_object(),
+        "list_org_repos passes Gitea's objects through, as upstream"
+    );
+    c.cancel().await.unwrap();
+}
