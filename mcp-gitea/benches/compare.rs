@@ -283,8 +283,9 @@ fn summary(rows: &[Row]) {
     for (i, what) in [(3, "list_issues c=1"), (5, "create c=1")] {
         if let (Some(o), Some(d)) = (rate(&ours.values[i]), rate(&rest.values[i])) {
             println!(
-                "- overhead vs direct REST, {what}: {:.2}x the per-call time",
-                d / o
+                "- overhead vs direct REST, {what}: {:.2}x the per-call time (+{:.2} ms per call)",
+                d / o,
+                1000.0 / o - 1000.0 / d
             );
         }
     }
