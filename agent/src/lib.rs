@@ -11,6 +11,8 @@
 
 pub mod config;
 pub mod error;
+pub mod llm;
+pub mod mcp;
 pub mod text_calls;
 
 pub use config::Config;
