@@ -9,10 +9,19 @@
 //! (the tool loop), [`hooks::RunHooks`] (seams for pre-analysis, redaction and a
 //! fallback issue).
 
+pub mod agent_loop;
+pub mod api;
+pub mod app;
+pub mod arguments;
 pub mod config;
 pub mod error;
+pub mod hooks;
 pub mod llm;
 pub mod mcp;
+pub mod metrics;
+pub mod prompt;
+pub mod report;
 pub mod text_calls;
 
+pub use agent_loop::{Agent, LoopSettings, RunOutcome};
 pub use config::Config;
