@@ -1,0 +1,12 @@
+#![allow(unreachable_pub)] // test-support items are `pub` for the modules of this one test binary
+//! Integration tests of the agent over real HTTP: fixture MCP servers (rmcp, Streamable
+//! HTTP and legacy SSE), a scripted OpenAI-compatible endpoint, and the agent's API.
+
+mod support;
+
+/// Request validation, status codes, async mode, health, readiness, metrics.
+mod api;
+/// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
+mod mcp_clients;
+/// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
+mod run_loop;
