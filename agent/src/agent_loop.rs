@@ -142,6 +142,13 @@ impl Agent {
             Ok(result) => result,
             Err(_) => Err(RunError::Deadline(self.settings.run_deadline)),
         };
+        // A call cut short by the deadline reports its own timeout; it is the deadline.
+        let result = match result {
+            Err(RunError::Llm(_)) if Instant::now() + Duration::from_millis(50) >= deadline => {
+                Err(RunError::Deadline(self.settings.run_deadline))
+            }
+            other => other,
+        };
         let result = match result {
             Err(error) if !matches!(error, RunError::Deadline(_)) => {
                 self.fallback(&run, error).await
