@@ -1,4 +1,5 @@
 #![allow(unreachable_pub)] // test-support items are `pub` for the modules of this one test binary
+#![allow(clippy::unwrap_used)] // test support code panics on broken fixtures by design
 //! Integration tests of the agent over real HTTP: fixture MCP servers (rmcp, Streamable
 //! HTTP and legacy SSE), a scripted OpenAI-compatible endpoint, and the agent's API.
 

@@ -67,10 +67,10 @@ pub struct Harness {
     pub gitea: Fixture,
     pub sse: SseControl,
     pub llm: FakeLlm,
-    pub openshift_server: Killable,
-    pub gitea_server: Killable,
+    _openshift_server: Killable,
+    _gitea_server: Killable,
     _llm_server: Killable,
-    pub app: App,
+    _app: App,
     agent_server: Killable,
     pub http: reqwest::Client,
 }
@@ -131,6 +131,7 @@ impl Harness {
             );
         }
         let agent_server = Killable::start(app.router(), 0).await;
+        let (_openshift_server, _gitea_server, _app) = (openshift_server, gitea_server, app);
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
@@ -140,10 +141,10 @@ impl Harness {
             gitea,
             sse,
             llm,
-            openshift_server,
-            gitea_server,
+            _openshift_server,
+            _gitea_server,
             _llm_server: llm_server,
-            app,
+            _app,
             agent_server,
             http,
         }

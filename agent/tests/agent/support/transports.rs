@@ -35,9 +35,12 @@ pub fn streamable_router(fixture: Fixture) -> Router {
     Router::new().nest_service("/mcp", service)
 }
 
+/// The inbound channel and the stream's cancel token of one SSE session.
+type Session = (mpsc::Sender<ClientJsonRpcMessage>, CancellationToken);
+
 #[derive(Clone, Default)]
 pub struct SseControl {
-    sessions: Arc<Mutex<HashMap<String, (mpsc::Sender<ClientJsonRpcMessage>, CancellationToken)>>>,
+    sessions: Arc<Mutex<HashMap<String, Session>>>,
     pub opened: Arc<std::sync::atomic::AtomicUsize>,
 }
 
