@@ -58,7 +58,7 @@ impl App {
         tokio::spawn(async move {
             let ready = registry.wait_ready(wait).await;
             let tools = registry.tools().len();
-            if ready {
+            if ready || servers == 0 {
                 tracing::info!(tools, "✅ Startup complete - {tools} tools available");
             } else if servers > 0 {
                 let down: Vec<String> = registry

@@ -185,8 +185,12 @@ impl McpSession {
         let mut ever_connected = false;
         loop {
             let name = &self.config.name;
-            tracing::info!(server = %name, "Connecting to {name} ({})...", self.config.transport.as_str());
-            tracing::info!(server = %name, "   URL: {}", self.config.url);
+            if delay == self.timing.backoff_initial {
+                tracing::info!(server = %name, "Connecting to {name} ({})...", self.config.transport.as_str());
+                tracing::info!(server = %name, "   URL: {}", self.config.url);
+            } else {
+                tracing::debug!(server = %name, "reconnecting to {name}");
+            }
             match self.connect().await {
                 Ok(running) => {
                     if ever_connected {
@@ -238,15 +242,15 @@ impl McpSession {
                 McpTransport::Sse => {
                     let transport = SseClientTransport::connect(self.http.clone(), url, timeout)
                         .await
-                        .map_err(|e| e.to_string())?;
-                    handler.serve(transport).await.map_err(|e| e.to_string())
+                        .map_err(|e| error_chain(&e))?;
+                    handler.serve(transport).await.map_err(|e| error_chain(&e))
                 }
                 McpTransport::StreamableHttp => {
                     let config = StreamableHttpClientTransportConfig::with_uri(url.as_str())
                         .reinit_on_expired_session(true);
                     let transport =
                         StreamableHttpClientTransport::with_client(self.http.clone(), config);
-                    handler.serve(transport).await.map_err(|e| e.to_string())
+                    handler.serve(transport).await.map_err(|e| error_chain(&e))
                 }
             }
         };
@@ -316,4 +320,19 @@ impl McpSession {
             }
         }
     }
+}
+
+/// An error with its causes, so "error sending request" also says "connection refused".
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }

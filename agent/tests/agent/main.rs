@@ -7,6 +7,8 @@ mod support;
 
 /// Request validation, status codes, async mode, health, readiness, metrics.
 mod api;
+/// 50 reports at once; the hook seams (redaction, fallback issue).
+mod concurrency_and_hooks;
 /// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
 mod mcp_clients;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
