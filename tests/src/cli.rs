@@ -1,0 +1,137 @@
+//! The `testbed` command line: `up` starts emulators on loopback ports and stays in the
+//! foreground until Ctrl-C, optionally seeding a scenario and writing a dotenv file that
+//! scripts can `source`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use testbed::llm::Script;
+
+use crate::stack::{Stack, StackOptions};
+
+/// Emulators of the Kubernetes API, Gitea and an LLM for local runs and tests.
+#[derive(Debug, Parser)]
+#[command(name = "testbed", version)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Start emulators on loopback ports until Ctrl-C.
+    Up(UpArgs),
+}
+
+/// An emulator `up` can start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Component {
+    /// The Kubernetes API emulator (HTTPS, kubeconfig with a token user).
+    Kube,
+    /// The Gitea emulator.
+    Gitea,
+    /// The LLM emulator.
+    Llm,
+}
+
+/// A scenario to seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Seed {
+    /// The lab: tenant namespaces of the user and a failed `build-agent` PipelineRun.
+    Lab,
+}
+
+/// Arguments of `up`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct UpArgs {
+    /// Start only these emulators (repeatable); all of them if omitted.
+    #[arg(long, value_enum)]
+    pub(crate) only: Vec<Component>,
+    /// Seed a scenario.
+    #[arg(long, value_enum)]
+    pub(crate) seed: Option<Seed>,
+    /// Write `KEY=value` lines (KUBECONFIG, KUBE_API_URL, …) here once ready.
+    #[arg(long)]
+    pub(crate) env_file: Option<PathBuf>,
+    /// First port: kube on it, gitea on +1, llm on +2; free ports if omitted.
+    #[arg(long)]
+    pub(crate) port_base: Option<u16>,
+    /// The lab user the seed is for.
+    #[arg(long, default_value = "user1")]
+    pub(crate) user: String,
+    /// Where to write the kubeconfig (a temp dir removed on exit if omitted).
+    #[arg(long)]
+    pub(crate) state_dir: Option<PathBuf>,
+    /// A model the LLM emulator serves (repeatable; `local` if omitted).
+    #[arg(long)]
+    pub(crate) llm_model: Vec<String>,
+    /// A YAML or JSON script for the LLM emulator to replay.
+    #[arg(long)]
+    pub(crate) llm_script: Option<PathBuf>,
+    /// The LLM emulator's static API key.
+    #[arg(long, default_value = "sk-testbed")]
+    pub(crate) llm_api_key: String,
+    /// The LLM emulator's LiteLLM master key.
+    #[arg(long, default_value = "sk-master")]
+    pub(crate) llm_master_key: String,
+}
+
+/// Runs `up` until Ctrl-C (or SIGTERM), then stops every emulator.
+pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
+    let llm_script = match &args.llm_script {
+        Some(path) => Some(Script::from_file(path)?),
+        None => None,
+    };
+    let options = StackOptions {
+        only: args.only,
+        seed: args.seed,
+        user: args.user,
+        port_base: args.port_base,
+        state_dir: args.state_dir,
+        llm_models: args.llm_model,
+        llm_script,
+        llm_api_key: args.llm_api_key,
+        llm_master_key: args.llm_master_key,
+    };
+    let stack = Stack::start(&options).await?;
+    if let Some(path) = &args.env_file {
+        write_atomically(path, &stack.dotenv())?;
+        tracing::info!(path = %path.display(), "wrote the env file");
+    }
+    println!("testbed is up; Ctrl-C stops it.");
+    for (key, value) in stack.env() {
+        println!("{key}={value}");
+    }
+    wait_for_stop_signal().await?;
+    tracing::info!("stopping");
+    stack.shutdown().await;
+    if let Some(path) = &args.env_file {
+        // The settings point at servers that no longer run.
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Writes through a temporary file and a rename, so a reader polling for `path` never
+/// sees half a file.
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
+    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn wait_for_stop_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("listening for SIGTERM")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("listening for Ctrl-C"),
+        _ = term.recv() => Ok(()),
+    }
+}

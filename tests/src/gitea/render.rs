@@ -1,0 +1,601 @@
+//! World objects rendered as Gitea's API JSON (field names and shapes from the swagger
+//! definitions), with `url`/`html_url` built from the root URL. Go pointers and nil slices
+//! serialize as `null`, so absent milestones, assignees and times are `null` here too.
+
+use base64::Engine;
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::state::{
+    Comment, Commit, Issue, Label, Milestone, Release, Repo, Review, Tag, Token, User, World,
+};
+
+fn time(ts: &Timestamp) -> Value {
+    Value::String(ts.to_string())
+}
+
+fn opt_time(ts: Option<&Timestamp>) -> Value {
+    ts.map(time).unwrap_or(Value::Null)
+}
+
+/// Gitea's zero time, used for `last_login` of users who never signed in.
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+impl World {
+    fn api(&self) -> String {
+        format!("{}api/v1", self.root_url)
+    }
+
+    /// `User`; the email is shown only to admins and the user (`viewer_sees_email`).
+    pub(crate) fn user_json(&self, user: &User, viewer_sees_email: bool) -> Value {
+        json!({
+            "id": user.id,
+            "login": user.login,
+            "login_name": if viewer_sees_email { user.login_name.as_str() } else { "" },
+            "source_id": user.source_id,
+            "full_name": user.full_name,
+            "email": if viewer_sees_email { user.email.clone() } else { format!("{}@noreply.localhost", user.login) },
+            "avatar_url": format!("{}avatars/{}", self.root_url, super::state::sha_of(&[user.login.as_bytes()])),
+            "html_url": format!("{}{}", self.root_url, user.login),
+            "language": "",
+            "is_admin": user.is_admin,
+            "last_login": ZERO_TIME,
+            "created": time(&user.created),
+            "restricted": user.restricted,
+            "active": user.active,
+            "prohibit_login": user.prohibit_login,
+            "location": user.location,
+            "website": user.website,
+            "description": user.description,
+            "visibility": user.visibility,
+            "followers_count": 0,
+            "following_count": 0,
+            "starred_repos_count": 0,
+        })
+    }
+
+    /// A user by id, or Gitea's ghost user when it no longer exists.
+    pub(crate) fn user_ref(&self, id: i64) -> Value {
+        match self.user_by_id(id) {
+            Some(user) => self.user_json(user, false),
+            None => {
+                json!({"id": -1, "login": "Ghost", "full_name": "", "email": "", "avatar_url": "", "html_url": "", "is_admin": false})
+            }
+        }
+    }
+
+    pub(crate) fn org_json(&self, org: &User) -> Value {
+        json!({
+            "id": org.id,
+            "name": org.login,
+            "username": org.login,
+            "full_name": org.full_name,
+            "email": org.email,
+            "avatar_url": format!("{}avatars/{}", self.root_url, super::state::sha_of(&[org.login.as_bytes()])),
+            "description": org.description,
+            "website": org.website,
+            "location": org.location,
+            "visibility": org.visibility,
+            "repo_admin_change_team_access": false,
+        })
+    }
+
+    pub(crate) fn token_json(token: &Token, show_secret: bool) -> Value {
+        let last_eight = token
+            .sha1
+            .get(token.sha1.len().saturating_sub(8)..)
+            .unwrap_or_default();
+        json!({
+            "id": token.id,
+            "name": token.name,
+            "sha1": if show_secret { token.sha1.as_str() } else { "" },
+            "token_last_eight": last_eight,
+            "scopes": token.scopes,
+            "created_at": time(&token.created),
+            "last_used_at": time(&token.created),
+        })
+    }
+
+    fn owner_login(&self, repo: &Repo) -> String {
+        self.user_by_id(repo.owner_id)
+            .map(|u| u.login.clone())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn repo_html(&self, repo: &Repo) -> String {
+        format!("{}{}/{}", self.root_url, self.owner_login(repo), repo.name)
+    }
+
+    pub(crate) fn repo_api(&self, repo: &Repo) -> String {
+        format!(
+            "{}/repos/{}/{}",
+            self.api(),
+            self.owner_login(repo),
+            repo.name
+        )
+    }
+
+    /// `Repository` with the caller's permissions.
+    pub(crate) fn repo_json(&self, repo: &Repo, perms: (bool, bool, bool)) -> Value {
+        let owner = self.owner_login(repo);
+        let html = self.repo_html(repo);
+        let host = self
+            .root_url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://");
+        let host = host.split(['/', ':']).next().unwrap_or("localhost");
+        let open = |pull: bool| {
+            repo.issues
+                .iter()
+                .filter(|i| !i.closed && i.pull.is_some() == pull)
+                .count()
+        };
+        let out = json!({
+            "id": repo.id,
+            "owner": self.user_by_id(repo.owner_id).map(|u| self.user_json(u, false)).unwrap_or(Value::Null),
+            "name": repo.name,
+            "full_name": format!("{owner}/{}", repo.name),
+            "description": repo.description,
+            "empty": repo.commits.is_empty(),
+            "private": repo.private,
+            "fork": false,
+            "template": false,
+            "mirror": repo.mirror,
+            "size": repo.commits.values().map(|c| c.tree.values().map(Vec::len).sum::<usize>()).max().unwrap_or(0) / 1024,
+            "language": "",
+            "languages_url": format!("{}/languages", self.repo_api(repo)),
+            "html_url": html,
+            "url": self.repo_api(repo),
+            "link": "",
+            "ssh_url": format!("git@{host}:{owner}/{}.git", repo.name),
+            "clone_url": format!("{html}.git"),
+            "original_url": "",
+            "website": "",
+            "stars_count": 0,
+            "forks_count": 0,
+            "watchers_count": 1,
+            "open_issues_count": open(false),
+            "open_pr_counter": open(true),
+            "release_counter": repo.releases.len(),
+            "default_branch": repo.default_branch,
+            "archived": false,
+            "created_at": time(&repo.created),
+            "updated_at": time(&repo.updated),
+            "archived_at": "1970-01-01T00:00:00Z",
+            "permissions": {"admin": perms.0, "push": perms.1, "pull": perms.2},
+        });
+        let settings = json!({
+            "has_issues": true,
+            "internal_tracker": {"enable_time_tracker": true, "allow_only_contributors_to_track_time": true, "enable_issue_dependencies": true},
+            "has_wiki": true,
+            "has_pull_requests": true,
+            "has_projects": true,
+            "has_releases": true,
+            "has_packages": true,
+            "has_actions": true,
+            "has_code": true,
+            "ignore_whitespace_conflicts": false,
+            "allow_merge_commits": true,
+            "allow_rebase": true,
+            "allow_rebase_explicit": true,
+            "allow_squash_merge": true,
+            "allow_fast_forward_only_merge": true,
+            "allow_rebase_update": true,
+            "allow_manual_merge": false,
+            "autodetect_manual_merge": false,
+            "default_delete_branch_after_merge": false,
+            "default_merge_style": "merge",
+            "default_allow_maintainer_edit": false,
+            "default_target_branch": repo.default_branch,
+            "avatar_url": "",
+            "internal": false,
+            "mirror_interval": "",
+            "object_format_name": "sha1",
+            "mirror_updated": "0001-01-01T00:00:00Z",
+            "topics": [],
+            "licenses": [],
+            "projects_mode": "all",
+            "branch_count": repo.branches.len(),
+        });
+        let (mut out, extra) = (out, settings);
+        if let (Value::Object(map), Value::Object(more)) = (&mut out, extra) {
+            map.extend(more);
+        }
+        out
+    }
+
+    pub(crate) fn label_json(&self, repo: &Repo, label: &Label) -> Value {
+        json!({
+            "id": label.id,
+            "name": label.name,
+            "exclusive": label.exclusive,
+            "is_archived": label.is_archived,
+            "color": label.color,
+            "description": label.description,
+            "url": format!("{}/labels/{}", self.repo_api(repo), label.id),
+        })
+    }
+
+    pub(crate) fn milestone_json(repo: &Repo, ms: &Milestone) -> Value {
+        let count = |closed: bool| {
+            repo.issues
+                .iter()
+                .filter(|i| i.milestone == Some(ms.id) && i.closed == closed)
+                .count()
+        };
+        json!({
+            "id": ms.id,
+            "title": ms.title,
+            "description": ms.description,
+            "state": if ms.closed { "closed" } else { "open" },
+            "open_issues": count(false),
+            "closed_issues": count(true),
+            "created_at": time(&ms.created),
+            "updated_at": time(&ms.updated),
+            "closed_at": opt_time(ms.closed_at.as_ref()),
+            "due_on": opt_time(ms.due_on.as_ref()),
+        })
+    }
+
+    fn issue_common(&self, repo: &Repo, issue: &Issue, kind: &str) -> Value {
+        let labels: Vec<Value> = issue
+            .labels
+            .iter()
+            .filter_map(|id| repo.labels.iter().find(|l| l.id == *id))
+            .map(|l| self.label_json(repo, l))
+            .collect();
+        let assignees: Vec<Value> = issue
+            .assignees
+            .iter()
+            .map(|id| self.user_ref(*id))
+            .collect();
+        let milestone = issue
+            .milestone
+            .and_then(|id| repo.milestones.iter().find(|m| m.id == id))
+            .map(|m| Self::milestone_json(repo, m))
+            .unwrap_or(Value::Null);
+        let comments = repo
+            .comments
+            .iter()
+            .filter(|c| c.issue_index == issue.index)
+            .count();
+        json!({
+            "id": issue.id,
+            "url": format!("{}/{kind}/{}", self.repo_api(repo), issue.index),
+            "html_url": format!("{}/{kind}/{}", self.repo_html(repo), issue.index),
+            "number": issue.index,
+            "user": self.user_ref(issue.poster_id),
+            "original_author": "",
+            "original_author_id": 0,
+            "title": issue.title,
+            "body": issue.body,
+            "labels": labels,
+            "milestone": milestone,
+            "assignee": assignees.first().cloned().unwrap_or(Value::Null),
+            "assignees": if assignees.is_empty() { Value::Null } else { Value::Array(assignees) },
+            "state": if issue.closed { "closed" } else { "open" },
+            "is_locked": false,
+            "comments": comments,
+            "created_at": time(&issue.created),
+            "updated_at": time(&issue.updated),
+            "closed_at": opt_time(issue.closed_at.as_ref()),
+            "due_date": opt_time(issue.due_date.as_ref()),
+            "pin_order": 0,
+            "content_version": 0,
+        })
+    }
+
+    /// `Issue` (pull requests listed as issues get `pull_request` set).
+    pub(crate) fn issue_json(&self, repo: &Repo, issue: &Issue) -> Value {
+        let kind = if issue.pull.is_some() {
+            "pulls"
+        } else {
+            "issues"
+        };
+        let mut value = self.issue_common(repo, issue, kind);
+        if let Value::Object(map) = &mut value {
+            map.insert("assets".into(), json!([]));
+            map.insert("ref".into(), json!(issue.git_ref));
+            map.insert("time_estimate".into(), json!(0));
+            map.insert(
+                "repository".into(),
+                json!({"id": repo.id, "name": repo.name, "owner": self.owner_login(repo), "full_name": format!("{}/{}", self.owner_login(repo), repo.name)}),
+            );
+            let pr = issue.pull.as_ref().map(|p| {
+                json!({"merged": p.merged, "merged_at": opt_time(p.merged_at.as_ref()), "draft": false, "html_url": format!("{}/pulls/{}", self.repo_html(repo), issue.index)})
+            });
+            map.insert("pull_request".into(), pr.unwrap_or(Value::Null));
+        }
+        value
+    }
+
+    fn branch_info(&self, repo: &Repo, branch: &str, sha: &str) -> Value {
+        json!({"label": branch, "ref": branch, "sha": sha, "repo_id": repo.id, "repo": self.repo_json(repo, (false, false, true))})
+    }
+
+    /// `PullRequest`.
+    pub(crate) fn pull_json(&self, repo: &Repo, issue: &Issue) -> Value {
+        let mut value = self.issue_common(repo, issue, "pulls");
+        let Some(pull) = issue.pull.as_ref() else {
+            return value;
+        };
+        let base_sha = repo.branches.get(&pull.base).cloned().unwrap_or_default();
+        let head_sha = repo
+            .branches
+            .get(&pull.head)
+            .cloned()
+            .unwrap_or_else(|| pull.head_sha.clone());
+        let (changed, additions, deletions) = repo.diff_stats(&pull.merge_base, &head_sha);
+        let html = format!("{}/pulls/{}", self.repo_html(repo), issue.index);
+        if let Value::Object(map) = &mut value {
+            map.insert("id".into(), json!(pull.id));
+            for (k, v) in [
+                ("draft", json!(false)),
+                ("mergeable", json!(!pull.merged && !issue.closed)),
+                ("merged", json!(pull.merged)),
+                ("merged_at", opt_time(pull.merged_at.as_ref())),
+                (
+                    "merge_commit_sha",
+                    pull.merge_sha
+                        .clone()
+                        .map(Value::String)
+                        .unwrap_or(Value::Null),
+                ),
+                (
+                    "merged_by",
+                    pull.merged_by
+                        .map(|id| self.user_ref(id))
+                        .unwrap_or(Value::Null),
+                ),
+                ("allow_maintainer_edit", json!(false)),
+                ("base", self.branch_info(repo, &pull.base, &base_sha)),
+                ("head", self.branch_info(repo, &pull.head, &head_sha)),
+                ("merge_base", json!(pull.merge_base)),
+                ("diff_url", json!(format!("{html}.diff"))),
+                ("patch_url", json!(format!("{html}.patch"))),
+                ("additions", json!(additions)),
+                ("deletions", json!(deletions)),
+                ("changed_files", json!(changed)),
+                ("review_comments", json!(0)),
+                ("requested_reviewers", json!([])),
+                ("requested_reviewers_teams", json!([])),
+            ] {
+                map.insert(k.into(), v);
+            }
+        }
+        value
+    }
+
+    pub(crate) fn review_json(&self, repo: &Repo, index: i64, review: &Review) -> Value {
+        let pr = format!("{}/pulls/{index}", self.repo_html(repo));
+        json!({
+            "id": review.id,
+            "user": self.user_ref(review.user_id),
+            "team": null,
+            "state": review.state,
+            "body": review.body,
+            "commit_id": review.commit_id,
+            "stale": false,
+            "official": false,
+            "dismissed": false,
+            "comments_count": 0,
+            "submitted_at": time(&review.submitted),
+            "updated_at": time(&review.submitted),
+            "html_url": format!("{pr}#issuecomment-{}", review.id),
+            "pull_request_url": pr,
+        })
+    }
+
+    pub(crate) fn comment_json(&self, repo: &Repo, comment: &Comment) -> Value {
+        let is_pull = repo
+            .issue(comment.issue_index)
+            .is_some_and(|i| i.pull.is_some());
+        let kind = if is_pull { "pulls" } else { "issues" };
+        let issue_html = format!("{}/{kind}/{}", self.repo_html(repo), comment.issue_index);
+        json!({
+            "id": comment.id,
+            "html_url": format!("{issue_html}#issuecomment-{}", comment.id),
+            "pull_request_url": if is_pull { issue_html.clone() } else { String::new() },
+            "issue_url": if is_pull { String::new() } else { issue_html.clone() },
+            "user": self.user_ref(comment.poster_id),
+            "original_author": "",
+            "original_author_id": 0,
+            "body": comment.body,
+            "assets": [],
+            "created_at": time(&comment.created),
+            "updated_at": time(&comment.updated),
+        })
+    }
+
+    pub(crate) fn release_json(&self, repo: &Repo, rel: &Release) -> Value {
+        let html = self.repo_html(repo);
+        json!({
+            "id": rel.id,
+            "tag_name": rel.tag_name,
+            "target_commitish": rel.target,
+            "name": rel.name,
+            "body": rel.body,
+            "url": format!("{}/releases/{}", self.repo_api(repo), rel.id),
+            "html_url": format!("{html}/releases/tag/{}", rel.tag_name),
+            "tarball_url": format!("{html}/archive/{}.tar.gz", rel.tag_name),
+            "zipball_url": format!("{html}/archive/{}.zip", rel.tag_name),
+            "upload_url": format!("{}/releases/{}/assets", self.repo_api(repo), rel.id),
+            "draft": rel.draft,
+            "prerelease": rel.prerelease,
+            "created_at": time(&rel.created),
+            "published_at": time(&rel.created),
+            "author": self.user_ref(rel.author_id),
+            "assets": [],
+        })
+    }
+
+    fn commit_user(commit: &Commit) -> Value {
+        json!({"name": commit.author_name, "email": commit.author_email, "date": time(&commit.time)})
+    }
+
+    fn commit_author(&self, commit: &Commit) -> Value {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(&commit.author_email))
+            .map(|u| self.user_json(u, false))
+            .unwrap_or(Value::Null)
+    }
+
+    /// `Branch`.
+    pub(crate) fn branch_json(
+        &self,
+        repo: &Repo,
+        name: &str,
+        commit: &Commit,
+        can_push: bool,
+    ) -> Value {
+        let user =
+            json!({"name": commit.author_name, "email": commit.author_email, "username": ""});
+        json!({
+            "name": name,
+            "commit": {
+                "id": commit.sha,
+                "message": commit.message,
+                "url": format!("{}/commit/{}", self.repo_html(repo), commit.sha),
+                "author": user,
+                "committer": user,
+                "verification": null,
+                "timestamp": time(&commit.time),
+                "added": null,
+                "removed": null,
+                "modified": null,
+            },
+            "protected": false,
+            "required_approvals": 0,
+            "enable_status_check": false,
+            "status_check_contexts": [],
+            "user_can_push": can_push,
+            "user_can_merge": can_push,
+            "effective_branch_protection_name": "",
+        })
+    }
+
+    fn commit_meta(&self, repo: &Repo, sha: &str) -> Value {
+        json!({"url": format!("{}/git/commits/{sha}", self.repo_api(repo)), "sha": sha, "created": self.commit_created(repo, sha)})
+    }
+
+    fn commit_created(&self, repo: &Repo, sha: &str) -> Value {
+        repo.commits
+            .get(sha)
+            .map(|c| time(&c.time))
+            .unwrap_or(Value::Null)
+    }
+
+    /// `Commit` (with `files` and `stats`, as Gitea returns by default).
+    pub(crate) fn commit_json(&self, repo: &Repo, commit: &Commit) -> Value {
+        let parent = commit.parents.first().cloned().unwrap_or_default();
+        let files: Vec<Value> = repo
+            .changed_paths(&parent, &commit.sha)
+            .into_iter()
+            .map(|(path, status)| json!({"filename": path, "status": status}))
+            .collect();
+        let (_, additions, deletions) = repo.diff_stats(&parent, &commit.sha);
+        let who = Self::commit_user(commit);
+        json!({
+            "url": format!("{}/git/commits/{}", self.repo_api(repo), commit.sha),
+            "sha": commit.sha,
+            "created": time(&commit.time),
+            "html_url": format!("{}/commit/{}", self.repo_html(repo), commit.sha),
+            "commit": {
+                "url": format!("{}/git/commits/{}", self.repo_api(repo), commit.sha),
+                "author": who,
+                "committer": who,
+                "message": commit.message,
+                "tree": {"url": format!("{}/git/trees/{}", self.repo_api(repo), commit.sha), "sha": commit.sha, "created": time(&commit.time)},
+                "verification": {"verified": false, "reason": "gpg.error.not_signed_commit", "signature": "", "signer": null, "payload": ""},
+            },
+            "author": self.commit_author(commit),
+            "committer": self.commit_author(commit),
+            "parents": commit.parents.iter().map(|p| self.commit_meta(repo, p)).collect::<Vec<_>>(),
+            "files": files,
+            "stats": {"total": additions + deletions, "additions": additions, "deletions": deletions},
+        })
+    }
+
+    /// `FileCommitResponse`.
+    pub(crate) fn file_commit_json(&self, repo: &Repo, commit: &Commit) -> Value {
+        let who = Self::commit_user(commit);
+        json!({
+            "url": format!("{}/git/commits/{}", self.repo_api(repo), commit.sha),
+            "sha": commit.sha,
+            "created": time(&commit.time),
+            "html_url": format!("{}/commit/{}", self.repo_html(repo), commit.sha),
+            "author": who,
+            "committer": who,
+            "parents": commit.parents.iter().map(|p| self.commit_meta(repo, p)).collect::<Vec<_>>(),
+            "message": commit.message,
+            "tree": {"url": format!("{}/git/trees/{}", self.repo_api(repo), commit.sha), "sha": commit.sha, "created": time(&commit.time)},
+        })
+    }
+
+    pub(crate) fn tag_json(&self, repo: &Repo, tag: &Tag) -> Value {
+        let html = self.repo_html(repo);
+        json!({
+            "name": tag.name,
+            "message": tag.message,
+            "id": tag.id,
+            "commit": self.commit_meta(repo, &tag.commit),
+            "zipball_url": format!("{html}/archive/{}.zip", tag.name),
+            "tarball_url": format!("{html}/archive/{}.tar.gz", tag.name),
+        })
+    }
+
+    /// `ContentsResponse` for a file (with content) or a directory entry (without).
+    pub(crate) fn contents_json(
+        &self,
+        repo: &Repo,
+        at: &Commit,
+        reference: &str,
+        path: &str,
+        with_content: bool,
+    ) -> Value {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let file = at.tree.get(path);
+        let (kind, size, sha) = match file {
+            Some(bytes) => ("file", bytes.len(), super::state::sha_of(&[b"blob", bytes])),
+            None => (
+                "dir",
+                0,
+                super::state::sha_of(&[b"tree", path.as_bytes(), at.sha.as_bytes()]),
+            ),
+        };
+        let self_url = format!("{}/contents/{path}?ref={reference}", self.repo_api(repo));
+        let git_url = format!(
+            "{}/git/{}s/{sha}",
+            self.repo_api(repo),
+            if kind == "file" { "blob" } else { "tree" }
+        );
+        let html_url = format!("{}/src/branch/{reference}/{path}", self.repo_html(repo));
+        let content = match (file, with_content) {
+            (Some(bytes), true) => {
+                Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+            }
+            _ => Value::Null,
+        };
+        json!({
+            "name": name,
+            "path": path,
+            "sha": sha,
+            "last_commit_sha": at.sha,
+            "last_commit_message": at.message,
+            "last_author_date": time(&at.time),
+            "last_committer_date": time(&at.time),
+            "type": kind,
+            "size": size,
+            "encoding": if content.is_null() { Value::Null } else { json!("base64") },
+            "content": content,
+            "target": null,
+            "url": self_url,
+            "html_url": html_url,
+            "git_url": git_url,
+            "download_url": if kind == "file" { Value::String(format!("{}/raw/branch/{reference}/{path}", self.repo_html(repo))) } else { Value::Null },
+            "submodule_git_url": null,
+            "_links": {"self": self_url, "git": git_url, "html": html_url},
+        })
+    }
+}

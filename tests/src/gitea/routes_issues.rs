@@ -1,0 +1,436 @@
+//! Issues (list, search, get, create, edit) and their comments.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+
+use super::Shared;
+use super::access::{Perm, find_repo, parse_id, perm};
+use super::auth::Ctx;
+use super::body::Body;
+use super::error::ApiError;
+use super::issue_filter::IssueFilter;
+use super::paging::{self, paged};
+use super::state::{Comment, Issue, World, now};
+
+type Result<T> = std::result::Result<T, ApiError>;
+type RepoPath = Path<(String, String)>;
+type IndexPath = Path<(String, String, String)>;
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/repos/issues/search", get(search))
+        .route("/repos/{owner}/{repo}/issues", get(list).post(create))
+        .route(
+            "/repos/{owner}/{repo}/issues/{index}",
+            get(get_one).patch(edit),
+        )
+        .route("/repos/{owner}/{repo}/issues/comments", get(repo_comments))
+        .route(
+            "/repos/{owner}/{repo}/issues/comments/{id}",
+            get(get_comment).patch(edit_comment).delete(delete_comment),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{index}/comments",
+            get(list_comments).post(create_comment),
+        )
+}
+
+fn created(value: Value) -> Response {
+    (StatusCode::CREATED, Json(value)).into_response()
+}
+
+async fn list(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let filter = IssueFilter::from_query(w, &ctx.query, ctx.user_id());
+        let items: Vec<Value> = r
+            .issues
+            .iter()
+            .rev()
+            .filter(|i| filter.matches(r, i))
+            .map(|i| w.issue_json(r, i))
+            .collect();
+        Ok(paged(&w.root_url, &ctx.path, &ctx.query, items).into_response())
+    })
+}
+
+async fn search(ctx: Ctx) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    ctx.with(|w| {
+        let filter = IssueFilter::from_query(w, &ctx.query, ctx.user_id());
+        let owner = ctx.query.get("owner").map(|o| w.user(o).map(|u| u.id));
+        let mut found: Vec<(&Issue, Value)> = Vec::new();
+        for r in &w.repos {
+            if !perm(w, &ctx, r).pull || owner.is_some_and(|o| o != Some(r.owner_id)) {
+                continue;
+            }
+            for issue in r.issues.iter().filter(|i| filter.matches(r, i)) {
+                found.push((issue, w.issue_json(r, issue)));
+            }
+        }
+        found.sort_by(|a, b| b.0.created.cmp(&a.0.created).then(b.0.id.cmp(&a.0.id)));
+        let items = found.into_iter().map(|(_, v)| v).collect();
+        Ok(paged(&w.root_url, &ctx.path, &ctx.query, items).into_response())
+    })
+}
+
+fn issue_index(
+    w: &World,
+    ctx: &Ctx,
+    owner: &str,
+    repo: &str,
+    raw: &str,
+) -> Result<(usize, Perm, i64)> {
+    let (index, perm) = find_repo(w, ctx, owner, repo)?;
+    let number = parse_id(raw)?;
+    let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+    r.issue(number).ok_or_else(ApiError::not_found)?;
+    Ok((index, perm, number))
+}
+
+async fn get_one(ctx: Ctx, Path((owner, repo, raw)): IndexPath) -> Result<Json<Value>> {
+    ctx.scopes(&["issue"])?;
+    ctx.with(|w| {
+        let (index, _, number) = issue_index(w, &ctx, &owner, &repo, &raw)?;
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+        Ok(Json(w.issue_json(r, issue)))
+    })
+}
+
+/// Logins → user ids; Gitea answers 422 for an unknown assignee.
+fn assignee_ids(w: &World, body: &Body) -> Result<Option<Vec<i64>>> {
+    let mut logins = body.strings("assignees")?;
+    if let Some(single) = body.str("assignee")?.filter(|s| !s.is_empty()) {
+        logins.get_or_insert_with(Vec::new).insert(0, single);
+    }
+    let Some(logins) = logins else {
+        return Ok(None);
+    };
+    let mut ids = Vec::new();
+    for login in logins {
+        let user = w.user(&login).ok_or_else(|| {
+            ApiError::unprocessable(format!("user does not exist [uid: 0, name: {login}]"))
+        })?;
+        if !ids.contains(&user.id) {
+            ids.push(user.id);
+        }
+    }
+    Ok(Some(ids))
+}
+
+fn check_milestone(w: &World, index: usize, id: i64) -> Result<()> {
+    let exists = w
+        .repos
+        .get(index)
+        .is_some_and(|r| r.milestones.iter().any(|m| m.id == id));
+    if exists {
+        Ok(())
+    } else {
+        Err(ApiError::not_found_err(format!(
+            "milestone does not exist [id: {id}, repo_id: 0]"
+        )))
+    }
+}
+
+async fn create(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let title = body.required_str("title")?;
+    ctx.with(|w| {
+        let (index, perm) = find_repo(w, &ctx, &owner, &repo)?;
+        // Gitea drops labels, milestone and assignees from callers who cannot write.
+        let assignees = if perm.push {
+            assignee_ids(w, &body)?.unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let milestone = if perm.push {
+            body.i64("milestone")?.filter(|m| *m > 0)
+        } else {
+            None
+        };
+        if let Some(id) = milestone {
+            check_milestone(w, index, id)?;
+        }
+        let label_ids: Vec<i64> = body
+            .values("labels")?
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect();
+        let closed = body.bool("closed")?.unwrap_or(false);
+        let due_date = body.time("due_date")?;
+        let git_ref = body.str("ref")?.unwrap_or_default();
+        let id = w.next_id();
+        let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
+        let labels = if perm.push {
+            label_ids
+                .into_iter()
+                .filter(|l| r.labels.iter().any(|x| x.id == *l))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let created_at = now();
+        let number = r.next_index;
+        r.next_index += 1;
+        r.issues.push(Issue {
+            id,
+            index: number,
+            poster_id: uid,
+            title,
+            body: body.str("body")?.unwrap_or_default(),
+            closed,
+            labels,
+            milestone,
+            assignees,
+            created: created_at,
+            updated: created_at,
+            closed_at: closed.then_some(created_at),
+            due_date,
+            git_ref,
+            pull: None,
+        });
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+        Ok(created(w.issue_json(r, issue)))
+    })
+}
+
+async fn edit(ctx: Ctx, Path((owner, repo, raw)): IndexPath, bytes: Bytes) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let state = body.str("state")?;
+    if let Some(s) = state
+        .as_deref()
+        .filter(|s| !matches!(*s, "open" | "closed"))
+    {
+        return Err(ApiError::unprocessable(format!(
+            "[State]: unknown state {s:?}"
+        )));
+    }
+    ctx.with(|w| {
+        let (index, perm, number) = issue_index(w, &ctx, &owner, &repo, &raw)?;
+        let assignees = if perm.push {
+            assignee_ids(w, &body)?
+        } else {
+            None
+        };
+        let milestone = if perm.push {
+            body.i64("milestone")?
+        } else {
+            None
+        };
+        if let Some(id) = milestone.filter(|m| *m > 0) {
+            check_milestone(w, index, id)?;
+        }
+        let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
+        let issue = r.issue_mut(number).ok_or_else(ApiError::not_found)?;
+        if issue.poster_id != uid && !perm.push {
+            return Err(ApiError::forbidden(
+                "user should have permission to edit issue",
+            ));
+        }
+        if let Some(title) = body.str("title")? {
+            if title.trim().is_empty() {
+                return Err(ApiError::unprocessable("[Title]: Required"));
+            }
+            issue.title = title;
+        }
+        if let Some(text) = body.str("body")? {
+            issue.body = text;
+        }
+        if let Some(git_ref) = body.str("ref")? {
+            issue.git_ref = git_ref;
+        }
+        if let Some(ids) = assignees {
+            issue.assignees = ids;
+        }
+        if let Some(m) = milestone {
+            issue.milestone = (m > 0).then_some(m);
+        }
+        if body.bool("unset_due_date")? == Some(true) {
+            issue.due_date = None;
+        } else if let Some(due) = body.time("due_date")? {
+            issue.due_date = Some(due);
+        }
+        issue.updated = now();
+        match state.as_deref() {
+            Some("closed") if !issue.closed => {
+                issue.closed = true;
+                issue.closed_at = Some(issue.updated);
+            }
+            Some("open") if issue.closed => {
+                if issue.pull.as_ref().is_some_and(|p| p.merged) {
+                    return Err(ApiError::new(
+                        StatusCode::PRECONDITION_FAILED,
+                        "cannot reopen a merged pull request",
+                    ));
+                }
+                issue.closed = false;
+                issue.closed_at = None;
+            }
+            _ => {}
+        }
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+        Ok(created(w.issue_json(r, issue)))
+    })
+}
+
+fn comments_response(w: &World, items: Vec<Value>) -> Response {
+    let mut headers = axum::http::HeaderMap::new();
+    let total = items.len();
+    let all = paging::Paging {
+        page: 1,
+        limit: total.max(1),
+    };
+    let query = super::query::Query::default();
+    headers.extend(paging::headers(&w.root_url, "", &query, all, total));
+    headers.remove(axum::http::header::LINK);
+    (headers, Json(Value::Array(items))).into_response()
+}
+
+async fn list_comments(ctx: Ctx, Path((owner, repo, raw)): IndexPath) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    let since: Option<jiff::Timestamp> = ctx.query.get("since").and_then(|s| s.parse().ok());
+    let before: Option<jiff::Timestamp> = ctx.query.get("before").and_then(|s| s.parse().ok());
+    ctx.with(|w| {
+        let (index, _, number) = issue_index(w, &ctx, &owner, &repo, &raw)?;
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let items = r
+            .comments
+            .iter()
+            .filter(|c| c.issue_index == number)
+            .filter(|c| {
+                since.is_none_or(|t| c.updated >= t) && before.is_none_or(|t| c.updated <= t)
+            })
+            .map(|c| w.comment_json(r, c))
+            .collect();
+        Ok(comments_response(w, items))
+    })
+}
+
+async fn repo_comments(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let items = r.comments.iter().map(|c| w.comment_json(r, c)).collect();
+        Ok(paged(&w.root_url, &ctx.path, &ctx.query, items).into_response())
+    })
+}
+
+async fn create_comment(
+    ctx: Ctx,
+    Path((owner, repo, raw)): IndexPath,
+    bytes: Bytes,
+) -> Result<Response> {
+    ctx.scopes(&["issue"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let text = body.required_str("body")?;
+    ctx.with(|w| {
+        let (index, _, number) = issue_index(w, &ctx, &owner, &repo, &raw)?;
+        let id = w.next_id();
+        let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
+        let created_at = now();
+        let comment = Comment {
+            id,
+            issue_index: number,
+            poster_id: uid,
+            body: text,
+            created: created_at,
+            updated: created_at,
+        };
+        if let Some(issue) = r.issue_mut(number) {
+            issue.updated = created_at;
+        }
+        r.comments.push(comment.clone());
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        Ok(created(w.comment_json(r, &comment)))
+    })
+}
+
+fn comment_pos(
+    w: &World,
+    ctx: &Ctx,
+    owner: &str,
+    repo: &str,
+    raw: &str,
+) -> Result<(usize, Perm, usize)> {
+    let (index, perm) = find_repo(w, ctx, owner, repo)?;
+    let id = parse_id(raw)?;
+    let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+    let pos = r
+        .comments
+        .iter()
+        .position(|c| c.id == id)
+        .ok_or_else(|| ApiError::not_found_err(format!("comment does not exist [id: {id}]")))?;
+    Ok((index, perm, pos))
+}
+
+async fn get_comment(ctx: Ctx, Path((owner, repo, raw)): IndexPath) -> Result<Json<Value>> {
+    ctx.scopes(&["issue"])?;
+    ctx.with(|w| {
+        let (index, _, pos) = comment_pos(w, &ctx, &owner, &repo, &raw)?;
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let c = r.comments.get(pos).ok_or_else(ApiError::not_found)?;
+        Ok(Json(w.comment_json(r, c)))
+    })
+}
+
+async fn edit_comment(
+    ctx: Ctx,
+    Path((owner, repo, raw)): IndexPath,
+    bytes: Bytes,
+) -> Result<Json<Value>> {
+    ctx.scopes(&["issue"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let text = body.required_str("body")?;
+    ctx.with(|w| {
+        let (index, perm, pos) = comment_pos(w, &ctx, &owner, &repo, &raw)?;
+        let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
+        let c = r.comments.get_mut(pos).ok_or_else(ApiError::not_found)?;
+        if c.poster_id != uid && !perm.push {
+            return Err(ApiError::forbidden(
+                "user should have permission to edit comment",
+            ));
+        }
+        c.body = text;
+        c.updated = now();
+        let c = c.clone();
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        Ok(Json(w.comment_json(r, &c)))
+    })
+}
+
+async fn delete_comment(ctx: Ctx, Path((owner, repo, raw)): IndexPath) -> Result<StatusCode> {
+    ctx.scopes(&["issue"])?;
+    let uid = ctx.require_user()?;
+    ctx.with(|w| {
+        let (index, perm, pos) = comment_pos(w, &ctx, &owner, &repo, &raw)?;
+        let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
+        let poster = r.comments.get(pos).map(|c| c.poster_id);
+        if poster != Some(uid) && !perm.push {
+            return Err(ApiError::forbidden(
+                "user should have permission to delete comment",
+            ));
+        }
+        r.comments.remove(pos);
+        Ok(StatusCode::NO_CONTENT)
+    })
+}

@@ -1,0 +1,488 @@
+//! Pull requests (list, get, create, merge, merged check), their reviews, and releases.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::Value;
+
+use super::Shared;
+use super::access::{find_repo, find_repo_writable, parse_id};
+use super::auth::Ctx;
+use super::body::Body;
+use super::error::ApiError;
+use super::paging::paged;
+use super::routes_git::make_tag;
+use super::state::{Change, Issue, Pull, Release, Repo, Review, World, now};
+
+type Result<T> = std::result::Result<T, ApiError>;
+type RepoPath = Path<(String, String)>;
+type ItemPath = Path<(String, String, String)>;
+
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/repos/{owner}/{repo}/pulls",
+            get(list_pulls).post(create_pull),
+        )
+        .route("/repos/{owner}/{repo}/pulls/{index}", get(get_pull))
+        .route(
+            "/repos/{owner}/{repo}/pulls/{index}/merge",
+            get(is_merged).post(merge),
+        )
+        .route(
+            "/repos/{owner}/{repo}/pulls/{index}/reviews",
+            get(list_reviews).post(create_review),
+        )
+        .route(
+            "/repos/{owner}/{repo}/releases",
+            get(list_releases).post(create_release),
+        )
+        .route("/repos/{owner}/{repo}/releases/latest", get(latest_release))
+        .route(
+            "/repos/{owner}/{repo}/releases/tags/{tag}",
+            get(release_by_tag),
+        )
+        .route(
+            "/repos/{owner}/{repo}/releases/{id}",
+            get(get_release).delete(delete_release),
+        )
+}
+
+fn repo_at(w: &World, index: usize) -> Result<&Repo> {
+    w.repos.get(index).ok_or_else(ApiError::not_found)
+}
+
+fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
+    w.repos.get_mut(index).ok_or_else(ApiError::not_found)
+}
+
+fn pull_of(r: &Repo, raw: &str) -> Result<i64> {
+    let number = parse_id(raw)?;
+    r.issue(number)
+        .filter(|i| i.pull.is_some())
+        .map(|i| i.index)
+        .ok_or_else(|| ApiError::not_found_err(format!("pull request does not exist [id: 0, issue_id: 0, head_repo_id: 0, base_repo_id: {}, head_branch: , base_branch: ]", r.id)))
+}
+
+async fn list_pulls(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response> {
+    ctx.scopes(&["repository"])?;
+    let state = ctx.query.get("state").unwrap_or("open").to_string();
+    let base = ctx.query.get("base_branch").map(str::to_string);
+    let poster = ctx.query.get("poster").map(str::to_string);
+    let milestone = ctx
+        .query
+        .get("milestone")
+        .and_then(|m| m.parse::<i64>().ok());
+    let labels: Vec<i64> = ctx
+        .query
+        .list("labels")
+        .iter()
+        .filter_map(|l| l.parse().ok())
+        .collect();
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = repo_at(w, index)?;
+        let poster_id = poster.as_ref().map(|p| w.user(p).map(|u| u.id));
+        let items = r
+            .issues
+            .iter()
+            .rev()
+            .filter(|i| {
+                let Some(pull) = &i.pull else { return false };
+                let state_ok = match state.as_str() {
+                    "all" => true,
+                    "closed" => i.closed,
+                    _ => !i.closed,
+                };
+                state_ok
+                    && base.as_ref().is_none_or(|b| &pull.base == b)
+                    && poster_id.is_none_or(|p| p == Some(i.poster_id))
+                    && milestone.is_none_or(|m| i.milestone == Some(m))
+                    && (labels.is_empty() || i.labels.iter().any(|l| labels.contains(l)))
+            })
+            .map(|i| w.pull_json(r, i))
+            .collect();
+        Ok(paged(&w.root_url, &ctx.path, &ctx.query, items).into_response())
+    })
+}
+
+async fn get_pull(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<Json<Value>> {
+    ctx.scopes(&["repository"])?;
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = repo_at(w, index)?;
+        let number = pull_of(r, &raw)?;
+        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+        Ok(Json(w.pull_json(r, issue)))
+    })
+}
+
+/// `head` may be `branch` or `owner:branch` (same repository only here).
+fn head_branch(head: &str) -> &str {
+    head.rsplit_once(':').map_or(head, |(_, b)| b)
+}
+
+async fn create_pull(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Result<Response> {
+    ctx.scopes(&["repository"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let head = body.required_str("head")?;
+    let base = body.required_str("base")?;
+    let title = body.required_str("title")?;
+    let head = head_branch(&head).to_string();
+    ctx.with(|w| {
+        let (index, perm) = find_repo(w, &ctx, &owner, &repo)?;
+        let id = w.next_id();
+        let pull_id = w.next_id();
+        let r = repo_at_mut(w, index)?;
+        let base_sha = r.branches.get(&base).cloned().ok_or_else(|| ApiError::not_found_err(format!("branch does not exist [name: {base}]")))?;
+        let head_sha = r.branches.get(&head).cloned().ok_or_else(|| ApiError::not_found_err(format!("branch does not exist [name: {head}]")))?;
+        if let Some(existing) = r.issues.iter().find(|i| !i.closed && i.pull.as_ref().is_some_and(|p| p.head == head && p.base == base)) {
+            return Err(ApiError::conflict(format!(
+                "pull request already exists for these targets [id: {}, issue_id: {}, head_repo_id: {}, base_repo_id: {}, head_branch: {head}, base_branch: {base}]",
+                existing.pull.as_ref().map_or(0, |p| p.id), existing.id, r.id, r.id
+            )));
+        }
+        if head_sha == base_sha || head == base {
+            return Err(ApiError::unprocessable("Invalid PullRequest: There are no changes between the head and the base"));
+        }
+        let base_history: Vec<String> = r.history(&base_sha).iter().map(|c| c.sha.clone()).collect();
+        let merge_base = r.history(&head_sha).iter().map(|c| c.sha.clone()).find(|s| base_history.contains(s)).unwrap_or_default();
+        let labels: Vec<i64> = if perm.push {
+            body.values("labels")?.unwrap_or_default().iter().filter_map(Value::as_i64).filter(|l| r.labels.iter().any(|x| x.id == *l)).collect()
+        } else {
+            Vec::new()
+        };
+        let milestone = body.i64("milestone")?.filter(|m| *m > 0 && perm.push && r.milestones.iter().any(|x| x.id == *m));
+        let at = now();
+        let number = r.next_index;
+        r.next_index += 1;
+        r.issues.push(Issue {
+            id,
+            index: number,
+            poster_id: uid,
+            title,
+            body: body.str("body")?.unwrap_or_default(),
+            closed: false,
+            labels,
+            milestone,
+            assignees: Vec::new(),
+            created: at,
+            updated: at,
+            closed_at: None,
+            due_date: body.time("due_date")?,
+            git_ref: String::new(),
+            pull: Some(Pull { id: pull_id, head, base, head_sha, merge_base, merged: false, merged_at: None, merged_by: None, merge_sha: None, reviews: Vec::new() }),
+        });
+        let r = repo_at(w, index)?;
+        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+        Ok((StatusCode::CREATED, Json(w.pull_json(r, issue))).into_response())
+    })
+}
+
+async fn is_merged(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<StatusCode> {
+    ctx.scopes(&["repository"])?;
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = repo_at(w, index)?;
+        let number = pull_of(r, &raw)?;
+        let merged = r
+            .issue(number)
+            .and_then(|i| i.pull.as_ref())
+            .is_some_and(|p| p.merged);
+        if merged {
+            Ok(StatusCode::NO_CONTENT)
+        } else {
+            Err(ApiError::not_found())
+        }
+    })
+}
+
+const MERGE_STYLES: [&str; 6] = [
+    "merge",
+    "rebase",
+    "rebase-merge",
+    "squash",
+    "fast-forward-only",
+    "manually-merged",
+];
+
+async fn merge(ctx: Ctx, Path((owner, repo, raw)): ItemPath, bytes: Bytes) -> Result<Response> {
+    ctx.scopes(&["repository"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let style = body.required_str("do")?;
+    if !MERGE_STYLES.contains(&style.as_str()) {
+        return Err(ApiError::unprocessable("[Do]: In"));
+    }
+    let title = body.str("merge_title_field")?.filter(|t| !t.is_empty());
+    let message = body.str("merge_message_field")?.unwrap_or_default();
+    let delete_branch = body.bool("delete_branch_after_merge")?.unwrap_or(false);
+    ctx.with(|w| {
+        let index = find_repo_writable(w, &ctx, &owner, &repo)?;
+        let (login, email) = w
+            .user_by_id(uid)
+            .map(|u| (u.login.clone(), u.email.clone()))
+            .unwrap_or_default();
+        let r = repo_at_mut(w, index)?;
+        let number = pull_of(r, &raw)?;
+        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+        let pull = issue.pull.clone().ok_or_else(ApiError::not_found)?;
+        if pull.merged {
+            return Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "The PR is already merged",
+            ));
+        }
+        if issue.closed {
+            return Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "The PR is closed",
+            ));
+        }
+        let head_sha = r
+            .branches
+            .get(&pull.head)
+            .cloned()
+            .unwrap_or_else(|| pull.head_sha.clone());
+        let files: Vec<(String, Option<Vec<u8>>)> = r
+            .changed_paths(&pull.merge_base, &head_sha)
+            .into_iter()
+            .map(|(path, _)| {
+                let content = r
+                    .commits
+                    .get(&head_sha)
+                    .and_then(|c| c.tree.get(&path).cloned());
+                (path, content)
+            })
+            .collect();
+        let heading = title.unwrap_or_else(|| {
+            format!(
+                "Merge pull request '{}' (#{number}) from {} into {}",
+                issue.title, pull.head, pull.base
+            )
+        });
+        let full = if message.is_empty() {
+            heading
+        } else {
+            format!("{heading}\n\n{message}")
+        };
+        let base = pull.base.clone();
+        let sha = r.commit(Change {
+            branch: &base,
+            from: None,
+            message: &full,
+            author: (&login, &email),
+            files,
+        });
+        if let Some(commit) = r.commits.get_mut(&sha).filter(|_| style == "merge") {
+            commit.parents.push(head_sha);
+        }
+        if delete_branch && pull.head != r.default_branch {
+            r.branches.remove(&pull.head);
+        }
+        let at = now();
+        let issue = r.issue_mut(number).ok_or_else(ApiError::not_found)?;
+        issue.closed = true;
+        issue.closed_at = Some(at);
+        issue.updated = at;
+        if let Some(p) = issue.pull.as_mut() {
+            p.merged = true;
+            p.merged_at = Some(at);
+            p.merged_by = Some(uid);
+            p.merge_sha = Some(sha);
+        }
+        Ok(StatusCode::OK.into_response())
+    })
+}
+
+async fn list_reviews(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<Response> {
+    ctx.scopes(&["repository"])?;
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = repo_at(w, index)?;
+        let number = pull_of(r, &raw)?;
+        let reviews = r
+            .issue(number)
+            .and_then(|i| i.pull.as_ref())
+            .map(|p| p.reviews.clone())
+            .unwrap_or_default();
+        let items = reviews
+            .iter()
+            .map(|rv| w.review_json(r, number, rv))
+            .collect();
+        Ok(paged(&w.root_url, &ctx.path, &ctx.query, items).into_response())
+    })
+}
+
+async fn create_review(
+    ctx: Ctx,
+    Path((owner, repo, raw)): ItemPath,
+    bytes: Bytes,
+) -> Result<Json<Value>> {
+    ctx.scopes(&["repository"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let event = body.str("event")?.unwrap_or_else(|| "PENDING".to_string());
+    let state = match event.as_str() {
+        "APPROVED" | "APPROVE" => "APPROVED",
+        "REQUEST_CHANGES" => "REQUEST_CHANGES",
+        "COMMENT" => "COMMENT",
+        "PENDING" | "" => "PENDING",
+        other => {
+            return Err(ApiError::unprocessable(format!(
+                "unknown review event {other:?}"
+            )));
+        }
+    };
+    let text = body.str("body")?.unwrap_or_default();
+    if matches!(state, "REQUEST_CHANGES" | "COMMENT") && text.trim().is_empty() {
+        return Err(ApiError::unprocessable(
+            "review event COMMENT requires a body",
+        ));
+    }
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let id = w.next_id();
+        let r = repo_at_mut(w, index)?;
+        let number = pull_of(r, &raw)?;
+        let pull = r
+            .issue_mut(number)
+            .and_then(|i| i.pull.as_mut())
+            .ok_or_else(ApiError::not_found)?;
+        let review = Review {
+            id,
+            user_id: uid,
+            state: state.to_string(),
+            body: text,
+            commit_id: pull.head_sha.clone(),
+            submitted: now(),
+        };
+        pull.reviews.push(review.clone());
+        let r = repo_at(w, index)?;
+        Ok(Json(w.review_json(r, number, &review)))
+    })
+}
+
+async fn list_releases(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response> {
+    ctx.scopes(&["repository"])?;
+    let draft = ctx.query.flag("draft");
+    let pre = ctx.query.flag("pre-release");
+    ctx.with(|w| {
+        let (index, perm) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = repo_at(w, index)?;
+        let items = r
+            .releases
+            .iter()
+            .rev()
+            .filter(|rel| perm.push || !rel.draft)
+            .filter(|rel| {
+                draft.is_none_or(|d| rel.draft == d) && pre.is_none_or(|p| rel.prerelease == p)
+            })
+            .map(|rel| w.release_json(r, rel))
+            .collect();
+        Ok(paged(&w.root_url, &ctx.path, &ctx.query, items).into_response())
+    })
+}
+
+fn release_missing() -> ApiError {
+    ApiError::not_found()
+}
+
+fn find_release(
+    ctx: &Ctx,
+    w: &World,
+    owner: &str,
+    repo: &str,
+    pick: impl Fn(&Release) -> bool,
+) -> Result<Value> {
+    let (index, perm) = find_repo(w, ctx, owner, repo)?;
+    let r = repo_at(w, index)?;
+    let rel = r
+        .releases
+        .iter()
+        .rev()
+        .filter(|rel| perm.push || !rel.draft)
+        .find(|rel| pick(rel))
+        .ok_or_else(release_missing)?;
+    Ok(w.release_json(r, rel))
+}
+
+async fn get_release(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<Json<Value>> {
+    ctx.scopes(&["repository"])?;
+    let id = parse_id(&raw)?;
+    ctx.with(|w| find_release(&ctx, w, &owner, &repo, |rel| rel.id == id).map(Json))
+}
+
+async fn latest_release(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Json<Value>> {
+    ctx.scopes(&["repository"])?;
+    ctx.with(|w| {
+        find_release(&ctx, w, &owner, &repo, |rel| !rel.draft && !rel.prerelease).map(Json)
+    })
+}
+
+async fn release_by_tag(ctx: Ctx, Path((owner, repo, tag)): ItemPath) -> Result<Json<Value>> {
+    ctx.scopes(&["repository"])?;
+    ctx.with(|w| find_release(&ctx, w, &owner, &repo, |rel| rel.tag_name == tag).map(Json))
+}
+
+async fn create_release(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Result<Response> {
+    ctx.scopes(&["repository"])?;
+    let uid = ctx.require_user()?;
+    let body = Body::parse(&bytes)?;
+    let tag_name = body.required_str("tag_name")?;
+    let target = body.str("target_commitish")?.filter(|t| !t.is_empty());
+    ctx.with(|w| {
+        let index = find_repo_writable(w, &ctx, &owner, &repo)?;
+        let id = w.next_id();
+        let r = repo_at_mut(w, index)?;
+        if r.releases.iter().any(|rel| rel.tag_name == tag_name) {
+            return Err(ApiError::conflict(format!(
+                "release tag already exist [tag_name: {tag_name}]"
+            )));
+        }
+        let draft = body.bool("draft")?.unwrap_or(false);
+        if !draft && !r.tags.contains_key(&tag_name) {
+            make_tag(
+                r,
+                &tag_name,
+                target.as_deref(),
+                &body.str("tag_message")?.unwrap_or_default(),
+            )?;
+        }
+        let release = Release {
+            id,
+            target: target.unwrap_or_else(|| r.default_branch.clone()),
+            name: body.str("name")?.unwrap_or_else(|| tag_name.clone()),
+            tag_name,
+            body: body.str("body")?.unwrap_or_default(),
+            draft,
+            prerelease: body.bool("prerelease")?.unwrap_or(false),
+            author_id: uid,
+            created: now(),
+        };
+        r.releases.push(release.clone());
+        let r = repo_at(w, index)?;
+        Ok((StatusCode::CREATED, Json(w.release_json(r, &release))).into_response())
+    })
+}
+
+async fn delete_release(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<StatusCode> {
+    ctx.scopes(&["repository"])?;
+    let id = parse_id(&raw)?;
+    ctx.with(|w| {
+        let index = find_repo_writable(w, &ctx, &owner, &repo)?;
+        let r = repo_at_mut(w, index)?;
+        let before = r.releases.len();
+        r.releases.retain(|rel| rel.id != id);
+        if r.releases.len() == before {
+            return Err(release_missing());
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
+}

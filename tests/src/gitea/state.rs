@@ -1,0 +1,489 @@
+//! The in-memory world behind the emulator: users, tokens, repositories with a tiny
+//! snapshot-per-commit git model, issues, pulls, labels, milestones and releases.
+//! Everything is plain data guarded by one mutex; rendering to Gitea JSON lives in
+//! `render`, HTTP in the `routes_*` modules.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+
+/// Gitea's `[api] DEFAULT_PAGING_NUM`.
+pub(crate) const DEFAULT_PAGE_SIZE: usize = 30;
+/// Gitea's `[api] MAX_RESPONSE_ITEMS`.
+pub(crate) const MAX_PAGE_SIZE: usize = 50;
+
+/// The whole server state.
+#[derive(Debug)]
+pub(crate) struct World {
+    /// `ROOT_URL` with a trailing slash, e.g. `http://127.0.0.1:3000/`.
+    pub(crate) root_url: String,
+    next_id: i64,
+    pub(crate) users: Vec<User>,
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) repos: Vec<Repo>,
+    /// `clone_addr` → `(owner, repo)` whose content a migration copies.
+    pub(crate) migration_sources: std::collections::HashMap<String, (String, String)>,
+}
+
+/// A user or (with `is_org`) an organization.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    pub(crate) id: i64,
+    pub(crate) login: String,
+    pub(crate) full_name: String,
+    pub(crate) email: String,
+    pub(crate) password: String,
+    pub(crate) is_admin: bool,
+    pub(crate) active: bool,
+    pub(crate) restricted: bool,
+    pub(crate) prohibit_login: bool,
+    pub(crate) must_change_password: bool,
+    pub(crate) visibility: String,
+    pub(crate) description: String,
+    pub(crate) website: String,
+    pub(crate) location: String,
+    pub(crate) login_name: String,
+    pub(crate) source_id: i64,
+    pub(crate) is_org: bool,
+    /// Members of an organization (user ids); the creator is an owner.
+    pub(crate) members: Vec<i64>,
+    pub(crate) created: Timestamp,
+}
+
+/// A personal access token.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    pub(crate) id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) name: String,
+    pub(crate) sha1: String,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) created: Timestamp,
+}
+
+/// One commit: a full snapshot of the tree (the repositories here are tiny).
+#[derive(Debug, Clone)]
+pub(crate) struct Commit {
+    pub(crate) sha: String,
+    pub(crate) parents: Vec<String>,
+    pub(crate) message: String,
+    pub(crate) author_name: String,
+    pub(crate) author_email: String,
+    pub(crate) time: Timestamp,
+    pub(crate) tree: BTreeMap<String, Vec<u8>>,
+}
+
+/// A lightweight or annotated tag.
+#[derive(Debug, Clone)]
+pub(crate) struct Tag {
+    pub(crate) name: String,
+    pub(crate) commit: String,
+    pub(crate) message: String,
+    pub(crate) id: String,
+}
+
+/// A repository and everything that hangs off it.
+#[derive(Debug, Clone)]
+pub(crate) struct Repo {
+    pub(crate) id: i64,
+    pub(crate) owner_id: i64,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) private: bool,
+    pub(crate) mirror: bool,
+    pub(crate) default_branch: String,
+    pub(crate) created: Timestamp,
+    pub(crate) updated: Timestamp,
+    pub(crate) commits: BTreeMap<String, Commit>,
+    pub(crate) branches: BTreeMap<String, String>,
+    pub(crate) tags: BTreeMap<String, Tag>,
+    pub(crate) issues: Vec<Issue>,
+    pub(crate) comments: Vec<Comment>,
+    pub(crate) labels: Vec<Label>,
+    pub(crate) milestones: Vec<Milestone>,
+    pub(crate) releases: Vec<Release>,
+    pub(crate) next_index: i64,
+}
+
+/// An issue or, with `pull` set, a pull request (they share the index space).
+#[derive(Debug, Clone)]
+pub(crate) struct Issue {
+    pub(crate) id: i64,
+    pub(crate) index: i64,
+    pub(crate) poster_id: i64,
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) closed: bool,
+    pub(crate) labels: Vec<i64>,
+    pub(crate) milestone: Option<i64>,
+    pub(crate) assignees: Vec<i64>,
+    pub(crate) created: Timestamp,
+    pub(crate) updated: Timestamp,
+    pub(crate) closed_at: Option<Timestamp>,
+    pub(crate) due_date: Option<Timestamp>,
+    pub(crate) git_ref: String,
+    pub(crate) pull: Option<Pull>,
+}
+
+/// The pull-request half of an [`Issue`].
+#[derive(Debug, Clone)]
+pub(crate) struct Pull {
+    pub(crate) id: i64,
+    pub(crate) head: String,
+    pub(crate) base: String,
+    pub(crate) head_sha: String,
+    pub(crate) merge_base: String,
+    pub(crate) merged: bool,
+    pub(crate) merged_at: Option<Timestamp>,
+    pub(crate) merged_by: Option<i64>,
+    pub(crate) merge_sha: Option<String>,
+    pub(crate) reviews: Vec<Review>,
+}
+
+/// A pull request review.
+#[derive(Debug, Clone)]
+pub(crate) struct Review {
+    pub(crate) id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) state: String,
+    pub(crate) body: String,
+    pub(crate) commit_id: String,
+    pub(crate) submitted: Timestamp,
+}
+
+/// An issue comment.
+#[derive(Debug, Clone)]
+pub(crate) struct Comment {
+    pub(crate) id: i64,
+    pub(crate) issue_index: i64,
+    pub(crate) poster_id: i64,
+    pub(crate) body: String,
+    pub(crate) created: Timestamp,
+    pub(crate) updated: Timestamp,
+}
+
+/// A repository label.
+#[derive(Debug, Clone)]
+pub(crate) struct Label {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) color: String,
+    pub(crate) description: String,
+    pub(crate) exclusive: bool,
+    pub(crate) is_archived: bool,
+}
+
+/// A milestone.
+#[derive(Debug, Clone)]
+pub(crate) struct Milestone {
+    pub(crate) id: i64,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) closed: bool,
+    pub(crate) due_on: Option<Timestamp>,
+    pub(crate) created: Timestamp,
+    pub(crate) updated: Timestamp,
+    pub(crate) closed_at: Option<Timestamp>,
+}
+
+/// A release.
+#[derive(Debug, Clone)]
+pub(crate) struct Release {
+    pub(crate) id: i64,
+    pub(crate) tag_name: String,
+    pub(crate) target: String,
+    pub(crate) name: String,
+    pub(crate) body: String,
+    pub(crate) draft: bool,
+    pub(crate) prerelease: bool,
+    pub(crate) author_id: i64,
+    pub(crate) created: Timestamp,
+}
+
+/// Current time rounded to whole seconds, as Gitea stores it.
+pub(crate) fn now() -> Timestamp {
+    let ts = Timestamp::now();
+    Timestamp::from_second(ts.as_second()).unwrap_or(ts)
+}
+
+/// A 40-hex-digit id derived from `parts`, shaped like a git SHA-1.
+pub(crate) fn sha_of(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    let digest = hex::encode(hasher.finalize());
+    digest.get(..40).unwrap_or(&digest).to_string()
+}
+
+/// A fresh random 40-hex-digit token value.
+pub(crate) fn random_sha() -> String {
+    let bytes: [u8; 20] = rand::random();
+    hex::encode(bytes)
+}
+
+impl World {
+    /// An empty world served under `root_url`.
+    pub(crate) fn new(root_url: &str) -> Self {
+        Self {
+            root_url: root_url.to_string(),
+            next_id: 0,
+            users: Vec::new(),
+            tokens: Vec::new(),
+            repos: Vec::new(),
+            migration_sources: std::collections::HashMap::new(),
+        }
+    }
+
+    /// A new id; one counter for every table keeps ids unique and increasing.
+    pub(crate) fn next_id(&mut self) -> i64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub(crate) fn user(&self, login: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    pub(crate) fn user_mut(&mut self, login: &str) -> Option<&mut User> {
+        self.users
+            .iter_mut()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    pub(crate) fn user_by_id(&self, id: i64) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub(crate) fn repo_index(&self, owner: &str, name: &str) -> Option<usize> {
+        let owner_id = self.user(owner)?.id;
+        self.repos
+            .iter()
+            .position(|r| r.owner_id == owner_id && r.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Adds a user with Gitea's defaults; the caller checks for duplicates.
+    pub(crate) fn add_user(&mut self, login: &str, email: &str, password: &str) -> &mut User {
+        let id = self.next_id();
+        self.users.push(User {
+            id,
+            login: login.to_string(),
+            full_name: String::new(),
+            email: email.to_string(),
+            password: password.to_string(),
+            is_admin: false,
+            active: true,
+            restricted: false,
+            prohibit_login: false,
+            must_change_password: false,
+            visibility: "public".to_string(),
+            description: String::new(),
+            website: String::new(),
+            location: String::new(),
+            login_name: login.to_string(),
+            source_id: 0,
+            is_org: false,
+            members: Vec::new(),
+            created: now(),
+        });
+        let last = self.users.len() - 1;
+        &mut self.users[last]
+    }
+
+    /// Adds an empty repository (no commits, default branch `main`).
+    pub(crate) fn add_repo(&mut self, owner_id: i64, name: &str, private: bool) -> usize {
+        let id = self.next_id();
+        let created = now();
+        self.repos.push(Repo {
+            id,
+            owner_id,
+            name: name.to_string(),
+            description: String::new(),
+            private,
+            mirror: false,
+            default_branch: "main".to_string(),
+            created,
+            updated: created,
+            commits: BTreeMap::new(),
+            branches: BTreeMap::new(),
+            tags: BTreeMap::new(),
+            issues: Vec::new(),
+            comments: Vec::new(),
+            labels: Vec::new(),
+            milestones: Vec::new(),
+            releases: Vec::new(),
+            next_index: 1,
+        });
+        self.repos.len() - 1
+    }
+}
+
+/// What a commit on a branch changes.
+pub(crate) struct Change<'a> {
+    pub(crate) branch: &'a str,
+    /// Start the branch from this branch when it does not exist yet.
+    pub(crate) from: Option<&'a str>,
+    pub(crate) message: &'a str,
+    pub(crate) author: (&'a str, &'a str),
+    /// `(path, Some(content))` writes, `(path, None)` deletes.
+    pub(crate) files: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl Repo {
+    /// The commit a branch name, tag name or (prefix of a) sha points at.
+    pub(crate) fn resolve(&self, reference: &str) -> Option<&Commit> {
+        if let Some(sha) = self.branches.get(reference) {
+            return self.commits.get(sha);
+        }
+        if let Some(tag) = self.tags.get(reference) {
+            return self.commits.get(&tag.commit);
+        }
+        if reference.len() >= 7 {
+            return self.commits.values().find(|c| c.sha.starts_with(reference));
+        }
+        None
+    }
+
+    /// The commit a `ref` query parameter selects (default branch when empty).
+    pub(crate) fn resolve_or_default(&self, reference: Option<&str>) -> Option<&Commit> {
+        match reference.filter(|r| !r.is_empty()) {
+            Some(r) => self.resolve(r),
+            None => self.resolve(&self.default_branch),
+        }
+    }
+
+    /// Commits reachable from `sha`, newest first (first-parent order is enough here).
+    pub(crate) fn history(&self, sha: &str) -> Vec<&Commit> {
+        let mut out = Vec::new();
+        let mut next = Some(sha.to_string());
+        while let Some(current) = next.take() {
+            let Some(commit) = self.commits.get(&current) else {
+                break;
+            };
+            if out.iter().any(|c: &&Commit| c.sha == commit.sha) {
+                break;
+            }
+            out.push(commit);
+            next = commit.parents.first().cloned();
+        }
+        out
+    }
+
+    /// Records a commit on `change.branch` and returns its sha.
+    pub(crate) fn commit(&mut self, change: Change<'_>) -> String {
+        let parent = self
+            .branches
+            .get(change.branch)
+            .or_else(|| change.from.and_then(|f| self.branches.get(f)))
+            .cloned();
+        let mut tree = parent
+            .as_ref()
+            .and_then(|p| self.commits.get(p))
+            .map(|c| c.tree.clone())
+            .unwrap_or_default();
+        for (path, content) in change.files {
+            match content {
+                Some(bytes) => {
+                    tree.insert(path, bytes);
+                }
+                None => {
+                    tree.remove(&path);
+                }
+            }
+        }
+        let time = now();
+        let stamp = time.to_string();
+        let parent_sha = parent.clone().unwrap_or_default();
+        let sha = sha_of(&[
+            parent_sha.as_bytes(),
+            change.message.as_bytes(),
+            stamp.as_bytes(),
+            &(self.commits.len() as u64).to_le_bytes(),
+        ]);
+        self.commits.insert(
+            sha.clone(),
+            Commit {
+                sha: sha.clone(),
+                parents: parent.into_iter().collect(),
+                message: change.message.to_string(),
+                author_name: change.author.0.to_string(),
+                author_email: change.author.1.to_string(),
+                time,
+                tree,
+            },
+        );
+        self.branches.insert(change.branch.to_string(), sha.clone());
+        self.updated = time;
+        sha
+    }
+
+    pub(crate) fn issue(&self, index: i64) -> Option<&Issue> {
+        self.issues.iter().find(|i| i.index == index)
+    }
+
+    pub(crate) fn issue_mut(&mut self, index: i64) -> Option<&mut Issue> {
+        self.issues.iter_mut().find(|i| i.index == index)
+    }
+}
+
+impl Repo {
+    fn tree_of(&self, sha: &str) -> BTreeMap<String, Vec<u8>> {
+        self.commits
+            .get(sha)
+            .map(|c| c.tree.clone())
+            .unwrap_or_default()
+    }
+
+    /// Paths that differ between two commits, with Gitea's status words.
+    pub(crate) fn changed_paths(&self, from: &str, to: &str) -> Vec<(String, &'static str)> {
+        let (old, new) = (self.tree_of(from), self.tree_of(to));
+        let mut out = Vec::new();
+        for (path, bytes) in &new {
+            match old.get(path) {
+                None => out.push((path.clone(), "added")),
+                Some(before) if before != bytes => out.push((path.clone(), "modified")),
+                Some(_) => {}
+            }
+        }
+        for path in old.keys().filter(|p| !new.contains_key(*p)) {
+            out.push((path.clone(), "removed"));
+        }
+        out.sort();
+        out
+    }
+
+    /// `(changed files, added lines, deleted lines)` between two commits, counting lines as
+    /// multisets (good enough for an emulator's statistics).
+    pub(crate) fn diff_stats(&self, from: &str, to: &str) -> (usize, usize, usize) {
+        let (old, new) = (self.tree_of(from), self.tree_of(to));
+        let changed = self.changed_paths(from, to);
+        let (mut added, mut deleted) = (0, 0);
+        for (path, _) in &changed {
+            let lines = |t: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
+                t.get(path)
+                    .map(|b| {
+                        String::from_utf8_lossy(b)
+                            .lines()
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let (mut before, after) = (lines(&old), lines(&new));
+            for line in after {
+                match before.iter().position(|l| *l == line) {
+                    Some(pos) => {
+                        before.remove(pos);
+                    }
+                    None => added += 1,
+                }
+            }
+            deleted += before.len();
+        }
+        (changed.len(), added, deleted)
+    }
+}

@@ -1,0 +1,276 @@
+//! The single entry point of the API: parses the URL the way the API server does
+//! (discovery paths, `/api/v1/...`, `/apis/<g>/<v>/...`, namespaced or not, subresource),
+//! authenticates the bearer token, authorizes the verb, and hands over to `verbs`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::auth::{Attributes, Identity};
+use super::discovery;
+use super::registry::ResourceType;
+use super::respond::{self, json_response};
+use super::status::ApiError;
+use super::{Inner, verbs};
+
+/// Largest accepted request body (the real server's limit is 3 MiB).
+pub(super) const BODY_LIMIT: usize = 3 * 1024 * 1024;
+
+/// A parsed request to a resource.
+#[derive(Debug)]
+pub(super) struct Call {
+    /// HTTP method.
+    pub method: Method,
+    /// The resource type from the URL.
+    pub rt: ResourceType,
+    /// Namespace from the URL (empty for cluster scope or all namespaces).
+    pub namespace: String,
+    /// Object name, if the URL names one.
+    pub name: Option<String>,
+    /// Subresource (`status`, `log`, …).
+    pub sub: Option<String>,
+    /// Query parameters, decoded.
+    pub query: Vec<(String, String)>,
+    /// `Accept` header.
+    pub accept: String,
+    /// `Content-Type` header.
+    pub content_type: String,
+    /// The caller.
+    pub identity: Identity,
+    /// The body.
+    pub body: bytes::Bytes,
+}
+
+impl Call {
+    /// The first value of a query parameter.
+    pub(super) fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A boolean query parameter (`true`/`1`).
+    pub(super) fn flag(&self, name: &str) -> bool {
+        matches!(self.param(name), Some("true" | "1"))
+    }
+}
+
+/// The axum fallback handler serving every path.
+pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
+    match dispatch(&inner, req).await {
+        Ok(resp) => resp,
+        Err(err) => err.into_response(),
+    }
+}
+
+fn identity(inner: &Inner, req: &Request) -> Result<Identity, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Identity::admin("system:admin"));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(ApiError::unauthorized)?;
+    if token == inner.admin_token {
+        return Ok(Identity::admin("system:admin"));
+    }
+    let st = inner.lock();
+    st.identities
+        .get(token)
+        .cloned()
+        .ok_or_else(ApiError::unauthorized)
+}
+
+async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError> {
+    let identity = identity(inner, &req)?;
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let query: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let (accept, content_type) = {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        (header(header::ACCEPT), header(header::CONTENT_TYPE))
+    };
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let types = inner.lock().types.clone();
+    let ok = |v: serde_json::Value| Ok(json_response(StatusCode::OK, &v));
+    match segs.as_slice() {
+        [] => return ok(discovery::root(&types)),
+        ["version"] => return ok(discovery::version()),
+        ["healthz" | "livez" | "readyz"] => return Ok((StatusCode::OK, "ok").into_response()),
+        ["api"] => return ok(discovery::core_versions()),
+        ["apis"] => return ok(discovery::groups(&types)),
+        ["apis", g] => {
+            return discovery::group(&types, g)
+                .map(|v| json_response(StatusCode::OK, &v))
+                .ok_or_else(ApiError::no_route);
+        }
+        ["api", "v1"] => {
+            return discovery::resources(&types, "", "v1")
+                .map(|v| json_response(StatusCode::OK, &v))
+                .ok_or_else(ApiError::no_route);
+        }
+        ["apis", g, v] => {
+            return discovery::resources(&types, g, v)
+                .map(|v| json_response(StatusCode::OK, &v))
+                .ok_or_else(ApiError::no_route);
+        }
+        _ => {}
+    }
+    let (group, version, rest) = match segs.as_slice() {
+        ["api", "v1", rest @ ..] => ("", "v1", rest),
+        ["apis", g, v, rest @ ..] => (*g, *v, rest),
+        _ => return Err(ApiError::no_route()),
+    };
+    let find = |plural: &str| {
+        types
+            .iter()
+            .find(|t| t.group == group && t.version == version && t.plural == plural)
+            .cloned()
+    };
+    let (rt, namespace, name, sub) = match rest {
+        ["namespaces", ns, plural, tail @ ..] if find(plural).is_some_and(|t| t.namespaced) => {
+            let rt = find(plural).ok_or_else(ApiError::no_route)?;
+            (
+                rt,
+                ns.to_string(),
+                tail.first().map(|s| s.to_string()),
+                tail.get(1).map(|s| s.to_string()),
+            )
+        }
+        [plural, tail @ ..] => {
+            let rt = find(plural).ok_or_else(ApiError::no_route)?;
+            if tail.len() > 2 {
+                return Err(ApiError::no_route());
+            }
+            (
+                rt,
+                String::new(),
+                tail.first().map(|s| s.to_string()),
+                tail.get(1).map(|s| s.to_string()),
+            )
+        }
+        [] => return Err(ApiError::no_route()),
+    };
+    if let Some(s) = &sub
+        && !rt.has_sub(s)
+    {
+        return Err(ApiError::no_route());
+    }
+    let body = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::too_large())?;
+    let call = Call {
+        method,
+        rt,
+        namespace,
+        name,
+        sub,
+        query,
+        accept,
+        content_type,
+        identity,
+        body,
+    };
+    authorize(&call)?;
+    route(inner, call).await
+}
+
+fn rbac_verb(call: &Call) -> &'static str {
+    match (&call.method, call.name.is_some()) {
+        (&Method::GET, true) => "get",
+        (&Method::GET, false) if call.flag("watch") => "watch",
+        (&Method::GET, false) => "list",
+        (&Method::POST, _) => "create",
+        (&Method::PUT, _) => "update",
+        (&Method::PATCH, _) => "patch",
+        (&Method::DELETE, true) => "delete",
+        (&Method::DELETE, false) => "deletecollection",
+        _ => "unknown",
+    }
+}
+
+fn authorize(call: &Call) -> Result<(), ApiError> {
+    if call.rt.plural == "selfsubjectaccessreviews" {
+        return Ok(());
+    }
+    let attrs = Attributes {
+        verb: rbac_verb(call).into(),
+        group: call.rt.group.clone(),
+        resource: call.rt.plural.clone(),
+        subresource: call.sub.clone().unwrap_or_default(),
+        namespace: call.namespace.clone(),
+        name: call.name.clone().unwrap_or_default(),
+    };
+    if call.identity.allows(&attrs) {
+        Ok(())
+    } else {
+        Err(attrs.forbidden(&call.identity.username))
+    }
+}
+
+async fn route(inner: &Arc<Inner>, call: Call) -> Result<Response, ApiError> {
+    let want = respond::negotiate(&call.accept);
+    if call.rt.plural == "selfsubjectaccessreviews" {
+        if call.method != Method::POST {
+            return Err(ApiError::method_not_allowed(
+                "the server does not allow this method on the requested resource",
+            ));
+        }
+        let review = super::auth::access_review(&call.identity, &call.body)?;
+        return Ok(json_response(StatusCode::CREATED, &review));
+    }
+    if call.rt.namespaced && call.namespace.is_empty() && call.name.is_some() {
+        return Err(ApiError::no_route());
+    }
+    let want = want?;
+    match (
+        call.method.clone(),
+        call.name.is_some(),
+        call.sub.as_deref(),
+    ) {
+        (Method::GET, true, Some("log")) => super::logs::read(inner, &call),
+        (Method::GET | Method::PUT | Method::PATCH, true, Some("scale")) => {
+            super::scale::handle(inner, &call)
+        }
+        (Method::GET, true, None | Some("status")) => verbs::get(inner, &call, want),
+        (Method::GET, false, None) if call.flag("watch") => {
+            super::watch::watch(inner, &call).map(|b: Body| {
+                let mut resp = Response::new(b);
+                resp.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    header::HeaderValue::from_static("application/json"),
+                );
+                resp
+            })
+        }
+        (Method::GET, false, None) => verbs::list(inner, &call, want),
+        (Method::POST, false, None) => verbs::create(inner, &call, want),
+        (Method::PUT, true, None | Some("status")) => verbs::replace(inner, &call, want),
+        (Method::PATCH, true, None | Some("status")) => verbs::patch(inner, &call, want),
+        (Method::DELETE, true, None) => verbs::delete(inner, &call, want),
+        (Method::DELETE, false, None) => verbs::delete_collection(inner, &call, want),
+        _ => Err(ApiError::method_not_allowed(
+            "the server does not allow this method on the requested resource",
+        )),
+    }
+}

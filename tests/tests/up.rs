@@ -1,0 +1,249 @@
+//! `testbed up` as a user runs it: start the binary, wait for the env file, talk to
+//! every service it lists, then stop it with SIGINT (Ctrl-C) and expect a clean exit.
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// Kills the child if the test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("testbed-up-{name}-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Waits (bounded) for the env file and parses its `KEY=value` lines.
+fn wait_for_env(path: &Path, child: &mut Child) -> HashMap<String, String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("testbed up exited early with {status}");
+        }
+        assert!(Instant::now() < deadline, "no env file after 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+        .collect()
+}
+
+/// Sends SIGINT and waits (bounded) for the exit status.
+fn interrupt(mut running: Running) -> std::process::ExitStatus {
+    let pid = running.0.id().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = running.0.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "testbed up ignored SIGINT for 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn start(args: &[&str], env_file: &Path) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_testbed"))
+        .env("RUST_LOG", "warn")
+        .arg("up")
+        .args(args)
+        .arg("--env-file")
+        .arg(env_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    Running(child)
+}
+
+#[tokio::test]
+async fn up_serves_every_emulator_and_stops_on_sigint() {
+    let dir = temp_dir("all");
+    let env_file = dir.join("testbed.env");
+    let mut running = start(
+        &[
+            "--seed",
+            "lab",
+            "--state-dir",
+            dir.to_str().unwrap(),
+            "--llm-model",
+            "llama-scout-17b",
+        ],
+        &env_file,
+    );
+    let env = wait_for_env(&env_file, &mut running.0);
+    for key in [
+        "KUBECONFIG",
+        "KUBE_API_URL",
+        "LLM_URL",
+        "LLM_API_KEY",
+        "LITELLM_MASTER_KEY",
+    ] {
+        assert!(env.contains_key(key), "{key} missing from {env:?}");
+    }
+
+    // Kubernetes: the kubeconfig works and the lab is seeded.
+    let kubeconfig = kube::config::Kubeconfig::read_from(&env["KUBECONFIG"]).unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        config.cluster_url.to_string().trim_end_matches('/'),
+        env["KUBE_API_URL"]
+    );
+    let client = kube::Client::try_from(config).unwrap();
+    let namespaces: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(client);
+    let names: Vec<String> = tokio::time::timeout(
+        Duration::from_secs(10),
+        namespaces.list(&Default::default()),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .items
+    .into_iter()
+    .filter_map(|ns| ns.metadata.name)
+    .collect();
+    assert!(names.contains(&"agent-user1".to_string()), "{names:?}");
+
+    // LLM: the key answers chat on the chosen model, the master key manages keys.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    assert!(env["LLM_URL"].ends_with("/v1"));
+    let answer: Value = http
+        .post(format!("{}/chat/completions", env["LLM_URL"]))
+        .bearer_auth(&env["LLM_API_KEY"])
+        .json(&json!({
+            "model": "llama-scout-17b",
+            "messages": [{"role": "user", "content": "why did my build fail?"}],
+            "tools": [{"type": "function", "function": {"name": "pods_log", "parameters": {}}}],
+        }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // `--seed lab` gives the LLM the lab script: it first reads the failed step's log.
+    let call = &answer["choices"][0]["message"]["tool_calls"][0]["function"];
+    assert_eq!(call["name"], "pods_log");
+    let args: Value = serde_json::from_str(call["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(args["namespace"], "agent-user1");
+    let generated = http
+        .post(format!(
+            "{}/key/generate",
+            env["LLM_URL"].trim_end_matches("/v1")
+        ))
+        .bearer_auth(&env["LITELLM_MASTER_KEY"])
+        .json(&json!({"key_alias": "virtkey-test", "models": ["llama-scout-17b"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(generated.status(), 200);
+
+    // Gitea: the user token and admin basic auth work; the lab repo exists.
+    let user: Value = http
+        .get(format!("{}/api/v1/user", env["GITEA_URL"]))
+        .header(
+            "authorization",
+            format!("token {}", env["GITEA_USER_TOKEN"]),
+        )
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["login"], env["GITEA_USER"].as_str());
+    let admin_list = http
+        .get(format!("{}/api/v1/admin/users", env["GITEA_URL"]))
+        .basic_auth(&env["GITEA_ADMIN_USER"], Some(&env["GITEA_ADMIN_PASSWORD"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin_list.status(), 200);
+    let repo = http
+        .get(format!(
+            "{}/api/v1/repos/{}/mcp",
+            env["GITEA_URL"], env["GITEA_USER"]
+        ))
+        .header(
+            "authorization",
+            format!("token {}", env["GITEA_ADMIN_TOKEN"]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(repo.status(), 200);
+
+    let status = interrupt(running);
+    assert!(status.success(), "exit status {status}");
+    assert!(!env_file.exists(), "the env file is removed on exit");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn unknown_component_is_a_usage_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_testbed"))
+        .args(["up", "--only", "nothing"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing"));
+}
+
+#[tokio::test]
+async fn only_llm_starts_just_the_llm() {
+    let dir = temp_dir("llm");
+    let env_file = dir.join("llm.env");
+    let mut running = start(&["--only", "llm", "--llm-api-key", "sk-chosen"], &env_file);
+    let env = wait_for_env(&env_file, &mut running.0);
+    assert!(
+        !env.contains_key("KUBECONFIG") && !env.contains_key("GITEA_URL"),
+        "{env:?}"
+    );
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let models: Value = http
+        .get(format!("{}/models", env["LLM_URL"]))
+        .bearer_auth(&env["LLM_API_KEY"])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(models["data"][0]["id"], "local");
+    let status = interrupt(running);
+    assert!(status.success(), "exit status {status}");
+    let _ = std::fs::remove_dir_all(dir);
+}
