@@ -28,6 +28,9 @@ use crate::agent_loop::{Agent, RunOutcome};
 use crate::error::RunError;
 use crate::report::FailureReport;
 
+/// How long a report waits for MCP sessions that are (re)connecting before it gets 503.
+const READY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub struct AppState {
@@ -103,7 +106,8 @@ async fn report_failure(
         tracing::info!("   Pod: {}", report.pod_name);
         tracing::info!("   Container: {container}");
     });
-    if !state.agent.registry().is_ready() {
+    // A session that is reconnecting right now gets a short grace period before 503.
+    if !state.agent.registry().wait_ready(READY_GRACE).await {
         span.in_scope(|| tracing::warn!("📤 Sending response: error (not ready)"));
         return ApiError::NotReady.with_run_id(&run_id).into_response();
     }

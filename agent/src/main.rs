@@ -7,6 +7,7 @@ use std::sync::Arc;
 use agent::app::{App, Tuning};
 use agent::config::{Config, LogFormat};
 use agent::hooks::NoHooks;
+use axum::serve::ListenerExt;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -41,6 +42,10 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let app = App::start(&config, Arc::new(NoHooks), Tuning::default());
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", config.port)).await?;
     tracing::info!(port = config.port, "listening on 0.0.0.0:{}", config.port);
+    // Small responses go out at once instead of waiting on delayed ACKs (Nagle).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app.router())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -9,6 +9,8 @@ mod support;
 mod api;
 /// 50 reports at once; the hook seams (redaction, fallback issue).
 mod concurrency_and_hooks;
+/// Against the testbed LLM emulator (LiteLLM-shaped, scripted).
+mod llm_emulator;
 /// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
 mod mcp_clients;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.

@@ -9,7 +9,9 @@ use tokio_util::sync::CancellationToken;
 use crate::support::fake_llm::{FakeLlm, Reply, issue_body, messages, tool_calls};
 use crate::support::fixture::{Fixture, pods_log_tool};
 use crate::support::server::{Killable, free_port};
-use crate::support::transports::{SseControl, sse_router, streamable_router};
+use crate::support::transports::{
+    SseControl, sse_router, stateless_json_router, streamable_router,
+};
 use crate::support::{Harness, LOG, NS, Options, POD, bounded, lab_report, tuning};
 
 fn server(name: &str, url: &str, transport: McpTransport) -> McpServerConfig {
@@ -112,6 +114,30 @@ async fn both_transports_list_route_and_call() {
         assert_eq!(
             openai["function"]["parameters"]["required"],
             json!(["name"])
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn plain_json_replies_without_a_session() {
+    bounded(async {
+        let fixture = Fixture::openshift();
+        fixture.set_log(POD, LOG);
+        let os = Killable::start(stateless_json_router(fixture), 0).await;
+        let (registry, _stop) = registry(&[server(
+            "openshift",
+            &os.url("/mcp"),
+            McpTransport::StreamableHttp,
+        )]);
+        assert!(registry.wait_ready(T).await, "{:?}", registry.status());
+        assert_eq!(
+            registry
+                .call("pods_log", args(json!({"name": POD})), T)
+                .await
+                .unwrap()
+                .text,
+            LOG
         );
     })
     .await

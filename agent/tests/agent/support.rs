@@ -48,6 +48,8 @@ pub struct Options {
     pub env: Vec<(&'static str, String)>,
     pub hooks: Arc<dyn RunHooks>,
     pub wait_ready: bool,
+    /// Use this LLM endpoint (base URL, key) instead of the fake one.
+    pub llm: Option<(String, String)>,
 }
 
 impl Default for Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             env: vec![],
             hooks: Arc::new(NoHooks),
             wait_ready: true,
+            llm: None,
         }
     }
 }
@@ -102,8 +105,20 @@ impl Harness {
         let gitea_server = Killable::start(transports::streamable_router(gitea.clone()), 0).await;
         let llm_server = Killable::start(llm.router(), 0).await;
         let mut env: HashMap<String, String> = [
-            ("LITELLM_URL", llm_server.url("")),
-            ("LITELLM_API_KEY", "sk-test".into()),
+            (
+                "LITELLM_URL",
+                options
+                    .llm
+                    .as_ref()
+                    .map_or_else(|| llm_server.url(""), |l| l.0.clone()),
+            ),
+            (
+                "LITELLM_API_KEY",
+                options
+                    .llm
+                    .as_ref()
+                    .map_or_else(|| "sk-test".into(), |l| l.1.clone()),
+            ),
             ("LITELLM_MODEL", "openai/local".into()),
             ("MCP_OPENSHIFT_URL", openshift_server.url(os_path)),
             ("MCP_OPENSHIFT_TRANSPORT", transport.into()),

@@ -24,6 +24,7 @@ impl Killable {
                 let Ok((stream, _)) = listener.accept().await else {
                     break;
                 };
+                let _ = stream.set_nodelay(true);
                 let router = router.clone();
                 connections.spawn(async move {
                     let service = hyper::service::service_fn(

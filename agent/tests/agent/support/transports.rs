@@ -38,6 +38,21 @@ pub fn streamable_router(fixture: Fixture) -> Router {
 /// The inbound channel and the stream's cancel token of one SSE session.
 type Session = (mpsc::Sender<ClientJsonRpcMessage>, CancellationToken);
 
+/// `/mcp` over stateless Streamable HTTP answering plain JSON (no SSE framing, no session).
+pub fn stateless_json_router(fixture: Fixture) -> Router {
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true);
+    let service = StreamableHttpService::new(
+        move || Ok(fixture.clone()),
+        Arc::new(
+            rmcp::transport::streamable_http_server::session::never::NeverSessionManager::default(),
+        ),
+        config,
+    );
+    Router::new().nest_service("/mcp", service)
+}
+
 #[derive(Clone, Default)]
 pub struct SseControl {
     sessions: Arc<Mutex<HashMap<String, Session>>>,
