@@ -1,1 +1,90 @@
-fn main() {}
+//! `kubernetes-mcp-server`: stdio without `--port`, HTTP (streamable HTTP, legacy SSE,
+//! health and metrics) with it. Exit code 64 for unusable configuration.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use mcp_openshift::{Cluster, Config, config::Cli};
+use tracing_subscriber::EnvFilter;
+
+fn init_tracing(level: u8) {
+    let name = match level {
+        0..=1 => "warn",
+        2..=4 => "info",
+        5..=6 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "mcp_openshift={name},kubernetes_mcp_server={name},warn"
+        ))
+    });
+    // Logs go to stderr: stdout carries the protocol in stdio mode.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::load(Cli::parse()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kubernetes-mcp-server: {e}");
+            return ExitCode::from(64);
+        }
+    };
+    init_tracing(config.log_level);
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+    }
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    let cluster = match Cluster::from_config(&config).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kubernetes-mcp-server: {e}");
+            std::process::exit(64);
+        }
+    };
+    if config.port.is_none() {
+        return Ok(mcp_openshift::run_stdio(&config, cluster).await?);
+    }
+    let server = mcp_openshift::start_http(&config, cluster).await?;
+    tracing::info!(address = %server.local_addr(), endpoints = "/mcp, /sse, /message, /healthz, /metrics, /stats", "HTTP server listening");
+    let stop = server.shutdown_token();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        stop.cancel();
+    });
+    server.wait().await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

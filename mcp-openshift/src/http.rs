@@ -1,0 +1,253 @@
+//! The HTTP server: streamable HTTP on `/mcp`, legacy SSE on `/sse` + `/message`, `/healthz`,
+//! `/metrics`, `/stats`, with the Host check and request counting as layers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::server::{McpServer, ServerState};
+use crate::sse_transport::{self, SseState};
+
+/// Largest accepted request body on `/mcp` (upstream: 16 MiB).
+pub const MCP_BODY_LIMIT: usize = 16 * 1024 * 1024;
+/// Largest accepted POST body on the SSE message endpoint.
+pub const SSE_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// HTTP settings.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Streamable HTTP without sessions.
+    pub stateless: bool,
+    /// Extra accepted Host names for loopback connections (`*` = any).
+    pub allowed_hosts: Vec<String>,
+}
+
+#[derive(Clone)]
+struct HostPolicy(Arc<Vec<String>>);
+
+/// Whether a Host header is acceptable on a loopback connection.
+///
+/// DNS rebinding needs a publicly resolvable name, so besides loopback names and the
+/// configured list we accept names public DNS cannot serve: single labels (`mcp-openshift`,
+/// a sidecar proxy's target) and cluster-internal `*.svc`, `*.svc.cluster.local`, `*.local`.
+/// Connections from other addresses are not checked (the server is reachable by IP anyway).
+pub fn host_allowed(host: &str, extra: &[String]) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.rsplit_once(':')
+            .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+            .map(|(h, _)| h)
+            .unwrap_or(host)
+    }
+    .to_ascii_lowercase();
+    if name.is_empty() {
+        return false;
+    }
+    if ["localhost", "127.0.0.1", "::1"].contains(&name.as_str()) || name.starts_with("127.") {
+        return true;
+    }
+    if extra
+        .iter()
+        .any(|h| h == "*" || h.eq_ignore_ascii_case(&name) || h.eq_ignore_ascii_case(host))
+    {
+        return true;
+    }
+    !name.contains('.')
+        || name.ends_with(".svc")
+        || name.ends_with(".svc.cluster.local")
+        || name.ends_with(".local")
+}
+
+async fn check_host(State(policy): State<HostPolicy>, req: Request, next: Next) -> Response {
+    let from_loopback = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|c| c.0.ip().is_loopback());
+    if from_loopback {
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        if !host_allowed(host, &policy.0) {
+            return (
+                StatusCode::FORBIDDEN,
+                format!("Forbidden: invalid Host header {host:?}"),
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn count(State(state): State<Arc<ServerState>>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    state
+        .metrics
+        .record_http(&method, &path, resp.status().as_u16());
+    resp
+}
+
+/// The whole HTTP application.
+pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationToken) -> Router {
+    let cfg = StreamableHttpServerConfig::default()
+        .disable_allowed_hosts()
+        .with_sse_keep_alive(Some(Duration::from_secs(15)))
+        .with_max_request_body_bytes(MCP_BODY_LIMIT)
+        .with_cancellation_token(shutdown.child_token());
+    let factory_state = state.clone();
+    let factory = move || Ok(McpServer::new(factory_state.clone(), None));
+    let mcp = if opts.stateless {
+        let cfg = cfg.with_legacy_session_mode(false).with_json_response(true);
+        Router::new().nest_service(
+            "/mcp",
+            StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), cfg),
+        )
+    } else {
+        Router::new().nest_service(
+            "/mcp",
+            StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), cfg),
+        )
+    };
+    let sse = sse_transport::router(SseState::new(state.clone(), shutdown))
+        .layer(DefaultBodyLimit::max(SSE_BODY_LIMIT));
+    let metrics_state = state.clone();
+    let stats_state = state.clone();
+    Router::new()
+        .route("/healthz", get(|| async { StatusCode::OK }))
+        .route(
+            "/metrics",
+            get(move || async move {
+                (
+                    [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                    metrics_state.metrics.encode(),
+                )
+            }),
+        )
+        .route(
+            "/stats",
+            get(move || async move { axum::Json(stats_state.metrics.stats_json()) }),
+        )
+        .merge(mcp)
+        .merge(sse)
+        // Outermost first: count every request (also rejected ones), then the Host check.
+        .layer(middleware::from_fn_with_state(
+            HostPolicy(Arc::new(opts.allowed_hosts.clone())),
+            check_host,
+        ))
+        .layer(middleware::from_fn_with_state(state, count))
+}
+
+/// A running HTTP server.
+pub struct RunningHttp {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningHttp {
+    /// Bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:P` style base URL (loopback when bound to the unspecified address).
+    pub fn base_url(&self) -> String {
+        let ip = if self.addr.ip().is_unspecified() {
+            "127.0.0.1".parse().unwrap_or(self.addr.ip())
+        } else {
+            self.addr.ip()
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// Stop accepting, end sessions, and wait (bounded) for the server task.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+
+    /// Wait until the server stops.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+
+    /// Token that stops the server.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}
+
+/// Bind `addr` and serve `app` until the returned handle is shut down.
+pub async fn serve(
+    addr: SocketAddr,
+    state: Arc<ServerState>,
+    opts: &HttpOptions,
+) -> std::io::Result<RunningHttp> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let shutdown = CancellationToken::new();
+    let router = app(state, opts, shutdown.clone());
+    let stop = shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await
+    });
+    Ok(RunningHttp {
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn host_policy() {
+        for ok in [
+            "localhost:8080",
+            "127.0.0.1:9",
+            "[::1]:80",
+            "mcp-openshift:8080",
+            "mcp-openshift.agent-user1.svc:8080",
+            "x.y.svc.cluster.local",
+            "localhost",
+        ] {
+            assert!(host_allowed(ok, &[]), "{ok}");
+        }
+        for bad in [
+            "evil.example.com",
+            "evil.example.com:8080",
+            "",
+            "1.2.3.4.nip.io",
+        ] {
+            assert!(!host_allowed(bad, &[]), "{bad}");
+        }
+        assert!(host_allowed(
+            "mcp.apps.example.com",
+            &["mcp.apps.example.com".into()]
+        ));
+        assert!(host_allowed("anything.example.com", &["*".into()]));
+    }
+}

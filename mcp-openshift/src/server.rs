@@ -1,0 +1,147 @@
+//! The MCP server: lists the filtered catalogue and dispatches calls to the tools with the
+//! caller's identity (token passthrough) or the server's own.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+
+use crate::catalog::Catalog;
+use crate::cluster::Cluster;
+use crate::config::ListOutput;
+use crate::metrics::Metrics;
+use crate::tools::{self, ToolCtx};
+
+/// Everything sessions share.
+pub struct ServerState {
+    /// The cluster and its clients.
+    pub cluster: Cluster,
+    /// Offered tools.
+    pub catalog: Catalog,
+    /// List rendering.
+    pub list_output: ListOutput,
+    /// Counters.
+    pub metrics: Metrics,
+}
+
+/// One MCP session's handler (cheap to clone).
+#[derive(Clone)]
+pub struct McpServer {
+    state: Arc<ServerState>,
+    session_token: Option<String>,
+}
+
+/// The bearer token of a request's headers: `Authorization`, else the legacy `kubernetes-authorization`.
+pub fn bearer_token(headers: &http::HeaderMap) -> Option<String> {
+    [
+        http::header::AUTHORIZATION.as_str(),
+        "kubernetes-authorization",
+    ]
+    .iter()
+    .find_map(|h| {
+        let v = headers.get(*h)?.to_str().ok()?.trim();
+        let (scheme, token) = v.split_once(' ')?;
+        (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+            .then(|| token.trim().to_string())
+    })
+}
+
+impl McpServer {
+    /// A handler; `session_token` is the identity fixed for the whole session (legacy SSE).
+    pub fn new(state: Arc<ServerState>, session_token: Option<String>) -> Self {
+        Self {
+            state,
+            session_token,
+        }
+    }
+
+    fn token(&self, ctx: &RequestContext<RoleServer>) -> Option<String> {
+        ctx.extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| bearer_token(&p.headers))
+            .or_else(|| self.session_token.clone())
+    }
+
+    /// Tools this server offers.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.state.catalog.tools().to_vec()
+    }
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_server_info(
+            Implementation::new("kubernetes-mcp-server", env!("CARGO_PKG_VERSION"))
+                .with_title("kubernetes-mcp-server"),
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.tools()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.state
+            .catalog
+            .tools()
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        if !self.state.catalog.is_enabled(&name) {
+            return Err(ErrorData::invalid_params(
+                format!("unknown tool \"{name}\""),
+                None,
+            ));
+        }
+        let started = Instant::now();
+        let args = request.arguments.unwrap_or_default();
+        let token = self.token(&context);
+        let result = match self.state.cluster.for_token(token.as_deref()) {
+            Err(e) => Err(format!("failed to {name}: {e}")),
+            Ok(kube) => {
+                let ctx = ToolCtx {
+                    kube,
+                    cluster: &self.state.cluster,
+                    list_output: self.state.list_output,
+                };
+                tokio::select! {
+                    r = tools::call(&name, &args, &ctx) => r.unwrap_or_else(|| Err(format!("tool {name} is not implemented"))),
+                    _ = context.ct.cancelled() => Err(format!("tool {name} was cancelled")),
+                }
+            }
+        };
+        let ok = result.is_ok();
+        self.state
+            .metrics
+            .record_tool(&name, ok, started.elapsed().as_secs_f64());
+        let res = match result {
+            Ok(out) => {
+                let mut r = CallToolResult::success(vec![ContentBlock::text(out.text)]);
+                r.structured_content = out.structured;
+                r
+            }
+            Err(msg) => {
+                tracing::debug!(tool = %name, error = %msg, "tool call failed");
+                CallToolResult::error(vec![ContentBlock::text(msg)])
+            }
+        };
+        Ok(res.into())
+    }
+}

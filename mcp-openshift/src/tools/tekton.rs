@@ -1,0 +1,363 @@
+//! Tekton tools: PipelineRun/TaskRun step logs (what the failure agent reads), starting
+//! Pipelines/Tasks, restarting and cancelling runs.
+
+use http::Method;
+use serde_json::{Map, Value, json};
+
+use super::pod_logs::{DEFAULT_TAIL, LogFilter, MAX_LOG_BYTES, filter_log};
+use super::pods::pods;
+use super::{ToolCtx, ToolResult, fail};
+use crate::args::Args;
+use crate::error::KubeError;
+use crate::kube_api::{ResourceInfo, query};
+
+fn tekton(kind: &str, plural: &str) -> ResourceInfo {
+    ResourceInfo {
+        group: "tekton.dev".into(),
+        version: "v1".into(),
+        kind: kind.into(),
+        plural: plural.into(),
+        namespaced: true,
+    }
+}
+
+/// Step (and sidecar) logs of one TaskRun, each under a `==> taskrun/container <==` header.
+async fn taskrun_log_text(
+    ctx: &ToolCtx<'_>,
+    ns: &str,
+    taskrun: &Value,
+    step: Option<&str>,
+    tail: i64,
+) -> Result<String, KubeError> {
+    let tr_name = taskrun["metadata"]["name"].as_str().unwrap_or_default();
+    let Some(pod_name) = taskrun["status"]["podName"]
+        .as_str()
+        .filter(|p| !p.is_empty())
+    else {
+        return Ok(format!(
+            "==> {tr_name} <==\n(no pod has been created for this TaskRun yet)\n"
+        ));
+    };
+    let pod = ctx
+        .kube
+        .get_json(&pods().object(Some(ns), pod_name))
+        .await?;
+    let containers: Vec<String> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(String::from))
+        .collect();
+    let wanted: Vec<String> = match step {
+        Some(s) => {
+            let full = if s.starts_with("step-") {
+                s.to_string()
+            } else {
+                format!("step-{s}")
+            };
+            if !containers.contains(&full) {
+                let steps: Vec<&str> = containers
+                    .iter()
+                    .filter_map(|c| c.strip_prefix("step-"))
+                    .collect();
+                return Err(KubeError::msg(format!(
+                    "TaskRun {tr_name} has no step {s:?} (steps: {})",
+                    steps.join(", ")
+                )));
+            }
+            vec![full]
+        }
+        None => containers
+            .into_iter()
+            .filter(|c| c.starts_with("step-") || c.starts_with("sidecar-"))
+            .collect(),
+    };
+    let mut out = String::new();
+    for c in wanted {
+        let path = format!(
+            "{}/log{}",
+            pods().object(Some(ns), pod_name),
+            query(&[
+                ("container", Some(c.clone())),
+                ("tailLines", Some(tail.to_string()))
+            ])
+        );
+        let text = match ctx.kube.get_text(&path).await {
+            Ok(t) if t.is_empty() => "(no output)\n".to_string(),
+            Ok(t) => t,
+            Err(e) => format!("(log not available: {e})\n"),
+        };
+        out.push_str(&format!("==> {tr_name}/{c} <==\n{text}"));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn tail_arg(a: &Args<'_>) -> Result<i64, String> {
+    Ok(a.opt_int("tail")?
+        .filter(|t| *t > 0)
+        .unwrap_or(DEFAULT_TAIL))
+}
+
+pub(super) async fn taskrun_logs(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+    let name = a
+        .req_str("name")
+        .map_err(|e| fail("failed to get TaskRun logs", e))?;
+    let ns = ctx.namespace(
+        a.opt_str("namespace")
+            .map_err(|e| fail("failed to get TaskRun logs", e))?,
+    );
+    let what = format!("failed to get logs of TaskRun {name} in namespace {ns}");
+    let step = a.opt_str("step").map_err(|e| fail(&what, e))?;
+    let tail = tail_arg(a).map_err(|e| fail(&what, e))?;
+    let tr = ctx
+        .kube
+        .get_json(&tekton("TaskRun", "taskruns").object(Some(&ns), &name))
+        .await
+        .map_err(|e| fail(&what, e))?;
+    let text = taskrun_log_text(ctx, &ns, &tr, step.as_deref(), tail)
+        .await
+        .map_err(|e| fail(&what, e))?;
+    Ok(filter_log(
+        &text,
+        &LogFilter {
+            grep: None,
+            max_bytes: MAX_LOG_BYTES,
+        },
+    )
+    .into())
+}
+
+pub(super) async fn pipelinerun_logs(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+    let name = a
+        .req_str("name")
+        .map_err(|e| fail("failed to get PipelineRun logs", e))?;
+    let ns = ctx.namespace(
+        a.opt_str("namespace")
+            .map_err(|e| fail("failed to get PipelineRun logs", e))?,
+    );
+    let what = format!("failed to get logs of PipelineRun {name} in namespace {ns}");
+    let task = a.opt_str("task").map_err(|e| fail(&what, e))?;
+    let step = a.opt_str("step").map_err(|e| fail(&what, e))?;
+    let tail = tail_arg(a).map_err(|e| fail(&what, e))?;
+    ctx.kube
+        .get_json(&tekton("PipelineRun", "pipelineruns").object(Some(&ns), &name))
+        .await
+        .map_err(|e| fail(&what, e))?;
+    let mut selector = format!("tekton.dev/pipelineRun={name}");
+    if let Some(t) = &task {
+        selector.push_str(&format!(",tekton.dev/pipelineTask={t}"));
+    }
+    let list = ctx
+        .kube
+        .get_json(&format!(
+            "{}{}",
+            tekton("TaskRun", "taskruns").collection(Some(&ns)),
+            query(&[("labelSelector", Some(selector))])
+        ))
+        .await
+        .map_err(|e| fail(&what, e))?;
+    let mut runs = list["items"].as_array().cloned().unwrap_or_default();
+    runs.sort_by(|x, y| {
+        let key = |v: &Value| {
+            (
+                v["metadata"]["creationTimestamp"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                v["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        };
+        key(x).cmp(&key(y))
+    });
+    if runs.is_empty() {
+        return Ok(format!(
+            "PipelineRun {name} in namespace {ns} has no TaskRuns{}",
+            task.map(|t| format!(" for task {t}")).unwrap_or_default()
+        )
+        .into());
+    }
+    let mut out = String::new();
+    for tr in &runs {
+        match taskrun_log_text(ctx, &ns, tr, step.as_deref(), tail).await {
+            Ok(t) => out.push_str(&t),
+            Err(e) => out.push_str(&format!(
+                "==> {} <==\n({e})\n",
+                tr["metadata"]["name"].as_str().unwrap_or_default()
+            )),
+        }
+    }
+    Ok(filter_log(
+        &out,
+        &LogFilter {
+            grep: None,
+            max_bytes: MAX_LOG_BYTES,
+        },
+    )
+    .into())
+}
+
+fn copy_run(orig: &Value, name: &str) -> Value {
+    let base = orig["metadata"]["labels"]["tekton.dev/pipeline"]
+        .as_str()
+        .or(orig["metadata"]["labels"]["tekton.dev/task"].as_str())
+        .unwrap_or(name);
+    let mut spec = orig["spec"].clone();
+    if let Some(s) = spec.as_object_mut() {
+        s.remove("status");
+    }
+    json!({"apiVersion": "tekton.dev/v1", "kind": orig["kind"], "metadata": {"generateName": format!("{base}-"), "namespace": orig["metadata"]["namespace"]}, "spec": spec})
+}
+
+pub(super) async fn pipelinerun_lifecycle(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+    let name = a
+        .req_str("name")
+        .map_err(|e| fail("failed to manage PipelineRun", e))?;
+    let action = a
+        .req_str("action")
+        .map_err(|e| fail("failed to manage PipelineRun", e))?;
+    let ns = ctx.namespace(
+        a.opt_str("namespace")
+            .map_err(|e| fail("failed to manage PipelineRun", e))?,
+    );
+    let what = format!("failed to {action} PipelineRun {name} in namespace {ns}");
+    let ri = tekton("PipelineRun", "pipelineruns");
+    match action.as_str() {
+        "cancel" => {
+            ctx.kube
+                .send_json(
+                    Method::PATCH,
+                    &ri.object(Some(&ns), &name),
+                    "application/merge-patch+json",
+                    &json!({"spec": {"status": "Cancelled"}}),
+                )
+                .await
+                .map_err(|e| fail(&what, e))?;
+            Ok(format!("PipelineRun {name} in namespace {ns} cancelled").into())
+        }
+        "restart" => {
+            let orig = ctx
+                .kube
+                .get_json(&ri.object(Some(&ns), &name))
+                .await
+                .map_err(|e| fail(&what, e))?;
+            let created = ctx
+                .kube
+                .send_json(
+                    Method::POST,
+                    &ri.collection(Some(&ns)),
+                    "application/json",
+                    &copy_run(&orig, &name),
+                )
+                .await
+                .map_err(|e| fail(&what, e))?;
+            Ok(format!(
+                "PipelineRun {name} restarted as {}",
+                created["metadata"]["name"].as_str().unwrap_or_default()
+            )
+            .into())
+        }
+        other => Err(fail(
+            &what,
+            format!("action parameter must be one of restart, cancel, got {other:?}"),
+        )),
+    }
+}
+
+pub(super) async fn taskrun_restart(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+    let name = a
+        .req_str("name")
+        .map_err(|e| fail("failed to restart TaskRun", e))?;
+    let ns = ctx.namespace(
+        a.opt_str("namespace")
+            .map_err(|e| fail("failed to restart TaskRun", e))?,
+    );
+    let what = format!("failed to restart TaskRun {name} in namespace {ns}");
+    let ri = tekton("TaskRun", "taskruns");
+    let orig = ctx
+        .kube
+        .get_json(&ri.object(Some(&ns), &name))
+        .await
+        .map_err(|e| fail(&what, e))?;
+    let created = ctx
+        .kube
+        .send_json(
+            Method::POST,
+            &ri.collection(Some(&ns)),
+            "application/json",
+            &copy_run(&orig, &name),
+        )
+        .await
+        .map_err(|e| fail(&what, e))?;
+    Ok(format!(
+        "TaskRun {name} restarted as {}",
+        created["metadata"]["name"].as_str().unwrap_or_default()
+    )
+    .into())
+}
+
+/// Tekton `params` from a JSON object: string, array of strings or string map values.
+fn params(p: &Map<String, Value>) -> Result<Vec<Value>, String> {
+    p.iter()
+        .map(|(k, v)| match v {
+            Value::String(_) | Value::Array(_) | Value::Object(_) => {
+                Ok(json!({"name": k, "value": v}))
+            }
+            Value::Number(_) | Value::Bool(_) => Ok(json!({"name": k, "value": v.to_string()})),
+            Value::Null => Err(format!("params.{k} must not be null")),
+        })
+        .collect()
+}
+
+pub(super) async fn start(ctx: &ToolCtx<'_>, a: &Args<'_>, kind: &str) -> ToolResult {
+    let pre = format!("failed to start {kind}");
+    let name = a.req_str("name").map_err(|e| fail(&pre, e))?;
+    let ns = ctx.namespace(a.opt_str("namespace").map_err(|e| fail(&pre, e))?);
+    let what = format!("failed to start {kind} {name} in namespace {ns}");
+    let p = params(
+        &a.opt_object("params")
+            .map_err(|e| fail(&what, e))?
+            .unwrap_or_default(),
+    )
+    .map_err(|e| fail(&what, e))?;
+    let (run_ri, def_ri, ref_key) = if kind == "Pipeline" {
+        (
+            tekton("PipelineRun", "pipelineruns"),
+            tekton("Pipeline", "pipelines"),
+            "pipelineRef",
+        )
+    } else {
+        (
+            tekton("TaskRun", "taskruns"),
+            tekton("Task", "tasks"),
+            "taskRef",
+        )
+    };
+    ctx.kube
+        .get_json(&def_ri.object(Some(&ns), &name))
+        .await
+        .map_err(|e| fail(&what, e))?;
+    let run = json!({"apiVersion": "tekton.dev/v1", "kind": run_ri.kind, "metadata": {"generateName": format!("{name}-run-"), "namespace": ns},
+        "spec": {ref_key: {"name": name}, "params": p}});
+    let created = ctx
+        .kube
+        .send_json(
+            Method::POST,
+            &run_ri.collection(Some(&ns)),
+            "application/json",
+            &run,
+        )
+        .await
+        .map_err(|e| fail(&what, e))?;
+    Ok(format!(
+        "{} {} created for {kind} {name} in namespace {ns}",
+        run_ri.kind,
+        created["metadata"]["name"].as_str().unwrap_or_default()
+    )
+    .into())
+}

@@ -1,0 +1,16 @@
+#![allow(unreachable_pub, clippy::unwrap_used)]
+//! Integration tests: the server on a loopback port, the Kubernetes emulator behind it, and
+//! real MCP clients (rmcp over streamable HTTP and over our test-side legacy SSE client,
+//! the TypeScript SDK and the Python `mcp` package).
+
+mod integration {
+    mod binary;
+    mod differential;
+    mod rbac;
+    pub mod sse_client;
+    mod third_party;
+    mod tools_read;
+    mod tools_write;
+    mod transports;
+    pub mod util;
+}

@@ -1,0 +1,212 @@
+//! Differential test: the upstream Go server 0.0.66 and ours on the same emulator (HTTPS,
+//! same kubeconfig): equal tools/list contract for core+config (minus descriptions and our
+//! documented pods_log extensions) and equivalent read outputs.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use testbed::kube::{KubeEmulator, KubeServeOptions};
+use testbed::tools::{Tool, require};
+
+use super::util::{Client, Transport, call, connect, yaml_body};
+
+/// pods_log parameters we add on purpose (see the README).
+const OUR_EXTENSIONS: &[&str] = &["sinceSeconds", "limitBytes", "grep"];
+
+fn strip_descriptions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("description");
+            m.values_mut().for_each(strip_descriptions);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_descriptions),
+        _ => {}
+    }
+}
+
+/// name -> {title, annotations, inputSchema without descriptions}
+async fn contract(c: &Client) -> Vec<(String, Value)> {
+    let tools = c.list_all_tools().await.unwrap();
+    let mut out: Vec<(String, Value)> = tools
+        .iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(t).unwrap();
+            let mut schema = v["inputSchema"].take();
+            strip_descriptions(&mut schema);
+            if t.name == "pods_log" {
+                for p in OUR_EXTENSIONS {
+                    schema["properties"].as_object_mut().unwrap().remove(*p);
+                }
+            }
+            (t.name.to_string(), json!({"title": v["title"], "annotations": v["annotations"], "inputSchema": schema}))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Table rows with the AGE-like cells (`12s`, `3m`, …) normalised: both servers read the same
+/// objects a few milliseconds apart.
+fn table_cells(text: &str) -> Vec<Vec<String>> {
+    let age = regex::Regex::new(r"^\d+[smhd]$").unwrap();
+    let mut rows: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| {
+            l.split_whitespace()
+                .map(|c| {
+                    if age.is_match(c) {
+                        "<age>".to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn same_contract_and_equivalent_reads_as_upstream_0_0_66() {
+    let Some(upstream_bin) = Tool::UpstreamKubernetesMcpServer.find() else {
+        // `.ci/run` installs it; without it this comparison cannot run.
+        eprintln!("upstream kubernetes-mcp-server not installed; run scripts/install-tools");
+        let _ = require(Tool::UpstreamKubernetesMcpServer);
+        return;
+    };
+    let emu = KubeEmulator::new();
+    let lab = emu.seed_lab("user1");
+    let running = emu.serve(KubeServeOptions::default()).await.unwrap();
+    let kubeconfig = running.kubeconfig_path().to_str().unwrap().to_string();
+    let port = free_port();
+    let _child = tokio::process::Command::new(upstream_bin)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind-address",
+            "127.0.0.1",
+            "--disable-multi-cluster",
+            "--kubeconfig",
+            &kubeconfig,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !http
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "upstream did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let config = mcp_openshift::Config::from_args([
+        "kubernetes-mcp-server",
+        "--port",
+        "0",
+        "--bind-address",
+        "127.0.0.1",
+        "--kubeconfig",
+        &kubeconfig,
+    ])
+    .unwrap();
+    let ours_server = mcp_openshift::start_http(
+        &config,
+        mcp_openshift::Cluster::from_config(&config).await.unwrap(),
+    )
+    .await
+    .unwrap();
+    let theirs = connect(
+        &format!("http://127.0.0.1:{port}"),
+        Transport::Streamable,
+        None,
+    )
+    .await;
+    let ours = connect(&ours_server.base_url(), Transport::Streamable, None).await;
+
+    let (a, b) = (contract(&theirs).await, contract(&ours).await);
+    assert_eq!(
+        a.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        b.iter().map(|x| &x.0).collect::<Vec<_>>()
+    );
+    for ((name, t), (_, o)) in a.iter().zip(b.iter()) {
+        assert_eq!(t, o, "contract of {name} differs");
+    }
+
+    let ns = lab.namespace.as_str();
+    let both = |name: &'static str, args: Value| {
+        let (theirs, ours) = (&theirs, &ours);
+        async move {
+            let t = call(theirs, name, args.clone()).await;
+            let o = call(ours, name, args.clone()).await;
+            assert_eq!(
+                t.0, o.0,
+                "{name} {args}: error flags differ: {} / {}",
+                t.1, o.1
+            );
+            (t.1, o.1)
+        }
+    };
+    for args in [
+        json!({"namespace": ns}),
+        json!({"namespace": ns, "labelSelector": "tekton.dev/pipelineTask=build"}),
+    ] {
+        let (t, o) = both("pods_list_in_namespace", args).await;
+        assert_eq!(t.lines().next(), o.lines().next(), "table header");
+        assert_eq!(table_cells(&t), table_cells(&o));
+    }
+    let (t, o) = both("pods_list", json!({})).await;
+    assert_eq!(table_cells(&t), table_cells(&o));
+    let (t, o) = both("namespaces_list", json!({})).await;
+    assert_eq!(table_cells(&t), table_cells(&o));
+    let (t, o) = both(
+        "resources_list",
+        json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun", "namespace": ns}),
+    )
+    .await;
+    assert_eq!(table_cells(&t), table_cells(&o));
+    let (t, o) = both("pods_get", json!({"name": lab.pod, "namespace": ns})).await;
+    assert_eq!(yaml_body(&t), yaml_body(&o));
+    let (t, o) = both("resources_get", json!({"apiVersion": "tekton.dev/v1", "kind": "PipelineRun", "name": lab.pipeline_run, "namespace": ns})).await;
+    assert_eq!(yaml_body(&t), yaml_body(&o));
+    let (t, o) = both(
+        "pods_log",
+        json!({"name": lab.pod, "namespace": ns, "container": "step-build"}),
+    )
+    .await;
+    assert_eq!(t, o);
+    let (t, o) = both("events_list", json!({"namespace": ns})).await;
+    assert_eq!(t.lines().next(), o.lines().next());
+    let sorted = |s: &str| {
+        let mut v = yaml_body(s).as_array().unwrap().clone();
+        v.sort_by_key(|e| e.to_string());
+        v
+    };
+    assert_eq!(sorted(&t), sorted(&o));
+    let (t, o) = both("pods_get", json!({"name": "missing", "namespace": ns})).await;
+    assert_eq!(t, o);
+    theirs.cancel().await.unwrap();
+    ours.cancel().await.unwrap();
+    ours_server.shutdown().await;
+}
