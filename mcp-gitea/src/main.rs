@@ -1,1 +1,91 @@
-fn main() {}
+//! `gitea-mcp`: parse flags and env, set up logging, run the server.
+
+use std::process::ExitCode;
+
+use mcp_gitea::config::{self, Command, Transport};
+use tokio_util::sync::CancellationToken;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cmd = config::parse(&args, &|k| std::env::var(k).ok(), &|p| {
+        std::fs::read_to_string(p)
+    });
+    let cmd = match cmd {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}\n{}", config::usage());
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cmd {
+        Command::Help => {
+            print!("{}", config::usage());
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("Gitea MCP Server {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::Healthcheck { port } => {
+            match runtime.block_on(mcp_gitea::http_transport::healthcheck(port)) {
+                true => ExitCode::SUCCESS,
+                false => ExitCode::FAILURE,
+            }
+        }
+        Command::Serve(cfg) => {
+            init_tracing(cfg.debug);
+            let stdio = cfg.transport == Transport::Stdio;
+            runtime.block_on(async move {
+                let shutdown = CancellationToken::new();
+                let trigger = shutdown.clone();
+                tokio::spawn(async move {
+                    wait_for_signal().await;
+                    trigger.cancel();
+                });
+                match mcp_gitea::run(*cfg, shutdown).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        tracing::error!(error = %e, stdio, "gitea-mcp stopped");
+                        ExitCode::FAILURE
+                    }
+                }
+            })
+        }
+    }
+}
+
+/// Logs go to stderr, so stdout stays free for the stdio protocol.
+fn init_tracing(debug: bool) {
+    let default = if debug { "debug" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

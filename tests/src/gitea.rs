@@ -10,16 +10,22 @@
 mod access;
 mod auth;
 mod body;
+pub mod catalog;
 mod error;
+mod git_model;
 mod issue_filter;
 mod paging;
 mod query;
 mod render;
+mod render_git;
 mod routes_contents;
 mod routes_git;
 mod routes_issues;
 mod routes_labels;
+mod routes_milestones;
+mod routes_pull_changes;
 mod routes_pulls;
+mod routes_releases;
 mod routes_repos;
 mod routes_users;
 mod seed;
@@ -45,6 +51,8 @@ pub const GITEA_VERSION: &str = "1.26.3";
 #[derive(Debug)]
 pub(crate) struct Shared {
     world: Mutex<World>,
+    /// `(METHOD, route)` of every operation served so far (for coverage checks).
+    served: Mutex<std::collections::BTreeSet<(String, String)>>,
 }
 
 impl Shared {
@@ -112,6 +120,7 @@ impl GiteaEmulator {
         let mut emulator = Self {
             shared: Arc::new(Shared {
                 world: Mutex::new(World::new("http://localhost:3000/")),
+                served: Mutex::default(),
             }),
             admin_token: String::new(),
         };
@@ -145,8 +154,17 @@ impl GiteaEmulator {
             .merge(routes_contents::routes())
             .merge(routes_issues::routes())
             .merge(routes_labels::routes())
+            .merge(routes_milestones::routes())
             .merge(routes_pulls::routes())
-            .fallback(error::fallback);
+            .merge(routes_pull_changes::routes())
+            .merge(routes_releases::routes())
+            // Records which operation matched, for `served_operations`.
+            .route_layer(axum::middleware::from_fn_with_state(
+                self.shared.clone(),
+                record_operation,
+            ))
+            .fallback(error::fallback)
+            .method_not_allowed_fallback(error::method_not_allowed);
         Router::new()
             .nest("/api/v1", api)
             .fallback(error::fallback)
@@ -315,8 +333,37 @@ impl GiteaEmulator {
         })
     }
 
+    /// `(METHOD, route)` pairs (routes as in [`catalog::OPERATIONS`]) served so far.
+    pub fn served_operations(&self) -> Vec<(String, String)> {
+        let served = self
+            .shared
+            .served
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        served.iter().cloned().collect()
+    }
+
     /// Whether a user (or org) exists.
     pub fn user_exists(&self, login: &str) -> bool {
         self.shared.with(|w| w.user(login).is_some())
     }
+}
+
+/// Notes the matched route of each request (before the handler runs).
+async fn record_operation(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(matched) = request.extensions().get::<axum::extract::MatchedPath>() {
+        let route = matched.as_str();
+        let route = route.strip_prefix("/api/v1").unwrap_or(route).to_string();
+        let method = request.method().as_str().to_string();
+        shared
+            .served
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((method, route));
+    }
+    next.run(request).await
 }

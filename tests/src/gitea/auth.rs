@@ -76,7 +76,7 @@ fn token_caller(world: &World, token: &Token) -> Result<Caller, ApiError> {
     let user = world
         .user_by_id(token.user_id)
         .ok_or_else(|| ApiError::unauthorized("invalid username, password or token"))?;
-    check_login_allowed(user)?;
+    check_login_allowed(user, &world.root_url)?;
     Ok(Caller::User {
         id: user.id,
         is_admin: user.is_admin,
@@ -85,9 +85,18 @@ fn token_caller(world: &World, token: &Token) -> Result<Caller, ApiError> {
     })
 }
 
-fn check_login_allowed(user: &super::state::User) -> Result<(), ApiError> {
+/// Gitea's `verifyAuthWithOptions`: inactive or prohibited users and users who must change
+/// their password are refused on every API route, whatever the credential.
+fn check_login_allowed(user: &super::state::User, root_url: &str) -> Result<(), ApiError> {
     if !user.active || user.prohibit_login {
-        return Err(ApiError::forbidden("user is not allowed to login"));
+        return Err(ApiError::forbidden(
+            "This account is prohibited from signing in, please contact your site administrator.",
+        ));
+    }
+    if user.must_change_password {
+        return Err(ApiError::forbidden(format!(
+            "You must change your password. Change it at: {root_url}user/change_password"
+        )));
     }
     Ok(())
 }
@@ -123,7 +132,7 @@ pub(crate) fn authenticate(world: &World, authorization: Option<&str>) -> Result
                 .user(login)
                 .filter(|u| !u.is_org && !u.password.is_empty() && u.password == password)
                 .ok_or_else(invalid)?;
-            check_login_allowed(user)?;
+            check_login_allowed(user, &world.root_url)?;
             Ok(Caller::User {
                 id: user.id,
                 is_admin: user.is_admin,

@@ -110,3 +110,8 @@ pub(crate) async fn fill_error_url(
 pub(crate) async fn fallback() -> ApiError {
     ApiError::not_found()
 }
+
+/// A known route with an unsupported method.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+}

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Shared;
 use super::access::{find_repo, find_repo_writable};
@@ -42,6 +42,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/repos/{owner}/{repo}/commits", get(list_commits))
         .route("/repos/{owner}/{repo}/git/commits/{sha}", get(get_commit))
+        .route("/repos/{owner}/{repo}/git/trees/{sha}", get(get_tree))
 }
 
 fn repo_at(w: &World, index: usize) -> Result<&Repo> {
@@ -233,7 +234,8 @@ async fn create_tag(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Re
         }
         let tag = make_tag(r, &name, target.as_deref(), &message)?;
         let r = repo_at(w, index)?;
-        Ok((StatusCode::CREATED, Json(w.tag_json(r, &tag))).into_response())
+        // The spec documents 200 (not 201) for tag creation.
+        Ok(Json(w.tag_json(r, &tag)).into_response())
     })
 }
 
@@ -307,5 +309,71 @@ async fn get_commit(ctx: Ctx, Path((owner, repo, sha)): ItemPath) -> Result<Json
             ApiError::not_found_err(format!("object does not exist [id: {sha}, rel_path: ]"))
         })?;
         Ok(Json(w.commit_json(r, commit)))
+    })
+}
+
+/// Gitea's default `per_page` for git trees.
+const TREE_PAGE: usize = 1000;
+
+/// `GitTreeResponse` of a commit (or branch/tag): top level, or every entry with
+/// `recursive=true`; directories are `tree` entries, files `blob` entries.
+async fn get_tree(ctx: Ctx, Path((owner, repo, sha)): ItemPath) -> Result<Json<Value>> {
+    ctx.scopes(&["repository"])?;
+    let recursive = ctx.query.flag("recursive").unwrap_or(false);
+    let page = ctx
+        .query
+        .get("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| *p > 0)
+        .unwrap_or(1);
+    let per_page = ctx
+        .query
+        .get("per_page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .filter(|p| *p > 0)
+        .unwrap_or(TREE_PAGE);
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = repo_at(w, index)?;
+        let commit = r.resolve(&sha).ok_or_else(|| ApiError::bad_request(format!("sha not found [{sha}]")))?;
+        let api = w.repo_api(r);
+        let mut entries: Vec<(String, Option<&Vec<u8>>)> = Vec::new();
+        for (path, bytes) in &commit.tree {
+            let parts: Vec<&str> = path.split('/').collect();
+            for depth in 1..parts.len() {
+                let dir = parts[..depth].join("/");
+                if (recursive || depth == 1) && !entries.iter().any(|(p, _)| *p == dir) {
+                    entries.push((dir, None));
+                }
+            }
+            if recursive || parts.len() == 1 {
+                entries.push((path.clone(), Some(bytes)));
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let total = entries.len();
+        let tree: Vec<Value> = entries
+            .iter()
+            .skip((page - 1).saturating_mul(per_page))
+            .take(per_page)
+            .map(|(path, bytes)| match bytes {
+                Some(b) => {
+                    let blob = sha_of(&[b"blob", b]);
+                    json!({"path": path, "mode": "100644", "type": "blob", "size": b.len(), "sha": blob, "url": format!("{api}/git/blobs/{blob}")})
+                }
+                None => {
+                    let id = sha_of(&[b"tree", path.as_bytes(), commit.sha.as_bytes()]);
+                    json!({"path": path, "mode": "040000", "type": "tree", "size": 0, "sha": id, "url": format!("{api}/git/trees/{id}")})
+                }
+            })
+            .collect();
+        Ok(Json(json!({
+            "sha": commit.sha,
+            "url": format!("{api}/git/trees/{}", commit.sha),
+            "tree": tree,
+            "truncated": page.saturating_mul(per_page) < total,
+            "page": page,
+            "total_count": total,
+        })))
     })
 }

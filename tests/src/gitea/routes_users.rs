@@ -78,9 +78,10 @@ async fn my_orgs(ctx: Ctx) -> Result<Response> {
     })
 }
 
-/// Whether the caller may see `login`'s email and private profile.
-fn sees_private(ctx: &Ctx, user_id: i64) -> bool {
-    ctx.is_admin() || ctx.user_id() == Some(user_id)
+/// Whether the caller sees real emails: any signed-in caller does, as in Gitea with the
+/// default `KeepEmailPrivate = false`; anonymous callers get `<login>@noreply.localhost`.
+fn sees_private(ctx: &Ctx, _user_id: i64) -> bool {
+    ctx.user_id().is_some()
 }
 
 async fn search_users(ctx: Ctx) -> Result<Response> {

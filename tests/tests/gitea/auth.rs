@@ -69,3 +69,54 @@ async fn read_token_cannot_write() {
     assert_eq!(status, 403, "no user scope");
     assert!(f.emulator().issues("user1", "mcp").is_empty());
 }
+
+#[tokio::test]
+async fn in_process_router_and_public_only_tokens() {
+    use tower::ServiceExt;
+
+    let emu = testbed::gitea::GiteaEmulator::new();
+    let lab = emu.seed_lab("user1");
+    emu.create_repo("user1", "private-one", true);
+    let request = |path: &str, token: &str| {
+        axum::http::Request::get(format!("/api/v1{path}"))
+            .header("Authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let response = emu
+        .router()
+        .oneshot(request("/repos/user1/private-one", &lab.user_token))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let public_only = emu.create_token("user1", "po", &["public-only", "read:repository"]);
+    let response = emu
+        .router()
+        .oneshot(request("/repos/user1/private-one", &public_only))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let response = emu
+        .router()
+        .oneshot(request("/repos/user1/mcp", &public_only))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    let repo: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        repo["html_url"], "http://localhost:3000/user1/mcp",
+        "default root URL"
+    );
+}
+
+#[tokio::test]
+async fn emails_are_hidden_from_anonymous_callers() {
+    let f = Fixture::new().await;
+    let (_, anon) = send(f.req(Method::GET, "/users/user1", "")).await;
+    assert_eq!(anon["email"], "user1@noreply.localhost");
+    let (_, signed) = send(f.admin(Method::GET, "/users/user1")).await;
+    assert_eq!(signed["email"], "user1@example.com");
+}

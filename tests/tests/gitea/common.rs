@@ -51,7 +51,6 @@ impl Fixture {
         self.req(method, path, &self.lab.user_token)
     }
 
-    #[allow(dead_code)] // used by later topics
     pub(crate) fn admin(&self, method: Method, path: &str) -> RequestBuilder {
         self.req(method, path, &self.lab.admin_token)
     }

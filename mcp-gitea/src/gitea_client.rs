@@ -1,0 +1,276 @@
+//! The Gitea REST client: `<host>/api/v1/...` with `Authorization: token <t>`.
+//!
+//! Two reqwest clients share the configuration: reads follow redirects, writes never do
+//! (a renamed repository answers 301 and a followed PATCH would silently turn into a GET,
+//! upstream issue #154). Every call has a timeout. The token is chosen per call, so one
+//! client serves every MCP caller.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, redirect};
+use serde_json::Value;
+
+/// Gitea's answer was not a success, or Gitea could not be reached.
+#[derive(Debug, thiserror::Error)]
+pub enum GiteaError {
+    /// Gitea answered with a non-success status.
+    #[error("request failed with status {status}: {message}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// Gitea's `message` field, or the body (capped at 8 KiB).
+        message: String,
+    },
+    /// A redirect on a write, which is refused rather than followed.
+    #[error(
+        "refusing to follow redirect ({status}) to {location} on a write; the repository may have been renamed"
+    )]
+    Redirect {
+        /// 301/302/303/307/308.
+        status: u16,
+        /// The `Location` header.
+        location: String,
+    },
+    /// No connection, timeout, or an unreadable body.
+    #[error("gitea request failed: {0}")]
+    Transport(String),
+}
+
+impl GiteaError {
+    /// The HTTP status, if Gitea answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            GiteaError::Status { status, .. } | GiteaError::Redirect { status, .. } => {
+                Some(*status)
+            }
+            GiteaError::Transport(_) => None,
+        }
+    }
+}
+
+/// Connection settings for [`GiteaClient::new`].
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Base URL without `/api/v1` and without a trailing slash.
+    pub host: String,
+    /// Skip TLS certificate checks.
+    pub insecure: bool,
+    /// Per-call timeout.
+    pub timeout: Duration,
+}
+
+/// A Gitea REST client shared by every request.
+#[derive(Debug, Clone)]
+pub struct GiteaClient {
+    api: String,
+    root: String,
+    reads: reqwest::Client,
+    writes: reqwest::Client,
+}
+
+const BODY_CAP: usize = 8 * 1024;
+
+impl GiteaClient {
+    /// Builds both HTTP clients.
+    pub fn new(opts: &ClientOptions) -> Result<Self, GiteaError> {
+        let build = |policy: redirect::Policy| {
+            reqwest::Client::builder()
+                .user_agent(concat!("gitea-mcp-server/", env!("CARGO_PKG_VERSION")))
+                .timeout(opts.timeout)
+                .connect_timeout(Duration::from_secs(10))
+                .danger_accept_invalid_certs(opts.insecure)
+                .redirect(policy)
+                .build()
+                .map_err(|e| GiteaError::Transport(e.to_string()))
+        };
+        let root = opts.host.trim_end_matches('/').to_string();
+        Ok(Self {
+            api: format!("{root}/api/v1"),
+            root,
+            reads: build(redirect::Policy::limited(5))?,
+            writes: build(redirect::Policy::none())?,
+        })
+    }
+
+    /// The Gitea root URL (for messages).
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// Sends one API call; `path` starts with `/` and is already percent-encoded.
+    /// Returns the decoded JSON body, `Value::Null` for an empty body, or a JSON string
+    /// for a non-JSON body (diffs).
+    pub async fn call(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, GiteaError> {
+        let is_read = method == Method::GET;
+        let http = if is_read { &self.reads } else { &self.writes };
+        let mut req = http
+            .request(method, format!("{}{}", self.api, path))
+            .header(reqwest::header::ACCEPT, "application/json");
+        if !query.is_empty() {
+            req = req.query(query);
+        }
+        if let Some(t) = token {
+            req = req.header(reqwest::header::AUTHORIZATION, format!("token {t}"));
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| GiteaError::Transport(e.without_url().to_string()))?;
+        let status = resp.status();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            return Err(GiteaError::Redirect {
+                status: status.as_u16(),
+                location,
+            });
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| GiteaError::Transport(e.without_url().to_string()))?;
+        if !status.is_success() {
+            return Err(status_error(status, &bytes));
+        }
+        if bytes.is_empty() || status == StatusCode::NO_CONTENT {
+            return Ok(Value::Null);
+        }
+        Ok(serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
+    }
+}
+
+fn status_error(status: StatusCode, body: &[u8]) -> GiteaError {
+    let message = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| {
+            let cap = body.len().min(BODY_CAP);
+            let text = String::from_utf8_lossy(body.get(..cap).unwrap_or_default());
+            if text.trim().is_empty() {
+                status.canonical_reason().unwrap_or("error").to_string()
+            } else {
+                text.into_owned()
+            }
+        });
+    GiteaError::Status {
+        status: status.as_u16(),
+        message,
+    }
+}
+
+/// Percent-encodes one path segment (owner, repo, branch, tag…).
+pub fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-encodes a file path, keeping its `/` separators.
+pub fn file_path(s: &str) -> String {
+    s.trim_start_matches('/')
+        .split('/')
+        .map(seg)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `/repos/{owner}/{repo}` with both parts encoded.
+pub fn repo_path(owner: &str, repo: &str) -> String {
+    format!("/repos/{}/{}", seg(owner), seg(repo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(seg("feature/x y"), "feature%2Fx%20y");
+        assert_eq!(file_path("/docs/a b/c.md"), "docs/a%20b/c.md");
+        assert_eq!(repo_path("user1", "mcp"), "/repos/user1/mcp");
+    }
+
+    #[test]
+    fn error_messages_come_from_gitea_json() {
+        let e = status_error(
+            StatusCode::NOT_FOUND,
+            br#"{"message":"repo not found","url":"x"}"#,
+        );
+        assert_eq!(
+            e.to_string(),
+            "request failed with status 404: repo not found"
+        );
+        let e = status_error(StatusCode::BAD_GATEWAY, b"");
+        assert_eq!(e.to_string(), "request failed with status 502: Bad Gateway");
+        assert_eq!(e.status(), Some(502));
+    }
+
+    #[tokio::test]
+    async fn reads_follow_redirects_and_writes_do_not() {
+        use axum::http::{StatusCode, header};
+        use axum::routing::get;
+        let moved = || async {
+            (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, "/api/v1/new")],
+            )
+        };
+        let app = axum::Router::new()
+            .route("/api/v1/old", get(moved).patch(moved))
+            .route(
+                "/api/v1/new",
+                get(|| async { axum::Json(serde_json::json!({"ok": true})) }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = GiteaClient::new(&ClientOptions {
+            host: format!("http://{addr}/"),
+            insecure: false,
+            timeout: Duration::from_secs(5),
+        })
+        .unwrap();
+        let got = client
+            .call(Method::GET, None, "/old", &[], None)
+            .await
+            .unwrap();
+        assert_eq!(got["ok"], true);
+        let err = client
+            .call(
+                Method::PATCH,
+                Some("t"),
+                "/old",
+                &[],
+                Some(&serde_json::json!({})),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, GiteaError::Redirect { status: 301, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("/api/v1/new"));
+    }
+}

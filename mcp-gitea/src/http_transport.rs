@@ -1,0 +1,257 @@
+//! Streamable HTTP: `POST /mcp` (rmcp), `GET /healthz`, and the layers around them.
+//!
+//! Stateless with plain-JSON replies by default (like upstream ≈v1.8, and what simple
+//! clients parse); `-sessions` switches to rmcp's session mode. `Host` checking guards
+//! only loopback-bound servers by default (that is where DNS rebinding bites), so a
+//! request to `mcp-gitea-proxy.<ns>.svc.cluster.local:8080` is not refused inside
+//! Kubernetes. Browser requests (with `Origin`) must be same-origin or allow-listed.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+use crate::server::{GiteaMcp, bearer};
+
+/// Largest accepted request body (big file writes), as upstream.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// Settings of the HTTP front.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Listen address (`None` = all interfaces).
+    pub bind: Option<IpAddr>,
+    /// Issue MCP sessions.
+    pub sessions: bool,
+    /// Refuse requests that bring no token.
+    pub require_token: bool,
+    /// Extra accepted `Host` values; `*` accepts any.
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser origins besides same-origin.
+    pub allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Guard {
+    require_token: bool,
+    allowed_origins: Arc<Vec<String>>,
+}
+
+fn rmcp_config(opts: &HttpOptions, cancel: CancellationToken) -> StreamableHttpServerConfig {
+    let base = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(opts.sessions)
+        .with_max_request_body_bytes(MAX_BODY_BYTES)
+        .with_cancellation_token(cancel)
+        .disable_allowed_origins();
+    let loopback_bind = opts.bind.is_some_and(|ip| ip.is_loopback());
+    if opts.allowed_hosts.iter().any(|h| h == "*") {
+        base.disable_allowed_hosts()
+    } else if loopback_bind || !opts.allowed_hosts.is_empty() {
+        let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
+        hosts.extend(opts.allowed_hosts.iter().cloned());
+        base.with_allowed_hosts(hosts)
+    } else {
+        base.disable_allowed_hosts()
+    }
+}
+
+/// The whole HTTP app; `cancel` ends open MCP streams on shutdown.
+pub fn router(server: GiteaMcp, opts: &HttpOptions, cancel: CancellationToken) -> Router {
+    let config = rmcp_config(opts, cancel);
+    let mcp: Router = if opts.sessions {
+        let svc = StreamableHttpService::new(
+            move || Ok(server.clone()),
+            Arc::new(LocalSessionManager::default()),
+            config,
+        );
+        Router::new().route(
+            "/mcp",
+            any(move |req: Request| dispatch(svc.clone(), svc.clone(), req)),
+        )
+    } else {
+        let stateless = |json: bool| {
+            let server = server.clone();
+            StreamableHttpService::new(
+                move || Ok(server.clone()),
+                Arc::new(NeverSessionManager::default()),
+                config.clone().with_json_response(json),
+            )
+        };
+        let (json, sse) = (stateless(true), stateless(false));
+        Router::new().route(
+            "/mcp",
+            any(move |req: Request| dispatch(json.clone(), sse.clone(), req)),
+        )
+    };
+    let guard = Guard {
+        require_token: opts.require_token,
+        allowed_origins: Arc::new(opts.allowed_origins.clone()),
+    };
+    mcp.layer(middleware::from_fn_with_state(guard, check_request))
+        .route("/healthz", get(healthz))
+}
+
+/// What a POST's `Accept` header allows.
+fn accepts(headers: &http::HeaderMap) -> (bool, bool) {
+    let Some(value) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return (true, false);
+    };
+    let (mut json, mut sse) = (false, false);
+    for item in value.split(',') {
+        let media = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "application/json" | "application/*" => json = true,
+            "text/event-stream" | "text/*" => sse = true,
+            "*/*" => json = true,
+            _ => {}
+        }
+    }
+    // Neither: answer JSON rather than refuse a simple client.
+    (json || !sse, sse)
+}
+
+/// Serves POSTs as plain JSON when the client takes JSON (also `*/*` or no `Accept`),
+/// SSE-framed only when it takes nothing but SSE. rmcp insists on both types in `Accept`,
+/// so the header is normalised before it sees the request.
+async fn dispatch<S, B>(json: S, sse: S, mut req: Request) -> Response
+where
+    S: tower::Service<Request, Response = http::Response<B>, Error = std::convert::Infallible>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let svc = if req.method() == http::Method::POST {
+        let (takes_json, _) = accepts(req.headers());
+        req.headers_mut().insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json, text/event-stream"),
+        );
+        if takes_json { json } else { sse }
+    } else {
+        json
+    };
+    match svc.oneshot(req).await {
+        Ok(resp) => resp.map(axum::body::Body::new),
+        Err(never) => match never {},
+    }
+}
+
+async fn healthz() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "ok\n",
+    )
+}
+
+fn refuse(status: StatusCode, msg: &str) -> Response {
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": msg}});
+    (status, axum::Json(body)).into_response()
+}
+
+/// Origin check (same-origin or allow-listed) and the optional token requirement.
+async fn check_request(State(guard): State<Guard>, req: Request, next: Next) -> Response {
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    {
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        let same = !host.is_empty() && origin_host.eq_ignore_ascii_case(host);
+        let listed = guard
+            .allowed_origins
+            .iter()
+            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin));
+        if !same && !listed {
+            return refuse(StatusCode::FORBIDDEN, "Forbidden: Origin is not allowed");
+        }
+    }
+    if guard.require_token && req.method() == http::Method::POST && bearer(req.headers()).is_none()
+    {
+        let mut resp = refuse(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized: send your Gitea token as Authorization: Bearer <token>",
+        );
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return resp;
+    }
+    if req.method() != http::Method::POST {
+        return next.run(req).await;
+    }
+    // Buffer the body (within the limit) to catch malformed `arguments` early.
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload Too Large: body exceeds 32 MiB",
+            );
+        }
+    };
+    if let Some(reply) = crate::arguments_probe::malformed_arguments(&bytes) {
+        return (StatusCode::OK, axum::Json(reply)).into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// Serves until SIGINT/SIGTERM or `shutdown` fires, draining for at most 10 s.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    let stop = cancel.clone();
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
+    let mut task = tokio::spawn(async move { server.await });
+    tokio::select! {
+        res = &mut task => return res.map_err(std::io::Error::other)?,
+        _ = cancel.cancelled() => {}
+    }
+    match tokio::time::timeout(Duration::from_secs(10), task).await {
+        Ok(res) => res.map_err(std::io::Error::other)?,
+        Err(_) => Ok(()),
+    }
+}
+
+/// The listen address for `bind`/`port`.
+pub fn listen_addr(bind: Option<IpAddr>, port: u16) -> SocketAddr {
+    SocketAddr::new(bind.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), port)
+}
+
+/// `-healthcheck`: GET `http://127.0.0.1:<port>/healthz`, true on 200.
+pub async fn healthcheck(port: u16) -> bool {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+    {
+        Ok(c) => c,
+        Err(_) => return false,
+    };
+    matches!(
+        client.get(format!("http://127.0.0.1:{port}/healthz")).send().await,
+        Ok(r) if r.status().is_success()
+    )
+}

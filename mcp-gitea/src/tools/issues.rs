@@ -1,0 +1,346 @@
+//! Issue tools: list, search, read (issue, comments, labels, dependencies) and write.
+
+use serde_json::{Map, Value, json};
+
+use super::{Ctx, page_query, resolve_labels};
+use crate::args::{self, Args, ToolError};
+use crate::catalog::{Kind, ToolSpec, b, method, n, nums, owner_repo, paging, s, strs};
+use crate::gitea_client::repo_path;
+use crate::slim;
+
+const READ_METHODS: &[&str] = &[
+    "get",
+    "get_comments",
+    "get_comment",
+    "get_labels",
+    "get_blocked_by",
+    "get_blocking",
+];
+const WRITE_METHODS: &[&str] = &[
+    "create",
+    "update",
+    "add_comment",
+    "edit_comment",
+    "add_labels",
+    "remove_label",
+    "replace_labels",
+    "clear_labels",
+    "add_dependency",
+    "remove_dependency",
+];
+
+pub(super) fn specs() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec::new("list_issues", "issue", Kind::Read, "List issues", "Issues of a repository, filtered by state, labels and people.")
+            .params(owner_repo())
+            .params([
+                s("state", "open, closed or all").one_of(&["open", "closed", "all"]).default(json!("all")),
+                s("type", "issues or pulls").one_of(&["issues", "pulls"]),
+                strs("labels", "label names"),
+                strs("milestones", "milestone names or ids"),
+                s("since", "only updated at or after (RFC 3339)"),
+                s("before", "only updated before (RFC 3339)"),
+                s("created_by", "author username"),
+                s("assigned_by", "assignee username"),
+                s("mentioned_by", "mentioned username"),
+            ])
+            .params(paging(30))
+            .required(&["owner", "repo"]),
+        ToolSpec::new("issue_read", "issue", Kind::Read, "Read issue", "Read an issue, its comments, labels or dependencies. issue_number is required except for get_comment, which needs comment_id.")
+            .params([method(READ_METHODS)])
+            .params(owner_repo())
+            .params([n("issue_number", "issue number"), n("comment_id", "comment id (get_comment)")])
+            .params(paging(30))
+            .required(&["method", "owner", "repo"]),
+        ToolSpec::new("issue_write", "issue", Kind::Destructive, "Write issue", "Create or update issues, comments, labels and dependencies. issue_number is required except for create; labels take ids or names.")
+            .params([method(WRITE_METHODS)])
+            .params(owner_repo())
+            .params([
+                n("issue_number", "issue number (all methods but create)"),
+                s("title", "title (create; optional for update)"),
+                s("body", "text (required for add_comment and edit_comment)"),
+                strs("assignees", "usernames"),
+                n("milestone", "milestone id"),
+                s("state", "open or closed (update)").one_of(&["open", "closed", "all"]),
+                n("commentID", "comment id (edit_comment)"),
+                nums("labels", "label ids (names are accepted too)"),
+                n("label_id", "label id or name (remove_label)"),
+                s("ref", "branch or tag the issue refers to"),
+                s("deadline", "due date (RFC 3339)"),
+                b("remove_deadline", "clear the due date (update)"),
+                s("dependency_type", "blocked_by or blocking").one_of(&["blocked_by", "blocking"]),
+                s("related_owner", "owner of the other issue (default: owner)"),
+                s("related_repo", "repository of the other issue (default: repo)"),
+                n("related_issue_number", "number of the other issue"),
+            ])
+            .required(&["method", "owner", "repo"]),
+        ToolSpec::new("search_issues", "search", Kind::Read, "Search issues", "Search issues and pull requests across repositories.")
+            .params([
+                s("query", "text to search for"),
+                s("state", "open, closed or all").one_of(&["open", "closed", "all"]),
+                s("type", "issues or pulls").one_of(&["issues", "pulls"]),
+                s("labels", "label names, comma separated"),
+                s("owner", "only repositories of this owner"),
+            ])
+            .params(paging(30))
+            .required(&["query"]),
+    ]
+}
+
+pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
+    if name == "search_issues" {
+        let mut q = page_query(args, 30)?;
+        q.push(("q", args.str_req("query")?));
+        for k in ["state", "type", "labels", "owner"] {
+            if let Some(v) = args.str_opt(k)? {
+                q.push((k, v));
+            }
+        }
+        let got = ctx.get("search issues", "/repos/issues/search", &q).await?;
+        return Ok(slim::list(&got, slim::issue_search_item));
+    }
+    let (owner, repo) = (args.str_req("owner")?, args.str_req("repo")?);
+    let base = repo_path(&owner, &repo);
+    let full = format!("{owner}/{repo}");
+    match name {
+        "list_issues" => {
+            let mut q = page_query(args, 30)?;
+            q.push((
+                "state",
+                args.str_opt("state")?.unwrap_or_else(|| "all".into()),
+            ));
+            for k in [
+                "type",
+                "since",
+                "before",
+                "created_by",
+                "assigned_by",
+                "mentioned_by",
+            ] {
+                if let Some(v) = args.str_opt(k)? {
+                    q.push((k, v));
+                }
+            }
+            for k in ["labels", "milestones"] {
+                if let Some(v) = args.str_list(k)?.filter(|v| !v.is_empty()) {
+                    q.push((k, v.join(",")));
+                }
+            }
+            let got = ctx
+                .get(
+                    &format!("list {full} issues"),
+                    &format!("{base}/issues"),
+                    &q,
+                )
+                .await?;
+            Ok(slim::list(&got, slim::issue_item))
+        }
+        "issue_read" => read(ctx, &base, &full, args).await,
+        _ => write(ctx, &owner, &repo, args).await,
+    }
+}
+
+async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value, ToolError> {
+    let m = args::method(args)?;
+    if m == "get_comment" {
+        let id = args.int_req("comment_id")?;
+        let got = ctx
+            .get(
+                &format!("get {full} comment {id}"),
+                &format!("{base}/issues/comments/{id}"),
+                &[],
+            )
+            .await?;
+        if got.is_null() {
+            return Ok(json!(format!("comment {id} is not a discussion comment")));
+        }
+        return Ok(slim::comment(&got));
+    }
+    if !READ_METHODS.contains(&m.as_str()) {
+        return Err(ToolError::UnknownMethod(m));
+    }
+    let num = args.int_req("issue_number")?;
+    let path = format!("{base}/issues/{num}");
+    let what = format!("get {full}/issue/{num}");
+    match m.as_str() {
+        "get" => Ok(slim::issue(&ctx.get(&what, &path, &[]).await?)),
+        "get_comments" => {
+            let got = ctx.get(&what, &format!("{path}/comments"), &[]).await?;
+            Ok(slim::list(&got, slim::comment))
+        }
+        "get_labels" => Ok(slim::list(
+            &ctx.get(&what, &format!("{path}/labels"), &[]).await?,
+            slim::label,
+        )),
+        other => {
+            let sub = if other == "get_blocked_by" {
+                "dependencies"
+            } else {
+                "blocks"
+            };
+            let got = ctx
+                .get(&what, &format!("{path}/{sub}"), &page_query(args, 30)?)
+                .await?;
+            Ok(slim::list(&got, dependency))
+        }
+    }
+}
+
+fn dependency(v: &Value) -> Value {
+    let mut out = json!({"number": v.get("number"), "title": v.get("title"), "state": v.get("state"), "html_url": v.get("html_url")});
+    if let Some(r) = v.pointer("/repository/full_name") {
+        out["repository"] = r.clone();
+    }
+    out
+}
+
+/// Label ids from `labels` (ids or names).
+async fn labels(
+    ctx: Ctx<'_>,
+    owner: &str,
+    repo: &str,
+    args: &Args,
+) -> Result<Option<Vec<i64>>, ToolError> {
+    match args.str_list("labels")? {
+        None => Ok(None),
+        Some(list) => Ok(Some(resolve_labels(ctx, owner, repo, &list).await?)),
+    }
+}
+
+fn issue_fields(args: &Args, body: &mut Map<String, Value>) -> Result<(), ToolError> {
+    for k in ["title", "body", "ref"] {
+        if let Some(v) = args.str_opt(k)? {
+            body.insert(k.into(), json!(v));
+        }
+    }
+    if let Some(a) = args.str_list("assignees")? {
+        body.insert("assignees".into(), json!(a));
+    }
+    if let Some(m) = args.int_opt("milestone")? {
+        body.insert("milestone".into(), json!(m));
+    }
+    if let Some(d) = args.str_opt("deadline")? {
+        body.insert("due_date".into(), json!(d));
+    }
+    Ok(())
+}
+
+async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Value, ToolError> {
+    let m = args::method(args)?;
+    let base = repo_path(owner, repo);
+    let full = format!("{owner}/{repo}");
+    if m == "create" {
+        let mut body = Map::new();
+        body.insert("title".into(), json!(args.str_req("title")?));
+        issue_fields(args, &mut body)?;
+        if let Some(ids) = labels(ctx, owner, repo, args).await? {
+            body.insert("labels".into(), json!(ids));
+        }
+        let got = ctx
+            .post(
+                &format!("create {full}/issue"),
+                &format!("{base}/issues"),
+                &Value::Object(body),
+            )
+            .await?;
+        return Ok(slim::issue(&got));
+    }
+    if m == "edit_comment" {
+        let id = args.int_req("commentID")?;
+        let body = json!({"body": args.str_req("body")?});
+        let got = ctx
+            .patch(
+                &format!("edit {full} comment {id}"),
+                &format!("{base}/issues/comments/{id}"),
+                &body,
+            )
+            .await?;
+        return Ok(slim::comment(&got));
+    }
+    if !WRITE_METHODS.contains(&m.as_str()) {
+        return Err(ToolError::UnknownMethod(m));
+    }
+    let num = args.int_req("issue_number")?;
+    let path = format!("{base}/issues/{num}");
+    let what = format!("{m} {full}/issue/{num}");
+    match m.as_str() {
+        "update" => {
+            let mut body = Map::new();
+            issue_fields(args, &mut body)?;
+            if let Some(st) = args.str_opt("state")?.filter(|s| s != "all") {
+                body.insert("state".into(), json!(st));
+            }
+            if args.bool_opt("remove_deadline")?.unwrap_or(false) {
+                body.insert("unset_due_date".into(), json!(true));
+            }
+            if let Some(ids) = labels(ctx, owner, repo, args).await? {
+                ctx.put(&what, &format!("{path}/labels"), &json!({"labels": ids}))
+                    .await?;
+            }
+            Ok(slim::issue(
+                &ctx.patch(&what, &path, &Value::Object(body)).await?,
+            ))
+        }
+        "add_comment" => {
+            let body = json!({"body": args.str_req("body")?});
+            Ok(slim::comment(
+                &ctx.post(&what, &format!("{path}/comments"), &body).await?,
+            ))
+        }
+        "add_labels" | "replace_labels" => {
+            let ids = labels(ctx, owner, repo, args)
+                .await?
+                .ok_or_else(|| ToolError::Missing("labels".into()))?;
+            let body = json!({"labels": ids});
+            let got = if m == "add_labels" {
+                ctx.post(&what, &format!("{path}/labels"), &body).await?
+            } else {
+                ctx.put(&what, &format!("{path}/labels"), &body).await?
+            };
+            Ok(slim::list(&got, slim::label))
+        }
+        "remove_label" => {
+            let label = args.str_req("label_id")?;
+            let id = resolve_labels(ctx, owner, repo, &[label])
+                .await?
+                .first()
+                .copied()
+                .unwrap_or_default();
+            ctx.delete(&what, &format!("{path}/labels/{id}"), None)
+                .await?;
+            Ok(json!("Label removed successfully"))
+        }
+        "clear_labels" => {
+            ctx.delete(&what, &format!("{path}/labels"), None).await?;
+            Ok(json!("Labels cleared successfully"))
+        }
+        _ => {
+            let other = json!({
+                "owner": args.str_opt("related_owner")?.unwrap_or_else(|| owner.to_string()),
+                "repo": args.str_opt("related_repo")?.unwrap_or_else(|| repo.to_string()),
+                "index": args.int_req("related_issue_number")?,
+            });
+            let sub = match args
+                .str_opt("dependency_type")?
+                .as_deref()
+                .unwrap_or("blocked_by")
+            {
+                "blocked_by" => "dependencies",
+                "blocking" => "blocks",
+                other => {
+                    return Err(ToolError::invalid(
+                        "dependency_type",
+                        format!("must be blocked_by or blocking (got {other:?})"),
+                    ));
+                }
+            };
+            let url = format!("{path}/{sub}");
+            let got = if m == "add_dependency" {
+                ctx.post(&what, &url, &other).await?
+            } else {
+                ctx.delete(&what, &url, Some(&other)).await?
+            };
+            Ok(dependency(&got))
+        }
+    }
+}

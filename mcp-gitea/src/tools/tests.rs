@@ -1,0 +1,77 @@
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::*;
+use crate::catalog::{Kind, SCOPES};
+use crate::gitea_client::ClientOptions;
+
+#[test]
+fn catalogue_is_consistent() {
+    let all = catalogue();
+    let names: BTreeSet<&str> = all.iter().map(|s| s.name).collect();
+    assert_eq!(names.len(), all.len(), "tool names are unique");
+    for spec in &all {
+        assert!(
+            SCOPES.contains(&spec.scope),
+            "{}: scope {}",
+            spec.name,
+            spec.scope
+        );
+        let schema = Value::Object(spec.input_schema(&[]));
+        for r in schema["required"].as_array().into_iter().flatten() {
+            assert!(
+                spec.has_param(r.as_str().unwrap()),
+                "{}: required {r} is not a parameter",
+                spec.name
+            );
+        }
+        let tool = spec.to_tool();
+        let ann = tool.annotations.unwrap();
+        assert_eq!(
+            ann.read_only_hint,
+            Some(spec.kind == Kind::Read),
+            "{}",
+            spec.name
+        );
+        if spec.kind == Kind::Read {
+            assert!(
+                !spec.name.starts_with("create") && !spec.name.starts_with("delete"),
+                "{}",
+                spec.name
+            );
+        }
+    }
+    for (old, new, _) in crate::legacy::ALIASES {
+        assert!(names.contains(new), "legacy {old} points at unknown {new}");
+        assert!(!names.contains(old), "legacy {old} shadows a current tool");
+    }
+}
+
+#[tokio::test]
+async fn every_tool_is_routed_and_validates_before_calling_gitea() {
+    // Port 9 on loopback: nothing listens, so any request would fail with a transport error.
+    let gitea = GiteaClient::new(&ClientOptions {
+        host: "http://127.0.0.1:9".into(),
+        insecure: false,
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    let ctx = Ctx {
+        gitea: &gitea,
+        token: None,
+    };
+    for spec in catalogue() {
+        let schema = Value::Object(spec.input_schema(&[]));
+        if schema.get("required").is_none() {
+            continue;
+        }
+        let err = dispatch(ctx, spec.name, &Args::new(Map::new()))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ToolError::Missing(_)), "{}: {err}", spec.name);
+    }
+    let err = dispatch(ctx, "nope", &Args::default()).await.unwrap_err();
+    assert_eq!(err.to_string(), "tool nope is not implemented");
+}
