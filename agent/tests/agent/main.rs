@@ -9,6 +9,8 @@ mod support;
 mod api;
 /// 50 reports at once; the hook seams (redaction, fallback issue).
 mod concurrency_and_hooks;
+/// The lab happy path with the real MCP servers and all three emulators.
+mod lab_e2e;
 /// Against the testbed LLM emulator (LiteLLM-shaped, scripted).
 mod llm_emulator;
 /// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
