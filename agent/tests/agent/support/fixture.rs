@@ -125,7 +125,7 @@ impl Fixture {
             "pods_log" => {
                 let pod = args["name"].as_str().unwrap_or_default().to_string();
                 if pod.starts_with("slow-") {
-                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    tokio::time::sleep(Duration::from_millis(1000)).await;
                 }
                 match self.state.lock().unwrap().logs.get(&pod) {
                     Some(log) => CallToolResult::success(text(log.clone())),
