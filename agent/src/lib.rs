@@ -10,6 +10,7 @@
 //! fallback issue).
 
 pub mod agent_loop;
+pub mod analysis_hooks;
 pub mod api;
 pub mod app;
 pub mod arguments;

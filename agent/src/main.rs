@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use agent::analysis_hooks::AnalysisHooks;
 use agent::app::{App, Tuning};
 use agent::config::{Config, LogFormat};
-use agent::hooks::NoHooks;
 use axum::serve::ListenerExt;
 use tracing_subscriber::EnvFilter;
 
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    let app = App::start(&config, Arc::new(NoHooks), Tuning::default());
+    let app = App::start(&config, Arc::new(AnalysisHooks), Tuning::default());
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", config.port)).await?;
     tracing::info!(port = config.port, "listening on 0.0.0.0:{}", config.port);
     // Small responses go out at once instead of waiting on delayed ACKs (Nagle).

@@ -120,3 +120,50 @@ async fn hooks_redact_tool_output_and_file_a_fallback_issue() {
     })
     .await
 }
+
+#[tokio::test]
+async fn analysis_hooks_redact_secrets_and_render_the_fallback_issue() {
+    bounded(async {
+        let llm = FakeLlm::scripted(vec![tool_calls(&[log_call()]), budget_exceeded()]);
+        let options = Options {
+            hooks: Arc::new(agent::analysis_hooks::AnalysisHooks),
+            ..Default::default()
+        };
+        let h = Harness::start(llm, options).await;
+        let secret = "GITEA_TOKEN=8c1f6a2b9d3e4f5061728394a5b6c7d8e9f00112";
+        h.openshift.set_log(POD, &format!("{LOG}\n{secret}"));
+        let (status, body) = h.report(lab_report()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["fallback"], true);
+        assert!(
+            !tool_messages(&h.llm, 1)[0].contains("8c1f6a2b"),
+            "the model saw a secret"
+        );
+        let issue = &h.gitea.issues()[0];
+        let text = issue["body"].as_str().unwrap();
+        assert!(!text.contains("8c1f6a2b"), "{text}");
+        assert!(text.contains("### Possible solutions"), "{text}");
+        assert!(
+            failure_analysis::Fingerprint::parse(text).is_some(),
+            "de-duplication marker missing"
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn analysis_hooks_classify_an_attached_log_tail() {
+    bounded(async {
+        let create = ("issue_write", json!({"method": "create", "owner": "user1", "repo": "mcp", "title": "t", "body": "b"}));
+        let llm = FakeLlm::scripted(vec![tool_calls(&[create])]);
+        let options = Options { hooks: Arc::new(agent::analysis_hooks::AnalysisHooks), ..Default::default() };
+        let h = Harness::start(llm, options).await;
+        let tail = "STEP 4/7: COPY requirements.txt ./\nError: building at STEP \"COPY requirements.txt ./\": checking on sources under \"/workspace/source/agent\": copier: stat: \"/requirements.txt\": no such file or directory";
+        let (status, body) = h.report(json!({"namespace": NS, "pod_name": POD, "log_tail": tail})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["analysis"]["category"], "build_copy_missing_file", "{body}");
+        let prompt = messages(&h.llm.requests()[0])[1]["content"].as_str().unwrap().to_string();
+        assert!(prompt.contains("pre-analysis"), "{prompt}");
+    })
+    .await
+}
