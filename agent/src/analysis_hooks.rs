@@ -1,10 +1,11 @@
 //! [`RunHooks`] over the `failure-analysis` crate: secrets are redacted from every tool
 //! result before the model or an issue sees it, a log tail sent with the report is
-//! classified before the first LLM call, and when the model could not file the issue a
+//! classified before the first LLM call, model-written issue bodies are sanitised and get
+//! the de-duplication fingerprint marker, and when the model could not file the issue a
 //! deterministic one is rendered from the logs the run gathered.
 
 use failure_analysis::classify::TektonRefs;
-use failure_analysis::issue::render;
+use failure_analysis::issue::{render, sanitize_body};
 use failure_analysis::redact::redact;
 use failure_analysis::{
     AnalysisSource, Classification, FailureInput, Fingerprint, IssueContext, RenderOptions,
@@ -52,6 +53,19 @@ impl RunHooks for AnalysisHooks {
 
     fn redact(&self, text: String) -> String {
         redact(&text).text
+    }
+
+    fn issue_body(&self, report: &FailureReport, evidence: &Evidence, body: String) -> String {
+        let log = evidence
+            .logs
+            .last()
+            .map(String::as_str)
+            .or(report.log_tail.as_deref())
+            .unwrap_or_default();
+        let fingerprint =
+            Fingerprint::new(&context(report), &classify_log(report, &redact(log).text));
+        let (clean, _) = sanitize_body(&body, RenderOptions::default().max_body_chars);
+        format!("{clean}\n\n{}", fingerprint.marker())
     }
 
     fn fallback_issue(

@@ -48,8 +48,9 @@ pub trait RunHooks: Send + Sync {
         text
     }
 
-    /// Adjusts the issue body before it is filed (e.g. adds a de-duplication marker).
-    fn issue_body(&self, _report: &FailureReport, body: String) -> String {
+    /// Adjusts a model-written issue body before it is filed (e.g. sanitises it and adds a
+    /// de-duplication marker). Fallback drafts are filed as the hooks rendered them.
+    fn issue_body(&self, _report: &FailureReport, _evidence: &Evidence, body: String) -> String {
         body
     }
 

@@ -64,10 +64,11 @@ pub(crate) async fn execute_batch(
     evidence: &mut Evidence,
 ) -> Vec<CallOutcome> {
     let mut batch_keys = HashSet::new();
+    let gathered: &Evidence = evidence;
     let checked: Vec<(String, Checked)> = calls
         .into_iter()
         .map(|call| {
-            let checked = check(ctx, &call);
+            let checked = check(ctx, &call, gathered);
             let checked = match checked {
                 Checked::Ready(args, key)
                     if seen.contains(&key) || !batch_keys.insert(key.clone()) =>
@@ -157,7 +158,7 @@ fn finish(
 }
 
 /// Checks one call; returns the arguments to send and the repeat key, or a refusal.
-fn check(ctx: &CallContext<'_>, call: &PendingCall) -> Checked {
+fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Checked {
     let received = call.arguments.clone().unwrap_or(Value::Null);
     let Some(tool) = ctx.tools.iter().find(|t| t.name == call.name) else {
         ctx.metrics.tool_call(&call.name, "unknown");
@@ -194,7 +195,10 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall) -> Checked {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        args.insert("body".into(), ctx.hooks.issue_body(ctx.report, body).into());
+        args.insert(
+            "body".into(),
+            ctx.hooks.issue_body(ctx.report, evidence, body).into(),
+        );
     }
     let key = format!("{}:{}", call.name, canonical(&Value::Object(args.clone())));
     Checked::Ready(args, key)

@@ -30,10 +30,7 @@ impl Agent {
         args.insert("owner".into(), self.settings.owner.clone().into());
         args.insert("repo".into(), self.settings.repo.clone().into());
         args.insert("title".into(), draft.title.into());
-        args.insert(
-            "body".into(),
-            self.hooks.issue_body(run.report, draft.body).into(),
-        );
+        args.insert("body".into(), draft.body.into());
         let remaining = run.deadline.saturating_duration_since(Instant::now());
         let timeout = self.settings.tool_timeout.min(remaining);
         match self.registry.call(issue_tool.name(), args, timeout).await {

@@ -162,6 +162,9 @@ async fn analysis_hooks_classify_an_attached_log_tail() {
         let (status, body) = h.report(json!({"namespace": NS, "pod_name": POD, "log_tail": tail})).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["analysis"]["category"], "build_copy_missing_file", "{body}");
+        // The model-written body got the de-duplication marker.
+        let filed = h.gitea.issues()[0]["body"].as_str().unwrap().to_string();
+        assert!(filed.starts_with('b') && failure_analysis::Fingerprint::parse(&filed).is_some(), "{filed}");
         let prompt = messages(&h.llm.requests()[0])[1]["content"].as_str().unwrap().to_string();
         assert!(prompt.contains("pre-analysis"), "{prompt}");
     })
