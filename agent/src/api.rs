@@ -120,7 +120,9 @@ async fn report_failure(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"));
     if wants_async {
-        state.runs.start(&run_id);
+        if !state.runs.start(&run_id) {
+            return ApiError::Overloaded.with_run_id(&run_id).into_response();
+        }
         let task_state = state.clone();
         let id = run_id.clone();
         tokio::spawn(

@@ -26,6 +26,9 @@ pub enum ApiError {
     /// The agent has no usable MCP sessions yet (503).
     #[error("the agent is not ready: MCP servers are not connected yet")]
     NotReady,
+    /// Too many asynchronous runs are waiting (503).
+    #[error("too many runs in progress; retry later")]
+    Overloaded,
     /// The run failed (502, 503 or 504).
     #[error("{0}")]
     Run(RunError),
@@ -57,7 +60,7 @@ impl ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Body { status, .. } => *status,
-            Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Run(e) => super::status_of(e),
         }
     }
@@ -70,6 +73,7 @@ impl ApiError {
             }
             Self::Body { .. } => "invalid_body",
             Self::NotReady => "not_ready",
+            Self::Overloaded => "overloaded",
             Self::Run(e) => e.kind(),
         }
     }

@@ -27,7 +27,8 @@ impl RunStore {
         }
     }
 
-    pub(crate) fn start(&self, id: &str) {
+    /// Records a new running run; `false` when the store is full of running runs.
+    pub(crate) fn start(&self, id: &str) -> bool {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let (map, order) = &mut *guard;
         while map.len() >= self.capacity {
@@ -38,11 +39,12 @@ impl RunStore {
                 Some(old) => {
                     map.remove(&old);
                 }
-                None => break,
+                None => return false,
             }
         }
         map.insert(id.to_string(), RunState::Running);
         order.push_back(id.to_string());
+        true
     }
 
     pub(crate) fn finish(&self, id: &str, status: axum::http::StatusCode, body: Value) {
@@ -63,5 +65,23 @@ impl RunStore {
             .0
             .get(id)
             .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn full_store_forgets_finished_runs_first_and_refuses_when_all_are_running() {
+        let store = RunStore::new(2);
+        assert!(store.start("a") && store.start("b"));
+        assert!(!store.start("c"), "both running: refuse");
+        store.finish("a", axum::http::StatusCode::OK, json!({}));
+        assert!(store.start("c"));
+        assert!(store.get("a").is_none());
+        assert!(matches!(store.get("b"), Some(RunState::Running)));
     }
 }
