@@ -1,0 +1,351 @@
+//! The agent loop: prompt, LLM turn, tool calls, until the issue exists.
+//!
+//! Native `tool_calls` are used first; a call written as text is recovered by
+//! [`crate::text_calls`]. The run ends as soon as the issue tool succeeded, on either path.
+//! At most `max_iterations` LLM calls are made, the last one without tools, and the whole
+//! run is bounded by a deadline. When the loop fails, a fallback issue from the hooks
+//! may still be filed directly.
+
+mod calls;
+mod issue;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use self::calls::{CallContext, CallOutcome, PendingCall, execute_batch};
+pub use self::issue::{IssueRef, issue_ref};
+use crate::config::Config;
+use crate::error::RunError;
+use crate::hooks::{Evidence, RunHooks};
+use crate::llm::{ChatTurn, LlmClient};
+use crate::mcp::{ToolInfo, ToolRegistry};
+use crate::metrics::Metrics;
+use crate::prompt::{self, IssueTool, PromptInput};
+use crate::report::FailureReport;
+use crate::text_calls::extract_tool_calls;
+
+mod fallback;
+mod logging;
+
+/// Loop settings taken from [`Config`].
+#[derive(Clone, Debug)]
+pub struct LoopSettings {
+    /// Issue owner.
+    pub owner: String,
+    /// Issue repository.
+    pub repo: String,
+    /// LLM calls per run.
+    pub max_iterations: u32,
+    /// Whole-run limit.
+    pub run_deadline: Duration,
+    /// Per tool call limit.
+    pub tool_timeout: Duration,
+    /// Parallel tool calls per turn.
+    pub tool_concurrency: usize,
+}
+
+impl From<&Config> for LoopSettings {
+    fn from(c: &Config) -> Self {
+        Self {
+            owner: c.gitea_owner.clone(),
+            repo: c.gitea_repo.clone(),
+            max_iterations: c.max_iterations,
+            run_deadline: c.run_deadline,
+            tool_timeout: c.tool_timeout,
+            tool_concurrency: c.tool_concurrency,
+        }
+    }
+}
+
+/// A successful run.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// Human-readable result (`Issue created: …`).
+    pub result: String,
+    /// The issue's URL, when the tool result had it.
+    pub issue_url: Option<String>,
+    /// The issue's number, when the tool result had it.
+    pub issue_number: Option<u64>,
+    /// LLM iterations used.
+    pub iterations: u32,
+    /// The pre-analysis summary (`null` without one).
+    pub analysis: Value,
+    /// The issue was filed by the fallback, not by the model.
+    pub fallback: bool,
+}
+
+/// The agent: owns the clients, runs one loop per report.
+pub struct Agent {
+    pub(crate) registry: Arc<ToolRegistry>,
+    pub(crate) llm: LlmClient,
+    pub(crate) hooks: Arc<dyn RunHooks>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) settings: LoopSettings,
+}
+
+struct Run<'a> {
+    report: &'a FailureReport,
+    deadline: Instant,
+    messages: Vec<Value>,
+    seen: HashSet<String>,
+    evidence: Evidence,
+    analysis: Value,
+    iteration: u32,
+}
+
+impl Agent {
+    /// An agent over its parts.
+    pub fn new(
+        registry: Arc<ToolRegistry>,
+        llm: LlmClient,
+        hooks: Arc<dyn RunHooks>,
+        metrics: Arc<Metrics>,
+        settings: LoopSettings,
+    ) -> Self {
+        Self {
+            registry,
+            llm,
+            hooks,
+            metrics,
+            settings,
+        }
+    }
+
+    /// The tool registry.
+    pub fn registry(&self) -> &Arc<ToolRegistry> {
+        &self.registry
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Handles one report: returns the created issue or why none was created.
+    pub async fn run(&self, report: &FailureReport) -> Result<RunOutcome, RunError> {
+        let _in_flight = self.metrics.run_started();
+        let deadline = Instant::now() + self.settings.run_deadline;
+        let mut run = Run {
+            report,
+            deadline,
+            messages: Vec::new(),
+            seen: HashSet::new(),
+            evidence: Evidence::default(),
+            analysis: Value::Null,
+            iteration: 0,
+        };
+        let result = match tokio::time::timeout_at(deadline, self.run_loop(&mut run)).await {
+            Ok(result) => result,
+            Err(_) => Err(RunError::Deadline(self.settings.run_deadline)),
+        };
+        // A call cut short by the deadline reports its own timeout; it is the deadline.
+        let result = match result {
+            Err(RunError::Llm(_)) if Instant::now() + Duration::from_millis(50) >= deadline => {
+                Err(RunError::Deadline(self.settings.run_deadline))
+            }
+            other => other,
+        };
+        let result = match result {
+            Err(error) if !matches!(error, RunError::Deadline(_)) => {
+                self.fallback(&run, error).await
+            }
+            other => other,
+        };
+        let outcome = match &result {
+            Ok(o) if o.fallback => "fallback_issue",
+            Ok(_) => "issue_created",
+            Err(e) => e.kind(),
+        };
+        self.metrics.run_finished(outcome, run.iteration);
+        result
+    }
+
+    async fn run_loop(&self, run: &mut Run<'_>) -> Result<RunOutcome, RunError> {
+        let tools = self.registry.tools();
+        if tools.is_empty() {
+            return Err(RunError::NoTools);
+        }
+        let issue_tool = detect_issue_tool(&tools).ok_or(RunError::NoIssueTool)?;
+        let pre = self.hooks.pre_analysis(run.report);
+        run.analysis = pre
+            .as_ref()
+            .map(|p| p.summary.clone())
+            .unwrap_or(Value::Null);
+        let input = PromptInput {
+            report: run.report,
+            owner: &self.settings.owner,
+            repo: &self.settings.repo,
+            issue_tool: &issue_tool,
+            log_tool: "pods_log",
+            pre_analysis: pre.as_ref(),
+        };
+        let task = prompt::task_prompt(&input);
+        logging::run_start(&self.settings, self.llm.model(), &task, &tools);
+        run.messages = vec![
+            json!({"role": "system", "content": prompt::system_prompt()}),
+            json!({"role": "user", "content": task}),
+        ];
+        let max = self.settings.max_iterations;
+        for iteration in 1..=max {
+            run.iteration = iteration;
+            let tools = self.registry.tools();
+            let last = iteration == max;
+            let offered: Vec<Value> = if last {
+                Vec::new()
+            } else {
+                tools.iter().map(ToolInfo::to_openai).collect()
+            };
+            if last && max > 1 {
+                run.messages
+                    .push(json!({"role": "user", "content": prompt::final_iteration()}));
+            }
+            let started = std::time::Instant::now();
+            let turn = self.llm.chat(&run.messages, &offered, run.deadline).await?;
+            self.metrics.llm_call(
+                started.elapsed().as_secs_f64(),
+                turn.prompt_tokens,
+                turn.completion_tokens,
+            );
+            logging::turn(iteration, max, &turn);
+            let ctx = CallContext {
+                registry: &self.registry,
+                tools: &tools,
+                issue_tool: &issue_tool,
+                log_tool: "pods_log",
+                owner: &self.settings.owner,
+                repo: &self.settings.repo,
+                report: run.report,
+                hooks: self.hooks.as_ref(),
+                metrics: &self.metrics,
+                timeout: self.settings.tool_timeout,
+                concurrency: self.settings.tool_concurrency,
+            };
+            if let Some(outcome) = self.step(run, &ctx, turn, last).await? {
+                return Ok(outcome);
+            }
+        }
+        Err(RunError::MaxIterations(max))
+    }
+
+    /// One model turn; `Some` when the issue was created.
+    async fn step(
+        &self,
+        run: &mut Run<'_>,
+        ctx: &CallContext<'_>,
+        turn: ChatTurn,
+        last: bool,
+    ) -> Result<Option<RunOutcome>, RunError> {
+        if !turn.tool_calls.is_empty() && !last {
+            let assistant_calls: Vec<Value> = turn
+                .tool_calls
+                .iter()
+                .map(|c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
+                .collect();
+            // Empty string, not null: some servers (llama.cpp) reject null content here.
+            run.messages.push(json!({"role": "assistant", "content": turn.content, "tool_calls": assistant_calls}));
+            let pending = turn
+                .tool_calls
+                .iter()
+                .map(|c| PendingCall {
+                    name: c.name.clone(),
+                    arguments: crate::arguments::parse_raw(&c.arguments),
+                })
+                .collect();
+            let outcomes = execute_batch(ctx, pending, &mut run.seen, &mut run.evidence).await;
+            logging::outcomes(&outcomes);
+            for (call, outcome) in turn.tool_calls.iter().zip(&outcomes) {
+                run.messages.push(
+                    json!({"role": "tool", "tool_call_id": call.id, "content": outcome.message}),
+                );
+            }
+            return Ok(self.created(run, &outcomes));
+        }
+        match turn.finish_reason.as_deref() {
+            Some("length") if !last => {
+                run.messages
+                    .push(json!({"role": "assistant", "content": turn.content}));
+                run.messages
+                    .push(json!({"role": "user", "content": prompt::truncated()}));
+                return Ok(None);
+            }
+            Some("content_filter") => {
+                return Err(RunError::ModelOutput(
+                    "blocked by the content filter".into(),
+                ));
+            }
+            _ => {}
+        }
+        let names: Vec<&str> = ctx.tools.iter().map(|t| t.name.as_str()).collect();
+        let mut text_calls = extract_tool_calls(&turn.content, &names);
+        if last {
+            // Tools are withdrawn: only a final issue creation is still honoured.
+            text_calls.retain(|c| c.name == ctx.issue_tool.name());
+        }
+        if text_calls.is_empty() {
+            if last {
+                return Err(RunError::NoIssue(preview(&turn.content, 300)));
+            }
+            run.messages
+                .push(json!({"role": "assistant", "content": turn.content}));
+            run.messages.push(
+                json!({"role": "user", "content": prompt::nudge_create_issue(ctx.issue_tool)}),
+            );
+            return Ok(None);
+        }
+        let pending = text_calls
+            .into_iter()
+            .map(|c| PendingCall {
+                name: c.name,
+                arguments: Ok(c.arguments),
+            })
+            .collect();
+        let outcomes = execute_batch(ctx, pending, &mut run.seen, &mut run.evidence).await;
+        logging::outcomes(&outcomes);
+        if let Some(done) = self.created(run, &outcomes) {
+            return Ok(Some(done));
+        }
+        let results: Vec<&str> = outcomes.iter().map(|o| o.message.as_str()).collect();
+        run.messages
+            .push(json!({"role": "assistant", "content": turn.content}));
+        run.messages.push(json!({"role": "user", "content": prompt::text_call_result(&results.join("\n\n"), ctx.issue_tool)}));
+        Ok(None)
+    }
+
+    fn created(&self, run: &Run<'_>, outcomes: &[CallOutcome]) -> Option<RunOutcome> {
+        let (outcome, issue) = outcomes
+            .iter()
+            .find_map(|o| o.issue.as_ref().map(|i| (o, i)))?;
+        Some(RunOutcome {
+            result: prompt::success_result(issue.url.as_deref(), issue.number, &outcome.raw),
+            issue_url: issue.url.clone(),
+            issue_number: issue.number,
+            iterations: run.iteration,
+            analysis: run.analysis.clone(),
+            fallback: false,
+        })
+    }
+}
+
+/// The issue tool by capability: current `issue_write`, else legacy `create_issue`.
+pub fn detect_issue_tool(tools: &[ToolInfo]) -> Option<IssueTool> {
+    let has = |name: &str| tools.iter().any(|t| t.name == name);
+    if has("issue_write") {
+        Some(IssueTool::IssueWrite)
+    } else if has("create_issue") {
+        Some(IssueTool::CreateIssue)
+    } else {
+        None
+    }
+}
+
+pub(crate) fn preview(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! Executes the tool calls of one model turn: checks each call (known and allowed tool,
+//! schema, not a repeat, issue tool used only to create), runs the valid ones on their
+//! MCP servers with bounded concurrency, and turns every outcome into the text the model
+//! reads next. Results keep the order of the calls.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{Map, Value};
+
+use super::issue::{IssueRef, issue_ref, looks_like_error};
+use crate::arguments;
+use crate::hooks::{Evidence, RunHooks};
+use crate::mcp::{ToolInfo, ToolRegistry};
+use crate::metrics::Metrics;
+use crate::prompt::{self, IssueTool};
+use crate::report::FailureReport;
+
+/// A call the model asked for, natively or in text.
+pub(crate) struct PendingCall {
+    pub name: String,
+    /// Parsed arguments, or why they could not be parsed.
+    pub arguments: Result<Value, String>,
+}
+
+/// What came of one call.
+pub(crate) struct CallOutcome {
+    pub name: String,
+    /// Arguments as sent (or as received, when refused), for the log.
+    pub arguments: Value,
+    /// The tool message for the model.
+    pub message: String,
+    /// Set when this call created the issue.
+    pub issue: Option<IssueRef>,
+    /// Raw result text of a created issue.
+    pub raw: String,
+}
+
+/// Everything a batch needs, borrowed from the run.
+pub(crate) struct CallContext<'a> {
+    pub registry: &'a ToolRegistry,
+    pub tools: &'a [ToolInfo],
+    pub issue_tool: &'a IssueTool,
+    pub log_tool: &'a str,
+    pub owner: &'a str,
+    pub repo: &'a str,
+    pub report: &'a FailureReport,
+    pub hooks: &'a dyn RunHooks,
+    pub metrics: &'a Metrics,
+    pub timeout: Duration,
+    pub concurrency: usize,
+}
+
+enum Checked {
+    Ready(Map<String, Value>, String),
+    Refused(Value, String),
+}
+
+pub(crate) async fn execute_batch(
+    ctx: &CallContext<'_>,
+    calls: Vec<PendingCall>,
+    seen: &mut HashSet<String>,
+    evidence: &mut Evidence,
+) -> Vec<CallOutcome> {
+    let mut batch_keys = HashSet::new();
+    let gathered: &Evidence = evidence;
+    let checked: Vec<(String, Checked)> = calls
+        .into_iter()
+        .map(|call| {
+            let checked = check(ctx, &call, gathered);
+            let checked = match checked {
+                Checked::Ready(args, key)
+                    if seen.contains(&key) || !batch_keys.insert(key.clone()) =>
+                {
+                    ctx.metrics.tool_call(&call.name, "repeated");
+                    Checked::Refused(Value::Object(args), prompt::repeated_call(&call.name))
+                }
+                other => other,
+            };
+            (call.name, checked)
+        })
+        .collect();
+    let results: Vec<_> = futures::stream::iter(checked)
+        .map(|(name, checked)| async move {
+            match checked {
+                Checked::Ready(args, key) => {
+                    let result = ctx.registry.call(&name, args.clone(), ctx.timeout).await;
+                    (
+                        name,
+                        Value::Object(args),
+                        Some((key, result)),
+                        String::new(),
+                    )
+                }
+                Checked::Refused(args, message) => (name, args, None, message),
+            }
+        })
+        .buffered(ctx.concurrency.max(1))
+        .collect()
+        .await;
+    results
+        .into_iter()
+        .map(|(name, arguments, result, refusal)| match result {
+            None => CallOutcome {
+                name,
+                arguments,
+                message: refusal,
+                issue: None,
+                raw: String::new(),
+            },
+            Some((key, result)) => finish(ctx, name, arguments, key, result, seen, evidence),
+        })
+        .collect()
+}
+
+fn finish(
+    ctx: &CallContext<'_>,
+    name: String,
+    arguments: Value,
+    key: String,
+    result: Result<crate::mcp::ToolOutput, crate::error::McpError>,
+    seen: &mut HashSet<String>,
+    evidence: &mut Evidence,
+) -> CallOutcome {
+    let mut outcome = CallOutcome {
+        name,
+        arguments,
+        message: String::new(),
+        issue: None,
+        raw: String::new(),
+    };
+    match result {
+        Err(e) => {
+            ctx.metrics.tool_call(&outcome.name, "failed");
+            outcome.message = prompt::tool_error(&outcome.name, &e.to_string());
+        }
+        Ok(output) => {
+            let text = ctx.hooks.redact(output.text);
+            if output.is_error {
+                ctx.metrics.tool_call(&outcome.name, "tool_error");
+                outcome.message = prompt::tool_error(&outcome.name, &text);
+                return outcome;
+            }
+            seen.insert(key);
+            ctx.metrics.tool_call(&outcome.name, "ok");
+            if outcome.name == ctx.log_tool {
+                evidence.logs.push(text.clone());
+            }
+            if outcome.name == ctx.issue_tool.name() && !looks_like_error(&text) {
+                outcome.issue = Some(issue_ref(&text).unwrap_or_default());
+                outcome.raw = text.clone();
+            }
+            outcome.message = prompt::wrap_tool_output(&outcome.name, &text);
+        }
+    }
+    outcome
+}
+
+/// Checks one call; returns the arguments to send and the repeat key, or a refusal.
+fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Checked {
+    let received = call.arguments.clone().unwrap_or(Value::Null);
+    let Some(tool) = ctx.tools.iter().find(|t| t.name == call.name) else {
+        ctx.metrics.tool_call(&call.name, "unknown");
+        let valid: Vec<&str> = ctx.tools.iter().map(|t| t.name.as_str()).collect();
+        return Checked::Refused(received, prompt::unknown_tool(&call.name, &valid));
+    };
+    let refuse = |message: String| {
+        ctx.metrics.tool_call(&call.name, "invalid_arguments");
+        Checked::Refused(received.clone(), prompt::tool_error(&call.name, &message))
+    };
+    let value = match &call.arguments {
+        Ok(v) => v.clone(),
+        Err(e) => return refuse(format!("{e}. {}", arguments::describe(&tool.input_schema))),
+    };
+    let prepared = match arguments::prepare(value, &tool.input_schema) {
+        Ok(p) => p,
+        Err(e) => return refuse(e),
+    };
+    if !prepared.repairs.is_empty() {
+        tracing::info!(tool = %call.name, repairs = ?prepared.repairs, "repaired tool arguments");
+    }
+    let mut args = prepared.arguments;
+    if call.name == ctx.issue_tool.name() {
+        if *ctx.issue_tool == IssueTool::IssueWrite
+            && args.get("method").and_then(Value::as_str) != Some("create")
+        {
+            return refuse("this agent may only use method \"create\" of issue_write".into());
+        }
+        // The repository is fixed by configuration, whatever the model wrote.
+        args.insert("owner".into(), ctx.owner.into());
+        args.insert("repo".into(), ctx.repo.into());
+        let body = args
+            .get("body")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        args.insert(
+            "body".into(),
+            ctx.hooks.issue_body(ctx.report, evidence, body).into(),
+        );
+    }
+    let key = format!("{}:{}", call.name, canonical(&Value::Object(args.clone())));
+    Checked::Ready(args, key)
+}
+
+/// JSON with object keys sorted, so equal arguments give equal keys.
+fn canonical(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let ordered: BTreeMap<_, _> =
+                    map.iter().map(|(k, v)| (k.clone(), sorted(v))).collect();
+                Value::Object(ordered.into_iter().collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}

@@ -1,0 +1,63 @@
+//! The fallback: when the loop failed (LLM down, budget spent, model never filed the issue),
+//! the hooks may supply an issue draft, which is filed directly through the issue tool.
+
+use serde_json::Map;
+use tokio::time::Instant;
+
+use super::issue::{issue_ref, looks_like_error};
+use super::{Agent, Run, RunOutcome, detect_issue_tool};
+use crate::error::RunError;
+use crate::prompt::{self, IssueTool};
+
+impl Agent {
+    /// Files the hooks' fallback issue for `error`, or returns `error` when there is none
+    /// or filing it failed too.
+    pub(super) async fn fallback(
+        &self,
+        run: &Run<'_>,
+        error: RunError,
+    ) -> Result<RunOutcome, RunError> {
+        let Some(draft) = self.hooks.fallback_issue(run.report, &run.evidence, &error) else {
+            return Err(error);
+        };
+        let Some(issue_tool) = detect_issue_tool(&self.registry.tools()) else {
+            return Err(error);
+        };
+        let mut args = Map::new();
+        if issue_tool == IssueTool::IssueWrite {
+            args.insert("method".into(), "create".into());
+        }
+        args.insert("owner".into(), self.settings.owner.clone().into());
+        args.insert("repo".into(), self.settings.repo.clone().into());
+        args.insert("title".into(), draft.title.into());
+        args.insert("body".into(), draft.body.into());
+        let remaining = run.deadline.saturating_duration_since(Instant::now());
+        let timeout = self.settings.tool_timeout.min(remaining);
+        match self.registry.call(issue_tool.name(), args, timeout).await {
+            Ok(output) if !output.is_error && !looks_like_error(&output.text) => {
+                tracing::warn!(error = %error, "model run failed; filed the fallback issue");
+                let issue = issue_ref(&output.text).unwrap_or_default();
+                Ok(RunOutcome {
+                    result: prompt::success_result(
+                        issue.url.as_deref(),
+                        issue.number,
+                        &output.text,
+                    ),
+                    issue_url: issue.url,
+                    issue_number: issue.number,
+                    iterations: run.iteration,
+                    analysis: run.analysis.clone(),
+                    fallback: true,
+                })
+            }
+            Ok(output) => {
+                tracing::error!(result = %output.text, "fallback issue was refused");
+                Err(error)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "fallback issue could not be filed");
+                Err(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The HTTP API: `/report-failure` (sync and async), `/runs/{id}`, `/health`, `/readyz`,
+//! `/metrics`, `/openapi.json`.
+//!
+//! Handlers are thin: validate, run the agent inside a span carrying the run id, map the
+//! outcome to a status. Failures are real statuses with a JSON body naming the kind
+//! (422 invalid input, 502 upstream failure, 503 not ready, 504 deadline).
+
+mod error;
+mod openapi;
+mod runs;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+
+pub use self::error::ApiError;
+use self::runs::RunStore;
+use crate::agent_loop::{Agent, RunOutcome};
+use crate::error::RunError;
+use crate::report::FailureReport;
+
+/// How long a report waits for MCP sessions that are (re)connecting before it gets 503.
+const READY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    agent: Arc<Agent>,
+    runs: Arc<RunStore>,
+    permits: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State over an agent; at most `max_concurrent_runs` runs execute at once.
+    pub fn new(agent: Arc<Agent>, max_concurrent_runs: usize) -> Self {
+        Self {
+            agent,
+            runs: Arc::new(RunStore::new(1000)),
+            permits: Arc::new(Semaphore::new(max_concurrent_runs.max(1))),
+        }
+    }
+}
+
+/// The API router with a request body limit of `body_limit` bytes.
+pub fn router(state: AppState, body_limit: usize) -> Router {
+    Router::new()
+        .route("/report-failure", post(report_failure))
+        .route("/runs/{id}", get(get_run))
+        .route(
+            "/health",
+            get(|| async { axum::Json(json!({"status": "healthy"})) }),
+        )
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
+        // Limit bodies before they are buffered; the handler turns the rejection into 413 JSON.
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+struct ReportQuery {
+    #[serde(default, rename = "async")]
+    run_async: Option<String>,
+}
+
+async fn report_failure(
+    State(state): State<AppState>,
+    Query(query): Query<ReportQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            return ApiError::from_rejection(rejection)
+                .with_run_id(&run_id)
+                .into_response();
+        }
+    };
+    let report = match FailureReport::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return ApiError::Validation(e).with_run_id(&run_id).into_response(),
+    };
+    let span = tracing::info_span!("run", run_id = %run_id);
+    let container = report
+        .container_name
+        .as_deref()
+        .unwrap_or("(not specified)");
+    span.in_scope(|| {
+        tracing::info!(namespace = %report.namespace, pod = %report.pod_name, container, "📥 Received failure report");
+        tracing::info!("   Namespace: {}", report.namespace);
+        tracing::info!("   Pod: {}", report.pod_name);
+        tracing::info!("   Container: {container}");
+    });
+    // A session that is reconnecting right now gets a short grace period before 503.
+    if !state.agent.registry().wait_ready(READY_GRACE).await {
+        span.in_scope(|| tracing::warn!("📤 Sending response: error (not ready)"));
+        return ApiError::NotReady.with_run_id(&run_id).into_response();
+    }
+    let wants_async = query
+        .run_async
+        .as_deref()
+        .is_some_and(|v| matches!(v, "true" | "1" | "yes"))
+        || headers
+            .get(header::HeaderName::from_static("prefer"))
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"));
+    if wants_async {
+        if !state.runs.start(&run_id) {
+            return ApiError::Overloaded.with_run_id(&run_id).into_response();
+        }
+        let task_state = state.clone();
+        let id = run_id.clone();
+        tokio::spawn(
+            async move {
+                let (status, body) = execute(&task_state, &report, &id).await;
+                task_state.runs.finish(&id, status, body);
+            }
+            .instrument(span),
+        );
+        let location = format!("/runs/{run_id}");
+        let body = json!({"status": "accepted", "run_id": run_id, "status_url": location});
+        return (
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, location)],
+            axum::Json(body),
+        )
+            .into_response();
+    }
+    let (status, body) = execute(&state, &report, &run_id).instrument(span).await;
+    (status, axum::Json(body)).into_response()
+}
+
+/// Runs the agent for one report under the concurrency limit; returns status and body.
+async fn execute(state: &AppState, report: &FailureReport, run_id: &str) -> (StatusCode, Value) {
+    let Ok(_permit) = state.permits.acquire().await else {
+        return ApiError::NotReady.with_run_id(run_id).parts();
+    };
+    let result = state.agent.run(report).await;
+    let (status, body) = match result {
+        Ok(outcome) => (StatusCode::OK, success_body(&outcome, run_id)),
+        Err(error) => ApiError::Run(error).with_run_id(run_id).parts(),
+    };
+    let word = if status.is_success() {
+        "success"
+    } else {
+        "error"
+    };
+    tracing::info!(status = status.as_u16(), "📤 Sending response: {word}");
+    (status, body)
+}
+
+fn success_body(outcome: &RunOutcome, run_id: &str) -> Value {
+    json!({
+        "status": "success",
+        "result": outcome.result,
+        "issue_url": outcome.issue_url,
+        "issue_number": outcome.issue_number,
+        "analysis": outcome.analysis,
+        "iterations": outcome.iterations,
+        "fallback": outcome.fallback,
+        "run_id": run_id,
+    })
+}
+
+async fn get_run(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.runs.get(&id) {
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"status": "error",
+            "error": {"kind": "not_found", "message": format!("no run {id}")}})),
+        )
+            .into_response(),
+        Some(runs::RunState::Running) => {
+            axum::Json(json!({"status": "running", "run_id": id})).into_response()
+        }
+        Some(runs::RunState::Done { status, body }) => {
+            let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (code, axum::Json(body)).into_response()
+        }
+    }
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let registry = state.agent.registry();
+    let servers = registry.status();
+    let tools = registry.tools().len();
+    let ready = registry.is_ready() && tools > 0;
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = if ready { "ready" } else { "not_ready" };
+    (
+        status,
+        axum::Json(json!({"status": word, "tools": tools, "servers": servers})),
+    )
+        .into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let metrics = state.agent.metrics();
+    for s in state.agent.registry().status() {
+        metrics.mcp_status(&s.name, s.connected, s.reconnects);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        metrics.encode(),
+    )
+        .into_response()
+}
+
+/// The HTTP status of a run error.
+pub fn status_of(error: &RunError) -> StatusCode {
+    match error {
+        RunError::Deadline(_) => StatusCode::GATEWAY_TIMEOUT,
+        RunError::NoTools | RunError::NoIssueTool => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_GATEWAY,
+    }
+}

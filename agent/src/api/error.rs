@@ -1,0 +1,102 @@
+//! `ApiError`: every failure of the API as a status plus a JSON body
+//! `{"status":"error","error":{"kind","message"[,"field"]},"run_id"}`.
+
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::error::RunError;
+use crate::report::ValidationError;
+
+/// An API failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request body is invalid (422), naming the field.
+    #[error("{0}")]
+    Validation(ValidationError),
+    /// The body could not be read (413 when too large).
+    #[error("{message}")]
+    Body {
+        /// Status from the rejection.
+        status: StatusCode,
+        /// Why.
+        message: String,
+    },
+    /// The agent has no usable MCP sessions yet (503).
+    #[error("the agent is not ready: MCP servers are not connected yet")]
+    NotReady,
+    /// Too many asynchronous runs are waiting (503).
+    #[error("too many runs in progress; retry later")]
+    Overloaded,
+    /// The run failed (502, 503 or 504).
+    #[error("{0}")]
+    Run(RunError),
+}
+
+/// An [`ApiError`] with the run id it belongs to.
+pub struct WithRunId {
+    error: ApiError,
+    run_id: String,
+}
+
+impl ApiError {
+    pub(crate) fn from_rejection(rejection: BytesRejection) -> Self {
+        Self::Body {
+            status: rejection.status(),
+            message: rejection.body_text(),
+        }
+    }
+
+    /// Attaches the run id for the body.
+    pub fn with_run_id(self, run_id: &str) -> WithRunId {
+        WithRunId {
+            error: self,
+            run_id: run_id.to_string(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Body { status, .. } => *status,
+            Self::NotReady | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Run(e) => super::status_of(e),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "invalid_request",
+            Self::Body { status, .. } if *status == StatusCode::PAYLOAD_TOO_LARGE => {
+                "body_too_large"
+            }
+            Self::Body { .. } => "invalid_body",
+            Self::NotReady => "not_ready",
+            Self::Overloaded => "overloaded",
+            Self::Run(e) => e.kind(),
+        }
+    }
+}
+
+impl WithRunId {
+    /// Status and JSON body.
+    pub fn parts(self) -> (StatusCode, Value) {
+        let mut error = json!({"kind": self.error.kind(), "message": self.error.to_string()});
+        if let ApiError::Validation(v) = &self.error {
+            error["field"] = v.field.clone().into();
+            error["message"] = format!("{}: {}", v.field, v.reason).into();
+        }
+        (
+            self.error.status(),
+            json!({"status": "error", "error": error, "run_id": self.run_id}),
+        )
+    }
+}
+
+impl IntoResponse for WithRunId {
+    fn into_response(self) -> Response {
+        let (status, body) = self.parts();
+        (status, axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,349 @@
+//! The agent's one typed configuration, read from environment variables.
+//!
+//! Every setting is parsed and validated here, once, at startup; a bad value yields a
+//! [`ConfigError`] naming the variable. Tests build a [`Config`] from a map through
+//! [`Config::from_lookup`] instead of mutating the process environment.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::ConfigError;
+
+/// A secret string whose `Debug` and `Display` never print the value.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The raw value, for the one place that must send it on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How the agent talks to one MCP server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum McpTransport {
+    /// Legacy HTTP+SSE (protocol 2024-11-05): a GET stream plus POSTs to an announced endpoint.
+    Sse,
+    /// Streamable HTTP: one endpoint, POST per message.
+    StreamableHttp,
+}
+
+impl McpTransport {
+    /// The name used in env vars and log lines.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sse => "sse",
+            Self::StreamableHttp => "streamable-http",
+        }
+    }
+}
+
+/// One MCP server to connect to.
+#[derive(Clone, Debug)]
+pub struct McpServerConfig {
+    /// Short name used in logs and metrics (`openshift`, `gitea`).
+    pub name: String,
+    /// Display name for the startup banner.
+    pub label: String,
+    /// The URL with any fragment removed.
+    pub url: Url,
+    /// The transport to use.
+    pub transport: McpTransport,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (default).
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Settings for the OpenAI-compatible LLM endpoint.
+#[derive(Clone, Debug)]
+pub struct LlmConfig {
+    /// Base URL ending in `/v1`.
+    pub base_url: String,
+    /// Bearer token.
+    pub api_key: Secret,
+    /// Model name as the endpoint knows it (LiteLLM's `openai/` routing prefix removed).
+    pub model: String,
+    /// Timeout of one HTTP call.
+    pub call_timeout: Duration,
+    /// Retries after the first attempt for retryable failures.
+    pub max_retries: u32,
+}
+
+/// The whole agent configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// HTTP listen port.
+    pub port: u16,
+    /// LLM settings.
+    pub llm: LlmConfig,
+    /// MCP servers in connection order.
+    pub mcp_servers: Vec<McpServerConfig>,
+    /// Owner of the repository issues are filed in.
+    pub gitea_owner: String,
+    /// Repository issues are filed in.
+    pub gitea_repo: String,
+    /// Maximum LLM iterations per run.
+    pub max_iterations: u32,
+    /// Wall-clock limit of one run.
+    pub run_deadline: Duration,
+    /// Timeout of one MCP tool call.
+    pub tool_timeout: Duration,
+    /// Tool names the model may see and call.
+    pub tool_allowlist: Vec<String>,
+    /// Tool calls of one turn executed at the same time.
+    pub tool_concurrency: usize,
+    /// Runs executed at the same time; further reports wait.
+    pub max_concurrent_runs: usize,
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+/// Tools offered to the model by default: read-only cluster inspection and issue filing.
+/// Destructive tools (delete, exec, scale, apply, …) are never in this list.
+pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
+    "pods_log",
+    "pods_get",
+    "pods_list_in_namespace",
+    "events_list",
+    "resources_get",
+    "resources_list",
+    "namespaces_list",
+    "issue_write",
+    "create_issue",
+    "list_issues",
+    "list_repo_issues",
+    "get_file_contents",
+];
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration from a map (tests).
+    pub fn from_map(map: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| map.get(name).cloned())
+    }
+
+    /// Reads the configuration through `lookup`, which returns a variable's value.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env { lookup: &lookup };
+        let llm = LlmConfig {
+            base_url: normalize_llm_url(&env.string("LITELLM_URL", "http://localhost:4000"))?,
+            api_key: env.secret("LITELLM_API_KEY")?,
+            model: strip_routing_prefix(
+                &env.string("LITELLM_MODEL", "openai/Llama-4-Scout-17B-16E-W4A16"),
+            ),
+            call_timeout: env.seconds("LLM_TIMEOUT_SECONDS", 120)?,
+            max_retries: env.number("LLM_MAX_RETRIES", 3, 0, 10)?,
+        };
+        let mut mcp_servers = Vec::new();
+        for (name, label, default_transport) in [
+            ("openshift", "OpenShift", "sse"),
+            ("gitea", "Gitea", "streamable-http"),
+        ] {
+            let upper = name.to_uppercase();
+            if let Some(server) = env.mcp_server(&upper, name, label, default_transport)? {
+                mcp_servers.push(server);
+            }
+        }
+        let allowlist = env.string("AGENT_TOOL_ALLOWLIST", "");
+        let tool_allowlist = if allowlist.trim().is_empty() {
+            DEFAULT_TOOL_ALLOWLIST
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        } else {
+            allowlist
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let gitea_owner = env
+            .opt("MCP_GITEA_USER")
+            .or_else(|| env.opt("GITEA_OWNER"))
+            .unwrap_or_else(|| "user1".into());
+        let gitea_repo = env
+            .opt("MCP_GITEA_REPO")
+            .or_else(|| env.opt("GITEA_REPO"))
+            .unwrap_or_else(|| "mcp".into());
+        Ok(Self {
+            port: env.number("PORT", 8000, 0, 65535)?,
+            llm,
+            mcp_servers,
+            gitea_owner,
+            gitea_repo,
+            max_iterations: env.number("MAX_ITERATIONS", 10, 1, 100)?,
+            run_deadline: env.seconds("RUN_DEADLINE_SECONDS", 300)?,
+            tool_timeout: env.seconds("MCP_TOOL_TIMEOUT_SECONDS", 60)?,
+            tool_allowlist,
+            tool_concurrency: env.number("TOOL_CONCURRENCY", 4, 1, 64)?,
+            max_concurrent_runs: env.number("MAX_CONCURRENT_RUNS", 64, 1, 10_000)?,
+            body_limit: env.number("MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024)?,
+            log_format: match env
+                .string("LOG_FORMAT", "text")
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                "text" | "" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError::invalid(
+                        "LOG_FORMAT",
+                        other,
+                        "expected text or json",
+                    ));
+                }
+            },
+        })
+    }
+}
+
+struct Env<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Env<'_> {
+    fn opt(&self, name: &str) -> Option<String> {
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn string(&self, name: &str, default: &str) -> String {
+        self.opt(name).unwrap_or_else(|| default.to_string())
+    }
+
+    /// A secret from `NAME` or from the file named by `NAME_FILE` (a mounted Secret).
+    fn secret(&self, name: &str) -> Result<Secret, ConfigError> {
+        let file_var = format!("{name}_FILE");
+        if let Some(path) = self.opt(&file_var) {
+            let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Invalid {
+                variable: file_var.clone(),
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            return Ok(Secret::new(text.trim()));
+        }
+        Ok(Secret::new(self.opt(name).unwrap_or_default()))
+    }
+
+    fn number<T>(&self, name: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+    {
+        let Some(raw) = self.opt(name) else {
+            return Ok(default);
+        };
+        let value: T = raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::invalid(name, &raw, "not a whole number"))?;
+        if value < min || value > max {
+            return Err(ConfigError::invalid(
+                name,
+                &raw,
+                &format!("must be between {min} and {max}"),
+            ));
+        }
+        Ok(value)
+    }
+
+    fn seconds(&self, name: &str, default: u64) -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(self.number(name, default, 1, 86_400)?))
+    }
+
+    fn mcp_server(
+        &self,
+        upper: &str,
+        name: &str,
+        label: &str,
+        default_transport: &str,
+    ) -> Result<Option<McpServerConfig>, ConfigError> {
+        let url_var = format!("MCP_{upper}_URL");
+        let Some(raw) = self.opt(&url_var) else {
+            return Ok(None);
+        };
+        let mut url = Url::parse(raw.trim())
+            .map_err(|e| ConfigError::invalid(&url_var, &raw, &e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ConfigError::invalid(
+                &url_var,
+                &raw,
+                "expected an http or https URL",
+            ));
+        }
+        url.set_fragment(None);
+        let transport_var = format!("MCP_{upper}_TRANSPORT");
+        let transport = match self.string(&transport_var, default_transport).trim() {
+            "sse" => McpTransport::Sse,
+            "streamable-http" | "streamable_http" | "http" => McpTransport::StreamableHttp,
+            other => {
+                return Err(ConfigError::invalid(
+                    &transport_var,
+                    other,
+                    "expected sse or streamable-http",
+                ));
+            }
+        };
+        Ok(Some(McpServerConfig {
+            name: name.into(),
+            label: label.into(),
+            url,
+            transport,
+        }))
+    }
+}
+
+/// Accepts the LiteLLM URL with or without `/v1` and returns it ending in `/v1`.
+fn normalize_llm_url(raw: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| ConfigError::invalid("LITELLM_URL", raw, &e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::invalid(
+            "LITELLM_URL",
+            raw,
+            "expected an http or https URL",
+        ));
+    }
+    let text = url.as_str().trim_end_matches('/');
+    if text.ends_with("/v1") {
+        Ok(text.to_string())
+    } else {
+        Ok(format!("{text}/v1"))
+    }
+}
+
+/// LiteLLM SDK model names carry a provider routing prefix (`openai/x`); the HTTP endpoint
+/// expects only the model name.
+fn strip_routing_prefix(model: &str) -> String {
+    model
+        .trim()
+        .strip_prefix("openai/")
+        .unwrap_or(model.trim())
+        .to_string()
+}
+
+#[cfg(test)]
+#[path = "config/tests.rs"]
+mod tests;

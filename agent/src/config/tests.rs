@@ -1,0 +1,113 @@
+use super::*;
+
+fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_map(&map)
+}
+
+#[test]
+fn defaults_match_the_original_agent() {
+    let c = config(&[]).unwrap();
+    assert_eq!(c.port, 8000);
+    assert_eq!(c.gitea_owner, "user1");
+    assert_eq!(c.gitea_repo, "mcp");
+    assert_eq!(c.max_iterations, 10);
+    assert_eq!(c.llm.model, "Llama-4-Scout-17B-16E-W4A16");
+    assert!(c.mcp_servers.is_empty());
+    assert_eq!(c.log_format, LogFormat::Text);
+}
+
+#[test]
+fn llm_url_is_normalised_with_or_without_v1() {
+    for raw in [
+        "http://llm:4000",
+        "http://llm:4000/",
+        "http://llm:4000/v1",
+        "http://llm:4000/v1/",
+    ] {
+        let c = config(&[("LITELLM_URL", raw)]).unwrap();
+        assert_eq!(c.llm.base_url, "http://llm:4000/v1", "{raw}");
+    }
+}
+
+#[test]
+fn mcp_urls_drop_the_fragment_and_keep_transport_defaults() {
+    let c = config(&[
+        ("MCP_OPENSHIFT_URL", "http://proxy:8080/sse#openshift"),
+        ("MCP_GITEA_URL", "http://gitea-proxy:8080/mcp"),
+    ])
+    .unwrap();
+    assert_eq!(c.mcp_servers.len(), 2);
+    assert_eq!(c.mcp_servers[0].url.as_str(), "http://proxy:8080/sse");
+    assert_eq!(c.mcp_servers[0].transport, McpTransport::Sse);
+    assert_eq!(c.mcp_servers[1].transport, McpTransport::StreamableHttp);
+}
+
+#[test]
+fn documented_aliases_are_accepted_and_the_code_names_win() {
+    let c = config(&[("GITEA_OWNER", "alice"), ("GITEA_REPO", "r")]).unwrap();
+    assert_eq!(
+        (c.gitea_owner.as_str(), c.gitea_repo.as_str()),
+        ("alice", "r")
+    );
+    let c = config(&[("GITEA_OWNER", "alice"), ("MCP_GITEA_USER", "bob")]).unwrap();
+    assert_eq!(c.gitea_owner, "bob");
+}
+
+#[test]
+fn bad_values_name_the_variable() {
+    let cases = [
+        ("PORT", "eighty", "PORT"),
+        ("MAX_ITERATIONS", "0", "MAX_ITERATIONS"),
+        ("MCP_GITEA_URL", "not a url", "MCP_GITEA_URL"),
+        ("MCP_OPENSHIFT_URL", "ftp://x/sse", "MCP_OPENSHIFT_URL"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT"),
+        ("LITELLM_URL", "::", "LITELLM_URL"),
+    ];
+    for (var, value, expected) in cases {
+        let err = config(&[(var, value)]).unwrap_err();
+        assert!(err.to_string().contains(expected), "{var}: {err}");
+    }
+    let err = config(&[
+        ("MCP_GITEA_URL", "http://g/mcp"),
+        ("MCP_GITEA_TRANSPORT", "ws"),
+    ])
+    .unwrap_err();
+    assert!(err.to_string().contains("MCP_GITEA_TRANSPORT"), "{err}");
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let c = config(&[("LITELLM_API_KEY", "sk-very-secret")]).unwrap();
+    assert_eq!(c.llm.api_key.expose(), "sk-very-secret");
+    assert!(!format!("{c:?}").contains("sk-very-secret"));
+}
+
+#[test]
+fn secret_can_come_from_a_file() {
+    let dir = std::env::temp_dir().join(format!("agent-cfg-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("key");
+    std::fs::write(&path, "sk-from-file\n").unwrap();
+    let c = config(&[("LITELLM_API_KEY_FILE", path.to_str().unwrap())]).unwrap();
+    assert_eq!(c.llm.api_key.expose(), "sk-from-file");
+    let err = config(&[("LITELLM_API_KEY_FILE", "/nonexistent/key")]).unwrap_err();
+    assert!(err.to_string().contains("LITELLM_API_KEY_FILE"));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn allowlist_override_and_default_exclude_destructive_tools() {
+    let c = config(&[]).unwrap();
+    assert!(c.tool_allowlist.iter().any(|t| t == "pods_log"));
+    assert!(
+        !c.tool_allowlist
+            .iter()
+            .any(|t| t.contains("delete") || t.contains("exec"))
+    );
+    let c = config(&[("AGENT_TOOL_ALLOWLIST", "pods_log, create_issue")]).unwrap();
+    assert_eq!(c.tool_allowlist, vec!["pods_log", "create_issue"]);
+}

@@ -1,0 +1,19 @@
+#![allow(unreachable_pub)] // test-support items are `pub` for the modules of this one test binary
+#![allow(clippy::unwrap_used)] // test support code panics on broken fixtures by design
+//! Integration tests of the agent over real HTTP: fixture MCP servers (rmcp, Streamable
+//! HTTP and legacy SSE), a scripted OpenAI-compatible endpoint, and the agent's API.
+
+mod support;
+
+/// Request validation, status codes, async mode, health, readiness, metrics.
+mod api;
+/// 50 reports at once; the hook seams (redaction, fallback issue).
+mod concurrency_and_hooks;
+/// The lab happy path with the real MCP servers and all three emulators.
+mod lab_e2e;
+/// Against the testbed LLM emulator (LiteLLM-shaped, scripted).
+mod llm_emulator;
+/// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
+mod mcp_clients;
+/// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
+mod run_loop;

@@ -1,0 +1,197 @@
+//! Small MCP servers written with rmcp for the tests: an "OpenShift" one with `pods_log`
+//! (and a destructive `pods_delete` that must never be offered) and a "Gitea" one with
+//! `issue_write` (current) or `create_issue` (legacy, `{"Result": …}` answers). Their tool
+//! lists can change at run time, with a `tools/list_changed` notice.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::{Peer, RequestContext};
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::{Value, json};
+
+#[derive(Default)]
+pub struct State {
+    pub tools: Vec<Tool>,
+    pub logs: HashMap<String, String>,
+    pub issues: Vec<Value>,
+    pub calls: Vec<(String, Value)>,
+    pub peers: Vec<Peer<RoleServer>>,
+}
+
+#[derive(Clone, Default)]
+pub struct Fixture {
+    pub state: Arc<Mutex<State>>,
+}
+
+fn schema(v: Value) -> Arc<serde_json::Map<String, Value>> {
+    Arc::new(v.as_object().unwrap().clone())
+}
+
+pub fn pods_log_tool() -> Tool {
+    Tool::new(
+        "pods_log",
+        "Print the logs of a pod",
+        schema(json!({"type": "object", "properties": {
+            "namespace": {"type": "string"}, "name": {"type": "string"}, "container": {"type": "string"},
+            "tail": {"type": "integer"}, "previous": {"type": "boolean"}}, "required": ["name"]})),
+    )
+}
+
+pub fn pods_delete_tool() -> Tool {
+    Tool::new(
+        "pods_delete",
+        "Delete a pod",
+        schema(
+            json!({"type": "object", "properties": {"namespace": {"type": "string"}, "name": {"type": "string"}}, "required": ["name"]}),
+        ),
+    )
+}
+
+pub fn issue_write_tool() -> Tool {
+    Tool::new(
+        "issue_write",
+        "Create or change issues",
+        schema(json!({"type": "object", "properties": {
+            "method": {"type": "string", "enum": ["create", "update", "add_comment"]},
+            "owner": {"type": "string"}, "repo": {"type": "string"}, "issue_number": {"type": "integer"},
+            "title": {"type": "string"}, "body": {"type": "string"}}, "required": ["method", "owner", "repo"]})),
+    )
+}
+
+pub fn create_issue_tool() -> Tool {
+    Tool::new(
+        "create_issue",
+        "Create an issue",
+        schema(json!({"type": "object", "properties": {
+            "owner": {"type": "string"}, "repo": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"}},
+            "required": ["owner", "repo", "title"]})),
+    )
+}
+
+impl Fixture {
+    pub fn with_tools(tools: Vec<Tool>) -> Self {
+        let f = Self::default();
+        f.state.lock().unwrap().tools = tools;
+        f
+    }
+    pub fn openshift() -> Self {
+        Self::with_tools(vec![pods_log_tool(), pods_delete_tool()])
+    }
+    pub fn gitea() -> Self {
+        Self::with_tools(vec![issue_write_tool()])
+    }
+    pub fn legacy_gitea() -> Self {
+        Self::with_tools(vec![create_issue_tool()])
+    }
+    pub fn set_log(&self, pod: &str, text: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .logs
+            .insert(pod.into(), text.into());
+    }
+    pub fn issues(&self) -> Vec<Value> {
+        self.state.lock().unwrap().issues.clone()
+    }
+    pub fn calls(&self) -> Vec<(String, Value)> {
+        self.state.lock().unwrap().calls.clone()
+    }
+    /// Replaces the tool list and tells every connected client.
+    pub async fn set_tools(&self, tools: Vec<Tool>) {
+        let peers = {
+            let mut s = self.state.lock().unwrap();
+            s.tools = tools;
+            s.peers.clone()
+        };
+        for p in peers {
+            let _ = p.notify_tool_list_changed().await;
+        }
+    }
+
+    async fn call(&self, name: &str, args: Value) -> CallToolResult {
+        self.state
+            .lock()
+            .unwrap()
+            .calls
+            .push((name.to_string(), args.clone()));
+        let text = |t: String| vec![ContentBlock::text(t)];
+        match name {
+            "pods_log" => {
+                let pod = args["name"].as_str().unwrap_or_default().to_string();
+                if pod.starts_with("slow-") {
+                    tokio::time::sleep(Duration::from_millis(1000)).await;
+                }
+                match self.state.lock().unwrap().logs.get(&pod) {
+                    Some(log) => CallToolResult::success(text(log.clone())),
+                    None => CallToolResult::error(text(format!("pods \"{pod}\" not found"))),
+                }
+            }
+            "issue_write" | "create_issue" => {
+                let mut s = self.state.lock().unwrap();
+                let number = s.issues.len() + 1;
+                let (owner, repo) = (
+                    args["owner"].as_str().unwrap_or(""),
+                    args["repo"].as_str().unwrap_or(""),
+                );
+                let issue = json!({"id": 100 + number, "number": number, "title": args["title"], "body": args["body"],
+                    "html_url": format!("http://gitea.test/{owner}/{repo}/issues/{number}"), "state": "open"});
+                s.issues.push(issue.clone());
+                let out = if name == "create_issue" {
+                    json!({"Result": issue})
+                } else {
+                    issue
+                };
+                CallToolResult::success(text(out.to_string()))
+            }
+            other => {
+                CallToolResult::error(text(format!("{other} is not implemented by the fixture")))
+            }
+        }
+    }
+}
+
+impl ServerHandler for Fixture {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let mut s = self.state.lock().unwrap();
+        s.peers.push(context.peer.clone());
+        Ok(ListToolsResult::with_all_items(s.tools.clone()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let known = self
+            .state
+            .lock()
+            .unwrap()
+            .tools
+            .iter()
+            .any(|t| t.name == request.name);
+        if !known {
+            return Err(ErrorData::invalid_params("tool not found", None));
+        }
+        let args = Value::Object(request.arguments.clone().unwrap_or_default());
+        Ok(self.call(&request.name, args).await.into())
+    }
+}
