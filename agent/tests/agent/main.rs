@@ -13,6 +13,8 @@ mod concurrency_and_hooks;
 mod lab_e2e;
 /// Against the testbed LLM emulator (LiteLLM-shaped, scripted).
 mod llm_emulator;
+/// The log lines the lab guide tells attendees to look for.
+mod log_lines;
 /// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
 mod mcp_clients;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
