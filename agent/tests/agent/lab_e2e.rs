@@ -26,7 +26,7 @@ async fn lab_happy_path_end_to_end() {
         let lab = kube.seed_lab("user1");
         let cluster = mcp_openshift::Cluster::from_client(kube.client(), &lab.namespace);
         let state = mcp_openshift::state(&mcp_openshift::Config::default(), cluster);
-        let options = mcp_openshift::http::HttpOptions { stateless: false, allowed_hosts: vec![] };
+        let options = mcp_openshift::http::HttpOptions { stateless: false, allowed_hosts: vec![], ..Default::default() };
         let openshift = Killable::start(mcp_openshift::http::app(state, &options, CancellationToken::new()), 0).await;
 
         // Gitea side.
