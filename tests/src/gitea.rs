@@ -13,11 +13,14 @@ mod body;
 pub mod catalog;
 mod error;
 mod git_model;
+mod issue_edit;
 mod issue_filter;
 mod paging;
 mod query;
 mod render;
 mod render_git;
+mod routes_admin;
+mod routes_comments;
 mod routes_contents;
 mod routes_git;
 mod routes_issues;
@@ -27,6 +30,8 @@ mod routes_pull_changes;
 mod routes_pulls;
 mod routes_releases;
 mod routes_repos;
+mod routes_reviews;
+mod routes_statuses;
 mod routes_users;
 mod seed;
 mod state;
@@ -153,11 +158,15 @@ impl GiteaEmulator {
             .merge(routes_git::routes())
             .merge(routes_contents::routes())
             .merge(routes_issues::routes())
+            .merge(routes_comments::routes())
+            .merge(routes_admin::routes())
             .merge(routes_labels::routes())
             .merge(routes_milestones::routes())
             .merge(routes_pulls::routes())
             .merge(routes_pull_changes::routes())
+            .merge(routes_reviews::routes())
             .merge(routes_releases::routes())
+            .merge(routes_statuses::routes())
             // Records which operation matched, for `served_operations`.
             .route_layer(axum::middleware::from_fn_with_state(
                 self.shared.clone(),

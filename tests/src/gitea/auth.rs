@@ -144,6 +144,29 @@ pub(crate) fn authenticate(world: &World, authorization: Option<&str>) -> Result
     }
 }
 
+/// Gitea's `Sudo` header / `sudo` parameter: a site admin acts as another user, keeping
+/// the token's scopes.
+fn sudo_as(world: &World, caller: Caller, login: &str) -> Result<Caller, ApiError> {
+    let Caller::User {
+        is_admin: true,
+        scopes,
+        basic_password,
+        ..
+    } = caller
+    else {
+        return Err(ApiError::forbidden("Only administrators allowed to sudo."));
+    };
+    let user = world.user(login).filter(|u| !u.is_org).ok_or_else(|| {
+        ApiError::not_found_err(format!("user redirect does not exist [name: {login}]"))
+    })?;
+    Ok(Caller::User {
+        id: user.id,
+        is_admin: user.is_admin,
+        scopes,
+        basic_password,
+    })
+}
+
 /// Whether `scopes` grant `level:category` (`write` implies `read`, `all` grants all).
 fn has_scope(scopes: &[String], write: bool, category: &str) -> bool {
     scopes.iter().any(|s| {
@@ -166,7 +189,20 @@ where
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let caller = shared.with(|world| authenticate(world, authorization.as_deref()))?;
+        let query = Query::parse(parts.uri.query());
+        let sudo = parts
+            .headers
+            .get("sudo")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| query.get("sudo").map(str::to_string));
+        let caller = shared.with(|world| {
+            let caller = authenticate(world, authorization.as_deref())?;
+            match sudo {
+                Some(login) => sudo_as(world, caller, &login),
+                None => Ok(caller),
+            }
+        })?;
         let path = parts
             .extensions
             .get::<OriginalUri>()
@@ -176,7 +212,7 @@ where
         Ok(Self {
             shared,
             caller,
-            query: Query::parse(parts.uri.query()),
+            query,
             path,
             write,
         })

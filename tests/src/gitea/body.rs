@@ -147,7 +147,8 @@ impl Body {
         }
     }
 
-    /// The whole object, for validation in tests.
+    /// The whole object, for assertions in tests.
+    #[cfg(test)]
     pub(crate) fn raw(&self) -> &Map<String, Value> {
         &self.0
     }

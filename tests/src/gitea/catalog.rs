@@ -17,6 +17,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/repos/{owner}/{repo}/branches"),
     ("GET", "/repos/{owner}/{repo}/branches/{*branch}"),
     ("DELETE", "/repos/{owner}/{repo}/branches/{*branch}"),
+    ("PATCH", "/repos/{owner}/{repo}/branches/{*branch}"),
     ("GET", "/repos/{owner}/{repo}/tags"),
     ("POST", "/repos/{owner}/{repo}/tags"),
     ("GET", "/repos/{owner}/{repo}/tags/{*tag}"),
@@ -24,6 +25,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/repos/{owner}/{repo}/commits"),
     ("GET", "/repos/{owner}/{repo}/git/commits/{sha}"),
     ("GET", "/repos/{owner}/{repo}/git/trees/{sha}"),
+    ("GET", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("POST", "/repos/{owner}/{repo}/statuses/{sha}"),
+    ("GET", "/repos/{owner}/{repo}/commits/{ref}/statuses"),
+    ("GET", "/repos/{owner}/{repo}/commits/{ref}/status"),
     ("GET", "/repos/issues/search"),
     ("GET", "/repos/{owner}/{repo}/issues"),
     ("POST", "/repos/{owner}/{repo}/issues"),
@@ -59,6 +64,26 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/repos/{owner}/{repo}/pulls/{index}/merge"),
     ("GET", "/repos/{owner}/{repo}/pulls/{index}/reviews"),
     ("POST", "/repos/{owner}/{repo}/pulls/{index}/reviews"),
+    ("GET", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    ("POST", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    ("DELETE", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}/comments",
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}/dismissals",
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers",
+    ),
+    (
+        "DELETE",
+        "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers",
+    ),
+    ("POST", "/repos/{owner}/{repo}/pulls/{index}/update"),
     ("GET", "/repos/{owner}/{repo}/releases"),
     ("POST", "/repos/{owner}/{repo}/releases"),
     ("GET", "/repos/{owner}/{repo}/releases/latest"),
@@ -89,6 +114,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("DELETE", "/admin/users/{username}"),
     ("POST", "/orgs"),
     ("GET", "/orgs/{org}"),
+    ("GET", "/orgs/{org}/teams/search"),
 ];
 
 /// Operations served by a route of [`OPERATIONS`] (Gitea's `/pulls/{index}.diff` shares
@@ -123,6 +149,8 @@ mod tests {
     #[test]
     fn catalog_matches_the_routers() {
         let sources = [
+            include_str!("routes_admin.rs"),
+            include_str!("routes_comments.rs"),
             include_str!("routes_contents.rs"),
             include_str!("routes_git.rs"),
             include_str!("routes_issues.rs"),
@@ -132,6 +160,8 @@ mod tests {
             include_str!("routes_pulls.rs"),
             include_str!("routes_releases.rs"),
             include_str!("routes_repos.rs"),
+            include_str!("routes_reviews.rs"),
+            include_str!("routes_statuses.rs"),
             include_str!("routes_users.rs"),
         ];
         let routes: BTreeSet<_> = sources.iter().flat_map(|s| declared(s)).collect();

@@ -1,6 +1,7 @@
 //! File contents: get (file or directory listing), create, update, delete, the
 //! multi-file `POST /contents`, and raw downloads. Content travels base64-encoded.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -22,6 +23,8 @@ use super::state::{Change, Commit, Repo, World, sha_of};
 type Result<T> = std::result::Result<T, ApiError>;
 type RepoPath = Path<(String, String)>;
 type FilePath = Path<(String, String, String)>;
+/// `(path, Some(new content))` or `(path, None)` for a deletion.
+type FileChange = (String, Option<Vec<u8>>);
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -123,16 +126,74 @@ struct Op {
     from_path: Option<String>,
 }
 
-/// Validates `ops` against the branch tip and commits them; returns the new commit sha.
+/// Checks one operation against the branch tip and returns the tree changes it makes
+/// plus its default commit-message line.
+fn plan(tree: &BTreeMap<String, Vec<u8>>, op: Op) -> Result<(Vec<FileChange>, String)> {
+    let mut files = Vec::new();
+    match op.kind.as_str() {
+        "create" | "upload" if tree.contains_key(&op.path) => {
+            return Err(ApiError::unprocessable(format!(
+                "repository file already exists [path: {}]",
+                op.path
+            )));
+        }
+        "create" | "upload" => {}
+        "update" | "delete" | "rename" => {
+            let source = op.from_path.clone().unwrap_or_else(|| op.path.clone());
+            let Some(current) = tree.get(&source).map(|b| sha_of(&[b"blob", b])) else {
+                return Err(ApiError::not_found_err(format!(
+                    "repository file does not exist [path: {source}]"
+                )));
+            };
+            match &op.sha {
+                Some(given) if *given != current => {
+                    return Err(ApiError::unprocessable(format!(
+                        "sha does not match [given: {given}, expected: {current}]"
+                    )));
+                }
+                None if op.kind == "delete" => {
+                    return Err(ApiError::unprocessable("[SHA]: Required"));
+                }
+                _ => {}
+            }
+            if source != op.path {
+                files.push((source, None));
+            }
+        }
+        other => {
+            return Err(ApiError::unprocessable(format!(
+                "[Operation]: unknown operation {other:?}"
+            )));
+        }
+    }
+    let verb = match op.kind.as_str() {
+        "delete" => "Delete",
+        "update" | "rename" => "Update",
+        _ => "Add",
+    };
+    let line = format!("{verb} {}", op.path);
+    let content = match op.kind.as_str() {
+        "delete" => None,
+        _ => Some(
+            op.content
+                .or_else(|| tree.get(&op.path).cloned())
+                .unwrap_or_default(),
+        ),
+    };
+    files.push((op.path, content));
+    Ok((files, line))
+}
+
+/// Validates `ops` against the branch tip and commits them (on `new_branch` when given);
+/// returns the repository index and the new commit sha.
 fn apply(
     w: &mut World,
     ctx: &Ctx,
-    owner: &str,
-    repo: &str,
+    target: (&str, &str),
     body: &Body,
     ops: Vec<Op>,
 ) -> Result<(usize, String)> {
-    let index = find_repo_writable(w, ctx, owner, repo)?;
+    let index = find_repo_writable(w, ctx, target.0, target.1)?;
     let author = ctx
         .user_id()
         .and_then(|id| w.user_by_id(id))
@@ -161,70 +222,19 @@ fn apply(
         .resolve(&branch)
         .map(|c| c.tree.clone())
         .unwrap_or_default();
-    let mut files = Vec::new();
-    let mut messages = Vec::new();
+    let (mut files, mut lines) = (Vec::new(), Vec::new());
     for op in ops {
-        let existing = tree.get(&op.path);
-        match op.kind.as_str() {
-            "create" | "upload" if existing.is_some() => {
-                return Err(ApiError::unprocessable(format!(
-                    "repository file already exists [path: {}]",
-                    op.path
-                )));
-            }
-            "update" | "delete" | "rename" => {
-                let source = op.from_path.clone().unwrap_or_else(|| op.path.clone());
-                let current = tree.get(&source).map(|b| sha_of(&[b"blob", b]));
-                let Some(current) = current else {
-                    return Err(ApiError::not_found_err(format!(
-                        "repository file does not exist [path: {source}]"
-                    )));
-                };
-                match &op.sha {
-                    Some(given) if *given != current => {
-                        return Err(ApiError::unprocessable(format!(
-                            "sha does not match [given: {given}, expected: {current}]"
-                        )));
-                    }
-                    None if op.kind == "delete" => {
-                        return Err(ApiError::unprocessable("[SHA]: Required"));
-                    }
-                    _ => {}
-                }
-                if source != op.path {
-                    files.push((source, None));
-                }
-            }
-            "create" | "upload" => {}
-            other => {
-                return Err(ApiError::unprocessable(format!(
-                    "[Operation]: unknown operation {other:?}"
-                )));
-            }
-        }
-        let verb = match op.kind.as_str() {
-            "delete" => "Delete",
-            "update" | "rename" => "Update",
-            _ => "Add",
-        };
-        messages.push(format!("{verb} {}", op.path));
-        let content = match op.kind.as_str() {
-            "delete" => None,
-            _ => Some(
-                op.content
-                    .or_else(|| tree.get(&op.path).cloned())
-                    .unwrap_or_default(),
-            ),
-        };
-        files.push((op.path, content));
+        let (changes, line) = plan(&tree, op)?;
+        files.extend(changes);
+        lines.push(line);
     }
     let message = body
         .str("message")?
         .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| messages.join("\n"));
-    let target = new_branch.unwrap_or_else(|| branch.clone());
+        .unwrap_or_else(|| lines.join("\n"));
+    let target_branch = new_branch.unwrap_or_else(|| branch.clone());
     let sha = r.commit(Change {
-        branch: &target,
+        branch: &target_branch,
         from: Some(&branch),
         message: &message,
         author: (&author.0, &author.1),
@@ -280,7 +290,7 @@ async fn create_file(
     let op = single_op("create", &path, &body)?;
     let path = op.path.clone();
     ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, &owner, &repo, &body, vec![op])?;
+        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, vec![op])?;
         Ok((
             StatusCode::CREATED,
             Json(file_response(w, index, &sha, Some(&path))?),
@@ -299,7 +309,7 @@ async fn update_file(
     let op = single_op("update", &path, &body)?;
     let path = op.path.clone();
     ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, &owner, &repo, &body, vec![op])?;
+        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, vec![op])?;
         Ok(Json(file_response(w, index, &sha, Some(&path))?).into_response())
     })
 }
@@ -315,7 +325,7 @@ async fn delete_file(
         .map_err(|_| ApiError::unprocessable("[SHA]: Required"))?;
     let op = single_op("delete", &path, &body)?;
     ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, &owner, &repo, &body, vec![op])?;
+        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, vec![op])?;
         Ok(Json(file_response(w, index, &sha, None)?).into_response())
     })
 }
@@ -354,7 +364,7 @@ async fn change_files(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> 
         .map(|o| (o.path.clone(), o.kind == "delete"))
         .collect();
     ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, &owner, &repo, &body, ops)?;
+        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, ops)?;
         let r = repo_at(w, index)?;
         let commit = r.commits.get(&sha).ok_or_else(ApiError::not_found)?;
         let branch = r

@@ -16,8 +16,9 @@ use super::access::{find_repo, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
+use super::issue_edit::{apply_state, apply_text, requested_state};
 use super::paging::{self, Paging};
-use super::state::{Repo, now};
+use super::state::Repo;
 
 type Result<T> = std::result::Result<T, ApiError>;
 type ItemPath = Path<(String, String, String)>;
@@ -148,15 +149,7 @@ pub(crate) async fn edit(
     ctx.scopes(&["repository"])?;
     let uid = ctx.require_user()?;
     let body = Body::parse(&bytes)?;
-    let state = body.str("state")?;
-    if let Some(s) = state
-        .as_deref()
-        .filter(|s| !matches!(*s, "open" | "closed"))
-    {
-        return Err(ApiError::unprocessable(format!(
-            "[State]: unknown state {s:?}"
-        )));
-    }
+    let state = requested_state(&body)?;
     ctx.with(|w| {
         let (index, perm) = find_repo(w, &ctx, &owner, &repo)?;
         let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
@@ -169,12 +162,7 @@ pub(crate) async fn edit(
                 "user should have permission to edit pull request",
             ));
         }
-        if let Some(title) = body.str("title")?.filter(|t| !t.trim().is_empty()) {
-            issue.title = title;
-        }
-        if let Some(text) = body.str("body")? {
-            issue.body = text;
-        }
+        apply_text(issue, &body)?;
         if let (Some(base), Some(pull)) = (body.str("base")?, issue.pull.as_mut()) {
             if !branches.contains_key(&base) {
                 return Err(ApiError::not_found_err(format!(
@@ -195,30 +183,7 @@ pub(crate) async fn edit(
                     .collect();
             }
         }
-        if body.bool("unset_due_date")? == Some(true) {
-            issue.due_date = None;
-        } else if let Some(due) = body.time("due_date")? {
-            issue.due_date = Some(due);
-        }
-        issue.updated = now();
-        let merged = issue.pull.as_ref().is_some_and(|p| p.merged);
-        match state.as_deref() {
-            Some("closed") if !issue.closed => {
-                issue.closed = true;
-                issue.closed_at = Some(issue.updated);
-            }
-            Some("open") if issue.closed && merged => {
-                return Err(ApiError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "cannot reopen a merged pull request",
-                ));
-            }
-            Some("open") if issue.closed => {
-                issue.closed = false;
-                issue.closed_at = None;
-            }
-            _ => {}
-        }
+        apply_state(issue, state.as_deref())?;
         let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
         let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
         Ok((StatusCode::CREATED, Json(w.pull_json(r, issue))).into_response())

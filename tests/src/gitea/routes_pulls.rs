@@ -51,7 +51,7 @@ fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
     w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
-fn pull_of(r: &Repo, raw: &str) -> Result<i64> {
+pub(crate) fn pull_of(r: &Repo, raw: &str) -> Result<i64> {
     let number = parse_id(raw)?;
     r.issue(number)
         .filter(|i| i.pull.is_some())
@@ -209,17 +209,101 @@ const MERGE_STYLES: [&str; 6] = [
     "manually-merged",
 ];
 
+/// What a merge request asks for.
+struct MergeRequest {
+    style: String,
+    title: Option<String>,
+    message: String,
+    delete_branch: bool,
+}
+
+impl MergeRequest {
+    /// Reads `MergePullRequestOption` (also in the Go SDK's `Do`/`MergeTitleField` spelling).
+    fn parse(body: &Body) -> Result<Self> {
+        let style = body.required_str("do")?;
+        if !MERGE_STYLES.contains(&style.as_str()) {
+            return Err(ApiError::unprocessable("[Do]: In"));
+        }
+        Ok(Self {
+            style,
+            title: body.str("merge_title_field")?.filter(|t| !t.is_empty()),
+            message: body.str("merge_message_field")?.unwrap_or_default(),
+            delete_branch: body.bool("delete_branch_after_merge")?.unwrap_or(false),
+        })
+    }
+}
+
+/// Applies the head's changes since the merge base onto the base branch as one commit
+/// (a two-parent merge commit for `merge`) and returns its sha.
+fn merge_commit(
+    r: &mut Repo,
+    number: i64,
+    req: &MergeRequest,
+    author: (&str, &str),
+) -> Result<String> {
+    let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
+    let pull = issue.pull.clone().ok_or_else(ApiError::not_found)?;
+    if pull.merged {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "The PR is already merged",
+        ));
+    }
+    if issue.closed {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "The PR is closed",
+        ));
+    }
+    let head_sha = r
+        .branches
+        .get(&pull.head)
+        .cloned()
+        .unwrap_or_else(|| pull.head_sha.clone());
+    let head_tree = r
+        .commits
+        .get(&head_sha)
+        .map(|c| c.tree.clone())
+        .unwrap_or_default();
+    let files: Vec<(String, Option<Vec<u8>>)> = r
+        .changed_paths(&pull.merge_base, &head_sha)
+        .into_iter()
+        .map(|(path, _)| {
+            let content = head_tree.get(&path).cloned();
+            (path, content)
+        })
+        .collect();
+    let heading = req.title.clone().unwrap_or_else(|| {
+        format!(
+            "Merge pull request '{}' (#{number}) from {} into {}",
+            issue.title, pull.head, pull.base
+        )
+    });
+    let message = if req.message.is_empty() {
+        heading
+    } else {
+        format!("{heading}\n\n{}", req.message)
+    };
+    let sha = r.commit(Change {
+        branch: &pull.base,
+        from: None,
+        message: &message,
+        author,
+        files,
+    });
+    if let Some(commit) = r.commits.get_mut(&sha).filter(|_| req.style == "merge") {
+        commit.parents.push(head_sha);
+    }
+    if req.delete_branch && pull.head != r.default_branch {
+        r.branches.remove(&pull.head);
+    }
+    Ok(sha)
+}
+
 async fn merge(ctx: Ctx, Path((owner, repo, raw)): ItemPath, bytes: Bytes) -> Result<Response> {
     ctx.scopes(&["repository"])?;
     let uid = ctx.require_user()?;
-    let body = Body::parse(&bytes)?;
-    let style = body.required_str("do")?;
-    if !MERGE_STYLES.contains(&style.as_str()) {
-        return Err(ApiError::unprocessable("[Do]: In"));
-    }
-    let title = body.str("merge_title_field")?.filter(|t| !t.is_empty());
-    let message = body.str("merge_message_field")?.unwrap_or_default();
-    let delete_branch = body.bool("delete_branch_after_merge")?.unwrap_or(false);
+    let req = MergeRequest::parse(&Body::parse(&bytes)?)?;
     ctx.with(|w| {
         let index = find_repo_writable(w, &ctx, &owner, &repo)?;
         let (login, email) = w
@@ -228,61 +312,7 @@ async fn merge(ctx: Ctx, Path((owner, repo, raw)): ItemPath, bytes: Bytes) -> Re
             .unwrap_or_default();
         let r = repo_at_mut(w, index)?;
         let number = pull_of(r, &raw)?;
-        let issue = r.issue(number).ok_or_else(ApiError::not_found)?;
-        let pull = issue.pull.clone().ok_or_else(ApiError::not_found)?;
-        if pull.merged {
-            return Err(ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "The PR is already merged",
-            ));
-        }
-        if issue.closed {
-            return Err(ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "The PR is closed",
-            ));
-        }
-        let head_sha = r
-            .branches
-            .get(&pull.head)
-            .cloned()
-            .unwrap_or_else(|| pull.head_sha.clone());
-        let files: Vec<(String, Option<Vec<u8>>)> = r
-            .changed_paths(&pull.merge_base, &head_sha)
-            .into_iter()
-            .map(|(path, _)| {
-                let content = r
-                    .commits
-                    .get(&head_sha)
-                    .and_then(|c| c.tree.get(&path).cloned());
-                (path, content)
-            })
-            .collect();
-        let heading = title.unwrap_or_else(|| {
-            format!(
-                "Merge pull request '{}' (#{number}) from {} into {}",
-                issue.title, pull.head, pull.base
-            )
-        });
-        let full = if message.is_empty() {
-            heading
-        } else {
-            format!("{heading}\n\n{message}")
-        };
-        let base = pull.base.clone();
-        let sha = r.commit(Change {
-            branch: &base,
-            from: None,
-            message: &full,
-            author: (&login, &email),
-            files,
-        });
-        if let Some(commit) = r.commits.get_mut(&sha).filter(|_| style == "merge") {
-            commit.parents.push(head_sha);
-        }
-        if delete_branch && pull.head != r.default_branch {
-            r.branches.remove(&pull.head);
-        }
+        let sha = merge_commit(r, number, &req, (&login, &email))?;
         let at = now();
         let issue = r.issue_mut(number).ok_or_else(ApiError::not_found)?;
         issue.closed = true;
@@ -359,6 +389,7 @@ async fn create_review(
             body: text,
             commit_id: pull.head_sha.clone(),
             submitted: now(),
+            dismissed: false,
         };
         pull.reviews.push(review.clone());
         let r = repo_at(w, index)?;

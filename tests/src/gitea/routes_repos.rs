@@ -17,7 +17,7 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
-use super::state::{Change, World};
+use super::state::{Change, Repo, World};
 use super::{GiteaEmulator, Shared};
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -206,6 +206,72 @@ fn local_source(w: &World, clone_addr: &str) -> Option<usize> {
     w.repo_index(owner, name.trim_end_matches(".git"))
 }
 
+/// The owner a migration targets: the caller, an org they belong to, or (for admins) any
+/// user.
+fn migrate_owner(w: &World, ctx: &Ctx, uid: i64, body: &Body) -> Result<i64> {
+    let Some(owner) = body.str("repo_owner")?.filter(|o| !o.is_empty()) else {
+        return Ok(uid);
+    };
+    match w.user(&owner) {
+        None => Err(ApiError::unprocessable(format!(
+            "user does not exist [uid: 0, name: {owner}]"
+        ))),
+        Some(u) if u.id == uid => Ok(uid),
+        Some(u) if u.is_org => org_for_create(w, ctx, &owner),
+        Some(u) if ctx.is_admin() => Ok(u.id),
+        Some(_) => Err(ApiError::forbidden("Given user is not an organization.")),
+    }
+}
+
+/// Fills a migrated repository: the source's git data (and labels, with fresh ids, when
+/// asked), or a README naming the clone URL when the source is unknown.
+fn fill_migrated(
+    w: &mut World,
+    index: usize,
+    source: Option<Repo>,
+    body: &Body,
+    clone_addr: &str,
+) -> Result<()> {
+    let copy_labels = body.bool("labels")?.unwrap_or(false);
+    let mirror = body.bool("mirror")?.unwrap_or(false);
+    let mut labels = source
+        .as_ref()
+        .map(|s| s.labels.clone())
+        .unwrap_or_default();
+    for label in &mut labels {
+        label.id = w.next_id();
+    }
+    let owner_id = w.repos.get(index).map(|r| r.owner_id).unwrap_or_default();
+    let (login, email) = w
+        .user_by_id(owner_id)
+        .map(|u| (u.login.clone(), u.email.clone()))
+        .unwrap_or_default();
+    let repo = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
+    repo.mirror = mirror;
+    match source {
+        Some(src) => {
+            repo.commits = src.commits;
+            repo.branches = src.branches;
+            repo.tags = src.tags;
+            repo.default_branch = src.default_branch;
+            if copy_labels {
+                repo.labels = labels;
+            }
+        }
+        None => {
+            let readme = format!("# {}\n\nMigrated from {clone_addr}\n", repo.name);
+            repo.commit(Change {
+                branch: "main",
+                from: None,
+                message: "Initial commit",
+                author: (&login, &email),
+                files: vec![("README.md".into(), Some(readme.into_bytes()))],
+            });
+        }
+    }
+    Ok(())
+}
+
 async fn migrate(ctx: Ctx, bytes: Bytes) -> Result<Response> {
     ctx.scopes(&["repository"])?;
     let uid = ctx.require_user()?;
@@ -216,33 +282,19 @@ async fn migrate(ctx: Ctx, bytes: Bytes) -> Result<Response> {
         return Err(ApiError::unprocessable("Invalid url"));
     }
     ctx.with(|w| {
-        let owner_id = match body.str("repo_owner")?.filter(|o| !o.is_empty()) {
-            None => uid,
-            Some(owner) => match w.user(&owner) {
-                None => {
-                    return Err(ApiError::unprocessable(format!(
-                        "user does not exist [uid: 0, name: {owner}]"
-                    )));
-                }
-                Some(u) if u.id == uid => uid,
-                Some(u) if u.is_org => org_for_create(w, &ctx, &owner)?,
-                Some(u) if ctx.is_admin() => u.id,
-                Some(_) => return Err(ApiError::forbidden("Given user is not an organization.")),
-            },
-        };
+        let owner_id = migrate_owner(w, &ctx, uid, &body)?;
         let source = local_source(w, &clone_addr)
             .and_then(|i| w.repos.get(i))
             .cloned();
         let mut create = serde_json::Map::new();
         create.insert("name".into(), json!(repo_name));
-        let raw = |k: &str| body.raw().get(k).cloned();
         for key in ["private", "description"] {
-            if let Some(v) = raw(key) {
-                create.insert(key.into(), v);
+            if let Some(v) = body.get(key) {
+                create.insert(key.into(), v.clone());
             }
         }
         let create_body = Body::parse(&Bytes::from(Value::Object(create).to_string()))?;
-        let response = create_repo(w, &ctx, owner_id, &create_body)?;
+        create_repo(w, &ctx, owner_id, &create_body)?;
         let owner_login = w
             .user_by_id(owner_id)
             .map(|u| u.login.clone())
@@ -250,38 +302,9 @@ async fn migrate(ctx: Ctx, bytes: Bytes) -> Result<Response> {
         let index = w
             .repo_index(&owner_login, &repo_name)
             .ok_or_else(ApiError::not_found)?;
-        let copy_labels = body.bool("labels")?.unwrap_or(false);
-        let mirror = body.bool("mirror")?.unwrap_or(false);
-        let email = w
-            .user_by_id(owner_id)
-            .map(|u| u.email.clone())
-            .unwrap_or_default();
-        let repo = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
-        repo.mirror = mirror;
-        match source {
-            Some(src) => {
-                repo.commits = src.commits;
-                repo.branches = src.branches;
-                repo.tags = src.tags;
-                repo.default_branch = src.default_branch;
-                if copy_labels {
-                    repo.labels = src.labels;
-                }
-            }
-            None => {
-                let readme = format!("# {repo_name}\n\nMigrated from {clone_addr}\n");
-                repo.commit(Change {
-                    branch: "main",
-                    from: None,
-                    message: "Initial commit",
-                    author: (&owner_login, &email),
-                    files: vec![("README.md".into(), Some(readme.into_bytes()))],
-                });
-            }
-        }
+        fill_migrated(w, index, source, &body, &clone_addr)?;
         let repo = w.repos.get(index).ok_or_else(ApiError::not_found)?;
         let out = w.repo_json(repo, perm(w, &ctx, repo).tuple());
-        drop(response);
         Ok((StatusCode::CREATED, Json(out)).into_response())
     })
 }

@@ -7,13 +7,19 @@ use super::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator};
 /// Credentials and names of the seeded lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabGitea {
+    /// The site admin, [`ADMIN_USER`].
     pub admin_user: String,
+    /// Its password, [`ADMIN_PASSWORD`] (Basic auth).
     pub admin_password: String,
+    /// The admin's `all`-scoped token.
     pub admin_token: String,
+    /// The lab user (the `username` given to `seed_lab`).
     pub user: String,
+    /// `<user>-password`.
     pub user_password: String,
     /// Scopes `write:issue`, `write:repository`, `read:user`.
     pub user_token: String,
+    /// `mcp`.
     pub repo: String,
 }
 
@@ -104,5 +110,37 @@ impl GiteaEmulator {
                 });
             }
         });
+    }
+}
+
+impl GiteaEmulator {
+    /// Opens an issue as the repository owner and returns its number (`None` if the
+    /// repository is unknown).
+    pub fn create_issue(&self, owner: &str, repo: &str, title: &str, body: &str) -> Option<i64> {
+        self.shared.with(|w| {
+            let id = w.next_id();
+            let r = w.repo_index(owner, repo).and_then(|i| w.repos.get_mut(i))?;
+            let at = super::state::now();
+            let number = r.next_index;
+            r.next_index += 1;
+            r.issues.push(super::state::Issue {
+                id,
+                index: number,
+                poster_id: r.owner_id,
+                title: title.to_string(),
+                body: body.to_string(),
+                closed: false,
+                labels: Vec::new(),
+                milestone: None,
+                assignees: Vec::new(),
+                created: at,
+                updated: at,
+                closed_at: None,
+                due_date: None,
+                git_ref: String::new(),
+                pull: None,
+            });
+            Some(number)
+        })
     }
 }

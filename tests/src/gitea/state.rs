@@ -84,7 +84,21 @@ pub(crate) struct Repo {
     pub(crate) labels: Vec<Label>,
     pub(crate) milestones: Vec<Milestone>,
     pub(crate) releases: Vec<Release>,
+    pub(crate) statuses: Vec<CommitStatus>,
     pub(crate) next_index: i64,
+}
+
+/// A commit status reported by CI.
+#[derive(Debug, Clone)]
+pub(crate) struct CommitStatus {
+    pub(crate) id: i64,
+    pub(crate) sha: String,
+    pub(crate) state: String,
+    pub(crate) target_url: String,
+    pub(crate) description: String,
+    pub(crate) context: String,
+    pub(crate) creator_id: i64,
+    pub(crate) created: Timestamp,
 }
 
 /// An issue or, with `pull` set, a pull request (they share the index space).
@@ -131,6 +145,7 @@ pub(crate) struct Review {
     pub(crate) body: String,
     pub(crate) commit_id: String,
     pub(crate) submitted: Timestamp,
+    pub(crate) dismissed: bool,
 }
 
 /// An issue comment.
@@ -297,6 +312,7 @@ impl World {
             labels: Vec::new(),
             milestones: Vec::new(),
             releases: Vec::new(),
+            statuses: Vec::new(),
             next_index: 1,
         });
         self.repos.len() - 1

@@ -120,3 +120,30 @@ async fn emails_are_hidden_from_anonymous_callers() {
     let (_, signed) = send(f.admin(Method::GET, "/users/user1")).await;
     assert_eq!(signed["email"], "user1@example.com");
 }
+
+#[tokio::test]
+async fn admins_can_sudo() {
+    let f = Fixture::new().await;
+    let (status, me) = send(f.admin(Method::GET, "/user").header("Sudo", "user1")).await;
+    assert_eq!((status, me["login"].as_str()), (200, Some("user1")));
+    let (status, issue) = send(
+        f.admin(Method::POST, "/repos/user1/mcp/issues?sudo=user1")
+            .json(&json!({"title": "as user1"})),
+    )
+    .await;
+    assert_eq!(
+        (status, issue["user"]["login"].as_str()),
+        (201, Some("user1"))
+    );
+    let (status, err) = send(f.user(Method::GET, "/user").header("Sudo", "gitea-admin")).await;
+    assert_eq!(
+        (status, err["message"].as_str()),
+        (403, Some("Only administrators allowed to sudo."))
+    );
+    assert_eq!(
+        send(f.admin(Method::GET, "/user").header("Sudo", "ghost"))
+            .await
+            .0,
+        404
+    );
+}

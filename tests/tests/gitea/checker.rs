@@ -22,18 +22,28 @@ pub(crate) enum Who<'a> {
 
 pub(crate) struct Checker<'f> {
     pub(crate) spec: Spec,
-    pub(crate) f: &'f Fixture,
+    client: reqwest::Client,
+    /// Root URL of the server under test (no `/api/v1`).
+    pub(crate) base_url: String,
     pub(crate) covered: BTreeSet<(String, String)>,
     pub(crate) failures: Vec<String>,
+    _fixture: std::marker::PhantomData<&'f Fixture>,
 }
 
 impl<'f> Checker<'f> {
     pub(crate) fn new(f: &'f Fixture) -> Self {
+        Self::for_server(f.client.clone(), &f.server.base_url())
+    }
+
+    /// A checker for any server that claims to be Gitea at `base_url`.
+    pub(crate) fn for_server(client: reqwest::Client, base_url: &str) -> Self {
         Self {
             spec: Spec::load(),
-            f,
+            client,
+            base_url: base_url.trim_end_matches('/').to_string(),
             covered: BTreeSet::new(),
             failures: Vec::new(),
+            _fixture: std::marker::PhantomData,
         }
     }
 
@@ -132,7 +142,8 @@ impl<'f> Checker<'f> {
                 .map_err(|e| format!("request body not allowed by the spec: {e}"))?;
         }
         let method_value = Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
-        let mut request = self.f.client.request(method_value, self.f.url(path));
+        let url = format!("{}/api/v1{path}", self.base_url);
+        let mut request = self.client.request(method_value, url);
         request = match who {
             Who::Anonymous => request,
             Who::Token(t) => request.header("Authorization", format!("token {t}")),
@@ -204,5 +215,18 @@ impl<'f> Checker<'f> {
             None => {}
         }
         Ok(value)
+    }
+}
+
+impl Drop for Checker<'_> {
+    /// If an assertion panics mid-run, show the spec failures collected so far (they are
+    /// usually the cause: a failed call returns `Null`).
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.failures.is_empty() {
+            eprintln!(
+                "spec failures before the panic:\n{}",
+                self.failures.join("\n\n")
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::checker::{Checker, Who};
 use super::common::Fixture;
 use super::spec::Spec;
 
@@ -61,4 +62,48 @@ async fn drift_is_detected() {
         spec.validate(&schema, &json!({"body": "no title"}))
             .is_err()
     );
+}
+
+/// Renames `number` to `index` in every JSON object response, as a drifted server would.
+async fn tamper(response: axum::response::Response) -> axum::response::Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let mut value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if let Some(number) = value.as_object_mut().and_then(|m| m.remove("number")) {
+        value["index"] = number;
+    }
+    let mut parts = parts;
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    axum::response::Response::from_parts(parts, axum::body::Body::from(value.to_string()))
+}
+
+#[tokio::test]
+async fn the_checker_fails_on_a_drifted_server() {
+    let emu = testbed::gitea::GiteaEmulator::new();
+    let lab = emu.seed_lab("user1");
+    let router = emu.router().layer(axum::middleware::map_response(tamper));
+    let server = testbed::serve::spawn_http(router, 0).await.unwrap();
+    emu.set_root_url(&server.base_url());
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut c = Checker::for_server(client, &server.base_url());
+    let who = Who::Token(&lab.user_token);
+    c.post(who, "/repos/user1/mcp/issues", json!({"title": "t"}), 201)
+        .await;
+    assert_eq!(c.failures.len(), 1, "{:?}", c.failures);
+    assert!(
+        c.failures[0].contains("response drifts from the spec"),
+        "{:?}",
+        c.failures
+    );
+    assert!(
+        c.failures[0].contains("'index' was unexpected"),
+        "{:?}",
+        c.failures
+    );
+    c.failures.clear();
 }
