@@ -267,3 +267,73 @@ async fn pull_request_edits_diff_files_status_and_reviews() {
     assert_eq!(upd["message"], "branch updated from base");
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn reviewers_and_team_search() {
+    let env = start(|_| {}).await;
+    env.emu()
+        .create_user("reviewer", "reviewer-password", false);
+    let c = client(&env.url, None).await;
+    let or = |extra: serde_json::Value| {
+        let mut v = json!({"owner": "user1", "repo": "mcp"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    ok(
+        &c,
+        "create_or_update_file",
+        or(json!({"branch_name": "main", "new_branch_name": "r",
+        "message": "add", "path": "r.txt", "content": "r\n"})),
+    )
+    .await;
+    let pr = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "create", "title": "R", "head": "r", "base": "main"})),
+    )
+    .await;
+    let n = pr["number"].clone();
+    let added = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "add_reviewers", "pull_number": n, "reviewers": ["reviewer"]})),
+    )
+    .await;
+    assert_eq!(added["reviewers"], json!(["reviewer"]));
+    let raw = reqwest::Client::new()
+        .get(format!("{}/repos/user1/mcp/pulls/{n}", env.gitea.api_url()))
+        .header("authorization", format!("token {}", env.lab.user_token))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(raw["requested_reviewers"][0]["login"], "reviewer", "{raw}");
+    ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "remove_reviewers", "pull_number": n, "reviewers": "reviewer"})),
+    )
+    .await;
+    let raw = reqwest::Client::new()
+        .get(format!("{}/repos/user1/mcp/pulls/{n}", env.gitea.api_url()))
+        .header("authorization", format!("token {}", env.lab.user_token))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert!(
+        raw["requested_reviewers"]
+            .as_array()
+            .is_none_or(|a| a.is_empty()),
+        "{raw}"
+    );
+    let e = err(&c, "search_org_teams", json!({"org": "nope", "query": "x"})).await;
+    assert!(e.contains("status"), "{e}");
+    c.cancel().await.unwrap();
+}
