@@ -75,3 +75,15 @@ async fn every_tool_is_routed_and_validates_before_calling_gitea() {
     let err = dispatch(ctx, "nope", &Args::default()).await.unwrap_err();
     assert_eq!(err.to_string(), "tool nope is not implemented");
 }
+
+#[test]
+fn readme_lists_every_tool_and_legacy_name() {
+    let readme = include_str!("../../README.md");
+    for spec in catalogue() {
+        let quoted = format!("`{}`", spec.name);
+        assert!(readme.contains(&quoted), "README misses {quoted}");
+    }
+    for (old, _, _) in crate::legacy::ALIASES {
+        assert!(readme.contains(old), "README misses legacy name {old}");
+    }
+}

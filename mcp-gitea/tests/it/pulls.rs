@@ -123,3 +123,217 @@ async fn pull_request_lifecycle() {
     );
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn pull_request_edits_diff_files_status_and_reviews() {
+    let env = start(|_| {}).await;
+    let c = client(&env.url, None).await;
+    let or = |extra: serde_json::Value| {
+        let mut v = json!({"owner": "user1", "repo": "mcp"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    ok(
+        &c,
+        "create_or_update_file",
+        or(json!({"branch_name": "main", "new_branch_name": "feat",
+        "message": "add", "path": "a.txt", "content": "hello\n"})),
+    )
+    .await;
+    let pr = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "create", "title": "Feat", "head": "feat", "base": "main"})),
+    )
+    .await;
+    let n = pr["number"].clone();
+
+    let upd = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "update", "pull_number": n, "body": "new body", "draft": true})),
+    )
+    .await;
+    assert_eq!(upd["title"], "WIP: Feat", "draft reads the current title");
+    assert_eq!(upd["body"], "new body");
+    let closed = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "close", "pull_number": n})),
+    )
+    .await;
+    assert_eq!(closed["state"], "closed");
+    let reopened = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "reopen", "pull_number": n})),
+    )
+    .await;
+    assert_eq!(reopened["state"], "open");
+
+    let diff = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_diff", "pull_number": n})),
+    )
+    .await;
+    assert!(diff.as_str().unwrap().contains("a.txt"), "{diff}");
+    let files = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_files", "pull_number": n})),
+    )
+    .await;
+    assert_eq!(files[0]["filename"], "a.txt");
+    let status = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_status", "pull_number": n})),
+    )
+    .await;
+    assert!(status.get("state").is_some(), "{status}");
+
+    let review = ok(
+        &c,
+        "pull_request_review_write",
+        or(json!({"method": "create", "pull_number": n, "body": "draft review"})),
+    )
+    .await;
+    let rid = review["id"].clone();
+    assert_eq!(review["state"], "PENDING");
+    let submitted = ok(&c, "pull_request_review_write", or(json!({"method": "submit", "pull_number": n, "review_id": rid, "state": "REQUEST_CHANGES", "body": "fix it"}))).await;
+    assert_eq!(submitted["state"], "REQUEST_CHANGES");
+    let one = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_review", "pull_number": n, "review_id": rid})),
+    )
+    .await;
+    assert_eq!(one["state"], "REQUEST_CHANGES");
+    ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_review_comments", "pull_number": n, "review_id": rid})),
+    )
+    .await;
+    assert_eq!(
+        ok(
+            &c,
+            "pull_request_review_write",
+            or(
+                json!({"method": "dismiss", "pull_number": n, "review_id": rid, "message": "stale"})
+            )
+        )
+        .await,
+        "Review dismissed"
+    );
+    let dismissed = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_review", "pull_number": n, "review_id": rid})),
+    )
+    .await;
+    assert_eq!(dismissed["dismissed"], true);
+    let second = ok(
+        &c,
+        "pull_request_review_write",
+        or(json!({"method": "create", "pull_number": n, "body": "tmp"})),
+    )
+    .await;
+    assert_eq!(
+        ok(
+            &c,
+            "pull_request_review_write",
+            or(json!({"method": "delete", "pull_number": n, "review_id": second["id"]}))
+        )
+        .await,
+        "Review deleted"
+    );
+    let reviews = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_reviews", "pull_number": n})),
+    )
+    .await;
+    assert_eq!(reviews.as_array().unwrap().len(), 1);
+    let upd = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "update_branch", "pull_number": n})),
+    )
+    .await;
+    assert_eq!(upd["message"], "branch updated from base");
+    c.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn reviewers_and_team_search() {
+    let env = start(|_| {}).await;
+    env.emu()
+        .create_user("reviewer", "reviewer-password", false);
+    let c = client(&env.url, None).await;
+    let or = |extra: serde_json::Value| {
+        let mut v = json!({"owner": "user1", "repo": "mcp"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    ok(
+        &c,
+        "create_or_update_file",
+        or(json!({"branch_name": "main", "new_branch_name": "r",
+        "message": "add", "path": "r.txt", "content": "r\n"})),
+    )
+    .await;
+    let pr = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "create", "title": "R", "head": "r", "base": "main"})),
+    )
+    .await;
+    let n = pr["number"].clone();
+    let added = ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "add_reviewers", "pull_number": n, "reviewers": ["reviewer"]})),
+    )
+    .await;
+    assert_eq!(added["reviewers"], json!(["reviewer"]));
+    let raw = reqwest::Client::new()
+        .get(format!("{}/repos/user1/mcp/pulls/{n}", env.gitea.api_url()))
+        .header("authorization", format!("token {}", env.lab.user_token))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(raw["requested_reviewers"][0]["login"], "reviewer", "{raw}");
+    ok(
+        &c,
+        "pull_request_write",
+        or(json!({"method": "remove_reviewers", "pull_number": n, "reviewers": "reviewer"})),
+    )
+    .await;
+    let raw = reqwest::Client::new()
+        .get(format!("{}/repos/user1/mcp/pulls/{n}", env.gitea.api_url()))
+        .header("authorization", format!("token {}", env.lab.user_token))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert!(
+        raw["requested_reviewers"]
+            .as_array()
+            .is_none_or(|a| a.is_empty()),
+        "{raw}"
+    );
+    let e = err(&c, "search_org_teams", json!({"org": "nope", "query": "x"})).await;
+    assert!(e.contains("status"), "{e}");
+    c.cancel().await.unwrap();
+}

@@ -447,3 +447,38 @@ async fn organizations_and_their_repositories() {
     );
     c.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn tree_and_branch_rename() {
+    let env = start(|_| {}).await;
+    let c = client(&env.url, None).await;
+    let tree = ok(
+        &c,
+        "get_repository_tree",
+        json!({"owner": "user1", "repo": "mcp", "tree_sha": "main", "recursive": true}),
+    )
+    .await;
+    let paths: Vec<&str> = tree["tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"agent/requirements.txt") && paths.contains(&"README.md"),
+        "{paths:?}"
+    );
+    let renamed = ok(
+        &c,
+        "rename_branch",
+        json!({"owner": "user1", "repo": "mcp", "branch": "broken", "new_name": "broken-build"}),
+    )
+    .await;
+    assert_eq!(renamed, "Branch renamed");
+    let branches = env.emu().branches("user1", "mcp");
+    assert!(
+        branches.contains(&"broken-build".to_string()) && !branches.contains(&"broken".to_string()),
+        "{branches:?}"
+    );
+    c.cancel().await.unwrap();
+}

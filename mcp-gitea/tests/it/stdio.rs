@@ -15,8 +15,16 @@ async fn stdio_session_lists_and_calls() {
     let gitea = emu.serve(0).await.unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gitea-mcp"));
     cmd.args(["-t", "stdio", "-H", &gitea.base_url()])
-        .env_remove("MCP_MODE")
         .env("GITEA_ACCESS_TOKEN", &lab.user_token);
+    for var in [
+        "MCP_MODE",
+        "GITEA_READONLY",
+        "GITEA_TOOLS",
+        "GITEA_SCOPES",
+        "GITEA_HOST",
+    ] {
+        cmd.env_remove(var);
+    }
     let transport = TokioChildProcess::new(cmd).unwrap();
     let info = rmcp::model::ClientConfig::new(
         rmcp::model::ClientCapabilities::default(),
