@@ -43,7 +43,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 
-pub use auth::{Identity, Rule};
+pub use auth::{Attributes, Identity, Rule};
 pub use error::KubeEmuError;
 pub use exec::ExecResult;
 pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
