@@ -30,6 +30,7 @@ mod routes_pull_changes;
 mod routes_pulls;
 mod routes_releases;
 mod routes_repos;
+mod routes_reviews;
 mod routes_statuses;
 mod routes_users;
 mod seed;
@@ -163,6 +164,7 @@ impl GiteaEmulator {
             .merge(routes_milestones::routes())
             .merge(routes_pulls::routes())
             .merge(routes_pull_changes::routes())
+            .merge(routes_reviews::routes())
             .merge(routes_releases::routes())
             .merge(routes_statuses::routes())
             // Records which operation matched, for `served_operations`.

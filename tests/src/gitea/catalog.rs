@@ -17,6 +17,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/repos/{owner}/{repo}/branches"),
     ("GET", "/repos/{owner}/{repo}/branches/{*branch}"),
     ("DELETE", "/repos/{owner}/{repo}/branches/{*branch}"),
+    ("PATCH", "/repos/{owner}/{repo}/branches/{*branch}"),
     ("GET", "/repos/{owner}/{repo}/tags"),
     ("POST", "/repos/{owner}/{repo}/tags"),
     ("GET", "/repos/{owner}/{repo}/tags/{*tag}"),
@@ -63,6 +64,26 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("POST", "/repos/{owner}/{repo}/pulls/{index}/merge"),
     ("GET", "/repos/{owner}/{repo}/pulls/{index}/reviews"),
     ("POST", "/repos/{owner}/{repo}/pulls/{index}/reviews"),
+    ("GET", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    ("POST", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    ("DELETE", "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}"),
+    (
+        "GET",
+        "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}/comments",
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{index}/reviews/{id}/dismissals",
+    ),
+    (
+        "POST",
+        "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers",
+    ),
+    (
+        "DELETE",
+        "/repos/{owner}/{repo}/pulls/{index}/requested_reviewers",
+    ),
+    ("POST", "/repos/{owner}/{repo}/pulls/{index}/update"),
     ("GET", "/repos/{owner}/{repo}/releases"),
     ("POST", "/repos/{owner}/{repo}/releases"),
     ("GET", "/repos/{owner}/{repo}/releases/latest"),
@@ -93,6 +114,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("DELETE", "/admin/users/{username}"),
     ("POST", "/orgs"),
     ("GET", "/orgs/{org}"),
+    ("GET", "/orgs/{org}/teams/search"),
 ];
 
 /// Operations served by a route of [`OPERATIONS`] (Gitea's `/pulls/{index}.diff` shares
@@ -138,6 +160,7 @@ mod tests {
             include_str!("routes_pulls.rs"),
             include_str!("routes_releases.rs"),
             include_str!("routes_repos.rs"),
+            include_str!("routes_reviews.rs"),
             include_str!("routes_statuses.rs"),
             include_str!("routes_users.rs"),
         ];

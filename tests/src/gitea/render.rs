@@ -357,7 +357,16 @@ impl World {
                 ("deletions", json!(deletions)),
                 ("changed_files", json!(changed)),
                 ("review_comments", json!(0)),
-                ("requested_reviewers", json!([])),
+                (
+                    "requested_reviewers",
+                    json!(
+                        pull.reviews
+                            .iter()
+                            .filter(|r| r.state == "REQUEST_REVIEW")
+                            .map(|r| self.user_ref(r.user_id))
+                            .collect::<Vec<_>>()
+                    ),
+                ),
                 ("requested_reviewers_teams", json!([])),
             ] {
                 map.insert(k.into(), v);
@@ -377,7 +386,7 @@ impl World {
             "commit_id": review.commit_id,
             "stale": false,
             "official": false,
-            "dismissed": false,
+            "dismissed": review.dismissed,
             "comments_count": 0,
             "submitted_at": time(&review.submitted),
             "updated_at": time(&review.submitted),

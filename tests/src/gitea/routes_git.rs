@@ -30,7 +30,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/repos/{owner}/{repo}/branches/{*branch}",
-            get(get_branch).delete(delete_branch),
+            get(get_branch).delete(delete_branch).patch(rename_branch),
         )
         .route(
             "/repos/{owner}/{repo}/tags",
@@ -161,6 +161,49 @@ async fn delete_branch(ctx: Ctx, Path((owner, repo, branch)): ItemPath) -> Resul
         r.branches
             .remove(&branch)
             .ok_or_else(|| branch_missing(&branch))?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+}
+
+/// `PATCH /branches/{branch}` `{name}`: renames, moving the default branch and open pull
+/// requests along.
+async fn rename_branch(
+    ctx: Ctx,
+    Path((owner, repo, branch)): ItemPath,
+    bytes: Bytes,
+) -> Result<StatusCode> {
+    ctx.scopes(&["repository"])?;
+    let body = Body::parse(&bytes)?;
+    let name = body.required_str("name")?;
+    if !valid_ref_name(&name) {
+        return Err(ApiError::unprocessable("[Name]: GitRefName"));
+    }
+    ctx.with(|w| {
+        let index = find_repo_writable(w, &ctx, &owner, &repo)?;
+        let r = repo_at_mut(w, index)?;
+        if r.branches.contains_key(&name) {
+            return Err(ApiError::unprocessable("branch already exists"));
+        }
+        let sha = r
+            .branches
+            .remove(&branch)
+            .ok_or_else(|| branch_missing(&branch))?;
+        r.branches.insert(name.clone(), sha);
+        if r.default_branch == branch {
+            r.default_branch = name.clone();
+        }
+        for pull in r
+            .issues
+            .iter_mut()
+            .filter(|i| !i.closed)
+            .filter_map(|i| i.pull.as_mut())
+        {
+            for end in [&mut pull.head, &mut pull.base] {
+                if *end == branch {
+                    *end = name.clone();
+                }
+            }
+        }
         Ok(StatusCode::NO_CONTENT)
     })
 }

@@ -51,7 +51,7 @@ fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
     w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
-fn pull_of(r: &Repo, raw: &str) -> Result<i64> {
+pub(crate) fn pull_of(r: &Repo, raw: &str) -> Result<i64> {
     let number = parse_id(raw)?;
     r.issue(number)
         .filter(|i| i.pull.is_some())
@@ -389,6 +389,7 @@ async fn create_review(
             body: text,
             commit_id: pull.head_sha.clone(),
             submitted: now(),
+            dismissed: false,
         };
         pull.reviews.push(review.clone());
         let r = repo_at(w, index)?;

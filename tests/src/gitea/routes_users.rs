@@ -34,6 +34,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/users/{username}/tokens/{token}", delete(delete_token))
         .route("/orgs", axum::routing::post(create_org))
         .route("/orgs/{org}", get(get_org))
+        .route("/orgs/{org}/teams/search", get(search_teams))
 }
 
 fn created(value: Value) -> Response {
@@ -244,5 +245,18 @@ async fn get_org(ctx: Ctx, Path(org): Path<String>) -> Result<Json<Value>> {
             })
             .ok_or_else(|| user_missing(&org))?;
         Ok(Json(w.org_json(found)))
+    })
+}
+
+/// Teams are not emulated: an existing organization has none.
+async fn search_teams(ctx: Ctx, Path(org): Path<String>) -> Result<Response> {
+    ctx.scopes(&["organization"])?;
+    ctx.require_user()?;
+    ctx.with(|w| {
+        w.user(&org)
+            .filter(|o| o.is_org)
+            .ok_or_else(|| user_missing(&org))?;
+        let page = paged(&w.root_url, &ctx.path, &ctx.query, Vec::new());
+        Ok((page.headers, Json(json!({"ok": true, "data": page.items}))).into_response())
     })
 }

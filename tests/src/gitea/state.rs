@@ -145,6 +145,7 @@ pub(crate) struct Review {
     pub(crate) body: String,
     pub(crate) commit_id: String,
     pub(crate) submitted: Timestamp,
+    pub(crate) dismissed: bool,
 }
 
 /// An issue comment.

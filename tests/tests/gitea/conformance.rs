@@ -10,6 +10,7 @@ use testbed::gitea::catalog::{OPERATIONS, SUFFIX_OPERATIONS};
 
 use super::checker::{Checker, Who};
 use super::common::Fixture;
+use super::conformance_pulls::pulls_and_releases;
 use super::spec::normalize;
 
 fn b64(text: &str) -> String {
@@ -68,6 +69,14 @@ async fn users_and_admin(c: &mut Checker<'_>, admin: &str, user: &str, basic: Wh
     .await;
     c.get(Who::Token(admin), "/orgs/lab-org", 200).await;
     c.get(Who::Token(admin), "/user/orgs", 200).await;
+    let teams = c
+        .get(
+            Who::Token(admin),
+            "/orgs/lab-org/teams/search?q=dev&include_desc=true",
+            200,
+        )
+        .await;
+    assert_eq!(teams["data"], json!([]));
     let repo = json!({"name": "org-repo", "auto_init": true});
     c.post(Who::Token(admin), "/orgs/lab-org/repos", repo, 201)
         .await;
@@ -110,7 +119,15 @@ async fn git(c: &mut Checker<'_>, user: &str) -> Value {
     c.post(u, &format!("{base}/branches"), create, 409).await;
     let tmp = json!({"new_branch_name": "tmp", "old_ref_name": "broken"});
     c.post(u, &format!("{base}/branches"), tmp, 201).await;
-    c.delete(u, &format!("{base}/branches/tmp"), 204).await;
+    c.patch(
+        u,
+        &format!("{base}/branches/tmp"),
+        json!({"name": "tmp2"}),
+        204,
+    )
+    .await;
+    c.get(u, &format!("{base}/branches/tmp"), 404).await;
+    c.delete(u, &format!("{base}/branches/tmp2"), 204).await;
     let tag = json!({"tag_name": "v0.1.0", "target": "main", "message": "first"});
     c.post(u, &format!("{base}/tags"), tag, 200).await;
     c.get(u, &format!("{base}/tags"), 200).await;
@@ -300,56 +317,6 @@ async fn issues(c: &mut Checker<'_>, user: &str) {
     c.delete(u, &labels, 204).await;
     c.delete(u, &format!("{base}/labels/{lid}"), 204).await;
     c.delete(u, &format!("{base}/milestones/{mid}"), 204).await;
-}
-
-async fn pulls_and_releases(c: &mut Checker<'_>, user: &str) {
-    let u = Who::Token(user);
-    let base = "/repos/user1/mcp";
-    let create =
-        json!({"head": "feature", "base": "main", "title": "Drop main.py", "body": "cleanup"});
-    let pr = c
-        .post(u, &format!("{base}/pulls"), create.clone(), 201)
-        .await;
-    let n = pr["number"].as_i64().unwrap_or(0);
-    c.post(u, &format!("{base}/pulls"), create, 409).await;
-    c.get(u, &format!("{base}/pulls?state=open&limit=5"), 200)
-        .await;
-    c.get(u, &format!("{base}/pulls/{n}"), 200).await;
-    let edit = json!({"body": "cleanup, edited", "title": "Drop agent/main.py"});
-    c.patch(u, &format!("{base}/pulls/{n}"), edit, 201).await;
-    let files = c
-        .get(u, &format!("{base}/pulls/{n}/files?limit=10"), 200)
-        .await;
-    assert_eq!(files[0]["status"], "removed");
-    let diff = c.get(u, &format!("{base}/pulls/{n}.diff"), 200).await;
-    let diff = diff.as_str().unwrap_or_default();
-    assert!(
-        diff.contains("deleted file mode"),
-        "{diff:?} {:?}",
-        c.failures
-    );
-    c.get(u, &format!("{base}/pulls/{n}.patch"), 200).await;
-    c.get(u, &format!("{base}/pulls/{n}/merge"), 404).await;
-    let review = json!({"event": "APPROVED", "body": "lgtm"});
-    c.post(u, &format!("{base}/pulls/{n}/reviews"), review, 200)
-        .await;
-    c.get(u, &format!("{base}/pulls/{n}/reviews"), 200).await;
-    let merge = json!({"do": "merge", "merge_title_field": "Merge feature", "delete_branch_after_merge": true});
-    c.post(u, &format!("{base}/pulls/{n}/merge"), merge.clone(), 200)
-        .await;
-    c.post(u, &format!("{base}/pulls/{n}/merge"), merge, 405)
-        .await;
-    c.get(u, &format!("{base}/pulls/{n}/merge"), 204).await;
-    let rel =
-        json!({"tag_name": "v1.0.0", "name": "One", "body": "notes", "target_commitish": "main"});
-    let release = c.post(u, &format!("{base}/releases"), rel, 201).await;
-    let rid = release["id"].as_i64().unwrap_or(0);
-    c.get(u, &format!("{base}/releases?limit=5"), 200).await;
-    c.get(u, &format!("{base}/releases/{rid}"), 200).await;
-    c.get(u, &format!("{base}/releases/latest"), 200).await;
-    c.get(u, &format!("{base}/releases/tags/v1.0.0"), 200).await;
-    c.delete(u, &format!("{base}/releases/{rid}"), 204).await;
-    c.delete(u, &format!("{base}/tags/v0.1.0"), 204).await;
 }
 
 #[tokio::test]
