@@ -324,7 +324,7 @@ impl Agent {
             issue_url: issue.url.clone(),
             issue_number: issue.number,
             iterations: run.iteration,
-            analysis: run.analysis.clone(),
+            analysis: with_source(&run.analysis, "llm"),
             fallback: false,
         })
     }
@@ -340,6 +340,16 @@ pub fn detect_issue_tool(tools: &[ToolInfo]) -> Option<IssueTool> {
     } else {
         None
     }
+}
+
+/// The analysis summary with `source` (`llm` or `fallback`): who wrote the issue.
+pub(crate) fn with_source(analysis: &Value, source: &str) -> Value {
+    let mut analysis = match analysis {
+        Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    analysis.insert("source".into(), source.into());
+    Value::Object(analysis)
 }
 
 pub(crate) fn preview(text: &str, max: usize) -> String {

@@ -46,7 +46,7 @@ impl Agent {
                     issue_url: issue.url,
                     issue_number: issue.number,
                     iterations: run.iteration,
-                    analysis: run.analysis.clone(),
+                    analysis: super::with_source(&run.analysis, "fallback"),
                     fallback: true,
                 })
             }
