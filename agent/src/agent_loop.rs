@@ -28,7 +28,9 @@ use crate::prompt::{self, IssueTool, PromptInput};
 use crate::report::FailureReport;
 use crate::text_calls::extract_tool_calls;
 
+mod dedup;
 mod fallback;
+mod investigate;
 mod logging;
 
 /// Loop settings taken from [`Config`].
@@ -170,7 +172,8 @@ impl Agent {
             return Err(RunError::NoTools);
         }
         let issue_tool = detect_issue_tool(&tools).ok_or(RunError::NoIssueTool)?;
-        let pre = self.hooks.pre_analysis(run.report);
+        self.investigate(run).await;
+        let pre = self.hooks.analyse(run.report, &run.evidence);
         run.analysis = pre
             .as_ref()
             .map(|p| p.summary.clone())
@@ -183,6 +186,9 @@ impl Agent {
             log_tool: "pods_log",
             pre_analysis: pre.as_ref(),
         };
+        if let Some(done) = self.deduplicate(run, &issue_tool).await {
+            return Ok(done);
+        }
         let task = prompt::task_prompt(&input);
         logging::run_start(&self.settings, self.llm.model(), &task, &tools);
         run.messages = vec![

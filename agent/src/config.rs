@@ -133,6 +133,7 @@ pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
     "create_issue",
     "list_issues",
     "list_repo_issues",
+    "issue_read",
     "get_file_contents",
 ];
 

@@ -35,6 +35,7 @@ impl Agent {
         let timeout = self.settings.tool_timeout.min(remaining);
         match self.registry.call(issue_tool.name(), args, timeout).await {
             Ok(output) if !output.is_error && !looks_like_error(&output.text) => {
+                self.metrics.tool_call(issue_tool.name(), "ok");
                 tracing::warn!(error = %error, "model run failed; filed the fallback issue");
                 let issue = issue_ref(&output.text).unwrap_or_default();
                 Ok(RunOutcome {
