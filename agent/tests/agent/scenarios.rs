@@ -3,6 +3,8 @@
 //! judged on its `expect` section; a pass/fail table is printed. At most 4 cases run at once.
 
 mod check;
+/// Repeated reports, retries and other runs against one world.
+mod dedup;
 mod world;
 
 use std::path::Path;
@@ -22,14 +24,18 @@ pub fn short(text: &str) -> String {
     text.chars().take(300).collect()
 }
 
+pub fn scenarios_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios")
+}
+
 fn cases() -> Vec<ScenarioCase> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
+    let dir = scenarios_dir();
     let cases = load_cases(&dir).unwrap_or_else(|e| panic!("loading {}: {e}", dir.display()));
     assert!(cases.len() >= 25, "only {} cases", cases.len());
     cases
 }
 
-async fn post(
+pub async fn post(
     http: &reqwest::Client,
     world: &World,
     report: &FailureReport,

@@ -26,6 +26,10 @@ pub struct World {
     pub gitea: GiteaEmulator,
     pub llm: Option<LlmEmulator>,
     pub agent: Killable,
+    /// The Gitea emulator's base URL (for reading comments over its API).
+    pub gitea_url: String,
+    /// The repository owner's token.
+    pub gitea_token: String,
     _servers: Vec<Killable>,
     _running: Vec<Box<dyn std::any::Any + Send + Sync>>,
     _app: App,
@@ -152,6 +156,8 @@ impl World {
         )
         .await;
 
+        let gitea_url = running_gitea.base_url();
+        let gitea_token = lab.user_token.clone();
         let mut running: Vec<Box<dyn std::any::Any + Send + Sync>> = vec![Box::new(running_gitea)];
         let (llm, url, key, model_name) = match (model, case.llm.mode) {
             (Model::Real { url, key, model }, _) => (None, url.clone(), key.clone(), model.clone()),
@@ -207,6 +213,8 @@ impl World {
             gitea,
             llm,
             agent,
+            gitea_url,
+            gitea_token,
             _servers: vec![openshift, gitea_mcp],
             _running: running,
             _app: app,
