@@ -185,7 +185,14 @@ impl RunHooks for AnalysisHooks {
         let fingerprint = Fingerprint::new(&ctx, &classification);
         let (clean, _) =
             sanitize_body(&redact(&body).text, RenderOptions::default().max_body_chars);
-        format!("{clean}\n\n{}", fingerprint.marker())
+        let mut unread = String::new();
+        if !ctx.unavailable.is_empty() {
+            unread = format!(
+                "\n\n_Could not be read when this issue was filed: {}._",
+                ctx.unavailable.join("; ")
+            );
+        }
+        format!("{clean}{unread}\n\n{}", fingerprint.marker())
     }
 
     fn fallback_issue(
