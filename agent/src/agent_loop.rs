@@ -198,7 +198,12 @@ impl Agent {
         let max = self.settings.max_iterations;
         for iteration in 1..=max {
             run.iteration = iteration;
-            let tools = self.registry.tools();
+            let tools: Vec<ToolInfo> = self
+                .registry
+                .tools()
+                .into_iter()
+                .filter(|t| !crate::config::AGENT_ONLY_TOOLS.contains(&t.name.as_str()))
+                .collect();
             let last = iteration == max;
             let offered: Vec<Value> = if last {
                 Vec::new()
