@@ -83,3 +83,29 @@ async fn repeats_and_retries_comment_the_existing_issue_other_runs_get_their_own
     })
     .await
 }
+
+/// A model that asks for another namespace's pod and for a Secret: the namespace and pod
+/// are pinned to the report, the Secret read is refused, the issue is still filed.
+#[tokio::test]
+async fn cluster_reads_are_pinned_to_the_reported_pod() {
+    bounded(async {
+        let mut case = load_case(&scenarios_dir().join("lab-broken-branch-copy-requirements")).unwrap();
+        let issue_turn = case.llm.turns[1].clone();
+        let script = serde_json::json!([
+            {"tool_calls": [{"name": "pods_log", "arguments": {"namespace": "kube-system", "name": "etcd-0", "container": "step-build"}}]},
+            {"tool_calls": [{"name": "resources_get", "arguments": {"apiVersion": "v1", "kind": "Secret", "namespace": "kube-system", "name": "admin"}}]},
+        ]);
+        case.llm.turns = serde_json::from_value(script).unwrap();
+        case.llm.turns.push(issue_turn);
+        let world = World::build(&case, &Model::Scripted).await.unwrap();
+        let answer = report(&world, &case.request).await;
+        assert_eq!(answer["analysis"]["source"], "llm", "{answer}");
+        let paths: Vec<String> = world.kube.requests().into_iter().map(|r| r.path).collect();
+        assert!(paths.iter().all(|p| !p.contains("kube-system") && !p.contains("secrets")), "{paths:?}");
+        assert!(paths.iter().any(|p| p.ends_with("/pods/build-agent-mtkhb0-build-pod-retry2/log")), "{paths:?}");
+        let requests = world.llm.as_ref().unwrap().requests();
+        let refused = requests[2].messages.last().unwrap()["content"].as_str().unwrap().to_string();
+        assert!(refused.contains("Tekton"), "{refused}");
+    })
+    .await
+}
