@@ -176,6 +176,14 @@ impl RunHooks for AnalysisHooks {
         })
     }
 
+    fn cut_log(&self, log: String) -> String {
+        let opts = ExcerptOptions {
+            tail_lines: 200,
+            ..ExcerptOptions::default()
+        };
+        excerpt(&log, &opts).text
+    }
+
     fn redact(&self, text: String) -> String {
         redact(&text).text
     }

@@ -83,6 +83,12 @@ pub trait RunHooks: Send + Sync {
         None
     }
 
+    /// Cuts a log tool result to what the model needs (error lines with context, the tail,
+    /// a visible truncation note); called before [`RunHooks::redact`].
+    fn cut_log(&self, log: String) -> String {
+        log
+    }
+
     /// Cleans a tool result (e.g. removes secrets) before the model or an issue sees it.
     fn redact(&self, text: String) -> String {
         text

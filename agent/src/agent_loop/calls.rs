@@ -136,7 +136,12 @@ fn finish(
             outcome.message = prompt::tool_error(&outcome.name, &e.to_string());
         }
         Ok(output) => {
-            let text = ctx.hooks.redact(output.text);
+            let text = if outcome.name == ctx.log_tool {
+                ctx.hooks.cut_log(output.text)
+            } else {
+                output.text
+            };
+            let text = ctx.hooks.redact(text);
             if output.is_error {
                 ctx.metrics.tool_call(&outcome.name, "tool_error");
                 outcome.message = prompt::tool_error(&outcome.name, &text);

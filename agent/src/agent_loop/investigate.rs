@@ -91,7 +91,10 @@ impl Agent {
                 args.insert("previous".into(), true.into());
             }
             match self.read(run, "pods_log", Value::Object(args)).await {
-                Some(log) => run.evidence.logs.push(self.hooks.redact(log)),
+                Some(log) => run
+                    .evidence
+                    .logs
+                    .push(self.hooks.redact(self.hooks.cut_log(log))),
                 None => unavailable.push(format!("log of container {container}")),
             }
         }
