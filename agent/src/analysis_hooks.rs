@@ -236,3 +236,27 @@ impl RunHooks for AnalysisHooks {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn same_failure_only_within_the_window() {
+        let now = jiff::Timestamp::now();
+        let old = now
+            .checked_sub(jiff::SignedDuration::from_hours(48))
+            .unwrap_or(now);
+        assert!(recent(
+            &json!({"updated_at": now.to_string()}),
+            SAME_FAILURE_WINDOW
+        ));
+        assert!(!recent(
+            &json!({"updated_at": old.to_string()}),
+            SAME_FAILURE_WINDOW
+        ));
+        assert!(recent(&json!({}), SAME_FAILURE_WINDOW));
+    }
+}

@@ -163,3 +163,29 @@ impl Agent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_listings_in_their_shapes() {
+        assert_eq!(issues_in(r#"[{"number":1},{"number":2}]"#).len(), 2);
+        assert_eq!(issues_in(r#"{"items":[{"number":1}]}"#).len(), 1);
+        assert_eq!(issues_in(r#"{"Result":[{"number":1}]}"#).len(), 1);
+        assert!(issues_in(r#"{"items":"none"}"#).is_empty());
+        assert!(issues_in("not json").is_empty());
+    }
+
+    #[test]
+    fn source_is_added_to_any_analysis() {
+        assert_eq!(
+            with_source(&Value::Null, "fallback"),
+            json!({"source": "fallback"})
+        );
+        assert_eq!(
+            with_source(&json!({"category": "oom_killed"}), "llm"),
+            json!({"category": "oom_killed", "source": "llm"})
+        );
+    }
+}
