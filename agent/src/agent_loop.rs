@@ -151,11 +151,11 @@ impl Agent {
             }
             other => other,
         };
+        // Never silent: the fallback issue is filed on every failure, the deadline included
+        // (it gets a short grace of its own, see `fallback`).
         let result = match result {
-            Err(error) if !matches!(error, RunError::Deadline(_)) => {
-                self.fallback(&run, error).await
-            }
-            other => other,
+            Err(error) => self.fallback(&run, error).await,
+            ok => ok,
         };
         let outcome = match &result {
             Ok(o) if o.fallback => "fallback_issue",

@@ -109,3 +109,35 @@ async fn cluster_reads_are_pinned_to_the_reported_pod() {
     })
     .await
 }
+
+/// A model slower than the run deadline: the fallback issue is filed anyway (never silent).
+#[tokio::test]
+async fn deadline_still_files_the_fallback_issue() {
+    bounded(async {
+        let case = load_case(&scenarios_dir().join("lab-broken-branch-copy-requirements")).unwrap();
+        let world = World::build_with(&case, &Model::Scripted, &[("RUN_DEADLINE_SECONDS", "1")])
+            .await
+            .unwrap();
+        let slow = r#"{"turns": [{"text": "thinking", "delay_ms": 5000, "repeat": true}]}"#;
+        world
+            .llm
+            .as_ref()
+            .unwrap()
+            .set_script(testbed::llm::Script::from_json(slow).unwrap());
+        let started = std::time::Instant::now();
+        let answer = report(&world, &case.request).await;
+        assert!(started.elapsed() < std::time::Duration::from_secs(4));
+        assert_eq!(answer["analysis"]["source"], "fallback", "{answer}");
+        assert_eq!(answer["fallback"], true);
+        let issues = world.gitea.issues("user57", "mcp");
+        assert_eq!(issues.len(), 1);
+        assert!(
+            issues[0]["title"]
+                .as_str()
+                .unwrap()
+                .contains("requirements.txt"),
+            "{issues:?}"
+        );
+    })
+    .await
+}

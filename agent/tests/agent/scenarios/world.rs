@@ -104,6 +104,15 @@ fn name_of(obj: &Value) -> String {
 
 impl World {
     pub async fn build(case: &ScenarioCase, model: &Model) -> Result<Self, String> {
+        Self::build_with(case, model, &[]).await
+    }
+
+    /// As [`World::build`], with agent environment variables overridden.
+    pub async fn build_with(
+        case: &ScenarioCase,
+        model: &Model,
+        extra_env: &[(&str, &str)],
+    ) -> Result<Self, String> {
         let ns = case.request.namespace.clone();
         let kube = KubeEmulator::new();
         seed_cluster(&kube, case)?;
@@ -193,6 +202,11 @@ impl World {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
+        .chain(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        )
         .collect();
         let config = Config::from_map(&env).map_err(|e| e.to_string())?;
         let app = App::start(&config, Arc::new(AnalysisHooks), tuning());
