@@ -73,18 +73,26 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
         .await
         .map_err(|e| e.to_string())?;
     let reply: Value = serde_json::from_str(&reply_text).unwrap_or(Value::Null);
+    let real = matches!(model, Model::Real { .. });
+    if real {
+        // For a judge (human or model): the facts the issue should state, beside the issue.
+        let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
+        let title = issues
+            .last()
+            .and_then(|i| i["title"].as_str().map(String::from))
+            .unwrap_or_default();
+        println!(
+            "{}: issue {title:?}; facts to find: {:?}",
+            case.name, case.expect.facts
+        );
+    }
     let outcome = Outcome {
         status,
         reply,
         reply_text,
         metrics,
     };
-    Ok(check(
-        case,
-        &world,
-        &outcome,
-        matches!(model, Model::Real { .. }),
-    ))
+    Ok(check(case, &world, &outcome, real))
 }
 
 /// Runs every case, prints the table, returns the names of the failed cases.
