@@ -28,7 +28,9 @@ use crate::prompt::{self, IssueTool, PromptInput};
 use crate::report::FailureReport;
 use crate::text_calls::extract_tool_calls;
 
+mod dedup;
 mod fallback;
+mod investigate;
 mod logging;
 
 /// Loop settings taken from [`Config`].
@@ -149,11 +151,11 @@ impl Agent {
             }
             other => other,
         };
+        // Never silent: the fallback issue is filed on every failure, the deadline included
+        // (it gets a short grace of its own, see `fallback`).
         let result = match result {
-            Err(error) if !matches!(error, RunError::Deadline(_)) => {
-                self.fallback(&run, error).await
-            }
-            other => other,
+            Err(error) => self.fallback(&run, error).await,
+            ok => ok,
         };
         let outcome = match &result {
             Ok(o) if o.fallback => "fallback_issue",
@@ -170,7 +172,8 @@ impl Agent {
             return Err(RunError::NoTools);
         }
         let issue_tool = detect_issue_tool(&tools).ok_or(RunError::NoIssueTool)?;
-        let pre = self.hooks.pre_analysis(run.report);
+        self.investigate(run).await;
+        let pre = self.hooks.analyse(run.report, &run.evidence);
         run.analysis = pre
             .as_ref()
             .map(|p| p.summary.clone())
@@ -183,6 +186,9 @@ impl Agent {
             log_tool: "pods_log",
             pre_analysis: pre.as_ref(),
         };
+        if let Some(done) = self.deduplicate(run, &issue_tool).await {
+            return Ok(done);
+        }
         let task = prompt::task_prompt(&input);
         logging::run_start(&self.settings, self.llm.model(), &task, &tools);
         run.messages = vec![
@@ -192,7 +198,12 @@ impl Agent {
         let max = self.settings.max_iterations;
         for iteration in 1..=max {
             run.iteration = iteration;
-            let tools = self.registry.tools();
+            let tools: Vec<ToolInfo> = self
+                .registry
+                .tools()
+                .into_iter()
+                .filter(|t| !crate::config::AGENT_ONLY_TOOLS.contains(&t.name.as_str()))
+                .collect();
             let last = iteration == max;
             let offered: Vec<Value> = if last {
                 Vec::new()
@@ -324,7 +335,7 @@ impl Agent {
             issue_url: issue.url.clone(),
             issue_number: issue.number,
             iterations: run.iteration,
-            analysis: run.analysis.clone(),
+            analysis: with_source(&run.analysis, "llm"),
             fallback: false,
         })
     }
@@ -340,6 +351,16 @@ pub fn detect_issue_tool(tools: &[ToolInfo]) -> Option<IssueTool> {
     } else {
         None
     }
+}
+
+/// The analysis summary with `source` (`llm` or `fallback`): who wrote the issue.
+pub(crate) fn with_source(analysis: &Value, source: &str) -> Value {
+    let mut analysis = match analysis {
+        Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    analysis.insert("source".into(), source.into());
+    Value::Object(analysis)
 }
 
 pub(crate) fn preview(text: &str, max: usize) -> String {

@@ -2,53 +2,186 @@
 //! result before the model or an issue sees it, a log tail sent with the report is
 //! classified before the first LLM call, model-written issue bodies are sanitised and get
 //! the de-duplication fingerprint marker, and when the model could not file the issue a
-//! deterministic one is rendered from the logs the run gathered.
+//! deterministic one is rendered from the logs the run gathered. With the evidence of the
+//! investigation (pod, TaskRun, events, the validated container), the classification uses
+//! the statuses too, the issue names the run, and open issues with the same marker are found.
 
-use failure_analysis::classify::TektonRefs;
-use failure_analysis::issue::{render, sanitize_body};
+use std::time::Duration;
+
+use failure_analysis::classify::{TektonRefs, pod_from_task_run, tekton_refs};
+use failure_analysis::issue::{DuplicateKind, occurrence_comment, render, sanitize_body};
+use failure_analysis::log_hygiene::{ExcerptOptions, excerpt};
 use failure_analysis::redact::redact;
 use failure_analysis::{
     AnalysisSource, Classification, FailureInput, Fingerprint, IssueContext, RenderOptions,
     classify,
 };
+use serde_json::Value;
 
 use crate::error::RunError;
-use crate::hooks::{Evidence, IssueDraft, PreAnalysis, RunHooks};
+use crate::hooks::{Duplicate, Evidence, IssueDraft, PreAnalysis, RunHooks};
 use crate::report::FailureReport;
+
+/// Another run with the same failure is a duplicate only while the issue is this recent.
+pub const SAME_FAILURE_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// The production hooks.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AnalysisHooks;
 
-fn context(report: &FailureReport) -> IssueContext {
-    let refs = TektonRefs {
-        pipeline_run: report.pipeline_run.clone(),
-        task_run: report.task_run.clone(),
-        pipeline_run_uid: report.pipeline_run_uid.clone(),
-        ..Default::default()
-    };
-    let mut ctx = IssueContext::new(&report.namespace, Some(&report.pod_name), &refs);
-    ctx.container = report.container_name.clone();
+fn container_used(report: &FailureReport, evidence: &Evidence) -> Option<String> {
+    evidence.container["container"]
+        .as_str()
+        .map(String::from)
+        .or_else(|| report.container_name.clone())
+}
+
+fn context(report: &FailureReport, evidence: &Evidence) -> IssueContext {
+    let shape = evidence
+        .pod
+        .clone()
+        .or_else(|| evidence.task_run.as_ref().map(pod_from_task_run));
+    let mut refs = shape.as_ref().map(tekton_refs).unwrap_or_default();
+    if refs.pipeline_run.is_none() {
+        refs.pipeline_run = report.pipeline_run.clone();
+    }
+    if refs.task_run.is_none() {
+        refs.task_run = report.task_run.clone();
+    }
+    refs.pipeline_run_uid = report
+        .pipeline_run_uid
+        .clone()
+        .or_else(|| {
+            evidence
+                .task_run
+                .as_ref()
+                .and_then(|t| tekton_refs(t).pipeline_run_uid)
+        })
+        .or(refs.pipeline_run_uid);
+    let mut ctx = IssueContext::new(
+        &report.namespace,
+        Some(&report.pod_name),
+        &TektonRefs { ..refs },
+    );
+    ctx.container = container_used(report, evidence);
     ctx.git_revision = report.git_revision.clone();
+    ctx.unavailable = evidence.unavailable.clone();
+    if let Some(note) = evidence.container["note"].as_str() {
+        ctx.notes.push(note.to_string());
+    }
     ctx
 }
 
-fn classify_log(report: &FailureReport, log: &str) -> Classification {
+/// The log the run read (the investigation's first), else the report's `log_tail`; cut to
+/// its excerpt and redacted.
+fn gathered_log(report: &FailureReport, evidence: &Evidence) -> Option<String> {
+    let raw = evidence
+        .logs
+        .first()
+        .cloned()
+        .or_else(|| report.log_tail.clone())?;
+    Some(redact(&excerpt(&raw, &ExcerptOptions::default()).text).text)
+}
+
+fn classify_run(report: &FailureReport, evidence: &Evidence, log: &str) -> Classification {
+    let container = container_used(report, evidence);
     classify(&FailureInput {
-        container: report.container_name.as_deref(),
+        pod: evidence.pod.as_ref(),
+        task_run: evidence.task_run.as_ref(),
+        container: container.as_deref(),
+        events: evidence.events.as_ref(),
         log,
-        ..Default::default()
     })
+}
+
+fn analysed(
+    report: &FailureReport,
+    evidence: &Evidence,
+) -> (Classification, IssueContext, Option<String>) {
+    let log = gathered_log(report, evidence);
+    let classification = classify_run(report, evidence, log.as_deref().unwrap_or_default());
+    (classification, context(report, evidence), log)
+}
+
+fn recent(issue: &Value, window: Duration) -> bool {
+    let Some(at) = issue["updated_at"]
+        .as_str()
+        .or(issue["created_at"].as_str())
+    else {
+        return true;
+    };
+    match at.parse::<jiff::Timestamp>() {
+        Ok(at) => jiff::Timestamp::now().duration_since(at).unsigned_abs() <= window,
+        Err(_) => true,
+    }
 }
 
 impl RunHooks for AnalysisHooks {
     fn pre_analysis(&self, report: &FailureReport) -> Option<PreAnalysis> {
-        let log = redact(report.log_tail.as_deref()?).text;
-        let classification = classify_log(report, &log);
-        Some(PreAnalysis {
-            context: failure_analysis::framing::frame_pre_analysis(&classification),
-            summary: serde_json::to_value(&classification).unwrap_or_default(),
+        self.analyse(report, &Evidence::default())
+    }
+
+    fn analyse(&self, report: &FailureReport, evidence: &Evidence) -> Option<PreAnalysis> {
+        if evidence.pod.is_none()
+            && evidence.task_run.is_none()
+            && gathered_log(report, evidence).is_none()
+        {
+            return None;
+        }
+        let (classification, ctx, _) = analysed(report, evidence);
+        let mut context = failure_analysis::framing::frame_pre_analysis(&classification);
+        for note in ctx
+            .notes
+            .iter()
+            .chain(ctx.unavailable.iter().map(|u| u as &String))
+        {
+            context.push_str(&format!("\nNote: {note}"));
+        }
+        let mut summary = serde_json::to_value(&classification).unwrap_or_default();
+        if let Value::Object(map) = &mut summary {
+            if !evidence.container.is_null() {
+                map.insert("container".into(), evidence.container.clone());
+            }
+            if !evidence.unavailable.is_empty() {
+                map.insert("unavailable".into(), evidence.unavailable.clone().into());
+            }
+        }
+        Some(PreAnalysis { context, summary })
+    }
+
+    fn duplicate(
+        &self,
+        report: &FailureReport,
+        evidence: &Evidence,
+        open: &[Value],
+    ) -> Option<Duplicate> {
+        let (classification, ctx, _) = analysed(report, evidence);
+        let mine = Fingerprint::new(&ctx, &classification);
+        let (issue, kind) = open
+            .iter()
+            .filter(|i| i["state"].as_str().is_none_or(|s| s == "open"))
+            .filter_map(|i| {
+                let theirs = Fingerprint::parse(i["body"].as_str()?)?;
+                match mine.duplicate_of(&theirs)? {
+                    DuplicateKind::SameFailure if !recent(i, SAME_FAILURE_WINDOW) => None,
+                    kind => Some((i, kind)),
+                }
+            })
+            .min_by_key(|(i, kind)| (*kind != DuplicateKind::SameRun, i["number"].as_u64()))?;
+        Some(Duplicate {
+            number: issue["number"].as_u64().or(issue["index"].as_u64())?,
+            url: issue["html_url"].as_str().map(String::from),
+            comment: occurrence_comment(&ctx, kind),
+            kind: serde_json::to_value(kind).ok()?.as_str()?.to_string(),
         })
+    }
+
+    fn cut_log(&self, log: String) -> String {
+        let opts = ExcerptOptions {
+            tail_lines: 200,
+            ..ExcerptOptions::default()
+        };
+        excerpt(&log, &opts).text
     }
 
     fn redact(&self, text: String) -> String {
@@ -56,16 +189,18 @@ impl RunHooks for AnalysisHooks {
     }
 
     fn issue_body(&self, report: &FailureReport, evidence: &Evidence, body: String) -> String {
-        let log = evidence
-            .logs
-            .last()
-            .map(String::as_str)
-            .or(report.log_tail.as_deref())
-            .unwrap_or_default();
-        let fingerprint =
-            Fingerprint::new(&context(report), &classify_log(report, &redact(log).text));
-        let (clean, _) = sanitize_body(&body, RenderOptions::default().max_body_chars);
-        format!("{clean}\n\n{}", fingerprint.marker())
+        let (classification, ctx, _) = analysed(report, evidence);
+        let fingerprint = Fingerprint::new(&ctx, &classification);
+        let (clean, _) =
+            sanitize_body(&redact(&body).text, RenderOptions::default().max_body_chars);
+        let mut unread = String::new();
+        if !ctx.unavailable.is_empty() {
+            unread = format!(
+                "\n\n_Could not be read when this issue was filed: {}._",
+                ctx.unavailable.join("; ")
+            );
+        }
+        format!("{clean}{unread}\n\n{}", fingerprint.marker())
     }
 
     fn fallback_issue(
@@ -74,14 +209,14 @@ impl RunHooks for AnalysisHooks {
         evidence: &Evidence,
         error: &RunError,
     ) -> Option<IssueDraft> {
-        // Only file without the model when there is evidence to file.
-        let log = evidence
-            .logs
-            .last()
-            .cloned()
-            .or_else(|| report.log_tail.as_ref().map(|l| redact(l).text))?;
-        let classification = classify_log(report, &log);
-        let ctx = context(report);
+        // Only file without the model when there is something to file.
+        if evidence.pod.is_none()
+            && evidence.task_run.is_none()
+            && gathered_log(report, evidence).is_none()
+        {
+            return None;
+        }
+        let (classification, ctx, log) = analysed(report, evidence);
         let fingerprint = Fingerprint::new(&ctx, &classification);
         let reason = error.to_string();
         let issue = render(
@@ -89,7 +224,7 @@ impl RunHooks for AnalysisHooks {
                 analysis: &classification,
                 context: &ctx,
                 fingerprint: &fingerprint,
-                log_excerpt: Some(&log),
+                log_excerpt: log.as_deref(),
                 source: AnalysisSource::Fallback,
                 fallback_reason: Some(&reason),
             },
@@ -99,5 +234,29 @@ impl RunHooks for AnalysisHooks {
             title: issue.title,
             body: issue.body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn same_failure_only_within_the_window() {
+        let now = jiff::Timestamp::now();
+        let old = now
+            .checked_sub(jiff::SignedDuration::from_hours(48))
+            .unwrap_or(now);
+        assert!(recent(
+            &json!({"updated_at": now.to_string()}),
+            SAME_FAILURE_WINDOW
+        ));
+        assert!(!recent(
+            &json!({"updated_at": old.to_string()}),
+            SAME_FAILURE_WINDOW
+        ));
+        assert!(recent(&json!({}), SAME_FAILURE_WINDOW));
     }
 }

@@ -119,22 +119,26 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
-/// Tools offered to the model by default: read-only cluster inspection and issue filing.
-/// Destructive tools (delete, exec, scale, apply, …) are never in this list.
+/// Tools callable by default: what a failure analysis needs (pod logs and status, events,
+/// Tekton runs through the generic resource reads), issue filing, and the issue reads the
+/// agent's de-duplication uses (those are not offered to the model, see
+/// [`AGENT_ONLY_TOOLS`]). Destructive tools (delete, exec, scale, apply, …) are never in
+/// this list.
 pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
     "pods_log",
     "pods_get",
-    "pods_list_in_namespace",
     "events_list",
     "resources_get",
     "resources_list",
-    "namespaces_list",
     "issue_write",
     "create_issue",
     "list_issues",
     "list_repo_issues",
-    "get_file_contents",
+    "issue_read",
 ];
+
+/// Tools the agent calls itself (de-duplication) and never offers to the model.
+pub const AGENT_ONLY_TOOLS: &[&str] = &["list_issues", "list_repo_issues", "issue_read"];
 
 impl Config {
     /// Reads the configuration from the process environment.

@@ -29,11 +29,34 @@ pub struct IssueDraft {
     pub body: String,
 }
 
-/// What a run gathered, for the fallback issue.
+/// What a run gathered: the investigation before the loop, then the log tool results.
 #[derive(Clone, Debug, Default)]
 pub struct Evidence {
     /// Results of log tool calls, in order (already redacted).
     pub logs: Vec<String>,
+    /// The pod as `pods_get` returned it (`None`: gone or unreadable).
+    pub pod: Option<Value>,
+    /// The TaskRun (from the request or the pod's `tekton.dev/taskRun` label).
+    pub task_run: Option<Value>,
+    /// Events of the pod (a JSON array).
+    pub events: Option<Value>,
+    /// The container whose log was read: `{container, requested, used_requested, note, previous}`.
+    pub container: Value,
+    /// What could not be read (said in the issue).
+    pub unavailable: Vec<String>,
+}
+
+/// An open issue that already covers a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Duplicate {
+    /// Its number.
+    pub number: u64,
+    /// Its URL, when the listing had it.
+    pub url: Option<String>,
+    /// The comment recording the new occurrence.
+    pub comment: String,
+    /// `same_run` or `same_failure`.
+    pub kind: String,
 }
 
 /// Hooks called by the agent loop. All methods have do-nothing defaults.
@@ -41,6 +64,29 @@ pub trait RunHooks: Send + Sync {
     /// Analysis before the first LLM call.
     fn pre_analysis(&self, _report: &FailureReport) -> Option<PreAnalysis> {
         None
+    }
+
+    /// Analysis before the first LLM call, with what the investigation gathered. The
+    /// default ignores the evidence.
+    fn analyse(&self, report: &FailureReport, _evidence: &Evidence) -> Option<PreAnalysis> {
+        self.pre_analysis(report)
+    }
+
+    /// The open issue (from `open_issues`, as the issue listing tool returned them) that this
+    /// report duplicates, if any.
+    fn duplicate(
+        &self,
+        _report: &FailureReport,
+        _evidence: &Evidence,
+        _open_issues: &[Value],
+    ) -> Option<Duplicate> {
+        None
+    }
+
+    /// Cuts a log tool result to what the model needs (error lines with context, the tail,
+    /// a visible truncation note); called before [`RunHooks::redact`].
+    fn cut_log(&self, log: String) -> String {
+        log
     }
 
     /// Cleans a tool result (e.g. removes secrets) before the model or an issue sees it.

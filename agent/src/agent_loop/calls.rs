@@ -136,7 +136,12 @@ fn finish(
             outcome.message = prompt::tool_error(&outcome.name, &e.to_string());
         }
         Ok(output) => {
-            let text = ctx.hooks.redact(output.text);
+            let text = if outcome.name == ctx.log_tool {
+                ctx.hooks.cut_log(output.text)
+            } else {
+                output.text
+            };
+            let text = ctx.hooks.redact(text);
             if output.is_error {
                 ctx.metrics.tool_call(&outcome.name, "tool_error");
                 outcome.message = prompt::tool_error(&outcome.name, &text);
@@ -181,6 +186,9 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         tracing::info!(tool = %call.name, repairs = ?prepared.repairs, "repaired tool arguments");
     }
     let mut args = prepared.arguments;
+    if let Err(message) = pin_cluster_arguments(ctx, &call.name, &mut args) {
+        return refuse(message);
+    }
     if call.name == ctx.issue_tool.name() {
         if *ctx.issue_tool == IssueTool::IssueWrite
             && args.get("method").and_then(Value::as_str) != Some("create")
@@ -202,6 +210,41 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
     }
     let key = format!("{}:{}", call.name, canonical(&Value::Object(args.clone())));
     Checked::Ready(args, key)
+}
+
+/// Cluster reads stay on the reported run: the namespace (and, for the pod tools, the pod)
+/// come from the validated request whatever the model wrote, and generic resource reads are
+/// limited to Tekton objects (no Secrets, whatever a log asks for).
+fn pin_cluster_arguments(
+    ctx: &CallContext<'_>,
+    tool: &str,
+    args: &mut serde_json::Map<String, Value>,
+) -> Result<(), String> {
+    const NAMESPACED: &[&str] = &[
+        "pods_log",
+        "pods_get",
+        "events_list",
+        "resources_get",
+        "resources_list",
+        "pods_list_in_namespace",
+    ];
+    if !NAMESPACED.contains(&tool) {
+        return Ok(());
+    }
+    args.insert("namespace".into(), ctx.report.namespace.clone().into());
+    if matches!(tool, "pods_log" | "pods_get") {
+        args.insert("name".into(), ctx.report.pod_name.clone().into());
+    }
+    if matches!(tool, "resources_get" | "resources_list") {
+        let api = args.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if !api.starts_with("tekton.dev/") {
+            return Err(
+                "this agent only reads Tekton objects (apiVersion tekton.dev/v1) with this tool"
+                    .into(),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// JSON with object keys sorted, so equal arguments give equal keys.

@@ -2,12 +2,17 @@
 //! the hooks may supply an issue draft, which is filed directly through the issue tool.
 
 use serde_json::Map;
+use std::time::Duration;
+
 use tokio::time::Instant;
 
 use super::issue::{issue_ref, looks_like_error};
 use super::{Agent, Run, RunOutcome, detect_issue_tool};
 use crate::error::RunError;
 use crate::prompt::{self, IssueTool};
+
+/// Time the fallback issue may take when the run deadline has already passed.
+const FALLBACK_GRACE: Duration = Duration::from_secs(10);
 
 impl Agent {
     /// Files the hooks' fallback issue for `error`, or returns `error` when there is none
@@ -31,10 +36,15 @@ impl Agent {
         args.insert("repo".into(), self.settings.repo.clone().into());
         args.insert("title".into(), draft.title.into());
         args.insert("body".into(), draft.body.into());
+        // After the run deadline the issue still gets a short window of its own.
         let remaining = run.deadline.saturating_duration_since(Instant::now());
-        let timeout = self.settings.tool_timeout.min(remaining);
+        let timeout = self
+            .settings
+            .tool_timeout
+            .min(remaining.max(FALLBACK_GRACE));
         match self.registry.call(issue_tool.name(), args, timeout).await {
             Ok(output) if !output.is_error && !looks_like_error(&output.text) => {
+                self.metrics.tool_call(issue_tool.name(), "ok");
                 tracing::warn!(error = %error, "model run failed; filed the fallback issue");
                 let issue = issue_ref(&output.text).unwrap_or_default();
                 Ok(RunOutcome {
@@ -46,7 +56,7 @@ impl Agent {
                     issue_url: issue.url,
                     issue_number: issue.number,
                     iterations: run.iteration,
-                    analysis: run.analysis.clone(),
+                    analysis: super::with_source(&run.analysis, "fallback"),
                     fallback: true,
                 })
             }

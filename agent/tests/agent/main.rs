@@ -19,3 +19,5 @@ mod log_lines;
 mod mcp_clients;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
 mod run_loop;
+/// Every case of `tests/scenarios/` end to end, with a pass/fail table.
+mod scenarios;

@@ -1,0 +1,191 @@
+//! Before filing: the repository's open issues are listed through the Gitea MCP server and
+//! the hooks look for one carrying the same fingerprint marker (same PipelineRun, or the same
+//! failure recently). A match gets a comment for the new occurrence and is returned instead
+//! of a new issue. The markers live in Gitea, so this works across agent restarts.
+
+use serde_json::{Map, Value, json};
+use tokio::time::Instant;
+
+use super::issue::looks_like_error;
+use super::{Agent, Run, RunOutcome, with_source};
+use crate::prompt::IssueTool;
+
+/// Open issues listed per report (newest first).
+const OPEN_ISSUES_PAGE: u64 = 50;
+/// Issues whose body is read when the listing leaves bodies out (newest first).
+const BODIES_READ: usize = 20;
+
+/// The issues in a listing result: a JSON array, or an object with `items`/`issues`/`Result`.
+pub(crate) fn issues_in(text: &str) -> Vec<Value> {
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    let list = match &value {
+        Value::Array(_) => Some(&value),
+        Value::Object(map) => ["items", "issues", "Result", "result"]
+            .iter()
+            .find_map(|k| map.get(*k).filter(|v| v.is_array())),
+        _ => None,
+    };
+    list.and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+impl Agent {
+    async fn call_json(&self, run: &Run<'_>, tool: &str, args: Value) -> Option<String> {
+        let Value::Object(args) = args else {
+            return None;
+        };
+        let remaining = run.deadline.saturating_duration_since(Instant::now());
+        let timeout = self.settings.tool_timeout.min(remaining);
+        match self.registry.call(tool, args, timeout).await {
+            Ok(out) if !out.is_error && !looks_like_error(&out.text) => {
+                self.metrics.tool_call(tool, "ok");
+                Some(out.text)
+            }
+            Ok(out) => {
+                self.metrics.tool_call(tool, "tool_error");
+                tracing::warn!(tool, result = %super::preview(&out.text, 200), "de-duplication call refused");
+                None
+            }
+            Err(e) => {
+                self.metrics.tool_call(tool, "failed");
+                tracing::warn!(tool, error = %e, "de-duplication call failed");
+                None
+            }
+        }
+    }
+
+    /// The existing open issue for this report (commented), if there is one.
+    pub(super) async fn deduplicate(
+        &self,
+        run: &Run<'_>,
+        issue_tool: &IssueTool,
+    ) -> Option<RunOutcome> {
+        let tools = self.registry.tools();
+        let list_tool = ["list_issues", "list_repo_issues"]
+            .into_iter()
+            .find(|name| tools.iter().any(|t| t.name == *name))?;
+        let (owner, repo) = (&self.settings.owner, &self.settings.repo);
+        let args = json!({"owner": owner, "repo": repo, "state": "open", "page": 1, "perPage": OPEN_ISSUES_PAGE, "limit": OPEN_ISSUES_PAGE});
+        let args = self.fit_schema(list_tool, args);
+        let listing = self.call_json(run, list_tool, args).await?;
+        let mut open = issues_in(&listing);
+        self.fill_bodies(run, &mut open).await;
+        let dup = self.hooks.duplicate(run.report, &run.evidence, &open)?;
+        let mut comment = Map::new();
+        let tool = match issue_tool {
+            IssueTool::IssueWrite => {
+                comment.insert("method".into(), "add_comment".into());
+                comment.insert("issue_number".into(), dup.number.into());
+                "issue_write"
+            }
+            IssueTool::CreateIssue => {
+                comment.insert("index".into(), dup.number.into());
+                "create_issue_comment"
+            }
+        };
+        comment.insert("owner".into(), owner.clone().into());
+        comment.insert("repo".into(), repo.clone().into());
+        comment.insert("body".into(), dup.comment.clone().into());
+        let commented = self
+            .call_json(run, tool, Value::Object(comment))
+            .await
+            .is_some();
+        tracing::info!(issue = dup.number, kind = %dup.kind, commented, "♻️ duplicate of an open issue");
+        let url = dup.url.clone();
+        let mut analysis = with_source(&run.analysis, "llm");
+        if let Value::Object(map) = &mut analysis {
+            map.remove("source");
+            map.insert(
+                "duplicate".into(),
+                json!({"of": dup.number, "kind": dup.kind, "commented": commented}),
+            );
+        }
+        Some(RunOutcome {
+            result: match &url {
+                Some(u) => format!("Issue exists: #{} {u}", dup.number),
+                None => format!("Issue exists: #{}", dup.number),
+            },
+            issue_url: url,
+            issue_number: Some(dup.number),
+            iterations: 0,
+            analysis,
+            fallback: false,
+        })
+    }
+
+    /// Reads the bodies a slim listing left out (`issue_read`, method `get`).
+    async fn fill_bodies(&self, run: &Run<'_>, issues: &mut [Value]) {
+        let has_read = self.registry.tools().iter().any(|t| t.name == "issue_read");
+        if !has_read {
+            return;
+        }
+        let (owner, repo) = (&self.settings.owner, &self.settings.repo);
+        for issue in issues
+            .iter_mut()
+            .filter(|i| i.get("body").is_none())
+            .take(BODIES_READ)
+        {
+            let Some(number) = issue["number"].as_u64() else {
+                continue;
+            };
+            let args =
+                json!({"method": "get", "owner": owner, "repo": repo, "issue_number": number});
+            let full = self.call_json(run, "issue_read", args).await;
+            let body = full
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .and_then(|v| v.get("body").cloned());
+            if let (Some(body), Value::Object(map)) = (body, issue) {
+                map.insert("body".into(), body);
+            }
+        }
+    }
+
+    /// Keeps only the arguments the tool's schema declares (servers differ on paging names).
+    fn fit_schema(&self, tool: &str, args: Value) -> Value {
+        let tools = self.registry.tools();
+        let Some(props) = tools
+            .iter()
+            .find(|t| t.name == tool)
+            .and_then(|t| t.input_schema.get("properties"))
+            .and_then(Value::as_object)
+            .cloned()
+        else {
+            return args;
+        };
+        match args {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| props.contains_key(k))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_listings_in_their_shapes() {
+        assert_eq!(issues_in(r#"[{"number":1},{"number":2}]"#).len(), 2);
+        assert_eq!(issues_in(r#"{"items":[{"number":1}]}"#).len(), 1);
+        assert_eq!(issues_in(r#"{"Result":[{"number":1}]}"#).len(), 1);
+        assert!(issues_in(r#"{"items":"none"}"#).is_empty());
+        assert!(issues_in("not json").is_empty());
+    }
+
+    #[test]
+    fn source_is_added_to_any_analysis() {
+        assert_eq!(
+            with_source(&Value::Null, "fallback"),
+            json!({"source": "fallback"})
+        );
+        assert_eq!(
+            with_source(&json!({"category": "oom_killed"}), "llm"),
+            json!({"category": "oom_killed", "source": "llm"})
+        );
+    }
+}
