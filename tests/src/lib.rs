@@ -11,6 +11,7 @@
 //!   programs (kubectl, helm, upstream servers, SDKs) are installed.
 
 pub mod controllers;
+pub mod demo;
 pub mod gitea;
 pub mod kube;
 pub mod llm;
