@@ -179,6 +179,14 @@ impl Platform {
     /// Stops the agent, then the MCP servers.
     pub async fn shutdown(self) {
         self.app.shutdown();
+        // Let the agent close its MCP sessions while the servers still answer.
+        let registry = self.app.agent().registry().clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+        while registry.status().iter().any(|s| s.connected)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.agent.shutdown().await;
         self.gitea_cancel.cancel();
         self.gitea_mcp.shutdown().await;
