@@ -76,8 +76,13 @@ async fn run_on(
     let lab = simulate_failed_build(stack, &tenant.tenant.namespaces())?;
     writeln!(
         out,
-        "2. PipelineRun {}/{} failed: pod {} step {}: {}",
-        lab.namespace, lab.pipeline_run, lab.pod, lab.failed_container, lab.failure_line
+        "2. PipelineRun {}/{} (the chart's build-agent Pipeline, branch broken) failed: TaskRun {}, pod {}, step {}: {}",
+        lab.namespace,
+        lab.pipeline_run,
+        lab.task_run,
+        lab.pod,
+        lab.failed_container,
+        lab.failure_line
     )?;
 
     let urls = stack.urls();
@@ -113,6 +118,21 @@ async fn run_on(
         &lab.failed_container,
         &agent_response,
     )?;
+    if stack.llm_endpoint.emulated {
+        // The step's log reached the model as a tool result (read over MCP, not made up).
+        let log_seen = stack.llm.requests().iter().any(|request| {
+            request.messages.iter().any(|m| {
+                m["role"] == "tool"
+                    && m["content"]
+                        .as_str()
+                        .is_some_and(|c| c.contains(&lab.failure_line))
+            })
+        });
+        ensure!(
+            log_seen,
+            "the failed step's log never reached the model through the OpenShift MCP server"
+        );
+    }
     writeln!(
         out,
         "   checks passed: one issue in {}/{}, names requirements.txt, the pod and the step, four sections, no secrets",
@@ -140,31 +160,114 @@ async fn run_on(
 }
 
 /// Seeds the lab's failed run into the provisioned namespaces. The seed (re)creates the
-/// tenant namespaces bare, so the provisioner's versions (labels that mark them as its own)
+/// tenant namespaces bare and a simplified `build-agent` Pipeline, so the provisioned
+/// versions (namespace labels that mark them as the provisioner's, the chart's Pipeline)
 /// are put back afterwards.
 fn simulate_failed_build(
     stack: &RunningStack,
     namespaces: &[String],
 ) -> anyhow::Result<crate::kube::LabScenario> {
-    let saved: Vec<Value> = namespaces
-        .iter()
-        .filter_map(|ns| stack.kube.get("v1", "Namespace", None, ns))
-        .collect();
     let user = stack
         .credentials()
         .map(|c| c.user.clone())
         .unwrap_or_default();
+    let mut saved: Vec<Value> = namespaces
+        .iter()
+        .filter_map(|ns| stack.kube.get("v1", "Namespace", None, ns))
+        .collect();
+    let agent_ns = format!("agent-{user}");
+    saved.extend(
+        stack
+            .kube
+            .get("tekton.dev/v1", "Pipeline", Some(&agent_ns), "build-agent"),
+    );
     let lab = stack.kube.seed_lab(&user);
-    for mut namespace in saved {
-        if let Some(meta) = namespace["metadata"].as_object_mut() {
+    for mut object in saved {
+        if let Some(meta) = object["metadata"].as_object_mut() {
             meta.remove("resourceVersion");
         }
         stack
             .kube
-            .apply_object(namespace)
-            .map_err(|e| anyhow::anyhow!("restoring a tenant namespace: {e}"))?;
+            .apply_object(object)
+            .map_err(|e| anyhow::anyhow!("restoring a provisioned object: {e}"))?;
     }
+    match_the_chart_pipeline(stack, &lab)?;
     Ok(lab)
+}
+
+/// Makes the seeded PipelineRun the one the chart's `build-agent` Pipeline (rendered into
+/// `agent-<user>` by the emulated Argo CD) runs for branch `broken`, and checks that the
+/// failed TaskRun is that Pipeline's buildah task and that its `trigger-agent` finally task
+/// is there.
+fn match_the_chart_pipeline(
+    stack: &RunningStack,
+    lab: &crate::kube::LabScenario,
+) -> anyhow::Result<()> {
+    let ns = lab.namespace.as_str();
+    let pipeline = stack
+        .kube
+        .get("tekton.dev/v1", "Pipeline", Some(ns), "build-agent")
+        .context("the chart's build-agent Pipeline is not in the cluster (the emulated Argo CD renders it with helm from scripts/install-tools)")?;
+    let mut run = stack
+        .kube
+        .get("tekton.dev/v1", "PipelineRun", Some(ns), &lab.pipeline_run)
+        .context("the seeded PipelineRun")?;
+    ensure!(
+        run["spec"]["pipelineRef"]["name"] == pipeline["metadata"]["name"],
+        "the PipelineRun does not run the chart's Pipeline"
+    );
+    let declared: Vec<&str> = pipeline["spec"]["params"]
+        .as_array()
+        .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+        .unwrap_or_default();
+    let user = &lab.user;
+    let repo = format!("{}/{user}/mcp.git", stack.urls().gitea);
+    let image = format!("image-registry.openshift-image-registry.svc:5000/{ns}/agent:latest");
+    let params = [
+        ("APP_NAME", "agent".to_string()),
+        ("IMAGE_NAME", image),
+        ("GIT_REPO", repo),
+        ("GIT_REVISION", "broken".to_string()),
+        ("PATH_CONTEXT", "agent".to_string()),
+    ];
+    for (name, _) in &params {
+        ensure!(
+            declared.contains(name),
+            "the chart's Pipeline has no parameter {name}"
+        );
+    }
+    run["spec"]["params"] = params
+        .iter()
+        .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
+        .collect();
+    if let Some(meta) = run["metadata"].as_object_mut() {
+        meta.remove("resourceVersion");
+    }
+    stack
+        .kube
+        .apply_object(run)
+        .map_err(|e| anyhow::anyhow!("updating the PipelineRun: {e}"))?;
+    let task_run = stack
+        .kube
+        .get("tekton.dev/v1", "TaskRun", Some(ns), &lab.task_run)
+        .context("the failed TaskRun")?;
+    let task = task_run["metadata"]["labels"]["tekton.dev/pipelineTask"]
+        .as_str()
+        .unwrap_or_default();
+    let chart_task = pipeline["spec"]["tasks"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["name"] == task))
+        .with_context(|| format!("the chart's Pipeline has no task {task}"))?;
+    ensure!(
+        chart_task["taskRef"].to_string().contains("buildah"),
+        "the chart's task {task} is not buildah"
+    );
+    let finally_names = pipeline["spec"]["finally"].to_string();
+    ensure!(
+        finally_names.contains("trigger-agent"),
+        "the chart's Pipeline has no trigger-agent finally task"
+    );
+    Ok(())
 }
 
 /// Runs the chart's `trigger-agent.sh` as the finally task would; returns its output and
