@@ -135,3 +135,28 @@ async fn the_openshift_mcp_server_restarts_on_its_port_and_the_agent_reconnects(
     })
     .await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_tenant_on_the_same_stack_is_provisioned_and_destroyed_alone() {
+    bounded(async {
+        let stack = Stack::start(StackOptions::default()).await.unwrap();
+        let second = testbed::stack::TenantLab::provision(&stack, "user2")
+            .await
+            .unwrap();
+        assert_eq!(second.credentials.user, "user2");
+        assert!(stack.gitea.user_exists("user2"));
+        second.destroy().await.unwrap();
+        let left = testbed::stack::leftovers(&stack, &second).await.unwrap();
+        assert!(left.is_empty(), "{left:?}");
+        // user1 is untouched.
+        assert!(stack.gitea.user_exists("user1"));
+        assert!(
+            stack
+                .kube
+                .get("v1", "Namespace", None, "agent-user1")
+                .is_some()
+        );
+        stack.shutdown().await;
+    })
+    .await
+}
