@@ -5,12 +5,16 @@
 //! - [`gitea`]: an in-memory Gitea 1.26 REST API.
 //! - [`llm`]: an OpenAI-compatible chat endpoint that replays scripts, plus LiteLLM key
 //!   management.
+//! - [`stack`]: the whole lab in process (emulators, provisioned tenant, our MCP servers
+//!   and the agent) behind `testbed up` and `testbed demo`.
 //! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
 //!   programs (kubectl, helm, upstream servers, SDKs) are installed.
 
 pub mod controllers;
+pub mod demo;
 pub mod gitea;
 pub mod kube;
 pub mod llm;
 pub mod serve;
+pub mod stack;
 pub mod tools;
