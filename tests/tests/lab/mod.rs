@@ -1,2 +1,3 @@
+mod clients;
 mod conformance;
 mod support;
