@@ -1,3 +1,4 @@
 mod clients;
 mod conformance;
 mod support;
+mod upstream;

@@ -134,3 +134,109 @@ impl Lab {
         }
     }
 }
+
+/// The agent's timings for tests: quick reconnects, short LLM backoff.
+pub(crate) fn tuning() -> agent::app::Tuning {
+    agent::app::Tuning {
+        sessions: agent::mcp::SessionTiming {
+            connect_timeout: Duration::from_secs(3),
+            refresh_interval: Duration::from_millis(500),
+            backoff_initial: Duration::from_millis(50),
+            backoff_max: Duration::from_millis(300),
+        },
+        llm_backoff: Some(Duration::from_millis(10)),
+    }
+}
+
+/// An agent for `user`'s tenant, configured as the lab chart does, serving its HTTP API;
+/// waits until both MCP servers are connected. Keep the `App`: dropping it ends its sessions.
+pub(crate) async fn start_agent(
+    llm_url: &str,
+    llm_key: &str,
+    openshift_sse: &str,
+    gitea_mcp: &str,
+    user: &str,
+    repo: &str,
+) -> (agent::app::App, Server) {
+    let env: std::collections::HashMap<String, String> = [
+        ("LITELLM_URL", llm_url),
+        ("LITELLM_API_KEY", llm_key),
+        ("LITELLM_MODEL", "openai/local"),
+        ("MCP_OPENSHIFT_URL", openshift_sse),
+        ("MCP_GITEA_URL", gitea_mcp),
+        ("MCP_GITEA_USER", user),
+        ("MCP_GITEA_REPO", repo),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let config = agent::config::Config::from_map(&env).expect("agent config");
+    let app = agent::app::App::start(
+        &config,
+        std::sync::Arc::new(agent::hooks::NoHooks),
+        tuning(),
+    );
+    assert!(
+        app.agent()
+            .registry()
+            .wait_ready(Duration::from_secs(20))
+            .await,
+        "{:?}",
+        app.agent().registry().status()
+    );
+    let server = Server::start(app.router(), 0).await;
+    (app, server)
+}
+
+/// The lab script of a good model for `scenario`, on a fresh LLM emulator.
+pub(crate) async fn lab_llm(
+    scenario: &LabScenario,
+    user: &str,
+) -> (testbed::llm::LlmEmulator, testbed::llm::RunningLlm) {
+    use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, lab_script};
+    let llm = LlmEmulator::new(LlmConfig::default());
+    llm.set_script(lab_script(&LabFacts {
+        user: user.to_string(),
+        namespace: scenario.namespace.clone(),
+        pod: scenario.pod.clone(),
+        container: scenario.failed_container.clone(),
+        failure_line: scenario.failure_line.clone(),
+    }));
+    let running = llm.serve(0).await.expect("llm emulator");
+    (llm, running)
+}
+
+/// What Tekton's finally task posts for `scenario`; returns the agent's status and reply.
+pub(crate) async fn report_failure(
+    agent: &Server,
+    scenario: &LabScenario,
+) -> (u16, serde_json::Value) {
+    let body = serde_json::json!({"namespace": scenario.namespace, "pod_name": scenario.pod,
+        "container_name": "step-buildah", "pipeline_run": scenario.pipeline_run,
+        "task_run": scenario.task_run, "pipeline_run_uid": scenario.pipeline_run_uid});
+    let response = reqwest::Client::new()
+        .post(agent.url("/report-failure"))
+        .json(&body)
+        .send()
+        .await
+        .expect("post the failure report");
+    let status = response.status().as_u16();
+    let reply = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, reply)
+}
+
+/// Checks that `user/repo` holds exactly one issue, the lab's, naming the failure.
+pub(crate) fn assert_one_lab_issue(
+    gitea: &GiteaEmulator,
+    user: &str,
+    repo: &str,
+    scenario: &LabScenario,
+) {
+    let issues = gitea.issues(user, repo);
+    assert_eq!(issues.len(), 1, "{user}/{repo}: {issues:?}");
+    let body = issues[0]["body"].as_str().unwrap_or_default();
+    for section in agent::prompt::BODY_SECTIONS {
+        assert!(body.contains(section), "{section} missing in {body}");
+    }
+    assert!(body.contains(&scenario.failure_line), "{body}");
+}
