@@ -1,4 +1,5 @@
 mod clients;
 mod conformance;
+mod scale;
 mod support;
 mod upstream;
