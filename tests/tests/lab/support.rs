@@ -61,6 +61,14 @@ impl Server {
         Self { addr, task }
     }
 
+    /// A handle on a server started elsewhere (for its URL only; nothing to kill).
+    pub(crate) fn at(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            task: tokio::spawn(async {}),
+        }
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
