@@ -8,7 +8,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use testbed::llm::Script;
 
-use crate::stack::{Stack, StackOptions};
+mod emulators;
+
+use emulators::{Stack, StackOptions};
 
 /// Emulators of the Kubernetes API, Gitea and an LLM for local runs and tests.
 #[derive(Debug, Parser)]

@@ -5,6 +5,8 @@
 //! - [`gitea`]: an in-memory Gitea 1.26 REST API.
 //! - [`llm`]: an OpenAI-compatible chat endpoint that replays scripts, plus LiteLLM key
 //!   management.
+//! - [`stack`]: the whole lab in process (emulators, provisioned tenant, our MCP servers
+//!   and the agent) behind `testbed up` and `testbed demo`.
 //! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
 //!   programs (kubectl, helm, upstream servers, SDKs) are installed.
 
@@ -13,4 +15,5 @@ pub mod gitea;
 pub mod kube;
 pub mod llm;
 pub mod serve;
+pub mod stack;
 pub mod tools;

@@ -1,7 +1,6 @@
 //! `testbed`: starts the emulators for local runs (`testbed up --only kube --seed lab`).
 
 mod cli;
-mod stack;
 
 use std::process::ExitCode;
 

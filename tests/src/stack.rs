@@ -1,251 +1,291 @@
-//! The local stack behind `testbed up`: starts the chosen emulators on loopback ports,
-//! seeds them, and collects the settings (URLs, kubeconfig, tokens, keys) that scripts
-//! and other services need, as `KEY=value` pairs.
+//! The whole lab on one machine, in process: the Kubernetes, Gitea and LLM emulators with
+//! the simulated controllers, then (with `platform`) the provisioner's tenant `user1`, our
+//! OpenShift MCP server (legacy SSE + streamable HTTP), our Gitea MCP server (streamable
+//! HTTP) and the agent, all on loopback ports.
+//!
+//! Credentials follow the lab: the tenant's Gitea MCP server uses the scoped token the
+//! provisioner issued (the `gitea-creds` Secret's value), the agent uses the tenant's
+//! LiteLLM virtual key (the `agent-llm` Secret's value). Both are read back from the
+//! provisioner's state Secret, so the stack runs on exactly what the provisioner made.
+//! The OpenShift MCP server passes a caller's bearer token through to the Kubernetes
+//! emulator and otherwise acts with the kubeconfig's identity (as a service account would).
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use testbed::stack::{Stack, StackOptions};
+//! let stack = Stack::start(StackOptions::default()).await?;
+//! println!("{}", stack.urls().agent);
+//! stack.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod attendee;
+mod platform;
+mod tenant;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
-use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator, LabGitea, RunningGitea};
-use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
-use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
 
-use crate::cli::{Component, Seed};
+pub use attendee::{librechat_mcp_servers, tekton_curl};
+pub use platform::{LlmEndpoint, Platform};
+pub use tenant::{Credentials, DOMAIN, TenantLab, leftovers, provisioner_for};
+
+use crate::controllers::Controllers;
+use crate::gitea::{GiteaEmulator, RunningGitea};
+use crate::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
+use crate::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, lab_script};
+
+/// The lab user of the local stack.
+pub const USER: &str = "user1";
+/// The tenant's guid (the LiteLLM key alias is `virtkey-<guid>`).
+pub const GUID: &str = "local";
+/// The LLM emulator's static key.
+pub const LLM_API_KEY: &str = "sk-testbed";
+/// The LLM emulator's LiteLLM master key (the provisioner makes virtual keys with it).
+pub const LLM_MASTER_KEY: &str = "sk-master";
+/// The model the emulator serves and the provisioner assigns.
+pub const LLM_MODEL: &str = "local";
 
 /// What to start.
-#[derive(Debug)]
-pub(crate) struct StackOptions {
-    /// The emulators to start (all when empty).
-    pub(crate) only: Vec<Component>,
-    /// A scenario to seed.
-    pub(crate) seed: Option<Seed>,
-    /// The lab user.
-    pub(crate) user: String,
-    /// kube on `base`, gitea on `base + 1`, llm on `base + 2`; free ports if `None`.
-    pub(crate) port_base: Option<u16>,
-    /// Where the kubeconfig goes; a temp dir removed on exit if `None`.
-    pub(crate) state_dir: Option<PathBuf>,
-    /// The models the LLM emulator serves.
-    pub(crate) llm_models: Vec<String>,
-    /// The script the LLM emulator replays.
-    pub(crate) llm_script: Option<Script>,
-    /// The LLM emulator's static key.
-    pub(crate) llm_api_key: String,
-    /// The LLM emulator's master key.
-    pub(crate) llm_master_key: String,
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Seed the lab's failed `build-agent` PipelineRun (module 2) before anything else.
+    pub seed_lab: bool,
+    /// Provision `user` and start the MCP servers and the agent; emulators only if false.
+    pub platform: bool,
+    /// The tenant.
+    pub user: String,
+    /// First port: kube, gitea, llm, OpenShift MCP, Gitea MCP, agent on base..base+5;
+    /// free ports if `None`.
+    pub port_base: Option<u16>,
+    /// Where the kubeconfig goes; a temp dir removed on shutdown if `None`.
+    pub state_dir: Option<PathBuf>,
+    /// The agent's model endpoint: the LLM emulator if `None`.
+    pub llm: Option<LlmEndpoint>,
+    /// How often the simulated controllers pass.
+    pub controller_interval: Duration,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self {
+            seed_lab: true,
+            platform: true,
+            user: USER.into(),
+            port_base: None,
+            state_dir: None,
+            llm: None,
+            controller_interval: Duration::from_millis(25),
+        }
+    }
 }
 
 impl StackOptions {
-    fn wants(&self, component: Component) -> bool {
-        self.only.is_empty() || self.only.contains(&component)
-    }
-
     fn port(&self, offset: u16) -> u16 {
         self.port_base.map_or(0, |base| base.saturating_add(offset))
     }
 }
 
-/// The running emulators and their settings.
+/// Every URL of the running stack (no trailing slash).
+#[derive(Debug, Clone, Default)]
+pub struct Urls {
+    /// Kubernetes API emulator (HTTPS).
+    pub kube: String,
+    /// Gitea emulator (web root).
+    pub gitea: String,
+    /// LLM emulator, OpenAI base (`…/v1`).
+    pub llm: String,
+    /// LLM emulator root (LiteLLM key API).
+    pub litellm: String,
+    /// OpenShift MCP server, legacy SSE (`…/sse`).
+    pub mcp_openshift_sse: String,
+    /// OpenShift MCP server, streamable HTTP (`…/mcp`).
+    pub mcp_openshift_http: String,
+    /// Gitea MCP server, streamable HTTP (`…/mcp`).
+    pub mcp_gitea: String,
+    /// The agent's root.
+    pub agent: String,
+}
+
+/// Entry point.
 #[derive(Debug)]
-pub(crate) struct Stack {
-    kube: Option<RunningKube>,
-    gitea: Option<RunningGitea>,
-    llm: Option<RunningLlm>,
-    env: Vec<(String, String)>,
+pub struct Stack;
+
+/// A running stack; [`RunningStack::shutdown`] stops everything.
+pub struct RunningStack {
+    /// The Kubernetes emulator (shared state with the served one).
+    pub kube: KubeEmulator,
+    /// The Gitea emulator.
+    pub gitea: GiteaEmulator,
+    /// The LLM emulator.
+    pub llm: LlmEmulator,
+    /// The seeded failed run, when `seed_lab`.
+    pub lab: Option<LabScenario>,
+    /// The tenant and its provisioner (with `platform`).
+    pub tenant: Option<TenantLab>,
+    /// The MCP servers and the agent (with `platform`).
+    pub platform: Option<Platform>,
+    /// Which model endpoint the agent uses.
+    pub llm_endpoint: LlmEndpoint,
+    kube_srv: RunningKube,
+    gitea_srv: RunningGitea,
+    llm_srv: RunningLlm,
+    controllers: Controllers,
+}
+
+impl std::fmt::Debug for RunningStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningStack")
+            .field("urls", &self.urls())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Stack {
-    /// Starts every wanted emulator; on error, the ones already started stop on drop.
-    pub(crate) async fn start(options: &StackOptions) -> anyhow::Result<Self> {
-        let mut stack = Self {
-            kube: None,
-            gitea: None,
-            llm: None,
-            env: Vec::new(),
-        };
-        let mut lab = None;
-        if options.wants(Component::Kube) {
-            lab = stack.start_kube(options).await?;
-        }
-        if options.wants(Component::Gitea) {
-            stack.start_gitea(options).await?;
-        }
-        if options.wants(Component::Llm) {
-            stack.start_llm(options, lab).await?;
-        }
-        Ok(stack)
-    }
-
-    /// Starts the Kubernetes emulator; returns the lab it seeded, if any.
-    async fn start_kube(&mut self, options: &StackOptions) -> anyhow::Result<Option<LabScenario>> {
-        let emulator = KubeEmulator::new();
-        let mut lab = None;
-        if options.seed == Some(Seed::Lab) {
-            let seeded = emulator.seed_lab(&options.user);
-            tracing::info!(namespace = %seeded.namespace, pipeline_run = %seeded.pipeline_run, pod = %seeded.pod, "seeded the lab scenario");
-            lab = Some(seeded);
-        }
-        let serve = KubeServeOptions {
-            port: options.port(0),
-            dir: options.state_dir.clone(),
-            ..KubeServeOptions::default()
-        };
-        let kube = emulator
-            .serve(serve)
+    /// Starts the emulators and controllers, then (with `platform`) provisions the tenant
+    /// and starts the MCP servers and the agent on its credentials.
+    pub async fn start(options: StackOptions) -> anyhow::Result<RunningStack> {
+        let kube = KubeEmulator::new();
+        let lab = options.seed_lab.then(|| kube.seed_lab(&options.user));
+        let kube_srv = kube
+            .serve(KubeServeOptions {
+                port: options.port(0),
+                dir: options.state_dir.clone(),
+                ..KubeServeOptions::default()
+            })
             .await
             .context("starting the Kubernetes API emulator")?;
-        tracing::info!(url = %kube.url(), "Kubernetes API emulator ready");
-        self.set("KUBECONFIG", kube.kubeconfig_path().display().to_string());
-        self.set("KUBE_API_URL", kube.url());
-        self.kube = Some(kube);
-        Ok(lab)
-    }
-
-    /// Starts the Gitea emulator with the admin and the lab user (and, under
-    /// `--seed lab`, the `mcp` repository with branches `main` and `broken`).
-    async fn start_gitea(&mut self, options: &StackOptions) -> anyhow::Result<()> {
-        let emulator = GiteaEmulator::new();
-        let lab = if options.seed == Some(Seed::Lab) {
-            emulator.seed_lab(&options.user)
-        } else {
-            let password = format!("{}-password", options.user);
-            emulator.create_user(&options.user, &password, false);
-            LabGitea {
-                admin_user: ADMIN_USER.into(),
-                admin_password: ADMIN_PASSWORD.into(),
-                admin_token: emulator.admin_token(),
-                user: options.user.clone(),
-                user_password: password,
-                user_token: emulator.create_token(
-                    &options.user,
-                    "testbed",
-                    &["write:issue", "write:repository", "read:user"],
-                ),
-                repo: String::new(),
-            }
-        };
-        let gitea = emulator
+        let gitea = GiteaEmulator::new();
+        let gitea_srv = gitea
             .serve(options.port(1))
             .await
             .context("starting the Gitea emulator")?;
-        tracing::info!(url = %gitea.base_url(), "Gitea emulator ready");
-        self.set(
-            "GITEA_URL",
-            gitea.base_url().trim_end_matches('/').to_string(),
-        );
-        self.set("GITEA_ADMIN_USER", lab.admin_user);
-        self.set("GITEA_ADMIN_PASSWORD", lab.admin_password);
-        self.set("GITEA_ADMIN_TOKEN", lab.admin_token);
-        self.set("GITEA_USER", lab.user);
-        self.set("GITEA_USER_PASSWORD", lab.user_password);
-        self.set("GITEA_USER_TOKEN", lab.user_token);
-        if !lab.repo.is_empty() {
-            self.set("GITEA_REPO", lab.repo);
-        }
-        self.gitea = Some(gitea);
-        Ok(())
-    }
-
-    /// Starts the LLM emulator with `--llm-script`, or with the lab script under
-    /// `--seed lab` (the names come from the seeded cluster, or the same seed in memory).
-    async fn start_llm(
-        &mut self,
-        options: &StackOptions,
-        lab: Option<LabScenario>,
-    ) -> anyhow::Result<()> {
-        let mut config = LlmConfig {
-            api_key: options.llm_api_key.clone(),
-            master_key: options.llm_master_key.clone(),
+        let llm = LlmEmulator::new(LlmConfig {
+            api_key: LLM_API_KEY.into(),
+            master_key: LLM_MASTER_KEY.into(),
+            models: vec![LLM_MODEL.into()],
             ..LlmConfig::default()
-        };
-        if !options.llm_models.is_empty() {
-            config.models = options.llm_models.clone();
-        }
-        let emulator = LlmEmulator::new(config.clone());
-        if let Some(script) = &options.llm_script {
-            emulator.set_script(script.clone());
-        } else if options.seed == Some(Seed::Lab) {
-            let lab = lab.unwrap_or_else(|| KubeEmulator::new().seed_lab(&options.user));
-            emulator.set_script(lab_script(&LabFacts {
-                user: lab.user,
-                namespace: lab.namespace,
-                pod: lab.pod,
-                container: lab.failed_container,
-                failure_line: lab.failure_line,
-            }));
-        }
-        let llm = emulator
+        });
+        // The lab script names the seeded run; the same seed in memory when not seeded.
+        let facts = lab
+            .clone()
+            .unwrap_or_else(|| KubeEmulator::new().seed_lab(&options.user));
+        llm.set_script(lab_script(&LabFacts {
+            user: facts.user,
+            namespace: facts.namespace,
+            pod: facts.pod,
+            container: facts.failed_container,
+            failure_line: facts.failure_line,
+        }));
+        let llm_srv = llm
             .serve(options.port(2))
             .await
             .context("starting the LLM emulator")?;
-        tracing::info!(url = %llm.base_url(), "LLM emulator ready");
-        self.set("LLM_URL", llm.base_url());
-        self.set("LLM_API_KEY", config.api_key);
-        self.set("LITELLM_URL", llm.root_url());
-        self.set("LITELLM_MASTER_KEY", config.master_key);
-        self.set(
-            "LLM_MODEL",
-            config.models.first().cloned().unwrap_or_default(),
-        );
-        self.llm = Some(llm);
-        Ok(())
-    }
-
-    fn set(&mut self, key: &str, value: String) {
-        self.env.push((key.to_string(), value));
-    }
-
-    /// The settings, in start order.
-    pub(crate) fn env(&self) -> &[(String, String)] {
-        &self.env
-    }
-
-    /// The settings as a dotenv text that a shell can `source`.
-    pub(crate) fn dotenv(&self) -> String {
-        self.env
-            .iter()
-            .map(|(key, value)| format!("{key}={}\n", shell_quote(value)))
-            .collect()
-    }
-
-    /// Stops every emulator and waits for them.
-    pub(crate) async fn shutdown(self) {
-        if let Some(llm) = self.llm {
-            llm.shutdown().await;
+        let controllers = tenant::start_controllers(&kube, options.controller_interval);
+        let llm_endpoint = options.llm.clone().unwrap_or_else(|| LlmEndpoint {
+            url: llm_srv.base_url(),
+            api_key: None,
+            model: format!("openai/{LLM_MODEL}"),
+            emulated: true,
+        });
+        let mut stack = RunningStack {
+            kube,
+            gitea,
+            llm,
+            lab,
+            tenant: None,
+            platform: None,
+            llm_endpoint,
+            kube_srv,
+            gitea_srv,
+            llm_srv,
+            controllers,
+        };
+        if options.platform {
+            // On error, everything started so far stops on drop.
+            let tenant = TenantLab::provision(&stack, &options.user)
+                .await
+                .context("provisioning the tenant")?;
+            let platform = Platform::start(&stack, &tenant, &options)
+                .await
+                .context("starting the MCP servers and the agent")?;
+            stack.tenant = Some(tenant);
+            stack.platform = Some(platform);
         }
-        if let Some(gitea) = self.gitea {
-            gitea.shutdown().await;
-        }
-        if let Some(kube) = self.kube {
-            kube.shutdown().await;
-        }
+        Ok(stack)
     }
 }
 
-/// Leaves plain values bare and single-quotes the rest, so `source` reads them back.
-fn shell_quote(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@+,=".contains(c));
-    if plain {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
+impl RunningStack {
+    /// Every URL (the platform's are empty without `platform`).
+    pub fn urls(&self) -> Urls {
+        let mut urls = Urls {
+            kube: self.kube_srv.url().trim_end_matches('/').to_string(),
+            gitea: self.gitea_srv.base_url().trim_end_matches('/').to_string(),
+            llm: self.llm_srv.base_url(),
+            litellm: self.llm_srv.root_url(),
+            ..Urls::default()
+        };
+        if let Some(platform) = &self.platform {
+            platform.fill_urls(&mut urls);
+        }
+        urls
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::shell_quote;
+    /// The emulator's kubeconfig (admin token user).
+    pub fn kubeconfig_path(&self) -> PathBuf {
+        self.kube_srv.kubeconfig_path().to_path_buf()
+    }
 
-    #[test]
-    fn quoting_keeps_urls_bare_and_protects_spaces() {
-        assert_eq!(
-            shell_quote("http://127.0.0.1:1/v1"),
-            "http://127.0.0.1:1/v1"
-        );
-        assert_eq!(shell_quote("/tmp/a b"), "'/tmp/a b'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
+    /// The tenant's credentials (with `platform`).
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.tenant.as_ref().map(|t| &t.credentials)
+    }
+
+    /// The settings as `KEY=value` pairs: the emulators' variables (as `up --no-platform`
+    /// writes them) plus the platform's URLs.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let urls = self.urls();
+        let mut env: Vec<(&str, String)> = vec![
+            ("KUBECONFIG", self.kubeconfig_path().display().to_string()),
+            ("KUBE_API_URL", urls.kube.clone()),
+            ("GITEA_URL", urls.gitea.clone()),
+            ("GITEA_ADMIN_USER", crate::gitea::ADMIN_USER.into()),
+            ("GITEA_ADMIN_PASSWORD", crate::gitea::ADMIN_PASSWORD.into()),
+            ("GITEA_ADMIN_TOKEN", self.gitea.admin_token()),
+            ("LLM_URL", urls.llm.clone()),
+            ("LLM_API_KEY", LLM_API_KEY.into()),
+            ("LITELLM_URL", urls.litellm.clone()),
+            ("LITELLM_MASTER_KEY", LLM_MASTER_KEY.into()),
+            ("LLM_MODEL", LLM_MODEL.into()),
+        ];
+        if let Some(tenant) = &self.tenant {
+            let c = &tenant.credentials;
+            env.push(("GITEA_USER", c.user.clone()));
+            env.push(("GITEA_USER_PASSWORD", c.gitea_password.clone()));
+            env.push(("GITEA_USER_TOKEN", c.gitea_token.clone()));
+            env.push(("GITEA_REPO", c.repo.clone()));
+            env.push(("TENANT_LLM_KEY", c.llm_key.clone()));
+        }
+        if self.platform.is_some() {
+            env.push(("MCP_OPENSHIFT_SSE_URL", urls.mcp_openshift_sse));
+            env.push(("MCP_OPENSHIFT_HTTP_URL", urls.mcp_openshift_http));
+            env.push(("MCP_GITEA_URL", urls.mcp_gitea));
+            env.push(("AGENT_URL", urls.agent));
+        }
+        env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    }
+
+    /// Stops the agent, the MCP servers, the controllers and the emulators, and waits.
+    pub async fn shutdown(self) {
+        if let Some(platform) = self.platform {
+            platform.shutdown().await;
+        }
+        drop(self.controllers);
+        self.llm_srv.shutdown().await;
+        self.gitea_srv.shutdown().await;
+        self.kube_srv.shutdown().await;
     }
 }

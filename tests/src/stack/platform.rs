@@ -1,0 +1,187 @@
+//! The tenant's platform on loopback ports: our OpenShift MCP server (legacy SSE and
+//! streamable HTTP, token passthrough to the Kubernetes emulator), our Gitea MCP server
+//! (streamable HTTP, the tenant's scoped token) and the agent (configured from a map as the
+//! chart's environment would be, with the tenant's LiteLLM key on the emulator).
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use agent::analysis_hooks::AnalysisHooks;
+use agent::app::{App, Tuning};
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+
+use super::{RunningStack, StackOptions, TenantLab, Urls};
+use crate::serve::{ServerHandle, spawn_http};
+
+/// The model endpoint the agent talks to.
+#[derive(Clone)]
+pub struct LlmEndpoint {
+    /// OpenAI-compatible base URL.
+    pub url: String,
+    /// Its key; `None` = the tenant's virtual key on the emulator.
+    pub api_key: Option<String>,
+    /// The model (LiteLLM's `openai/` prefix allowed).
+    pub model: String,
+    /// True for the LLM emulator.
+    pub emulated: bool,
+}
+
+impl std::fmt::Debug for LlmEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LlmEndpoint({} {}, key ***)", self.url, self.model)
+    }
+}
+
+impl LlmEndpoint {
+    /// A real endpoint from `LITELLM_URL`, `LITELLM_API_KEY` and `LITELLM_MODEL` (all three
+    /// set and not empty), looked up with `lookup` (e.g. `std::env::var`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        Some(Self {
+            url: get("LITELLM_URL")?,
+            api_key: Some(get("LITELLM_API_KEY")?),
+            model: get("LITELLM_MODEL")?,
+            emulated: false,
+        })
+    }
+
+    /// One line saying which mode runs.
+    pub fn describe(&self) -> String {
+        if self.emulated {
+            format!(
+                "LLM emulator at {} (scripted lab answers; the agent's deterministic analysis files the issue if a model fails)",
+                self.url
+            )
+        } else {
+            format!("real endpoint {} with model {}", self.url, self.model)
+        }
+    }
+}
+
+/// The running MCP servers and agent.
+pub struct Platform {
+    openshift: mcp_openshift::http::RunningHttp,
+    gitea_mcp: ServerHandle,
+    gitea_cancel: CancellationToken,
+    agent: ServerHandle,
+    /// The agent (its registry, for readiness).
+    pub app: App,
+}
+
+impl std::fmt::Debug for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Platform").finish_non_exhaustive()
+    }
+}
+
+/// How long the agent may take to open its MCP sessions.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+impl Platform {
+    /// Starts the MCP servers and the agent for `tenant`.
+    pub async fn start(
+        stack: &RunningStack,
+        tenant: &TenantLab,
+        options: &StackOptions,
+    ) -> anyhow::Result<Self> {
+        let creds = &tenant.credentials;
+        let agent_ns = tenant.tenant.namespace("agent");
+
+        // OpenShift MCP: the kubeconfig's identity by default, a caller's token passed through.
+        let kubeconfig = kube::config::Kubeconfig::read_from(stack.kubeconfig_path())
+            .context("reading the emulator's kubeconfig")?;
+        let view = serde_json::to_value(&kubeconfig).unwrap_or_default();
+        let mut base = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .context("loading the emulator's kubeconfig")?;
+        base.default_namespace = agent_ns;
+        let cluster = mcp_openshift::Cluster::from_kube_config(base, view)?;
+        let state = mcp_openshift::state(&mcp_openshift::Config::default(), cluster);
+        let openshift = mcp_openshift::http::serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, options.port(3))),
+            state,
+            &mcp_openshift::http::HttpOptions::default(),
+        )
+        .await
+        .context("starting the OpenShift MCP server")?;
+
+        // Gitea MCP with the tenant's scoped token (the `gitea-creds` Secret).
+        let urls = stack.urls();
+        let config = mcp_gitea::config::Config {
+            host: urls.gitea.clone(),
+            token: Some(mcp_gitea::config::Secret::new(creds.gitea_token.clone())),
+            sessions: true,
+            ..Default::default()
+        };
+        let server =
+            mcp_gitea::build_server(&config).context("configuring the Gitea MCP server")?;
+        let gitea_cancel = CancellationToken::new();
+        let http = mcp_gitea::http_transport::HttpOptions {
+            bind: Some(Ipv4Addr::LOCALHOST.into()),
+            sessions: true,
+            ..Default::default()
+        };
+        let router = mcp_gitea::http_transport::router(server, &http, gitea_cancel.clone());
+        let gitea_mcp = spawn_http(router, options.port(4))
+            .await
+            .context("starting the Gitea MCP server")?;
+
+        // The agent, configured as the chart does, on the tenant's LiteLLM key.
+        let llm = &stack.llm_endpoint;
+        let key = llm.api_key.clone().unwrap_or_else(|| creds.llm_key.clone());
+        let env: HashMap<String, String> = [
+            ("LITELLM_URL", llm.url.clone()),
+            ("LITELLM_API_KEY", key),
+            ("LITELLM_MODEL", llm.model.clone()),
+            (
+                "MCP_OPENSHIFT_URL",
+                format!("{}/sse#openshift", openshift.base_url()),
+            ),
+            ("MCP_GITEA_URL", format!("{}/mcp", gitea_mcp.base_url())),
+            ("MCP_GITEA_USER", creds.user.clone()),
+            ("MCP_GITEA_REPO", creds.repo.clone()),
+            ("RUN_DEADLINE_SECONDS", "120".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let config = agent::Config::from_map(&env).context("configuring the agent")?;
+        let app = App::start(&config, Arc::new(AnalysisHooks), Tuning::default());
+        let agent = spawn_http(app.router(), options.port(5))
+            .await
+            .context("starting the agent")?;
+        if !app.agent().registry().wait_ready(READY_TIMEOUT).await {
+            anyhow::bail!(
+                "the agent's MCP sessions did not come up: {:?}",
+                app.agent().registry().status()
+            );
+        }
+        Ok(Self {
+            openshift,
+            gitea_mcp,
+            gitea_cancel,
+            agent,
+            app,
+        })
+    }
+
+    pub(super) fn fill_urls(&self, urls: &mut Urls) {
+        let openshift = self.openshift.base_url();
+        urls.mcp_openshift_sse = format!("{openshift}/sse");
+        urls.mcp_openshift_http = format!("{openshift}/mcp");
+        urls.mcp_gitea = format!("{}/mcp", self.gitea_mcp.base_url());
+        urls.agent = self.agent.base_url().trim_end_matches('/').to_string();
+    }
+
+    /// Stops the agent, then the MCP servers.
+    pub async fn shutdown(self) {
+        self.app.shutdown();
+        self.agent.shutdown().await;
+        self.gitea_cancel.cancel();
+        self.gitea_mcp.shutdown().await;
+        self.openshift.shutdown().await;
+    }
+}

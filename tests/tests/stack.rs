@@ -1,0 +1,92 @@
+//! `testbed::stack` in process: every service answers on its loopback port, the tenant is
+//! provisioned with working credentials, and two stacks run side by side.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use testbed::stack::{Stack, StackOptions, librechat_mcp_servers};
+
+async fn bounded<F: std::future::Future<Output = ()>>(f: F) {
+    tokio::time::timeout(Duration::from_secs(180), f)
+        .await
+        .expect("the test took over 180 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_full_stack_serves_the_provisioned_tenant() {
+    bounded(async {
+        let stack = Stack::start(StackOptions::default()).await.unwrap();
+        let urls = stack.urls();
+        let creds = stack.credentials().unwrap().clone();
+        assert_eq!(creds.user, "user1");
+        let http = reqwest::Client::new();
+
+        // The agent is ready: both MCP sessions are up.
+        let ready = http.get(format!("{}/readyz", urls.agent)).send().await.unwrap();
+        assert_eq!(ready.status(), 200, "{}", ready.text().await.unwrap());
+
+        // The tenant's token sees its repository with both branches.
+        let branches: serde_json::Value = http
+            .get(format!("{}/api/v1/repos/user1/mcp/branches", urls.gitea))
+            .header("Authorization", format!("token {}", creds.gitea_token))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let names: Vec<&str> = branches.as_array().unwrap().iter().filter_map(|b| b["name"].as_str()).collect();
+        assert!(names.contains(&"main") && names.contains(&"broken"), "{names:?}");
+
+        // The tenant's virtual key works on the LLM endpoint.
+        let models = http.get(format!("{}/models", urls.llm)).bearer_auth(&creds.llm_key).send().await.unwrap();
+        assert_eq!(models.status(), 200);
+
+        // Both MCP servers answer an initialize on streamable HTTP; SSE opens a stream.
+        let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
+        for url in [&urls.mcp_openshift_http, &urls.mcp_gitea] {
+            let response = http
+                .post(url.as_str())
+                .header("Accept", "application/json, text/event-stream")
+                .json(&init)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{url}");
+        }
+        let sse = http.get(&urls.mcp_openshift_sse).send().await.unwrap();
+        assert_eq!(sse.status(), 200);
+        assert!(sse.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        drop(sse);
+
+        // The Argo CD objects of the tenant exist.
+        assert!(!stack.kube.list("argoproj.io/v1alpha1", "Application", None).is_empty());
+        let block = librechat_mcp_servers(&urls);
+        assert!(block.contains("type: sse") && block.contains("/sse#openshift") && block.contains("type: streamable-http"));
+        let env = stack.env();
+        for key in ["MCP_OPENSHIFT_SSE_URL", "MCP_OPENSHIFT_HTTP_URL", "MCP_GITEA_URL", "AGENT_URL", "KUBECONFIG"] {
+            assert!(env.iter().any(|(k, _)| k == key), "{key} missing");
+        }
+        stack.shutdown().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulators_only_without_the_platform() {
+    bounded(async {
+        let options = StackOptions {
+            platform: false,
+            ..StackOptions::default()
+        };
+        let stack = Stack::start(options).await.unwrap();
+        assert!(stack.platform.is_none() && stack.tenant.is_none());
+        assert!(stack.lab.is_some());
+        assert!(stack.urls().agent.is_empty());
+        assert!(!stack.env().iter().any(|(k, _)| k == "AGENT_URL"));
+        stack.shutdown().await;
+    })
+    .await
+}
