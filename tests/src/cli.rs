@@ -26,6 +26,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Start emulators on loopback ports until Ctrl-C.
     Up(UpArgs),
+    /// Side-by-side benchmark of our services and their peers (markdown on stdout).
+    Bench(testbed::bench::BenchArgs),
 }
 
 /// An emulator `up` can start.

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             cli::Command::Up(args) => cli::up(args).await,
+            cli::Command::Bench(args) => testbed::bench::main(args).await,
         }
     });
     match result {
