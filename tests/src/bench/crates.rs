@@ -91,7 +91,8 @@ pub(crate) async fn run(part: Part, seconds: u64) -> anyhow::Result<String> {
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     Ok(match part {
         Part::Agent => agent_table(&text),
-        _ => text,
+        Part::OpenShift => columns_to_markdown(&text),
+        Part::Gitea => text,
     })
 }
 
@@ -117,4 +118,43 @@ fn agent_table(text: &str) -> String {
         table.push_str("  \n");
     }
     table
+}
+
+/// `side_by_side` prints aligned columns (`metric  ours  upstream  ratio`); this makes them
+/// a markdown table (cells are separated by two or more spaces).
+fn columns_to_markdown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let cells: Vec<&str> = line
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        if i == 0 {
+            out.push_str(&format!("|{}\n", "---|".repeat(cells.len())));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligned_columns_become_a_markdown_table() {
+        let text = "metric      ours   upstream   ratio\nbinary size (MiB)   63.87   71.46   0.89x (ours/upstream, lower is better)\n";
+        assert_eq!(
+            columns_to_markdown(text),
+            "| metric | ours | upstream | ratio |\n|---|---|---|---|\n| binary size (MiB) | 63.87 | 71.46 | 0.89x (ours/upstream, lower is better) |\n"
+        );
+    }
+
+    #[test]
+    fn the_agent_lines_become_a_table() {
+        let text =
+            "runs per level: 5\nconcurrency 64:      68 runs/s  p50  935.14 ms  p99 1385.37 ms\n";
+        assert!(agent_table(text).starts_with("| concurrency | runs/s | p50 ms | p99 ms |\n|---|---|---|---|\n| 64 | 68 | 935.14 | 1385.37 |\n"));
+    }
 }
