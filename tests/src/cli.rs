@@ -1,6 +1,7 @@
-//! The `testbed` command line: `up` starts emulators on loopback ports and stays in the
-//! foreground until Ctrl-C, optionally seeding a scenario and writing a dotenv file that
-//! scripts can `source`.
+//! The `testbed` command line: `up` starts the local stack (or, with `--no-platform` or
+//! `--only`, just the emulators) on loopback ports and stays in the foreground until
+//! Ctrl-C, optionally writing a dotenv file that scripts can `source`; `demo` runs the lab's
+//! module 2 end to end and exits.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use testbed::llm::Script;
 
 mod emulators;
+mod platform_up;
 
 use emulators::{Stack, StackOptions};
 
@@ -24,8 +26,10 @@ pub(crate) struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Start emulators on loopback ports until Ctrl-C.
+    /// Start the local stack (emulators, tenant `user1`, MCP servers, agent) until Ctrl-C.
     Up(UpArgs),
+    /// Provision `user1`, fail its build, let the agent file the issue, destroy the tenant.
+    Demo,
     /// Side-by-side benchmark of our services and their peers (markdown on stdout).
     Bench(testbed::bench::BenchArgs),
 }
@@ -51,16 +55,20 @@ pub(crate) enum Seed {
 /// Arguments of `up`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct UpArgs {
-    /// Start only these emulators (repeatable); all of them if omitted.
+    /// Only the emulators (the behaviour before the platform): no tenant, MCP servers or agent.
+    #[arg(long)]
+    pub(crate) no_platform: bool,
+    /// Start only these emulators (repeatable; implies `--no-platform`).
     #[arg(long, value_enum)]
     pub(crate) only: Vec<Component>,
-    /// Seed a scenario.
+    /// Seed a scenario (the full stack always seeds the lab's failed run).
     #[arg(long, value_enum)]
     pub(crate) seed: Option<Seed>,
     /// Write `KEY=value` lines (KUBECONFIG, KUBE_API_URL, …) here once ready.
     #[arg(long)]
     pub(crate) env_file: Option<PathBuf>,
-    /// First port: kube on it, gitea on +1, llm on +2; free ports if omitted.
+    /// First port: kube on it, gitea +1, llm +2, OpenShift MCP +3, Gitea MCP +4, agent +5;
+    /// free ports if omitted.
     #[arg(long)]
     pub(crate) port_base: Option<u16>,
     /// The lab user the seed is for.
@@ -69,7 +77,7 @@ pub(crate) struct UpArgs {
     /// Where to write the kubeconfig (a temp dir removed on exit if omitted).
     #[arg(long)]
     pub(crate) state_dir: Option<PathBuf>,
-    /// A model the LLM emulator serves (repeatable; `local` if omitted).
+    /// A model the LLM emulator serves (repeatable; `local` if omitted; `--no-platform` only).
     #[arg(long)]
     pub(crate) llm_model: Vec<String>,
     /// A YAML or JSON script for the LLM emulator to replay.
@@ -84,10 +92,19 @@ pub(crate) struct UpArgs {
 }
 
 /// How long stopping may wait for open connections.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Runs `up` until Ctrl-C (or SIGTERM), then stops every emulator.
+/// Runs `up` until Ctrl-C (or SIGTERM), then stops everything.
 pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
+    if args.no_platform || !args.only.is_empty() {
+        up_emulators(args).await
+    } else {
+        platform_up::up(args).await
+    }
+}
+
+/// `up --no-platform`: the emulators only.
+async fn up_emulators(args: UpArgs) -> anyhow::Result<()> {
     let llm_script = match &args.llm_script {
         Some(path) => Some(Script::from_file(path)?),
         None => None,
@@ -129,9 +146,14 @@ pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `testbed demo`.
+pub(crate) async fn demo() -> anyhow::Result<()> {
+    platform_up::demo().await
+}
+
 /// Writes through a temporary file and a rename, so a reader polling for `path` never
 /// sees half a file.
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     let mut temp = path.as_os_str().to_owned();
     temp.push(".tmp");
     let temp = PathBuf::from(temp);
@@ -141,7 +163,7 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn wait_for_stop_signal() -> anyhow::Result<()> {
+pub(crate) async fn wait_for_stop_signal() -> anyhow::Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("listening for SIGTERM")?;
     tokio::select! {

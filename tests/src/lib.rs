@@ -12,6 +12,7 @@
 
 pub mod bench;
 pub mod controllers;
+pub mod demo;
 pub mod gitea;
 pub mod kube;
 pub mod llm;

@@ -1,4 +1,5 @@
-//! `testbed`: starts the emulators for local runs (`testbed up --only kube --seed lab`).
+//! `testbed`: the local stack (`testbed up`), its emulators only (`testbed up --no-platform`)
+//! and the lab's module 2 end to end (`testbed demo`).
 
 mod cli;
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             cli::Command::Up(args) => cli::up(args).await,
+            cli::Command::Demo => cli::demo().await,
             cli::Command::Bench(args) => testbed::bench::main(args).await,
         }
     });

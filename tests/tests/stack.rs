@@ -90,3 +90,73 @@ async fn emulators_only_without_the_platform() {
     })
     .await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openshift_mcp_server_restarts_on_its_port_and_the_agent_reconnects() {
+    bounded(async {
+        let mut stack = Stack::start(StackOptions::default()).await.unwrap();
+        let before = stack.urls().mcp_openshift_sse;
+        let platform = stack.platform.as_mut().unwrap();
+        platform.stop_openshift().await;
+        let registry = platform.app.agent().registry().clone();
+        let openshift_up = || {
+            registry
+                .status()
+                .iter()
+                .any(|s| s.name == "openshift" && s.connected)
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while openshift_up() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the agent never noticed the server was gone"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        platform.restart_openshift().await.unwrap();
+        assert_eq!(stack.urls().mcp_openshift_sse, before);
+        let registry = stack
+            .platform
+            .as_ref()
+            .unwrap()
+            .app
+            .agent()
+            .registry()
+            .clone();
+        assert!(
+            registry.wait_ready(Duration::from_secs(60)).await,
+            "{:?}",
+            registry.status()
+        );
+        let sse = reqwest::Client::new().get(&before).send().await.unwrap();
+        assert_eq!(sse.status(), 200);
+        drop(sse);
+        stack.shutdown().await;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_tenant_on_the_same_stack_is_provisioned_and_destroyed_alone() {
+    bounded(async {
+        let stack = Stack::start(StackOptions::default()).await.unwrap();
+        let second = testbed::stack::TenantLab::provision(&stack, "user2")
+            .await
+            .unwrap();
+        assert_eq!(second.credentials.user, "user2");
+        assert!(stack.gitea.user_exists("user2"));
+        second.destroy().await.unwrap();
+        let left = testbed::stack::leftovers(&stack, &second).await.unwrap();
+        assert!(left.is_empty(), "{left:?}");
+        // user1 is untouched.
+        assert!(stack.gitea.user_exists("user1"));
+        assert!(
+            stack
+                .kube
+                .get("v1", "Namespace", None, "agent-user1")
+                .is_some()
+        );
+        stack.shutdown().await;
+    })
+    .await
+}

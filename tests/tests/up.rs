@@ -1,4 +1,4 @@
-//! `testbed up` as a user runs it: start the binary, wait for the env file, talk to
+//! `testbed up --no-platform` (the emulators only) as a user runs it: start the binary, wait for the env file, talk to
 //! every service it lists, then stop it with SIGINT (Ctrl-C) and expect a clean exit.
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
@@ -83,6 +83,7 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
     let env_file = dir.join("testbed.env");
     let mut running = start(
         &[
+            "--no-platform",
             "--seed",
             "lab",
             "--state-dir",

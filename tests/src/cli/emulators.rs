@@ -9,7 +9,7 @@ use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator, LabGitea, Runnin
 use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
 use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
 
-use crate::cli::{Component, Seed};
+use super::{Component, Seed};
 
 /// What to start.
 #[derive(Debug)]
@@ -222,7 +222,7 @@ impl Stack {
 }
 
 /// Leaves plain values bare and single-quotes the rest, so `source` reads them back.
-fn shell_quote(value: &str) -> String {
+pub(crate) fn shell_quote(value: &str) -> String {
     let plain = !value.is_empty()
         && value
             .chars()

@@ -63,7 +63,9 @@ impl LlmEndpoint {
 
 /// The running MCP servers and agent.
 pub struct Platform {
-    openshift: mcp_openshift::http::RunningHttp,
+    openshift: Option<mcp_openshift::http::RunningHttp>,
+    openshift_addr: SocketAddr,
+    openshift_state: Arc<mcp_openshift::ServerState>,
     gitea_mcp: ServerHandle,
     gitea_cancel: CancellationToken,
     agent: ServerHandle,
@@ -102,7 +104,7 @@ impl Platform {
         let state = mcp_openshift::state(&mcp_openshift::Config::default(), cluster);
         let openshift = mcp_openshift::http::serve(
             SocketAddr::from((Ipv4Addr::LOCALHOST, options.port(3))),
-            state,
+            state.clone(),
             &mcp_openshift::http::HttpOptions::default(),
         )
         .await
@@ -160,7 +162,9 @@ impl Platform {
             );
         }
         Ok(Self {
-            openshift,
+            openshift_addr: openshift.local_addr(),
+            openshift: Some(openshift),
+            openshift_state: state,
             gitea_mcp,
             gitea_cancel,
             agent,
@@ -169,7 +173,7 @@ impl Platform {
     }
 
     pub(super) fn fill_urls(&self, urls: &mut Urls) {
-        let openshift = self.openshift.base_url();
+        let openshift = format!("http://{}", self.openshift_addr);
         urls.mcp_openshift_sse = format!("{openshift}/sse");
         urls.mcp_openshift_http = format!("{openshift}/mcp");
         urls.mcp_gitea = format!("{}/mcp", self.gitea_mcp.base_url());
@@ -177,11 +181,39 @@ impl Platform {
     }
 
     /// Stops the agent, then the MCP servers.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.app.shutdown();
+        // Let the agent close its MCP sessions while the servers still answer.
+        let registry = self.app.agent().registry().clone();
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+        while registry.status().iter().any(|s| s.connected)
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.agent.shutdown().await;
         self.gitea_cancel.cancel();
         self.gitea_mcp.shutdown().await;
-        self.openshift.shutdown().await;
+        if let Some(server) = self.openshift.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Stops the OpenShift MCP server (for fault tests: the agent's sessions drop).
+    pub async fn stop_openshift(&mut self) {
+        if let Some(server) = self.openshift.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Starts the OpenShift MCP server again on the same port, with the same state.
+    pub async fn restart_openshift(&mut self) -> std::io::Result<()> {
+        self.stop_openshift().await;
+        let options = mcp_openshift::http::HttpOptions::default();
+        let server =
+            mcp_openshift::http::serve(self.openshift_addr, self.openshift_state.clone(), &options)
+                .await?;
+        self.openshift = Some(server);
+        Ok(())
     }
 }

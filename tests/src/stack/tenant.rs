@@ -97,11 +97,22 @@ pub(super) fn start_controllers(kube: &KubeEmulator, interval: Duration) -> Cont
 
 /// The one-time cluster objects and the lab's source repository.
 fn prepare(kube: &KubeEmulator, gitea: &GiteaEmulator) -> anyhow::Result<()> {
+    if kube
+        .get("v1", "Namespace", None, CONTROL_NAMESPACE)
+        .is_some()
+    {
+        return prepare_source(gitea);
+    }
     kube.apply_yaml(&format!(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {CONTROL_NAMESPACE}\n---\n\
          apiVersion: config.openshift.io/v1\nkind: Ingress\nmetadata:\n  name: cluster\nspec:\n  domain: {DOMAIN}\n"
     ))
     .map_err(|e| anyhow::anyhow!("cluster objects: {e}"))?;
+    prepare_source(gitea)
+}
+
+/// The lab's source repository (once).
+fn prepare_source(gitea: &GiteaEmulator) -> anyhow::Result<()> {
     if !gitea.user_exists(SOURCE_OWNER) {
         gitea.create_user(SOURCE_OWNER, "lab-source-password-1234", false);
         gitea.create_repo(SOURCE_OWNER, SOURCE_REPO, false);
