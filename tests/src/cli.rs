@@ -30,6 +30,8 @@ pub(crate) enum Command {
     Up(UpArgs),
     /// Provision `user1`, fail its build, let the agent file the issue, destroy the tenant.
     Demo,
+    /// Side-by-side benchmark of our services and their peers (markdown on stdout).
+    Bench(testbed::bench::BenchArgs),
 }
 
 /// An emulator `up` can start.

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         match cli.command {
             cli::Command::Up(args) => cli::up(args).await,
             cli::Command::Demo => cli::demo().await,
+            cli::Command::Bench(args) => testbed::bench::main(args).await,
         }
     });
     match result {

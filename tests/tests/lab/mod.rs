@@ -1,0 +1,6 @@
+mod clients;
+mod conformance;
+mod faults;
+mod scale;
+mod support;
+mod upstream;
