@@ -6,6 +6,7 @@
 mod integration {
     mod binary;
     mod differential;
+    mod exec;
     mod rbac;
     pub mod sse_client;
     mod third_party;

@@ -238,25 +238,23 @@ async fn run_exec(
         .exec(name, command, &params)
         .await
         .map_err(|e| crate::error::KubeError::from(e).to_string())?;
-    let (mut out, mut err) = (String::new(), String::new());
-    if let Some(mut s) = attached.stdout() {
-        s.read_to_string(&mut out)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    if let Some(mut s) = attached.stderr() {
-        s.read_to_string(&mut err)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
+    // Both streams at once: reading one to the end first could stall on a full other one.
+    let (stdout, stderr) = (attached.stdout(), attached.stderr());
+    let read = |s: Option<_>| async move {
+        let mut buf = String::new();
+        if let Some(mut s) = s {
+            AsyncReadExt::read_to_string(&mut s, &mut buf)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok::<String, String>(buf)
+    };
+    let (out, err) = tokio::try_join!(read(stdout), read(stderr))?;
     let status = match attached.take_status() {
         Some(s) => s.await,
         None => None,
     };
     let _ = attached.join().await;
-    let failed = status
-        .as_ref()
-        .is_some_and(|s| s.status.as_deref() == Some("Failure"));
     let body = match (out.is_empty(), err.is_empty()) {
         (true, true) => format!(
             "The executed command in pod {name} in namespace {ns} has not produced any output"
@@ -265,13 +263,31 @@ async fn run_exec(
         (true, false) => err,
         (false, false) => format!("{out}\n--- stderr ---\n{err}"),
     };
-    if failed {
-        let msg = status
-            .and_then(|s| s.message)
-            .unwrap_or_else(|| "command failed".into());
-        return Ok(format!("# {msg}\n{body}"));
+    match status {
+        Some(s) if s.status.as_deref() == Some("Failure") => Err(exec_failure(&s, &body)),
+        _ => Ok(body),
     }
-    Ok(body)
+}
+
+/// A failed command as upstream (client-go) words it — `command terminated with exit code N`
+/// for a non-zero exit, the Status message otherwise — followed by whatever it printed.
+fn exec_failure(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Status, body: &str) -> String {
+    let code = (s.reason.as_deref() == Some("NonZeroExitCode"))
+        .then(|| {
+            s.details.as_ref()?.causes.as_ref()?.iter().find_map(|c| {
+                (c.reason.as_deref() == Some("ExitCode")).then(|| c.message.clone())?
+            })
+        })
+        .flatten();
+    let head = match code {
+        Some(code) => format!("command terminated with exit code {code}"),
+        None => s.message.clone().unwrap_or_else(|| "command failed".into()),
+    };
+    if body.starts_with("The executed command in pod ") {
+        head
+    } else {
+        format!("{head}\n{body}")
+    }
 }
 
 pub(super) async fn run(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {

@@ -96,7 +96,7 @@ async fn write_tools_over_both_transports() {
         );
         assert!(h.emu.get("v1", "Service", Some(&ns), &pod).is_none());
 
-        // exec: the emulator has no exec endpoint, so the error must be clear, not a hang.
+        // exec into a Failed pod is refused with a clear error (exec itself: tests/integration/exec.rs).
         let e = err(&c, "pods_exec", json!({"name": h.lab.pod, "namespace": ns, "command": ["ls"], "container": "step-build"})).await;
         assert!(
             e.starts_with(&format!(
