@@ -6,6 +6,7 @@
 mod tenants {
     mod adopt;
     mod binary;
+    mod direct;
     mod isolation;
     pub(crate) mod lab;
     mod lifecycle;
