@@ -6,6 +6,7 @@
 //! run is bounded by a deadline. When the loop fails, a fallback issue from the hooks
 //! may still be filed directly.
 
+mod budget;
 mod calls;
 mod issue;
 
@@ -48,6 +49,8 @@ pub struct LoopSettings {
     pub tool_timeout: Duration,
     /// Parallel tool calls per turn.
     pub tool_concurrency: usize,
+    /// The model's context window in tokens; the conversation sent is kept inside it.
+    pub context_window_tokens: usize,
 }
 
 impl From<&Config> for LoopSettings {
@@ -59,6 +62,7 @@ impl From<&Config> for LoopSettings {
             run_deadline: c.run_deadline,
             tool_timeout: c.tool_timeout,
             tool_concurrency: c.tool_concurrency,
+            context_window_tokens: c.context_window_tokens,
         }
     }
 }
@@ -215,7 +219,12 @@ impl Agent {
                     .push(json!({"role": "user", "content": prompt::final_iteration()}));
             }
             let started = std::time::Instant::now();
-            let turn = self.llm.chat(&run.messages, &offered, run.deadline).await?;
+            let sent = budget::fit_conversation(
+                self.settings.context_window_tokens,
+                &run.messages,
+                &offered,
+            );
+            let turn = self.llm.chat(&sent, &offered, run.deadline).await?;
             self.metrics.llm_call(
                 started.elapsed().as_secs_f64(),
                 turn.prompt_tokens,

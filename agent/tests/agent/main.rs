@@ -9,6 +9,8 @@ mod support;
 mod api;
 /// 50 reports at once; the hook seams (redaction, fallback issue).
 mod concurrency_and_hooks;
+/// The whole conversation kept inside the context window.
+mod context_budget;
 /// The lab happy path with the real MCP servers and all three emulators.
 mod lab_e2e;
 /// Against the testbed LLM emulator (LiteLLM-shaped, scripted).

@@ -127,7 +127,10 @@ impl Fixture {
                 if pod.starts_with("slow-") {
                     tokio::time::sleep(Duration::from_millis(1000)).await;
                 }
-                match self.state.lock().unwrap().logs.get(&pod) {
+                // A log set for `pod/container` wins over the pod's log.
+                let container = args["container"].as_str().unwrap_or_default();
+                let logs = &self.state.lock().unwrap().logs;
+                match logs.get(&format!("{pod}/{container}")).or(logs.get(&pod)) {
                     Some(log) => CallToolResult::success(text(log.clone())),
                     None => CallToolResult::error(text(format!("pods \"{pod}\" not found"))),
                 }
