@@ -114,6 +114,8 @@ pub struct Config {
     /// The model's context window in tokens: every LLM request is kept inside it (minus a
     /// reserve for the answer) by cutting older tool results.
     pub context_window_tokens: usize,
+    /// Labels put on a filed issue when the repository has them (others are skipped).
+    pub issue_labels: Vec<String>,
     /// Runs executed at the same time; further reports wait.
     pub max_concurrent_runs: usize,
     /// Largest accepted request body in bytes.
@@ -138,6 +140,7 @@ pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
     "list_issues",
     "list_repo_issues",
     "issue_read",
+    "label_read",
 ];
 
 /// The context window assumed when `CONTEXT_WINDOW_TOKENS` is not set: small enough for the
@@ -145,7 +148,12 @@ pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
 pub const DEFAULT_CONTEXT_WINDOW_TOKENS: usize = 32_768;
 
 /// Tools the agent calls itself (de-duplication) and never offers to the model.
-pub const AGENT_ONLY_TOOLS: &[&str] = &["list_issues", "list_repo_issues", "issue_read"];
+pub const AGENT_ONLY_TOOLS: &[&str] = &[
+    "list_issues",
+    "list_repo_issues",
+    "issue_read",
+    "label_read",
+];
 
 impl Config {
     /// Reads the configuration from the process environment.
@@ -211,6 +219,12 @@ impl Config {
             run_deadline: env.seconds("RUN_DEADLINE_SECONDS", 300)?,
             tool_timeout: env.seconds("MCP_TOOL_TIMEOUT_SECONDS", 60)?,
             tool_allowlist,
+            issue_labels: env
+                .string("ISSUE_LABELS", "bug,pipeline")
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
             tool_concurrency: env.number("TOOL_CONCURRENCY", 4, 1, 64)?,
             context_window_tokens: env.number(
                 "CONTEXT_WINDOW_TOKENS",
