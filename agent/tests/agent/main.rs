@@ -19,6 +19,8 @@ mod llm_emulator;
 mod log_lines;
 /// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
 mod mcp_clients;
+/// Streamable HTTP: `tools/list` pagination, expired sessions re-initialised.
+mod mcp_streamable;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
 mod run_loop;
 /// Every case of `tests/scenarios/` end to end, with a pass/fail table.

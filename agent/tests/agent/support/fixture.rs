@@ -22,6 +22,10 @@ pub struct State {
     pub issues: Vec<Value>,
     pub calls: Vec<(String, Value)>,
     pub peers: Vec<Peer<RoleServer>>,
+    /// Tools per `tools/list` page (0: all on one page); the cursor is the next index.
+    pub page_size: usize,
+    /// `tools/list` requests served.
+    pub list_requests: usize,
 }
 
 #[derive(Clone, Default)]
@@ -171,12 +175,27 @@ impl ServerHandler for Fixture {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let mut s = self.state.lock().unwrap();
         s.peers.push(context.peer.clone());
-        Ok(ListToolsResult::with_all_items(s.tools.clone()))
+        s.list_requests += 1;
+        if s.page_size == 0 {
+            return Ok(ListToolsResult::with_all_items(s.tools.clone()));
+        }
+        let start: usize = match request.and_then(|r| r.cursor) {
+            Some(cursor) => cursor
+                .parse()
+                .map_err(|_| ErrorData::invalid_params("bad cursor", None))?,
+            None => 0,
+        };
+        let end = (start + s.page_size).min(s.tools.len());
+        Ok(ListToolsResult {
+            tools: s.tools.get(start..end).unwrap_or_default().to_vec(),
+            next_cursor: (end < s.tools.len()).then(|| end.to_string()),
+            ..Default::default()
+        })
     }
 
     async fn call_tool(
