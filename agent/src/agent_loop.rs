@@ -106,7 +106,7 @@ struct Run<'a> {
     analysis: Value,
     iteration: u32,
     /// Labels for the issue (those of `issue_labels` the repository has).
-    labels: Vec<String>,
+    labels: Vec<Value>,
 }
 
 impl Agent {

@@ -51,7 +51,7 @@ pub(crate) struct CallContext<'a> {
     pub timeout: Duration,
     pub concurrency: usize,
     /// Labels for the issue (the configured ones the repository has).
-    pub labels: &'a [String],
+    pub labels: &'a [Value],
 }
 
 enum Checked {
@@ -205,7 +205,7 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
             if ctx.labels.is_empty() {
                 args.remove("labels");
             } else {
-                args.insert("labels".into(), ctx.labels.into());
+                args.insert("labels".into(), ctx.labels.to_vec().into());
             }
         }
         let body = args

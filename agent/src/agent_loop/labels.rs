@@ -1,6 +1,7 @@
 //! Issue labels: the configured names (`ISSUE_LABELS`) that the repository actually has.
 //!
-//! Read once per run with `label_read` (`list_repo_labels`), an agent-only tool. A repository
+//! Read once per run with `label_read` (`list_repo_labels`), an agent-only tool, and passed
+//! to the issue tool as label ids (which upstream `gitea-mcp` requires; ours takes both). A repository
 //! without them, a server without the tool, or a failed read all mean no labels, never an
 //! error: the issue matters more than its labels.
 
@@ -9,8 +10,8 @@ use serde_json::{Map, Value};
 use super::Agent;
 
 impl Agent {
-    /// The configured labels the repository has, in the repository's spelling.
-    pub(super) async fn issue_labels(&self) -> Vec<String> {
+    /// The configured labels the repository has, as ids (names when the listing has none).
+    pub(super) async fn issue_labels(&self) -> Vec<Value> {
         let wanted = &self.settings.issue_labels;
         if wanted.is_empty() || !self.registry.tools().iter().any(|t| t.name == "label_read") {
             return Vec::new();
@@ -34,19 +35,24 @@ impl Agent {
                 return Vec::new();
             }
         };
-        matching(wanted, &label_names(&output.text))
+        matching(wanted, &repo_labels(&output.text))
     }
 }
 
-/// Label names in a `list_repo_labels` result: an array of `{name}` objects, or an object
-/// holding one (`items`, `labels`, `Result`).
-pub(crate) fn label_names(text: &str) -> Vec<String> {
-    fn collect(value: &Value, out: &mut Vec<String>) {
+/// `(name, id)` of the labels in a `list_repo_labels` result: an array of `{id, name}`
+/// objects, or an object holding one (`items`, `labels`, `Result`). The id is the name when
+/// the listing has no numeric id.
+pub(crate) fn repo_labels(text: &str) -> Vec<(String, Value)> {
+    fn collect(value: &Value, out: &mut Vec<(String, Value)>) {
         match value {
             Value::Array(items) => {
                 for item in items {
                     if let Some(name) = item.get("name").and_then(Value::as_str) {
-                        out.push(name.to_string());
+                        let id = match item.get("id") {
+                            Some(id) if id.is_u64() => id.clone(),
+                            _ => Value::from(name),
+                        };
+                        out.push((name.to_string(), id));
                     }
                 }
             }
@@ -67,28 +73,33 @@ pub(crate) fn label_names(text: &str) -> Vec<String> {
     out
 }
 
-/// The wanted labels the repository has (case-insensitive), in the repository's spelling.
-pub(crate) fn matching(wanted: &[String], available: &[String]) -> Vec<String> {
+/// The ids of the wanted labels the repository has (names compared case-insensitively).
+pub(crate) fn matching(wanted: &[String], available: &[(String, Value)]) -> Vec<Value> {
     wanted
         .iter()
-        .filter_map(|w| available.iter().find(|a| a.eq_ignore_ascii_case(w)))
-        .cloned()
+        .filter_map(|w| available.iter().find(|(a, _)| a.eq_ignore_ascii_case(w)))
+        .map(|(_, id)| id.clone())
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
-    fn only_labels_the_repository_has_are_used() {
-        let names = label_names(
+    fn only_labels_the_repository_has_are_used_by_id() {
+        let labels = repo_labels(
             r#"[{"id":1,"name":"bug"},{"id":2,"name":"Pipeline"},{"id":3,"name":"enhancement"}]"#,
         );
         let wanted = vec!["bug".to_string(), "pipeline".into(), "ci".into()];
-        assert_eq!(matching(&wanted, &names), vec!["bug", "Pipeline"]);
-        assert!(matching(&wanted, &label_names("[]")).is_empty());
-        assert!(label_names("not json").is_empty());
-        assert_eq!(label_names(r#"{"items":[{"name":"bug"}]}"#), vec!["bug"]);
+        assert_eq!(matching(&wanted, &labels), vec![json!(1), json!(2)]);
+        assert!(matching(&wanted, &repo_labels("[]")).is_empty());
+        assert!(repo_labels("not json").is_empty());
+        assert_eq!(
+            matching(&wanted, &repo_labels(r#"{"items":[{"name":"bug"}]}"#)),
+            vec![json!("bug")]
+        );
     }
 }
