@@ -6,8 +6,10 @@
 //! run is bounded by a deadline. When the loop fails, a fallback issue from the hooks
 //! may still be filed directly.
 
+mod budget;
 mod calls;
 mod issue;
+mod labels;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -48,6 +50,10 @@ pub struct LoopSettings {
     pub tool_timeout: Duration,
     /// Parallel tool calls per turn.
     pub tool_concurrency: usize,
+    /// The model's context window in tokens; the conversation sent is kept inside it.
+    pub context_window_tokens: usize,
+    /// Labels put on a filed issue when the repository has them.
+    pub issue_labels: Vec<String>,
 }
 
 impl From<&Config> for LoopSettings {
@@ -59,6 +65,8 @@ impl From<&Config> for LoopSettings {
             run_deadline: c.run_deadline,
             tool_timeout: c.tool_timeout,
             tool_concurrency: c.tool_concurrency,
+            context_window_tokens: c.context_window_tokens,
+            issue_labels: c.issue_labels.clone(),
         }
     }
 }
@@ -97,6 +105,8 @@ struct Run<'a> {
     evidence: Evidence,
     analysis: Value,
     iteration: u32,
+    /// Labels for the issue (those of `issue_labels` the repository has).
+    labels: Vec<Value>,
 }
 
 impl Agent {
@@ -139,6 +149,7 @@ impl Agent {
             evidence: Evidence::default(),
             analysis: Value::Null,
             iteration: 0,
+            labels: Vec::new(),
         };
         let result = match tokio::time::timeout_at(deadline, self.run_loop(&mut run)).await {
             Ok(result) => result,
@@ -189,6 +200,8 @@ impl Agent {
         if let Some(done) = self.deduplicate(run, &issue_tool).await {
             return Ok(done);
         }
+        run.labels = self.issue_labels().await;
+        let labels = run.labels.clone();
         let task = prompt::task_prompt(&input);
         logging::run_start(&self.settings, self.llm.model(), &task, &tools);
         run.messages = vec![
@@ -215,7 +228,12 @@ impl Agent {
                     .push(json!({"role": "user", "content": prompt::final_iteration()}));
             }
             let started = std::time::Instant::now();
-            let turn = self.llm.chat(&run.messages, &offered, run.deadline).await?;
+            let sent = budget::fit_conversation(
+                self.settings.context_window_tokens,
+                &run.messages,
+                &offered,
+            );
+            let turn = self.llm.chat(&sent, &offered, run.deadline).await?;
             self.metrics.llm_call(
                 started.elapsed().as_secs_f64(),
                 turn.prompt_tokens,
@@ -234,6 +252,7 @@ impl Agent {
                 metrics: &self.metrics,
                 timeout: self.settings.tool_timeout,
                 concurrency: self.settings.tool_concurrency,
+                labels: &labels,
             };
             if let Some(outcome) = self.step(run, &ctx, turn, last).await? {
                 return Ok(outcome);

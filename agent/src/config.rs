@@ -111,6 +111,11 @@ pub struct Config {
     pub tool_allowlist: Vec<String>,
     /// Tool calls of one turn executed at the same time.
     pub tool_concurrency: usize,
+    /// The model's context window in tokens: every LLM request is kept inside it (minus a
+    /// reserve for the answer) by cutting older tool results.
+    pub context_window_tokens: usize,
+    /// Labels put on a filed issue when the repository has them (others are skipped).
+    pub issue_labels: Vec<String>,
     /// Runs executed at the same time; further reports wait.
     pub max_concurrent_runs: usize,
     /// Largest accepted request body in bytes.
@@ -135,10 +140,20 @@ pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
     "list_issues",
     "list_repo_issues",
     "issue_read",
+    "label_read",
 ];
 
+/// The context window assumed when `CONTEXT_WINDOW_TOKENS` is not set: small enough for the
+/// lab's self-hosted models (vLLM deployments often cap `max_model_len` at 32k).
+pub const DEFAULT_CONTEXT_WINDOW_TOKENS: usize = 32_768;
+
 /// Tools the agent calls itself (de-duplication) and never offers to the model.
-pub const AGENT_ONLY_TOOLS: &[&str] = &["list_issues", "list_repo_issues", "issue_read"];
+pub const AGENT_ONLY_TOOLS: &[&str] = &[
+    "list_issues",
+    "list_repo_issues",
+    "issue_read",
+    "label_read",
+];
 
 impl Config {
     /// Reads the configuration from the process environment.
@@ -204,7 +219,19 @@ impl Config {
             run_deadline: env.seconds("RUN_DEADLINE_SECONDS", 300)?,
             tool_timeout: env.seconds("MCP_TOOL_TIMEOUT_SECONDS", 60)?,
             tool_allowlist,
+            issue_labels: env
+                .string("ISSUE_LABELS", "bug,pipeline")
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
             tool_concurrency: env.number("TOOL_CONCURRENCY", 4, 1, 64)?,
+            context_window_tokens: env.number(
+                "CONTEXT_WINDOW_TOKENS",
+                DEFAULT_CONTEXT_WINDOW_TOKENS,
+                2_048,
+                10_000_000,
+            )?,
             max_concurrent_runs: env.number("MAX_CONCURRENT_RUNS", 64, 1, 10_000)?,
             body_limit: env.number("MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024)?,
             log_format: match env

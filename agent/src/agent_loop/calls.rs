@@ -50,6 +50,8 @@ pub(crate) struct CallContext<'a> {
     pub metrics: &'a Metrics,
     pub timeout: Duration,
     pub concurrency: usize,
+    /// Labels for the issue (the configured ones the repository has).
+    pub labels: &'a [Value],
 }
 
 enum Checked {
@@ -198,6 +200,14 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         // The repository is fixed by configuration, whatever the model wrote.
         args.insert("owner".into(), ctx.owner.into());
         args.insert("repo".into(), ctx.repo.into());
+        // Labels are the agent's: only ones the repository has (unknown names would fail).
+        if *ctx.issue_tool == IssueTool::IssueWrite {
+            if ctx.labels.is_empty() {
+                args.remove("labels");
+            } else {
+                args.insert("labels".into(), ctx.labels.to_vec().into());
+            }
+        }
         let body = args
             .get("body")
             .and_then(Value::as_str)

@@ -36,6 +36,9 @@ impl Agent {
         args.insert("repo".into(), self.settings.repo.clone().into());
         args.insert("title".into(), draft.title.into());
         args.insert("body".into(), draft.body.into());
+        if issue_tool == IssueTool::IssueWrite && !run.labels.is_empty() {
+            args.insert("labels".into(), run.labels.clone().into());
+        }
         // After the run deadline the issue still gets a short window of its own.
         let remaining = run.deadline.saturating_duration_since(Instant::now());
         let timeout = self

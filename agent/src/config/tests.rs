@@ -18,6 +18,7 @@ fn defaults_match_the_original_agent() {
     assert_eq!(c.llm.model, "Llama-4-Scout-17B-16E-W4A16");
     assert!(c.mcp_servers.is_empty());
     assert_eq!(c.log_format, LogFormat::Text);
+    assert_eq!(c.context_window_tokens, 32_768);
 }
 
 #[test]
@@ -65,6 +66,7 @@ fn bad_values_name_the_variable() {
         ("MCP_GITEA_URL", "not a url", "MCP_GITEA_URL"),
         ("MCP_OPENSHIFT_URL", "ftp://x/sse", "MCP_OPENSHIFT_URL"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT"),
+        ("CONTEXT_WINDOW_TOKENS", "100", "CONTEXT_WINDOW_TOKENS"),
         ("LITELLM_URL", "::", "LITELLM_URL"),
     ];
     for (var, value, expected) in cases {

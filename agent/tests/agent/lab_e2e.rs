@@ -20,6 +20,19 @@ use crate::support::{bounded, tuning};
 
 #[tokio::test]
 async fn lab_happy_path_end_to_end() {
+    // The lab repository has the labels bug, enhancement, pipeline.
+    let labels = lab_run(None).await;
+    assert_eq!(labels, vec!["bug", "pipeline"]);
+}
+
+#[tokio::test]
+async fn a_repository_without_the_labels_gets_an_unlabelled_issue() {
+    assert!(lab_run(Some("plain")).await.is_empty());
+}
+
+/// The lab run end to end, filing into the seeded repository or into a new `repo` without
+/// labels; returns the label names of the filed issue.
+async fn lab_run(repo: Option<&str>) -> Vec<String> {
     bounded(async {
         // OpenShift side.
         let kube = KubeEmulator::new();
@@ -32,7 +45,11 @@ async fn lab_happy_path_end_to_end() {
         // Gitea side.
         let gitea = GiteaEmulator::new();
         let running_gitea = gitea.serve(0).await.unwrap();
-        let lab_gitea = gitea.seed_lab("user1");
+        let mut lab_gitea = gitea.seed_lab("user1");
+        if let Some(repo) = repo {
+            gitea.create_repo(&lab_gitea.user, repo, false);
+            lab_gitea.repo = repo.to_string();
+        }
         let config = mcp_gitea::config::Config {
             host: running_gitea.base_url(),
             token: Some(mcp_gitea::config::Secret::new(lab_gitea.user_token.clone())),
@@ -99,6 +116,8 @@ async fn lab_happy_path_end_to_end() {
         assert_eq!(requests.len(), 2);
         let tool_result = requests[1].messages.iter().find(|m| m["role"] == "tool").unwrap();
         assert!(tool_result["content"].as_str().unwrap().contains(&lab.failure_line));
+        let labels = issue["labels"].as_array().cloned().unwrap_or_default();
+        labels.iter().map(|l| l["name"].as_str().unwrap_or_default().to_string()).collect()
     })
     .await
 }

@@ -9,6 +9,8 @@ mod support;
 mod api;
 /// 50 reports at once; the hook seams (redaction, fallback issue).
 mod concurrency_and_hooks;
+/// The whole conversation kept inside the context window.
+mod context_budget;
 /// The lab happy path with the real MCP servers and all three emulators.
 mod lab_e2e;
 /// Against the testbed LLM emulator (LiteLLM-shaped, scripted).
@@ -17,6 +19,8 @@ mod llm_emulator;
 mod log_lines;
 /// MCP sessions: both transports, reconnects, list changes, out-of-order replies.
 mod mcp_clients;
+/// Streamable HTTP: `tools/list` pagination, expired sessions re-initialised.
+mod mcp_streamable;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
 mod run_loop;
 /// Every case of `tests/scenarios/` end to end, with a pass/fail table.

@@ -22,6 +22,10 @@ pub struct State {
     pub issues: Vec<Value>,
     pub calls: Vec<(String, Value)>,
     pub peers: Vec<Peer<RoleServer>>,
+    /// Tools per `tools/list` page (0: all on one page); the cursor is the next index.
+    pub page_size: usize,
+    /// `tools/list` requests served.
+    pub list_requests: usize,
 }
 
 #[derive(Clone, Default)]
@@ -127,7 +131,10 @@ impl Fixture {
                 if pod.starts_with("slow-") {
                     tokio::time::sleep(Duration::from_millis(1000)).await;
                 }
-                match self.state.lock().unwrap().logs.get(&pod) {
+                // A log set for `pod/container` wins over the pod's log.
+                let container = args["container"].as_str().unwrap_or_default();
+                let logs = &self.state.lock().unwrap().logs;
+                match logs.get(&format!("{pod}/{container}")).or(logs.get(&pod)) {
                     Some(log) => CallToolResult::success(text(log.clone())),
                     None => CallToolResult::error(text(format!("pods \"{pod}\" not found"))),
                 }
@@ -168,12 +175,27 @@ impl ServerHandler for Fixture {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let mut s = self.state.lock().unwrap();
         s.peers.push(context.peer.clone());
-        Ok(ListToolsResult::with_all_items(s.tools.clone()))
+        s.list_requests += 1;
+        if s.page_size == 0 {
+            return Ok(ListToolsResult::with_all_items(s.tools.clone()));
+        }
+        let start: usize = match request.and_then(|r| r.cursor) {
+            Some(cursor) => cursor
+                .parse()
+                .map_err(|_| ErrorData::invalid_params("bad cursor", None))?,
+            None => 0,
+        };
+        let end = (start + s.page_size).min(s.tools.len());
+        Ok(ListToolsResult {
+            tools: s.tools.get(start..end).unwrap_or_default().to_vec(),
+            next_cursor: (end < s.tools.len()).then(|| end.to_string()),
+            ..Default::default()
+        })
     }
 
     async fn call_tool(
