@@ -80,21 +80,8 @@ impl Gitea {
         let action = format!("{method} {}", path.split('?').next().unwrap_or(path));
         self.retry
             .run(&action, || async {
-                let mut rb = self.request(method.clone(), path, &auth);
-                if let Some(b) = body {
-                    rb = rb.json(b);
-                }
-                let resp = rb.send().await.map_err(|source| Error::Http {
-                    service: "gitea",
-                    action: action.clone(),
-                    source,
-                })?;
-                let status = resp.status();
-                let text = resp.text().await.unwrap_or_default();
-                if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-                    return Err(remote(&action, status, &text));
-                }
-                Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+                let rb = self.request(method.clone(), path, &auth);
+                crate::json_api::send("gitea", &action, rb, body).await
             })
             .await
     }
@@ -240,12 +227,7 @@ impl Gitea {
 }
 
 fn remote(action: &str, status: StatusCode, text: &str) -> Error {
-    Error::Remote {
-        service: "gitea",
-        action: action.to_string(),
-        status: status.as_u16(),
-        body: text.chars().take(300).collect(),
-    }
+    crate::json_api::remote("gitea", action, status, text)
 }
 
 fn expect(action: &str, status: StatusCode, answer: &Value, ok: &[u16]) -> Result<()> {

@@ -15,6 +15,7 @@ pub mod desired;
 mod destroy;
 pub mod error;
 pub mod gitea;
+mod json_api;
 pub mod litellm;
 mod plan;
 mod provision;

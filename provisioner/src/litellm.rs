@@ -73,24 +73,11 @@ impl LiteLlm {
         let action = format!("{method} {}", path.split('?').next().unwrap_or(path));
         self.retry
             .run(&action, || async {
-                let mut rb = self
+                let rb = self
                     .http
                     .request(method.clone(), format!("{}{path}", self.root))
                     .bearer_auth(self.master.expose());
-                if let Some(b) = body {
-                    rb = rb.json(b);
-                }
-                let resp = rb.send().await.map_err(|source| Error::Http {
-                    service: "litellm",
-                    action: action.clone(),
-                    source,
-                })?;
-                let status = resp.status();
-                let text = resp.text().await.unwrap_or_default();
-                if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-                    return Err(remote(&action, status, &text));
-                }
-                Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+                crate::json_api::send("litellm", &action, rb, body).await
             })
             .await
     }
@@ -204,10 +191,5 @@ impl LiteLlm {
 }
 
 fn remote(action: &str, status: StatusCode, text: &str) -> Error {
-    Error::Remote {
-        service: "litellm",
-        action: action.to_string(),
-        status: status.as_u16(),
-        body: text.chars().take(300).collect(),
-    }
+    crate::json_api::remote("litellm", action, status, text)
 }
