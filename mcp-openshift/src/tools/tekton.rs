@@ -240,28 +240,7 @@ pub(super) async fn pipelinerun_lifecycle(ctx: &ToolCtx<'_>, a: &Args<'_>) -> To
                 .map_err(|e| fail(&what, e))?;
             Ok(format!("PipelineRun {name} in namespace {ns} cancelled").into())
         }
-        "restart" => {
-            let orig = ctx
-                .kube
-                .get_json(&ri.object(Some(&ns), &name))
-                .await
-                .map_err(|e| fail(&what, e))?;
-            let created = ctx
-                .kube
-                .send_json(
-                    Method::POST,
-                    &ri.collection(Some(&ns)),
-                    "application/json",
-                    &copy_run(&orig, &name),
-                )
-                .await
-                .map_err(|e| fail(&what, e))?;
-            Ok(format!(
-                "PipelineRun {name} restarted as {}",
-                created["metadata"]["name"].as_str().unwrap_or_default()
-            )
-            .into())
-        }
+        "restart" => restart_run(ctx, &ri, "PipelineRun", &ns, &name, &what).await,
         other => Err(fail(
             &what,
             format!("action parameter must be one of restart, cancel, got {other:?}"),
@@ -279,23 +258,36 @@ pub(super) async fn taskrun_restart(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResu
     );
     let what = format!("failed to restart TaskRun {name} in namespace {ns}");
     let ri = tekton("TaskRun", "taskruns");
+    restart_run(ctx, &ri, "TaskRun", &ns, &name, &what).await
+}
+
+/// Restarts a run the way `tkn … start --use-…run` does: a new run from a copy of the
+/// old one's spec, answered with the new run's generated name.
+async fn restart_run(
+    ctx: &ToolCtx<'_>,
+    ri: &ResourceInfo,
+    kind: &str,
+    ns: &str,
+    name: &str,
+    what: &str,
+) -> ToolResult {
     let orig = ctx
         .kube
-        .get_json(&ri.object(Some(&ns), &name))
+        .get_json(&ri.object(Some(ns), name))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .map_err(|e| fail(what, e))?;
     let created = ctx
         .kube
         .send_json(
             Method::POST,
-            &ri.collection(Some(&ns)),
+            &ri.collection(Some(ns)),
             "application/json",
-            &copy_run(&orig, &name),
+            &copy_run(&orig, name),
         )
         .await
-        .map_err(|e| fail(&what, e))?;
+        .map_err(|e| fail(what, e))?;
     Ok(format!(
-        "TaskRun {name} restarted as {}",
+        "{kind} {name} restarted as {}",
         created["metadata"]["name"].as_str().unwrap_or_default()
     )
     .into())
