@@ -9,17 +9,9 @@ use rmcp::transport::TokioChildProcess;
 use serde_json::json;
 use testbed::kube::{KubeEmulator, KubeServeOptions};
 
-use super::util::{Transport, connect, ok};
+use super::util::{Transport, connect, free_port, ok, wait_healthy};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubernetes-mcp-server");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 #[tokio::test]
 async fn http_mode_serves_until_sigterm() {
@@ -43,23 +35,7 @@ async fn http_mode_serves_until_sigterm() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !http
-        .get(format!("http://127.0.0.1:{port}/healthz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_healthy(port, Duration::from_secs(20), "server").await;
     let c = connect(&format!("http://127.0.0.1:{port}"), Transport::Sse, None).await;
     let text = ok(&c, "pods_log", json!({"name": lab.pod, "namespace": lab.namespace, "container": lab.failed_container, "tail": 1})).await;
     assert_eq!(text.trim_end(), lab.failure_line);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use testbed::kube::{KubeEmulator, KubeServeOptions};
 use testbed::tools::{Tool, require};
 
-use super::util::{Client, Transport, call, connect, yaml_body};
+use super::util::{Client, Transport, call, connect, free_port, wait_healthy, yaml_body};
 
 /// pods_log parameters we add on purpose (see the README).
 const OUR_EXTENSIONS: &[&str] = &["sinceSeconds", "limitBytes", "grep"];
@@ -68,14 +68,6 @@ fn table_cells(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn same_contract_and_equivalent_reads_as_upstream_0_0_66() {
     let Some(upstream_bin) = Tool::UpstreamKubernetesMcpServer.find() else {
@@ -104,23 +96,7 @@ async fn same_contract_and_equivalent_reads_as_upstream_0_0_66() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !http
-        .get(format!("http://127.0.0.1:{port}/healthz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "upstream did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_healthy(port, Duration::from_secs(30), "upstream").await;
     let config = mcp_openshift::Config::from_args([
         "kubernetes-mcp-server",
         "--port",

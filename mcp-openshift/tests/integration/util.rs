@@ -158,3 +158,34 @@ pub fn without_managed_fields(mut v: Value) -> Value {
     }
     v
 }
+
+/// Polls `http://127.0.0.1:<port>/healthz` until it answers 2xx; fails the test with
+/// "`what` did not start" after `limit`. For servers started as child processes.
+pub async fn wait_healthy(port: u16, limit: Duration, what: &str) {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + limit;
+    while !http
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A free loopback port for a server started as a child process (which binds it itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
