@@ -134,3 +134,15 @@ pub(crate) async fn err(client: &Client, name: &str, args: Value) -> String {
     );
     text(&r)
 }
+
+/// Arguments for a tool call on the lab repo `user1/mcp`: `owner` and `repo` plus `extra`'s fields.
+pub(crate) fn lab_repo_args(extra: Value) -> Value {
+    let mut v = serde_json::json!({"owner": "user1", "repo": "mcp"});
+    v.as_object_mut().unwrap().extend(
+        extra
+            .as_object()
+            .expect("extra arguments must be an object")
+            .clone(),
+    );
+    v
+}

@@ -2,19 +2,13 @@
 
 use serde_json::json;
 
-use super::common::{client, err, ok, start};
+use super::common::{client, err, lab_repo_args, ok, start};
 
 #[tokio::test]
 async fn pull_request_lifecycle() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = |extra: serde_json::Value| {
-        let mut v = json!({"owner": "user1", "repo": "mcp"});
-        v.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        v
-    };
+    let or = lab_repo_args;
     ok(
         &c,
         "create_or_update_file",
@@ -128,13 +122,7 @@ async fn pull_request_lifecycle() {
 async fn pull_request_edits_diff_files_status_and_reviews() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = |extra: serde_json::Value| {
-        let mut v = json!({"owner": "user1", "repo": "mcp"});
-        v.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        v
-    };
+    let or = lab_repo_args;
     ok(
         &c,
         "create_or_update_file",
@@ -274,13 +262,7 @@ async fn reviewers_and_team_search() {
     env.emu()
         .create_user("reviewer", "reviewer-password", false);
     let c = client(&env.url, None).await;
-    let or = |extra: serde_json::Value| {
-        let mut v = json!({"owner": "user1", "repo": "mcp"});
-        v.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        v
-    };
+    let or = lab_repo_args;
     ok(
         &c,
         "create_or_update_file",

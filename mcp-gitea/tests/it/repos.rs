@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::json;
 
-use super::common::{client, err, ok, start};
+use super::common::{client, err, lab_repo_args, ok, start};
 
 #[tokio::test]
 async fn users_and_repositories() {
@@ -73,13 +73,7 @@ async fn users_and_repositories() {
 async fn files_read_write_delete() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = |extra: serde_json::Value| {
-        let mut v = json!({"owner": "user1", "repo": "mcp"});
-        v.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        v
-    };
+    let or = lab_repo_args;
     let f = ok(
         &c,
         "get_file_contents",
@@ -219,13 +213,7 @@ async fn files_read_write_delete() {
 async fn branches_tags_commits_releases() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = |extra: serde_json::Value| {
-        let mut v = json!({"owner": "user1", "repo": "mcp"});
-        v.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        v
-    };
+    let or = lab_repo_args;
     assert_eq!(
         ok(
             &c,
@@ -321,13 +309,7 @@ async fn branches_tags_commits_releases() {
 async fn labels_and_milestones() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = |extra: serde_json::Value| {
-        let mut v = json!({"owner": "user1", "repo": "mcp"});
-        v.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        v
-    };
+    let or = lab_repo_args;
     let l = ok(&c, "label_write", or(json!({"method": "create_repo_label", "name": "ci", "color": "#00ff00", "description": "CI"}))).await;
     let id = l["id"].as_i64().unwrap();
     assert_eq!(l["name"], "ci");
