@@ -9,6 +9,39 @@ use crate::support::{Harness, NS, Options, POD, bounded, lab_report};
 
 const WINDOW: usize = 8_000;
 
+async fn start_with_window(llm: FakeLlm) -> Harness {
+    Harness::start(
+        llm,
+        Options {
+            env: vec![("CONTEXT_WINDOW_TOKENS", WINDOW.to_string())],
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// A build log of about 4× the window.
+fn big_log() -> String {
+    (0..5_000)
+        .map(|i| format!("building layer {i:05}: ok\n"))
+        .collect()
+}
+
+/// Reports the lab failure; checks one issue was filed after `calls` LLM requests, each
+/// inside the window, and returns those requests.
+async fn report_within_window(h: &Harness, calls: usize) -> Vec<serde_json::Value> {
+    let (status, body) = h.report(lab_report()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(h.gitea.issues().len(), 1);
+    let requests = h.llm.requests();
+    assert_eq!(requests.len(), calls);
+    for request in &requests {
+        let tokens = estimate_tokens(&request.to_string());
+        assert!(tokens <= WINDOW, "request of {tokens} tokens over {WINDOW}");
+    }
+    requests
+}
+
 #[tokio::test]
 async fn tool_results_over_the_window_are_cut_fairly_and_the_newest_kept() {
     bounded(async {
@@ -25,33 +58,15 @@ async fn tool_results_over_the_window_are_cut_fairly_and_the_newest_kept() {
                 json!({"method": "create", "owner": "user1", "repo": "mcp", "title": "Build failed", "body": issue_body(NS, POD)}),
             )]),
         ]);
-        let h = Harness::start(
-            llm,
-            Options {
-                env: vec![("CONTEXT_WINDOW_TOKENS", WINDOW.to_string())],
-                ..Default::default()
-            },
-        )
-        .await;
+        let h = start_with_window(llm).await;
         // Each big log alone is ~4x the window.
-        let big: String = (0..5_000)
-            .map(|i| format!("building layer {i:05}: ok\n"))
-            .collect();
+        let big = big_log();
         assert!(estimate_tokens(&big) > 4 * WINDOW);
         h.openshift.set_log(&format!("{POD}/step-build"), &big);
         let small = "Error: COPY requirements.txt: no such file or directory (newest)";
         h.openshift.set_log(&format!("{POD}/step-small"), small);
 
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(h.gitea.issues().len(), 1);
-
-        let requests = h.llm.requests();
-        assert_eq!(requests.len(), 4);
-        for request in &requests {
-            let tokens = estimate_tokens(&request.to_string());
-            assert!(tokens <= WINDOW, "request of {tokens} tokens over {WINDOW}");
-        }
+        let requests = report_within_window(&h, 4).await;
         let tools: Vec<String> = messages(&requests[3])
             .iter()
             .filter(|m| m["role"] == "tool")
@@ -93,29 +108,11 @@ async fn text_form_tool_results_over_the_window_are_cut_too() {
             log_call(200),
             text(&format!("Filing it.\n```json\n{issue}\n```")),
         ]);
-        let h = Harness::start(
-            llm,
-            Options {
-                env: vec![("CONTEXT_WINDOW_TOKENS", WINDOW.to_string())],
-                ..Default::default()
-            },
-        )
-        .await;
-        let big: String = (0..5_000)
-            .map(|i| format!("building layer {i:05}: ok\n"))
-            .collect();
+        let h = start_with_window(llm).await;
+        let big = big_log();
         h.openshift.set_log(&format!("{POD}/step-build"), &big);
 
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(h.gitea.issues().len(), 1);
-
-        let requests = h.llm.requests();
-        assert_eq!(requests.len(), 3);
-        for request in &requests {
-            let tokens = estimate_tokens(&request.to_string());
-            assert!(tokens <= WINDOW, "request of {tokens} tokens over {WINDOW}");
-        }
+        let requests = report_within_window(&h, 3).await;
         let results: Vec<String> = messages(&requests[2])
             .iter()
             .filter(|m| m["role"] == "user")

@@ -21,6 +21,16 @@ fn exists(lab: &Lab, obj: &Value) -> bool {
         .is_some()
 }
 
+/// What the report says of step `name`.
+fn detail(report: &provisioner::Report, name: &str) -> String {
+    report
+        .steps
+        .iter()
+        .find(|s| s.step == name)
+        .map(|s| s.detail.clone())
+        .unwrap_or_else(|| panic!("no step {name} in {report:?}"))
+}
+
 #[tokio::test]
 async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namespaces() {
     let lab = Lab::start(Expand::BootstrapOnly).await;
@@ -96,14 +106,7 @@ async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namesp
 
     for round in 0..2 {
         let report = p.destroy(&t).await.unwrap();
-        let step = |name: &str| {
-            report
-                .steps
-                .iter()
-                .find(|s| s.step == name)
-                .map(|s| s.detail.clone())
-                .unwrap_or_else(|| panic!("no step {name} in round {round}"))
-        };
+        let step = |name: &str| detail(&report, name);
         assert!(step("namespaces").contains("none created by us"), "{round}");
         if round == 1 {
             assert!(step("direct-objects").starts_with("0 deleted"), "{round}");
@@ -181,14 +184,6 @@ async fn direct_mode_works_on_a_cluster_without_argo_cd() {
     let t = tenant("erin");
     let p = lab.provisioner(Mode::Direct);
     let report = p.provision(&t).await.unwrap();
-    let detail = |report: &provisioner::Report, name: &str| {
-        report
-            .steps
-            .iter()
-            .find(|s| s.step == name)
-            .map(|s| s.detail.clone())
-            .unwrap_or_else(|| panic!("no step {name}"))
-    };
     assert!(
         detail(&report, "appproject").contains("kind not served"),
         "{}",
