@@ -5,9 +5,9 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::state::{Comment, Issue, Label, Milestone, Release, Repo, Review, Token, User, World};
+use super::state::{Comment, Issue, Label, Milestone, Release, Repo, Token, User, World};
 
-fn time(ts: &Timestamp) -> Value {
+pub(super) fn time(ts: &Timestamp) -> Value {
     Value::String(ts.to_string())
 }
 
@@ -135,7 +135,7 @@ impl World {
             "description": repo.description,
             "empty": repo.commits.is_empty(),
             "private": repo.private,
-            "fork": false,
+            "fork": repo.parent.is_some(),
             "template": false,
             "mirror": repo.mirror,
             "size": repo.commits.values().map(|c| c.tree.values().map(Vec::len).sum::<usize>()).max().unwrap_or(0) / 1024,
@@ -149,7 +149,7 @@ impl World {
             "original_url": "",
             "website": "",
             "stars_count": 0,
-            "forks_count": 0,
+            "forks_count": self.repos.iter().filter(|r| r.parent == Some(repo.id)).count(),
             "watchers_count": 1,
             "open_issues_count": open(false),
             "open_pr_counter": open(true),
@@ -197,11 +197,42 @@ impl World {
         let (mut out, extra) = (out, settings);
         if let (Value::Object(map), Value::Object(more)) = (&mut out, extra) {
             map.extend(more);
+            // Gitea renders the parent one level deep (the parent's own parent is left out).
+            let parent = repo
+                .parent
+                .and_then(|id| self.repos.iter().find(|r| r.id == id))
+                .map(|p| {
+                    let mut p = p.clone();
+                    p.parent = None;
+                    self.repo_json(&p, (false, false, true))
+                });
+            if let Some(parent) = parent {
+                map.insert("parent".into(), parent);
+            }
         }
         out
     }
 
+    /// `Label`; an organization label (not one of `repo`'s own) gets its org URL.
     pub(crate) fn label_json(&self, repo: &Repo, label: &Label) -> Value {
+        if repo.labels.iter().any(|l| l.id == label.id) {
+            let url = format!("{}/labels/{}", self.repo_api(repo), label.id);
+            return Self::label_value(label, url);
+        }
+        let org = self
+            .user_by_id(repo.owner_id)
+            .map(|u| u.login.as_str())
+            .unwrap_or_default();
+        self.org_label_json(org, label)
+    }
+
+    /// `Label` of organization `org`.
+    pub(crate) fn org_label_json(&self, org: &str, label: &Label) -> Value {
+        let url = format!("{}/orgs/{org}/labels/{}", self.api(), label.id);
+        Self::label_value(label, url)
+    }
+
+    fn label_value(label: &Label, url: String) -> Value {
         json!({
             "id": label.id,
             "name": label.name,
@@ -209,7 +240,7 @@ impl World {
             "is_archived": label.is_archived,
             "color": label.color,
             "description": label.description,
-            "url": format!("{}/labels/{}", self.repo_api(repo), label.id),
+            "url": url,
         })
     }
 
@@ -235,10 +266,11 @@ impl World {
     }
 
     fn issue_common(&self, repo: &Repo, issue: &Issue, kind: &str) -> Value {
+        let usable = self.usable_labels(repo);
         let labels: Vec<Value> = issue
             .labels
             .iter()
-            .filter_map(|id| repo.labels.iter().find(|l| l.id == *id))
+            .filter_map(|id| usable.iter().find(|l| l.id == *id))
             .map(|l| self.label_json(repo, l))
             .collect();
         let assignees: Vec<Value> = issue
@@ -373,26 +405,6 @@ impl World {
             }
         }
         value
-    }
-
-    pub(crate) fn review_json(&self, repo: &Repo, index: i64, review: &Review) -> Value {
-        let pr = format!("{}/pulls/{index}", self.repo_html(repo));
-        json!({
-            "id": review.id,
-            "user": self.user_ref(review.user_id),
-            "team": null,
-            "state": review.state,
-            "body": review.body,
-            "commit_id": review.commit_id,
-            "stale": false,
-            "official": false,
-            "dismissed": review.dismissed,
-            "comments_count": 0,
-            "submitted_at": time(&review.submitted),
-            "updated_at": time(&review.submitted),
-            "html_url": format!("{pr}#issuecomment-{}", review.id),
-            "pull_request_url": pr,
-        })
     }
 
     pub(crate) fn comment_json(&self, repo: &Repo, comment: &Comment) -> Value {
