@@ -13,6 +13,7 @@ mod body;
 pub mod catalog;
 mod error;
 mod git_model;
+mod inspect;
 mod issue_edit;
 mod issue_filter;
 mod paging;

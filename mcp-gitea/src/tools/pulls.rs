@@ -174,8 +174,10 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
         }
         "get_review_comments" => {
             let id = args.int_req("review_id")?;
-            ctx.get(&what, &format!("{path}/reviews/{id}/comments"), &[])
-                .await
+            let got = ctx
+                .get(&what, &format!("{path}/reviews/{id}/comments"), &[])
+                .await?;
+            Ok(slim::list(&got, review_comment))
         }
         _ => Ok(slim::list(
             &ctx.get(&what, &format!("{base}/issues/{num}/comments"), &[])
@@ -183,6 +185,22 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
             slim::comment,
         )),
     }
+}
+
+/// A review code comment, slim: `review_id`, `old_position`, user as login, and
+/// `resolved_by` (a login) only when its conversation is resolved.
+fn review_comment(v: &Value) -> Value {
+    let mut out = json!({
+        "id": v.get("id"), "review_id": v.get("pull_request_review_id"), "body": v.get("body"),
+        "path": v.get("path"), "position": v.get("position"),
+        "old_position": v.get("original_position"), "diff_hunk": v.get("diff_hunk"),
+        "user": slim::login(v.get("user")), "html_url": v.get("html_url"),
+        "created_at": v.get("created_at"), "updated_at": v.get("updated_at"),
+    });
+    if let Some(resolver) = v.get("resolver").filter(|r| r.is_object()) {
+        out["resolved_by"] = slim::login(Some(resolver));
+    }
+    out
 }
 
 fn wip(title: &str, draft: bool) -> String {
@@ -399,8 +417,32 @@ async fn review_write(
         _ => {
             let id = args.int_req("comment_id")?;
             let body = json!({"body": args.str_req("body")?});
+            replies_supported(ctx).await?;
             ctx.post(&what, &format!("{path}/comments/{id}/replies"), &body)
                 .await
         }
+    }
+}
+
+/// `POST /pulls/{n}/comments/{id}/replies` exists from Gitea 1.27 on (1.26.3's swagger
+/// has no such path, and calling it there gives a bare 404). Older servers get a clear
+/// error naming the version and the alternatives; an unparsable version is tried anyway.
+async fn replies_supported(ctx: Ctx<'_>) -> Result<(), ToolError> {
+    let got = ctx.get("get gitea version", "/version", &[]).await?;
+    let version = got
+        .get("version")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut parts = version
+        .trim_start_matches('v')
+        .split(['.', '-', '+'])
+        .map(str::parse::<u64>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) if (major, minor) < (1, 27) => {
+            Err(ToolError::Other(format!(
+                "reply_comment is not supported by this Gitea ({version}): replying to a review comment needs Gitea 1.27 or newer; use method create with comments, or issue_write add_comment"
+            )))
+        }
+        _ => Ok(()),
     }
 }
