@@ -20,6 +20,7 @@ mod paging;
 mod query;
 mod render;
 mod render_git;
+mod render_labels;
 mod render_review;
 mod routes_admin;
 mod routes_comments;
