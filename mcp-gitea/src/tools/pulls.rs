@@ -173,11 +173,31 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
             ))
         }
         "get_review_comments" => {
-            let id = args.int_req("review_id")?;
-            let got = ctx
-                .get(&what, &format!("{path}/reviews/{id}/comments"), &[])
-                .await?;
-            Ok(slim::list(&got, review_comment))
+            // Without review_id: the code comments of one page of reviews (those that
+            // have any), as upstream does.
+            let ids = match args.int_opt("review_id")? {
+                Some(id) => vec![id],
+                None => ctx
+                    .get(&what, &format!("{path}/reviews"), &page_query(args, 30)?)
+                    .await?
+                    .as_array()
+                    .map(|reviews| {
+                        reviews
+                            .iter()
+                            .filter(|r| r.get("comments_count").and_then(Value::as_i64) > Some(0))
+                            .filter_map(|r| r.get("id").and_then(Value::as_i64))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            let mut out = Vec::new();
+            for id in ids {
+                let got = ctx
+                    .get(&what, &format!("{path}/reviews/{id}/comments"), &[])
+                    .await?;
+                out.extend(got.as_array().into_iter().flatten().map(review_comment));
+            }
+            Ok(Value::Array(out))
         }
         _ => Ok(slim::list(
             &ctx.get(&what, &format!("{base}/issues/{num}/comments"), &[])

@@ -78,6 +78,22 @@ async fn resolve_and_unresolve_a_thread() {
         Some(Some("user1".to_string()))
     );
     assert_eq!(review_comments(&c, n, rid).await[0]["resolved_by"], "user1");
+    // Without review_id: the code comments of all reviews that have some.
+    ok(
+        &c,
+        "pull_request_review_write",
+        or(json!({"method": "create", "pull_number": n, "state": "COMMENT", "body": "no inline"})),
+    )
+    .await;
+    let all = ok(
+        &c,
+        "pull_request_read",
+        or(json!({"method": "get_review_comments", "pull_number": n})),
+    )
+    .await;
+    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(all[0]["id"], cid);
+    assert_eq!(all[0]["resolved_by"], "user1");
 
     let done = ok(
         &c,

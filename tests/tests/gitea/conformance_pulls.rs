@@ -155,4 +155,21 @@ async fn review_comments(c: &mut Checker<'_>, user: &str, n: i64) {
         401,
     )
     .await;
+    let plain = c
+        .post(
+            u,
+            &format!("/repos/user1/mcp/issues/{n}/comments"),
+            json!({"body": "not on code"}),
+            201,
+        )
+        .await;
+    let plain = plain["id"].as_i64().unwrap_or(0);
+    c.call(
+        u,
+        "POST",
+        &format!("/repos/user1/mcp/pulls/comments/{plain}/resolve"),
+        None,
+        400,
+    )
+    .await;
 }
