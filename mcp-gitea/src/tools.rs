@@ -15,6 +15,7 @@ mod milestones;
 mod pulls;
 mod refs;
 mod repos;
+mod reviews;
 mod users;
 
 /// The Gitea access of one tool call.

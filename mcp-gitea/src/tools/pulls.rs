@@ -1,7 +1,8 @@
-//! Pull request tools: list, read, write and reviews.
+//! Pull request tools: list, read and write (reviews live in `reviews`).
 
 use serde_json::{Map, Value, json};
 
+use super::reviews::{self, REVIEW};
 use super::{Ctx, page_query, resolve_labels};
 use crate::args::{self, Args, ToolError};
 use crate::catalog::{Kind, ToolSpec, b, method, n, nums, objs, owner_repo, paging, s, strs};
@@ -27,15 +28,6 @@ const WRITE: &[&str] = &[
     "update_branch",
     "add_reviewers",
     "remove_reviewers",
-];
-const REVIEW: &[&str] = &[
-    "create",
-    "submit",
-    "delete",
-    "dismiss",
-    "reply_comment",
-    "resolve_thread",
-    "unresolve_thread",
 ];
 
 pub(super) fn specs() -> Vec<ToolSpec> {
@@ -118,7 +110,7 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value,
         }
         "pull_request_read" => read(ctx, &base, &full, args).await,
         "pull_request_write" => write(ctx, &owner, &repo, args).await,
-        _ => review_write(ctx, &base, &full, args).await,
+        _ => reviews::write(ctx, &base, &full, args).await,
     }
 }
 
@@ -172,55 +164,13 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
                 &ctx.get(&what, &format!("{path}/reviews/{id}"), &[]).await?,
             ))
         }
-        "get_review_comments" => {
-            // Without review_id: the code comments of one page of reviews (those that
-            // have any), as upstream does.
-            let ids = match args.int_opt("review_id")? {
-                Some(id) => vec![id],
-                None => ctx
-                    .get(&what, &format!("{path}/reviews"), &page_query(args, 30)?)
-                    .await?
-                    .as_array()
-                    .map(|reviews| {
-                        reviews
-                            .iter()
-                            .filter(|r| r.get("comments_count").and_then(Value::as_i64) > Some(0))
-                            .filter_map(|r| r.get("id").and_then(Value::as_i64))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            };
-            let mut out = Vec::new();
-            for id in ids {
-                let got = ctx
-                    .get(&what, &format!("{path}/reviews/{id}/comments"), &[])
-                    .await?;
-                out.extend(got.as_array().into_iter().flatten().map(review_comment));
-            }
-            Ok(Value::Array(out))
-        }
+        "get_review_comments" => reviews::code_comments(ctx, &path, &what, args).await,
         _ => Ok(slim::list(
             &ctx.get(&what, &format!("{base}/issues/{num}/comments"), &[])
                 .await?,
             slim::comment,
         )),
     }
-}
-
-/// A review code comment, slim: `review_id`, `old_position`, user as login, and
-/// `resolved_by` (a login) only when its conversation is resolved.
-fn review_comment(v: &Value) -> Value {
-    let mut out = json!({
-        "id": v.get("id"), "review_id": v.get("pull_request_review_id"), "body": v.get("body"),
-        "path": v.get("path"), "position": v.get("position"),
-        "old_position": v.get("original_position"), "diff_hunk": v.get("diff_hunk"),
-        "user": slim::login(v.get("user")), "html_url": v.get("html_url"),
-        "created_at": v.get("created_at"), "updated_at": v.get("updated_at"),
-    });
-    if let Some(resolver) = v.get("resolver").filter(|r| r.is_object()) {
-        out["resolved_by"] = slim::login(Some(resolver));
-    }
-    out
 }
 
 fn wip(title: &str, draft: bool) -> String {
@@ -359,110 +309,5 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
                       "reviewers": rb["reviewers"], "team_reviewers": rb["team_reviewers"], "pr_index": num, "repository": full}),
             )
         }
-    }
-}
-
-async fn review_write(
-    ctx: Ctx<'_>,
-    base: &str,
-    full: &str,
-    args: &Args,
-) -> Result<Value, ToolError> {
-    let m = args::method(args)?;
-    if !REVIEW.contains(&m.as_str()) {
-        return Err(ToolError::UnknownMethod(m));
-    }
-    if m == "resolve_thread" || m == "unresolve_thread" {
-        let id = args.int_req("comment_id")?;
-        let verb = m.trim_end_matches("_thread");
-        ctx.post(
-            &format!("{verb} {full} comment {id}"),
-            &format!("{base}/pulls/comments/{id}/{verb}"),
-            &json!({}),
-        )
-        .await?;
-        return Ok(json!(format!("Review thread {verb}d")));
-    }
-    let num = args.int_req("pull_number")?;
-    let path = format!("{base}/pulls/{num}");
-    let what = format!("{m} review on {full}/pull/{num}");
-    match m.as_str() {
-        "create" => {
-            let mut body = Map::new();
-            for (from, to) in [
-                ("state", "event"),
-                ("body", "body"),
-                ("commit_id", "commit_id"),
-            ] {
-                if let Some(v) = args.str_opt(from)? {
-                    body.insert(to.into(), json!(v));
-                }
-            }
-            if let Some(Value::Array(cs)) = args.get("comments") {
-                let mapped: Vec<Value> = cs
-                    .iter()
-                    .map(|c| {
-                        json!({"path": c.get("path"), "body": c.get("body"),
-                    "old_position": c.get("old_line_num"), "new_position": c.get("new_line_num")})
-                    })
-                    .collect();
-                body.insert("comments".into(), json!(mapped));
-            }
-            Ok(slim::review(
-                &ctx.post(&what, &format!("{path}/reviews"), &Value::Object(body))
-                    .await?,
-            ))
-        }
-        "submit" => {
-            let id = args.int_req("review_id")?;
-            let body = json!({"event": args.str_req("state")?, "body": args.str_opt("body")?.unwrap_or_default()});
-            Ok(slim::review(
-                &ctx.post(&what, &format!("{path}/reviews/{id}"), &body)
-                    .await?,
-            ))
-        }
-        "delete" => {
-            let id = args.int_req("review_id")?;
-            ctx.delete(&what, &format!("{path}/reviews/{id}"), None)
-                .await?;
-            Ok(json!("Review deleted"))
-        }
-        "dismiss" => {
-            let id = args.int_req("review_id")?;
-            let body = json!({"message": args.str_opt("message")?.unwrap_or_default()});
-            ctx.post(&what, &format!("{path}/reviews/{id}/dismissals"), &body)
-                .await?;
-            Ok(json!("Review dismissed"))
-        }
-        _ => {
-            let id = args.int_req("comment_id")?;
-            let body = json!({"body": args.str_req("body")?});
-            replies_supported(ctx).await?;
-            ctx.post(&what, &format!("{path}/comments/{id}/replies"), &body)
-                .await
-        }
-    }
-}
-
-/// `POST /pulls/{n}/comments/{id}/replies` exists from Gitea 1.27 on (1.26.3's swagger
-/// has no such path, and calling it there gives a bare 404). Older servers get a clear
-/// error naming the version and the alternatives; an unparsable version is tried anyway.
-async fn replies_supported(ctx: Ctx<'_>) -> Result<(), ToolError> {
-    let got = ctx.get("get gitea version", "/version", &[]).await?;
-    let version = got
-        .get("version")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let mut parts = version
-        .trim_start_matches('v')
-        .split(['.', '-', '+'])
-        .map(str::parse::<u64>);
-    match (parts.next(), parts.next()) {
-        (Some(Ok(major)), Some(Ok(minor))) if (major, minor) < (1, 27) => {
-            Err(ToolError::Other(format!(
-                "reply_comment is not supported by this Gitea ({version}): replying to a review comment needs Gitea 1.27 or newer; use method create with comments, or issue_write add_comment"
-            )))
-        }
-        _ => Ok(()),
     }
 }
