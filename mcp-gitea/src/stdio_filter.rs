@@ -144,4 +144,32 @@ mod tests {
         drop(rmcp_side);
         filter.finish().await;
     }
+
+    /// A reply rmcp has only half written is held back until its newline, so the
+    /// filter's own reply (sent meanwhile) never lands inside it.
+    #[tokio::test]
+    async fn replies_never_interleave_mid_line() {
+        let (client, server_stdio) = tokio::io::duplex(4096);
+        let (stdin, stdout) = tokio::io::split(server_stdio);
+        let (filter, mut rmcp_side) = StdioFilter::spawn(stdin, stdout);
+        let (client_out, mut client_in) = tokio::io::split(client);
+        let mut replies = BufReader::new(client_out);
+        rmcp_side.write_all(b"{\"jsonrpc\":\"2.0\",").await.unwrap();
+        let bad = b"{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"tools/call\",\"params\":{\"arguments\":\"s\"}}\n";
+        client_in.write_all(bad).await.unwrap();
+        let mut first = String::new();
+        replies.read_line(&mut first).await.unwrap();
+        let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(first["id"], "b");
+        assert_eq!(first["error"]["code"], -32602);
+        rmcp_side
+            .write_all(b"\"id\":1,\"result\":{}}\n")
+            .await
+            .unwrap();
+        let mut second = String::new();
+        replies.read_line(&mut second).await.unwrap();
+        assert_eq!(second, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n");
+        drop(rmcp_side);
+        filter.finish().await;
+    }
 }
