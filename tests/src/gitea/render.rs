@@ -135,7 +135,8 @@ impl World {
             "description": repo.description,
             "empty": repo.commits.is_empty(),
             "private": repo.private,
-            "fork": repo.parent.is_some(),
+            // A fork whose parent was deleted is a plain repository again, as in Gitea.
+            "fork": repo.parent.is_some_and(|id| self.repos.iter().any(|r| r.id == id)),
             "template": false,
             "mirror": repo.mirror,
             "size": repo.commits.values().map(|c| c.tree.values().map(Vec::len).sum::<usize>()).max().unwrap_or(0) / 1024,

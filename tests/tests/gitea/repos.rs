@@ -232,4 +232,9 @@ async fn forks_of_private_repositories_stay_private() {
     );
     let (_, forks) = send(f.user(Method::GET, "/repos/user1/secret/forks")).await;
     assert_eq!(forks[0]["full_name"], "lab-org/secret", "{forks}");
+    let (status, _) = send(f.user(Method::DELETE, "/repos/user1/secret")).await;
+    assert_eq!(status, 204);
+    let orphan = emu.repo("lab-org", "secret").unwrap();
+    assert_eq!(orphan["fork"], false, "{orphan}");
+    assert!(orphan.get("parent").is_none());
 }
