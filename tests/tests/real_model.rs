@@ -1,8 +1,9 @@
 //! The demo flow against a real (tiny) model: SmolLM2-135M-Instruct served by the
 //! `llama-cpp-python` server (`scripts/install-real-llm`), the agent pointed at it through
 //! the stack's `llm` option. The model makes poor choices on purpose; the run must still end
-//! with exactly one correct issue in `user1/mcp`, no crash, no destructive call, in bounded
-//! time. Opt-in: `scripts/test-real-llm`.
+//! with exactly one correct issue in `user1/mcp` (the demo's checks), no crash, no call
+//! but reads and the issue creation (from the agent's metrics), in bounded time. Opt-in:
+//! `scripts/test-real-llm`.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -56,4 +57,44 @@ async fn the_demo_with_a_real_model_files_one_correct_issue() {
     assert_eq!(response["fallback"], source == "fallback");
     let iterations = response["iterations"].as_u64().unwrap_or(u64::MAX);
     assert!(iterations <= 10, "{iterations} iterations");
+    // Whatever the model asked for, only reads and the one issue creation reached a server.
+    let reached = tools_reached(&outcome.agent_metrics);
+    println!("tools that reached an MCP server: {reached:?}");
+    for tool in &reached {
+        assert!(READ_OR_FILE.contains(&tool.as_str()), "{tool} was called");
+    }
+    assert!(reached.iter().any(|t| t == "issue_write"), "{reached:?}");
+}
+
+/// The tools the agent may run: cluster reads, the issue reads of its de-duplication and
+/// labels, and `issue_write` (create only, enforced by the agent).
+const READ_OR_FILE: &[&str] = &[
+    "pods_log",
+    "pods_get",
+    "events_list",
+    "resources_get",
+    "resources_list",
+    "list_issues",
+    "list_repo_issues",
+    "issue_read",
+    "label_read",
+    "issue_write",
+];
+
+/// Tools with a call that reached an MCP server (`ok` or `tool_error`) in the agent's
+/// Prometheus text.
+fn tools_reached(metrics: &str) -> Vec<String> {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("agent_tool_calls_total{"))
+        .filter(|l| l.contains("outcome=\"ok\"") || l.contains("outcome=\"tool_error\""))
+        .filter(|l| !l.trim_end().ends_with(" 0"))
+        .filter_map(|l| {
+            l.split("tool=\"")
+                .nth(1)?
+                .split('"')
+                .next()
+                .map(String::from)
+        })
+        .collect()
 }

@@ -48,7 +48,7 @@ pub async fn post(
     let response = http
         .post(world.agent.url("/report-failure"))
         .json(report)
-        .timeout(Duration::from_secs(90))
+        .timeout(Duration::from_secs(240))
         .send()
         .await
         .map_err(|e| e.to_string())?;

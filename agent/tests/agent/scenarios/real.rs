@@ -4,8 +4,8 @@
 //!
 //! A real model is judged on the outcome (HTTP status, one issue filed, no second issue, no
 //! secret, no destructive call); the scripted details (exact titles, tools called) are not
-//! asked of it. Which of the case's must-contain facts the issue states, and whether the
-//! model or the fallback wrote it, is printed per case for the record.
+//! asked of it. Which of the case's must-contain strings the issue has, its prose facts, and
+//! whether the model or the fallback wrote it, are printed per case for the record.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,29 +52,28 @@ fn selected(all: Vec<ScenarioCase>) -> Vec<ScenarioCase> {
     chosen
 }
 
-/// Prints who wrote the issue, the iterations, and which of the case's facts it states.
+/// Prints who wrote the issue, the iterations, which of the case's must-contain strings
+/// (`body_contains`) the issue has, and the case's prose `facts` for a judge.
 pub fn print_judgement(case: &ScenarioCase, world: &World, reply_text: &str) {
     let reply: Value = serde_json::from_str(reply_text).unwrap_or(Value::Null);
     let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
     let issue = issues.last();
-    let text = issue
-        .map(|i| format!("{}\n{}", i["title"], i["body"]).to_lowercase())
-        .unwrap_or_default();
-    let missing: Vec<&String> = case
-        .expect
-        .facts
+    let body = issue.and_then(|i| i["body"].as_str()).unwrap_or_default();
+    let wanted = &case.expect.body_contains;
+    let missing: Vec<&String> = wanted
         .iter()
-        .filter(|f| !text.contains(&f.to_lowercase()))
+        .filter(|f| !body.contains(f.as_str()))
         .collect();
     println!(
-        "REAL {:<40} source={} iterations={} facts {}/{} missing {:?} title {:?}",
+        "REAL {:<40} source={} iterations={} must-contain {}/{} missing {:?} title {:?}\n     facts for a judge: {:?}",
         case.name,
         reply["analysis"]["source"],
         reply["iterations"],
-        case.expect.facts.len() - missing.len(),
-        case.expect.facts.len(),
+        wanted.len() - missing.len(),
+        wanted.len(),
         missing,
-        issue.and_then(|i| i["title"].as_str()).unwrap_or_default()
+        issue.and_then(|i| i["title"].as_str()).unwrap_or_default(),
+        case.expect.facts
     );
 }
 
