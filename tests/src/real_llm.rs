@@ -28,7 +28,8 @@ pub const API_KEY: &str = "sk-real-llm-test";
 /// How the server is started.
 #[derive(Debug, Clone)]
 pub struct RealLlmOptions {
-    /// Context window in tokens (`--n_ctx`).
+    /// Context window in tokens (`--n_ctx`; SmolLM2 was trained on 8192, and the agent's
+    /// pessimistic token estimate needs that room for its 1.2k-token prompt).
     pub n_ctx: u32,
     /// CPU threads (`--n_threads`).
     pub threads: u32,
@@ -47,7 +48,7 @@ pub struct RealLlmOptions {
 impl Default for RealLlmOptions {
     fn default() -> Self {
         Self {
-            n_ctx: 4096,
+            n_ctx: 8192,
             threads: 2,
             seed: 42,
             temperature: 0.0,
