@@ -74,13 +74,15 @@ pub fn model_path() -> PathBuf {
         .join(MODEL_FILE)
 }
 
-/// True when the server and the model are installed (the tests then run them).
+/// True when the server and the model are installed.
 pub fn installed() -> bool {
     Tool::LlamaServer.find().is_some() && model_path().exists()
 }
 
 impl RealLlm {
-    /// Starts the server with `options` and waits until it serves the model.
+    /// Starts the server with `options` and waits until it serves the model. The port is
+    /// picked free, then bound by the server: when another process took it in between, the
+    /// start is tried again on a new port (three times at most).
     pub async fn start(options: RealLlmOptions) -> anyhow::Result<Self> {
         let python = require(Tool::LlamaServer);
         let model = model_path();
@@ -90,6 +92,21 @@ impl RealLlm {
                 model.display()
             );
         }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut server = Self::spawn(&python, &model, options.clone())?;
+            match server.wait_ready(options.ready_timeout).await {
+                Ok(()) => return Ok(server),
+                Err(e) if attempt < 3 && server.log_tail(30).contains("address already in use") => {
+                    tracing::warn!(error = %e, "llama server port taken, retrying");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn spawn(python: &Path, model: &Path, options: RealLlmOptions) -> anyhow::Result<Self> {
         let port = free_port()?;
         let log = std::env::temp_dir().join(format!(
             "testbed-llama-server-{}-{port}.log",
@@ -98,9 +115,9 @@ impl RealLlm {
         let out =
             std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
-        let child = Command::new(&python)
+        let child = Command::new(python)
             .args(["-m", "llama_cpp.server", "--model"])
-            .arg(&model)
+            .arg(model)
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .args(["--n_ctx", &options.n_ctx.to_string()])
             .args(["--n_threads", &options.threads.to_string()])
@@ -117,15 +134,12 @@ impl RealLlm {
             .stderr(err)
             .spawn()
             .with_context(|| format!("starting {}", python.display()))?;
-        let ready_timeout = options.ready_timeout;
-        let mut server = Self {
+        Ok(Self {
             child,
             port,
             log,
             options,
-        };
-        server.wait_ready(ready_timeout).await?;
-        Ok(server)
+        })
     }
 
     /// The OpenAI-compatible base URL (`http://127.0.0.1:P/v1`).
