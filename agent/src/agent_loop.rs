@@ -107,8 +107,8 @@ struct Run<'a> {
     iteration: u32,
     /// Labels for the issue (those of `issue_labels` the repository has).
     labels: Vec<Value>,
-    /// Prose answers in a row (no tool call, native or written): a model that ignores the
-    /// nudges will not file, so the run stops early and the fallback files instead.
+    /// Prose or cut-off answers in a row (no tool call, native or written): a model that
+    /// ignores the nudges will not file, so the run stops early and the fallback files.
     prose_streak: u32,
 }
 
@@ -305,6 +305,11 @@ impl Agent {
         }
         match turn.finish_reason.as_deref() {
             Some("length") if !last => {
+                // A cut-off answer is no progress either (a rambling model hits the cap).
+                run.prose_streak += 1;
+                if run.prose_streak >= MAX_PROSE_TURNS {
+                    return Err(RunError::NoIssue(preview(&turn.content, 300)));
+                }
                 run.messages
                     .push(json!({"role": "assistant", "content": turn.content}));
                 run.messages

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::fake_llm::{FakeLlm, messages, text, tool_calls};
+use crate::support::fake_llm::{FakeLlm, messages, text, tool_calls, with_finish};
 use crate::support::{Harness, NS, Options, POD, bounded, lab_report};
 
 /// SmolLM2's answer to the lab prompt after a nudge, verbatim: prose that names the tool
@@ -22,6 +22,21 @@ async fn a_model_that_only_writes_prose_is_given_up_on_after_three_turns() {
         assert_eq!(body["error"]["kind"], "no_issue_created", "{body}");
         assert_eq!(h.llm.requests().len(), 3, "two nudges, then give up");
         assert!(h.gitea.issues().is_empty());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_model_cut_off_by_the_answer_cap_every_time_is_given_up_on_too() {
+    bounded(async {
+        // SmolLM2's first answer without a cap ran to the context's end; with one, every
+        // answer stops at `length`.
+        let llm = FakeLlm::with(|_, _| with_finish(SMOLLM_PROSE, "length"));
+        let h = Harness::start(llm, Options::default()).await;
+        let (status, body) = h.report(lab_report()).await;
+        assert_eq!(status, 502, "{body}");
+        assert_eq!(body["error"]["kind"], "no_issue_created", "{body}");
+        assert_eq!(h.llm.requests().len(), 3);
     })
     .await
 }
