@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
@@ -223,6 +224,13 @@ pub async fn serve(
     cancel: CancellationToken,
 ) -> std::io::Result<()> {
     let stop = cancel.clone();
+    // Replies are written in one go; without TCP_NODELAY a reply that hyper splits into
+    // two writes can wait for the client's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::trace!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let server =
         axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
     let mut task = tokio::spawn(async move { server.await });
