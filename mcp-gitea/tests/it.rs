@@ -6,6 +6,7 @@
 mod it {
     mod cli;
     mod common;
+    mod fast_path;
     mod filters;
     mod issues;
     mod protocol;
