@@ -7,12 +7,14 @@
 //! `list_issues` and `issue_write create` through MCP and for the same REST calls made
 //! directly against the emulator.
 //!
-//! `cargo run --release -p mcp-gitea --example overhead -- [--calls N] [--only WHAT]`
-//! with WHAT one of `mcp-list`, `mcp-create`, `rest-list`, `rest-create`.
+//! `cargo run --release -p mcp-gitea --example overhead -- [--calls N] [--only WHAT]
+//! [--no-fast-path]` with WHAT one of `mcp-list`, `mcp-create`, `rest-list`, `rest-create`;
+//! `--no-fast-path` sends every request through rmcp (see `http_transport::fast_path`).
 
 use std::time::Instant;
 
 use mcp_gitea::config::{Config, Secret, Transport};
+use mcp_gitea::http_transport;
 use serde_json::{Value, json};
 use testbed::gitea::GiteaEmulator;
 use tokio_util::sync::CancellationToken;
@@ -79,9 +81,13 @@ async fn main() -> Res<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/mcp", listener.local_addr()?);
     let cancel = CancellationToken::new();
-    let stop = cancel.clone();
-    let served =
-        tokio::spawn(async move { mcp_gitea::serve_http(listener, server, &cfg, stop).await });
+    let opts = http_transport::HttpOptions {
+        bind: cfg.bind,
+        ..Default::default()
+    };
+    let fast_path = !args.iter().any(|a| a == "--no-fast-path");
+    let app = http_transport::router_with(server, &opts, cancel.child_token(), fast_path);
+    let served = tokio::spawn(http_transport::serve(listener, app, cancel.clone()));
 
     let rpc = |tool: &str, arguments: Value| {
         http.post(&url)
