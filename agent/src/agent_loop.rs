@@ -107,7 +107,14 @@ struct Run<'a> {
     iteration: u32,
     /// Labels for the issue (those of `issue_labels` the repository has).
     labels: Vec<Value>,
+    /// Prose or cut-off answers in a row (no tool call, native or written): a model that
+    /// ignores the nudges will not file, so the run stops early and the fallback files.
+    prose_streak: u32,
 }
+
+/// Prose answers in a row after which the model is given up on (the first answer plus two
+/// ignored nudges). A small local model repeats its prose forever, one slow call each.
+const MAX_PROSE_TURNS: u32 = 3;
 
 impl Agent {
     /// An agent over its parts.
@@ -150,6 +157,7 @@ impl Agent {
             analysis: Value::Null,
             iteration: 0,
             labels: Vec::new(),
+            prose_streak: 0,
         };
         let result = match tokio::time::timeout_at(deadline, self.run_loop(&mut run)).await {
             Ok(result) => result,
@@ -270,6 +278,7 @@ impl Agent {
         last: bool,
     ) -> Result<Option<RunOutcome>, RunError> {
         if !turn.tool_calls.is_empty() && !last {
+            run.prose_streak = 0;
             let assistant_calls: Vec<Value> = turn
                 .tool_calls
                 .iter()
@@ -296,6 +305,11 @@ impl Agent {
         }
         match turn.finish_reason.as_deref() {
             Some("length") if !last => {
+                // A cut-off answer is no progress either (a rambling model hits the cap).
+                run.prose_streak += 1;
+                if run.prose_streak >= MAX_PROSE_TURNS {
+                    return Err(RunError::NoIssue(preview(&turn.content, 300)));
+                }
                 run.messages
                     .push(json!({"role": "assistant", "content": turn.content}));
                 run.messages
@@ -316,7 +330,8 @@ impl Agent {
             text_calls.retain(|c| c.name == ctx.issue_tool.name());
         }
         if text_calls.is_empty() {
-            if last {
+            run.prose_streak += 1;
+            if last || run.prose_streak >= MAX_PROSE_TURNS {
                 return Err(RunError::NoIssue(preview(&turn.content, 300)));
             }
             run.messages
@@ -326,6 +341,7 @@ impl Agent {
             );
             return Ok(None);
         }
+        run.prose_streak = 0;
         let pending = text_calls
             .into_iter()
             .map(|c| PendingCall {

@@ -86,6 +86,13 @@ pub struct LlmConfig {
     pub call_timeout: Duration,
     /// Retries after the first attempt for retryable failures.
     pub max_retries: u32,
+    /// Cap of one answer (`max_tokens`): `LLM_MAX_TOKENS`, else the context budget's answer
+    /// reserve, so a model that rambles cannot spend the run's deadline on one turn.
+    pub max_tokens: u32,
+    /// Sampling temperature (`LLM_TEMPERATURE`), sent only when set.
+    pub temperature: Option<f64>,
+    /// Sampling seed (`LLM_SEED`), sent only when set (repeatable runs where supported).
+    pub seed: Option<u64>,
 }
 
 /// The whole agent configuration.
@@ -169,6 +176,15 @@ impl Config {
     /// Reads the configuration through `lookup`, which returns a variable's value.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env { lookup: &lookup };
+        let context_window_tokens = env.number(
+            "CONTEXT_WINDOW_TOKENS",
+            DEFAULT_CONTEXT_WINDOW_TOKENS,
+            2_048,
+            10_000_000,
+        )?;
+        let answer_reserve =
+            failure_analysis::log_hygiene::ContextBudget::new(context_window_tokens)
+                .output_reserve_tokens;
         let llm = LlmConfig {
             base_url: normalize_llm_url(&env.string("LITELLM_URL", "http://localhost:4000"))?,
             api_key: env.secret("LITELLM_API_KEY")?,
@@ -177,6 +193,20 @@ impl Config {
             ),
             call_timeout: env.seconds("LLM_TIMEOUT_SECONDS", 120)?,
             max_retries: env.number("LLM_MAX_RETRIES", 3, 0, 10)?,
+            max_tokens: env.number(
+                "LLM_MAX_TOKENS",
+                u32::try_from(answer_reserve).unwrap_or(u32::MAX),
+                16,
+                1_000_000,
+            )?,
+            temperature: env
+                .opt("LLM_TEMPERATURE")
+                .map(|_| env.number("LLM_TEMPERATURE", 0.0, 0.0, 2.0))
+                .transpose()?,
+            seed: env
+                .opt("LLM_SEED")
+                .map(|_| env.number("LLM_SEED", 0, 0, u64::MAX))
+                .transpose()?,
         };
         let mut mcp_servers = Vec::new();
         for (name, label, default_transport) in [
@@ -226,12 +256,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect(),
             tool_concurrency: env.number("TOOL_CONCURRENCY", 4, 1, 64)?,
-            context_window_tokens: env.number(
-                "CONTEXT_WINDOW_TOKENS",
-                DEFAULT_CONTEXT_WINDOW_TOKENS,
-                2_048,
-                10_000_000,
-            )?,
+            context_window_tokens,
             max_concurrent_runs: env.number("MAX_CONCURRENT_RUNS", 64, 1, 10_000)?,
             body_limit: env.number("MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024)?,
             log_format: match env

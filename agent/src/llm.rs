@@ -55,6 +55,8 @@ pub struct LlmClient {
     call_timeout: Duration,
     max_retries: u32,
     backoff_initial: Duration,
+    /// `max_tokens`, `temperature`, `seed` as sent on every request.
+    sampling: Value,
 }
 
 impl LlmClient {
@@ -77,6 +79,7 @@ impl LlmClient {
             call_timeout: config.call_timeout,
             max_retries: config.max_retries,
             backoff_initial: Duration::from_millis(500),
+            sampling: sampling(config),
         }
     }
 
@@ -100,6 +103,9 @@ impl LlmClient {
         deadline: Instant,
     ) -> Result<ChatTurn, LlmError> {
         let mut body = json!({"model": self.model, "messages": messages, "stream": false});
+        if let (Some(body), Some(sampling)) = (body.as_object_mut(), self.sampling.as_object()) {
+            body.extend(sampling.clone());
+        }
         if !tools.is_empty() {
             body["tools"] = Value::Array(tools.to_vec());
         }
@@ -139,6 +145,19 @@ impl LlmClient {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// The sampling fields of every request: the answer cap always, temperature and seed
+/// only when configured (servers differ in their defaults; unset means theirs).
+fn sampling(config: &LlmConfig) -> Value {
+    let mut fields = json!({"max_tokens": config.max_tokens});
+    if let Some(t) = config.temperature {
+        fields["temperature"] = json!(t);
+    }
+    if let Some(seed) = config.seed {
+        fields["seed"] = json!(seed);
+    }
+    fields
 }
 
 /// An HTTP failure with what the retry decision needs.

@@ -4,7 +4,8 @@
 //! [`server::GiteaMcp`] is the MCP server (tool catalogue in [`tools`], tolerant argument
 //! reading in [`args`], slim results in [`slim`], old tool names in [`legacy`]);
 //! [`gitea_client::GiteaClient`] talks to Gitea's REST API; [`http_transport`] serves
-//! streamable HTTP and [`run`] ties everything together for `main`.
+//! streamable HTTP, [`stdio_filter`] sits in front of rmcp's stdio transport, and [`run`]
+//! ties everything together for `main`.
 
 pub mod args;
 mod arguments_probe;
@@ -15,6 +16,7 @@ pub mod http_transport;
 pub mod legacy;
 pub mod server;
 pub mod slim;
+pub mod stdio_filter;
 pub mod tools;
 
 use std::time::Duration;
@@ -84,17 +86,7 @@ pub async fn run(cfg: Config, shutdown: CancellationToken) -> Result<(), RunErro
         tracing::warn!("no static Gitea token: requests without their own token act anonymously");
     }
     match cfg.transport {
-        Transport::Stdio => {
-            let running = server
-                .serve(rmcp::transport::stdio())
-                .await
-                .map_err(|e| RunError::Stdio(e.to_string()))?;
-            tokio::select! {
-                res = running.waiting() => { res.map_err(|e| RunError::Stdio(e.to_string()))?; }
-                _ = shutdown.cancelled() => {}
-            }
-            Ok(())
-        }
+        Transport::Stdio => serve_stdio(server, shutdown).await,
         Transport::Http => {
             let addr = http_transport::listen_addr(cfg.bind, cfg.port);
             let listener = tokio::net::TcpListener::bind(addr)
@@ -131,4 +123,22 @@ pub async fn serve_http(
             context: "serve".into(),
             source,
         })
+}
+
+/// Serves one MCP session over the process's stdin/stdout, behind [`stdio_filter`].
+async fn serve_stdio(server: GiteaMcp, shutdown: CancellationToken) -> Result<(), RunError> {
+    let (filter, rmcp_side) =
+        stdio_filter::StdioFilter::spawn(tokio::io::stdin(), tokio::io::stdout());
+    let result = match server.serve(rmcp_side).await {
+        Ok(running) => {
+            tokio::select! {
+                res = running.waiting() => res.map(|_| ()).map_err(|e| RunError::Stdio(e.to_string())),
+                _ = shutdown.cancelled() => Ok(()),
+            }
+        }
+        Err(e) => Err(RunError::Stdio(e.to_string())),
+    };
+    // The session (and with it rmcp's end of the pipe) is gone: flush what is queued.
+    let _ = tokio::time::timeout(Duration::from_secs(2), filter.finish()).await;
+    result
 }

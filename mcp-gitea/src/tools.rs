@@ -16,6 +16,7 @@ mod milestones;
 mod pulls;
 mod refs;
 mod repos;
+mod reviews;
 mod users;
 
 /// The Gitea access of one tool call.
@@ -143,7 +144,8 @@ pub async fn dispatch(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, To
 }
 
 /// Resolves label names (or IDs) to IDs for `owner/repo`, listing the repository's labels
-/// once when a name is given; an unknown name is an error that lists the valid names.
+/// once when a name is given (and the owning organization's labels once when a name is not
+/// among them); an unknown name is an error that lists the valid names.
 pub async fn resolve_labels(
     ctx: Ctx<'_>,
     owner: &str,
@@ -152,6 +154,7 @@ pub async fn resolve_labels(
 ) -> Result<Vec<i64>, ToolError> {
     let mut ids = Vec::new();
     let mut known: Option<Vec<(i64, String)>> = None;
+    let mut org_checked = false;
     for item in wanted {
         if let Ok(id) = item.trim().parse::<i64>() {
             ids.push(id);
@@ -160,11 +163,24 @@ pub async fn resolve_labels(
         if known.is_none() {
             known = Some(repo_labels(ctx, owner, repo).await?);
         }
+        let find = |labels: &[(i64, String)]| {
+            labels
+                .iter()
+                .find(|(_, name)| name.eq_ignore_ascii_case(item.trim()))
+                .map(|(id, _)| *id)
+        };
+        let mut found = find(known.as_deref().unwrap_or_default());
+        if found.is_none() && !org_checked {
+            // Labels of the owning organization are usable too; a user owner has none
+            // (Gitea answers 404), which is not an error here.
+            org_checked = true;
+            let org = format!("/orgs/{}/labels", crate::gitea_client::seg(owner));
+            if let Some(extra) = label_pages(ctx, &org).await.ok().filter(|l| !l.is_empty()) {
+                known.get_or_insert_with(Vec::new).extend(extra);
+            }
+            found = find(known.as_deref().unwrap_or_default());
+        }
         let labels = known.as_deref().unwrap_or_default();
-        let found = labels
-            .iter()
-            .find(|(_, name)| name.eq_ignore_ascii_case(item.trim()))
-            .map(|(id, _)| *id);
         match found {
             Some(id) => ids.push(id),
             None => {
@@ -185,10 +201,15 @@ async fn repo_labels(
     repo: &str,
 ) -> Result<Vec<(i64, String)>, ToolError> {
     let path = format!("{}/labels", crate::gitea_client::repo_path(owner, repo));
+    label_pages(ctx, &path).await
+}
+
+/// `(id, name)` of every label at `path` (up to 20 pages of 50).
+async fn label_pages(ctx: Ctx<'_>, path: &str) -> Result<Vec<(i64, String)>, ToolError> {
     let mut out = Vec::new();
     for page in 1..=20 {
         let q = [("page", page.to_string()), ("limit", "50".to_string())];
-        let got = ctx.get("list labels", &path, &q).await?;
+        let got = ctx.get("list labels", path, &q).await?;
         let items = got.as_array().cloned().unwrap_or_default();
         let n = items.len();
         out.extend(

@@ -6,12 +6,16 @@
 mod it {
     mod cli;
     mod common;
+    mod dependencies;
     mod fast_path;
     mod filters;
+    mod forks;
     mod issues;
+    mod org_labels;
     mod protocol;
     mod pulls;
     mod repos;
+    mod review_threads;
     mod stdio;
     mod tokens;
     mod ts_sdk;

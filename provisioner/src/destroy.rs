@@ -62,16 +62,11 @@ impl Provisioner {
             self.delete_all(desired::tenant_secrets(c, &placeholder).iter()),
         )
         .await?;
-        run.step("scc", async {
-            match self.delete_all([desired::scc(tenant)].iter()).await {
-                Err(e) if e.is_not_found() => Ok(((), "kind not served".into())),
-                other => other,
-            }
-        })
-        .await?;
+        run.step("scc", self.delete_optional_kind(desired::scc(tenant)))
+            .await?;
         run.step(
             "appproject",
-            self.delete_all([desired::app_project(c)].iter()),
+            self.delete_optional_kind(desired::app_project(c)),
         )
         .await?;
         run.step("llm-key", async {
@@ -112,6 +107,15 @@ impl Provisioner {
             }
         }
         Ok(((), format!("{deleted} deleted, {absent} absent")))
+    }
+
+    /// Deletes `obj`, whose kind the cluster may not serve at all (SCCs off OpenShift, the
+    /// AppProject without Argo CD): then there is nothing to delete.
+    async fn delete_optional_kind(&self, obj: serde_json::Value) -> Result<((), String)> {
+        match self.delete_all([obj].iter()).await {
+            Err(e) if e.is_not_found() => Ok(((), "kind not served".into())),
+            other => other,
+        }
     }
 
     /// Deletes only namespaces labelled as created by the provisioner, and waits for them.

@@ -114,9 +114,21 @@ impl Error {
         }
     }
 
-    /// Whether the cause is a Kubernetes 404.
+    /// Whether the cause is a Kubernetes 404, or a kind the cluster does not serve at all
+    /// (discovery knows no such group, resource or kind: Argo CD's kinds on a cluster without
+    /// Argo CD, OpenShift's on plain Kubernetes). Callers treat both as "nothing there".
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::Kube { source: kube::Error::Api(s), .. } if s.code == 404)
+        use kube::error::DiscoveryError as D;
+        match self {
+            Error::Kube { source, .. } => match source {
+                kube::Error::Api(s) => s.code == 404,
+                kube::Error::Discovery(
+                    D::MissingKind(_) | D::MissingApiGroup(_) | D::MissingResource(_),
+                ) => true,
+                _ => false,
+            },
+            _ => false,
+        }
     }
 }
 

@@ -36,8 +36,15 @@ impl Provisioner {
         let c = &ctx;
         run.step("namespaces", self.ensure_namespaces(c)).await?;
         let mut state = run.step("state", self.load_state(c)).await?;
-        run.step("appproject", self.apply_all(vec![desired::app_project(c)]))
-            .await?;
+        run.step("appproject", async {
+            let project = vec![desired::app_project(c)];
+            match self.mode {
+                Mode::Bootstrap => self.apply_all(project).await,
+                // Direct mode needs no Argo CD: a cluster without it is fine.
+                Mode::Direct => self.apply_optional_kind(project).await,
+            }
+        })
+        .await?;
         self.gitea_steps(&mut run, c, &mut state).await?;
         state.llm_key = run.step("llm-key", self.llm_key(c, &state)).await?;
         let plan = planned_objects(c, &state, Mode::Bootstrap, &[]);

@@ -31,6 +31,8 @@ pub struct DemoOutcome {
     pub issue: Value,
     /// The agent's response to the trigger script.
     pub agent_response: Value,
+    /// The agent's `/metrics` right after the report (tool calls by tool and outcome).
+    pub agent_metrics: String,
     /// Provisioning time.
     pub provision: Duration,
     /// Destroy time.
@@ -94,6 +96,11 @@ async fn run_on(
         indent(&serde_json::to_string_pretty(&agent_response)?)
     )?;
 
+    let agent_metrics = reqwest::get(format!("{}/metrics", urls.agent))
+        .await
+        .context("reading the agent's metrics")?
+        .text()
+        .await?;
     let issues = stack.gitea.issues(&creds.user, &creds.repo);
     ensure!(
         issues.len() == 1,
@@ -154,6 +161,7 @@ async fn run_on(
         issue_url,
         issue,
         agent_response,
+        agent_metrics,
         provision: Duration::from_millis(u64::try_from(tenant.report.millis).unwrap_or(u64::MAX)),
         destroy,
     })

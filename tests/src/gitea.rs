@@ -13,23 +13,30 @@ mod body;
 pub mod catalog;
 mod error;
 mod git_model;
+mod inspect;
 mod issue_edit;
 mod issue_filter;
 mod paging;
 mod query;
 mod render;
 mod render_git;
+mod render_labels;
+mod render_review;
 mod routes_admin;
 mod routes_comments;
 mod routes_contents;
+mod routes_dependencies;
+mod routes_forks;
 mod routes_git;
 mod routes_issues;
 mod routes_labels;
 mod routes_milestones;
+mod routes_org_labels;
 mod routes_pull_changes;
 mod routes_pulls;
 mod routes_releases;
 mod routes_repos;
+mod routes_review_comments;
 mod routes_reviews;
 mod routes_statuses;
 mod routes_users;
@@ -167,6 +174,10 @@ impl GiteaEmulator {
             .merge(routes_reviews::routes())
             .merge(routes_releases::routes())
             .merge(routes_statuses::routes())
+            .merge(routes_forks::routes())
+            .merge(routes_dependencies::routes())
+            .merge(routes_org_labels::routes())
+            .merge(routes_review_comments::routes())
             // Records which operation matched, for `served_operations`.
             .route_layer(axum::middleware::from_fn_with_state(
                 self.shared.clone(),

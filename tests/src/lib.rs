@@ -7,6 +7,7 @@
 //!   management.
 //! - [`stack`]: the whole lab in process (emulators, provisioned tenant, our MCP servers
 //!   and the agent) behind `testbed up` and `testbed demo`.
+//! - [`real_llm`]: a real tiny model (llama-cpp-python server) for the opt-in tests.
 //! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
 //!   programs (kubectl, helm, upstream servers, SDKs) are installed.
 
@@ -16,6 +17,7 @@ pub mod demo;
 pub mod gitea;
 pub mod kube;
 pub mod llm;
+pub mod real_llm;
 pub mod serve;
 pub mod stack;
 pub mod tools;

@@ -5,6 +5,8 @@
 
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
+
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -70,6 +72,10 @@ pub async fn spawn_http(router: axum::Router, port: u16) -> std::io::Result<Serv
     let addr = listener.local_addr()?;
     let cancel = CancellationToken::new();
     let stop = cancel.clone();
+    // Replies go out at once (no Nagle delay), as from a real server's tuned stack.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, router)
             .with_graceful_shutdown(async move { stop.cancelled().await });

@@ -189,6 +189,7 @@ impl Stack {
             api_key: None,
             model: format!("openai/{LLM_MODEL}"),
             emulated: true,
+            agent_env: Vec::new(),
         });
         let mut stack = RunningStack {
             kube,

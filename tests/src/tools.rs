@@ -1,6 +1,6 @@
 //! Finds the external programs the tests talk to (kubectl, helm, the upstream Go
 //! `kubernetes-mcp-server`, Node 22, the Python MCP SDK), as `scripts/install-tools`
-//! installed them.
+//! installed them, and the real-model server `scripts/install-real-llm` installs.
 //!
 //! Tests ask for a tool through [`require`]: a missing tool is a test failure with the
 //! command that installs it, never a silent skip, so a CI run cannot pass by not testing.
@@ -38,6 +38,9 @@ pub enum Tool {
     Python,
     /// `kubernetes-validate` from the tools venv.
     KubernetesValidate,
+    /// The Python of the real-model venv, with the `llama_cpp.server` module
+    /// (`scripts/install-real-llm`).
+    LlamaServer,
 }
 
 impl Tool {
@@ -59,6 +62,7 @@ impl Tool {
             ],
             Tool::Python => vec![dir.join("venv/bin/python")],
             Tool::KubernetesValidate => vec![dir.join("venv/bin/kubernetes-validate")],
+            Tool::LlamaServer => vec![dir.join("llm/venv/bin/python")],
         }
     }
 
@@ -73,8 +77,13 @@ pub fn require(tool: Tool) -> PathBuf {
     match tool.find() {
         Some(path) => path,
         None => panic!(
-            "{tool:?} is not installed (looked in {:?}); run `scripts/install-tools` first",
-            tool.candidates()
+            "{tool:?} is not installed (looked in {:?}); run `scripts/{}` first",
+            tool.candidates(),
+            if tool == Tool::LlamaServer {
+                "install-real-llm"
+            } else {
+                "install-tools"
+            }
         ),
     }
 }

@@ -10,6 +10,7 @@ mod gitea {
     pub(crate) mod checker;
     pub(crate) mod common;
     mod conformance;
+    mod conformance_links;
     mod conformance_pulls;
     mod drift;
     mod issues;

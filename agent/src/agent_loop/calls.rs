@@ -176,10 +176,15 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         ctx.metrics.tool_call(&call.name, "invalid_arguments");
         Checked::Refused(received.clone(), prompt::tool_error(&call.name, &message))
     };
-    let value = match &call.arguments {
+    let mut value = match &call.arguments {
         Ok(v) => v.clone(),
         Err(e) => return refuse(format!("{e}. {}", arguments::describe(&tool.input_schema))),
     };
+    // Pinned arguments are the agent's, so a model that leaves them out is not refused for
+    // it (small models do): they are filled in before the schema check, and set again after.
+    if let Some(map) = value.as_object_mut() {
+        prefill_pinned(ctx, &call.name, map);
+    }
     let prepared = match arguments::prepare(value, &tool.input_schema) {
         Ok(p) => p,
         Err(e) => return refuse(e),
@@ -222,6 +227,33 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
     Checked::Ready(args, key)
 }
 
+/// The arguments the agent pins whatever the model wrote, filled in where missing.
+fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Value>) {
+    let mut pinned: Vec<(&str, &str)> = Vec::new();
+    if tool == ctx.issue_tool.name() {
+        pinned.extend([("owner", ctx.owner), ("repo", ctx.repo)]);
+    }
+    if PINNED_NAMESPACE.contains(&tool) {
+        pinned.push(("namespace", &ctx.report.namespace));
+    }
+    if matches!(tool, "pods_log" | "pods_get") {
+        pinned.push(("name", &ctx.report.pod_name));
+    }
+    for (key, value) in pinned {
+        args.entry(key).or_insert_with(|| value.into());
+    }
+}
+
+/// The tools whose `namespace` is the reported run's.
+const PINNED_NAMESPACE: &[&str] = &[
+    "pods_log",
+    "pods_get",
+    "events_list",
+    "resources_get",
+    "resources_list",
+    "pods_list_in_namespace",
+];
+
 /// Cluster reads stay on the reported run: the namespace (and, for the pod tools, the pod)
 /// come from the validated request whatever the model wrote, and generic resource reads are
 /// limited to Tekton objects (no Secrets, whatever a log asks for).
@@ -230,15 +262,7 @@ fn pin_cluster_arguments(
     tool: &str,
     args: &mut serde_json::Map<String, Value>,
 ) -> Result<(), String> {
-    const NAMESPACED: &[&str] = &[
-        "pods_log",
-        "pods_get",
-        "events_list",
-        "resources_get",
-        "resources_list",
-        "pods_list_in_namespace",
-    ];
-    if !NAMESPACED.contains(&tool) {
+    if !PINNED_NAMESPACE.contains(&tool) {
         return Ok(());
     }
     args.insert("namespace".into(), ctx.report.namespace.clone().into());

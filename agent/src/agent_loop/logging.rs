@@ -41,6 +41,9 @@ pub(super) fn turn(iteration: u32, max: u32, turn: &ChatTurn) {
     );
     if turn.tool_calls.is_empty() {
         tracing::info!(iteration, "│  Text: {}", preview(&turn.content, 150));
+        // Whole answers, for diagnosing what a model wrote instead of a call (redacted
+        // context in, so no secret can be in it).
+        tracing::debug!(iteration, "│  Full text: {}", turn.content);
     }
 }
 

@@ -113,3 +113,27 @@ fn allowlist_override_and_default_exclude_destructive_tools() {
     let c = config(&[("AGENT_TOOL_ALLOWLIST", "pods_log, create_issue")]).unwrap();
     assert_eq!(c.tool_allowlist, vec!["pods_log", "create_issue"]);
 }
+
+#[test]
+fn the_answer_cap_follows_the_context_window_unless_set() {
+    let c = config(&[]).unwrap();
+    assert_eq!(c.llm.max_tokens, 32_768 / 5);
+    assert_eq!((c.llm.temperature, c.llm.seed), (None, None));
+    let c = config(&[("CONTEXT_WINDOW_TOKENS", "4096")]).unwrap();
+    assert_eq!(c.llm.max_tokens, 819);
+    let c = config(&[
+        ("LLM_MAX_TOKENS", "384"),
+        ("LLM_TEMPERATURE", "0"),
+        ("LLM_SEED", "42"),
+    ])
+    .unwrap();
+    assert_eq!(c.llm.max_tokens, 384);
+    assert_eq!((c.llm.temperature, c.llm.seed), (Some(0.0), Some(42)));
+    for bad in [
+        ("LLM_MAX_TOKENS", "5"),
+        ("LLM_TEMPERATURE", "3"),
+        ("LLM_SEED", "-1"),
+    ] {
+        assert!(config(&[bad]).is_err(), "{bad:?}");
+    }
+}

@@ -21,6 +21,8 @@ mod log_lines;
 mod mcp_clients;
 /// Streamable HTTP: `tools/list` pagination, expired sessions re-initialised.
 mod mcp_streamable;
+/// Regressions a real small model revealed, replayed with the fake endpoint.
+mod real_model;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
 mod run_loop;
 /// Every case of `tests/scenarios/` end to end, with a pass/fail table.

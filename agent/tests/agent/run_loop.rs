@@ -202,11 +202,9 @@ async fn malformed_arguments_are_returned_to_the_model_which_corrects_them() {
             "{first:?}"
         );
         let second = tool_messages(&h.llm, 2);
+        // `name` is pinned to the reported pod, so leaving it out is not an error.
         assert!(
-            second
-                .last()
-                .unwrap()
-                .contains("missing required argument(s): name"),
+            !second.last().unwrap().contains("missing required"),
             "{second:?}"
         );
         assert!(

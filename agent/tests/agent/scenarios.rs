@@ -5,6 +5,8 @@
 mod check;
 /// Repeated reports, retries and other runs against one world.
 mod dedup;
+/// The suite against a real model (opt-in).
+mod real;
 mod world;
 
 use std::path::Path;
@@ -18,7 +20,10 @@ use tokio::sync::Semaphore;
 use self::check::{Outcome, check};
 use self::world::{Model, World};
 
+/// Cases run at once with the LLM emulator.
 const PARALLEL: usize = 4;
+/// One case's limit with the LLM emulator.
+const CASE_TIMEOUT: Duration = Duration::from_secs(120);
 
 pub fn short(text: &str) -> String {
     text.chars().take(300).collect()
@@ -43,7 +48,7 @@ pub async fn post(
     let response = http
         .post(world.agent.url("/report-failure"))
         .json(report)
-        .timeout(Duration::from_secs(90))
+        .timeout(Duration::from_secs(240))
         .send()
         .await
         .map_err(|e| e.to_string())?;
@@ -75,16 +80,7 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
     let reply: Value = serde_json::from_str(&reply_text).unwrap_or(Value::Null);
     let real = matches!(model, Model::Real { .. });
     if real {
-        // For a judge (human or model): the facts the issue should state, beside the issue.
-        let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
-        let title = issues
-            .last()
-            .and_then(|i| i["title"].as_str().map(String::from))
-            .unwrap_or_default();
-        println!(
-            "{}: issue {title:?}; facts to find: {:?}",
-            case.name, case.expect.facts
-        );
+        real::print_judgement(case, &world, &reply_text);
     }
     let outcome = Outcome {
         status,
@@ -95,19 +91,24 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
     Ok(check(case, &world, &outcome, real))
 }
 
-/// Runs every case, prints the table, returns the names of the failed cases.
-async fn run_suite(model: Arc<Model>) -> Vec<String> {
+/// Runs `cases` (`parallel` at once, each within `case_timeout`), prints the table, returns
+/// the names of the failed cases.
+async fn run_suite(
+    model: Arc<Model>,
+    cases: Vec<ScenarioCase>,
+    parallel: usize,
+    case_timeout: Duration,
+) -> Vec<String> {
     let started = Instant::now();
-    let permits = Arc::new(Semaphore::new(PARALLEL));
+    let permits = Arc::new(Semaphore::new(parallel));
     let mut tasks = Vec::new();
-    for case in cases() {
+    for case in cases {
         let permits = permits.clone();
         let model = model.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
             let t = Instant::now();
-            let result =
-                tokio::time::timeout(Duration::from_secs(120), run_case(&case, &model)).await;
+            let result = tokio::time::timeout(case_timeout, run_case(&case, &model)).await;
             let result = result.unwrap_or_else(|_| Err("timed out".into()));
             (case.name, case.description, result, t.elapsed())
         }));
@@ -145,23 +146,6 @@ async fn run_suite(model: Arc<Model>) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scenario_suite_with_llm_emulator() {
-    let failed = run_suite(Arc::new(Model::Scripted)).await;
-    assert!(failed.is_empty(), "failed scenarios: {failed:?}");
-}
-
-/// The same cases against a real OpenAI-compatible endpoint (`LITELLM_URL`, `LITELLM_API_KEY`,
-/// `LITELLM_MODEL`), judged on the outcome and the must-not facts; the scripted details
-/// (exact titles, tools) are not required of a real model.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs a real model at LITELLM_URL"]
-async fn scenario_suite_with_real_model() {
-    let Ok(url) = std::env::var("LITELLM_URL") else {
-        eprintln!("LITELLM_URL not set; skipped");
-        return;
-    };
-    let key = std::env::var("LITELLM_API_KEY").unwrap_or_default();
-    let model = std::env::var("LITELLM_MODEL")
-        .unwrap_or_else(|_| "openai/Llama-4-Scout-17B-16E-W4A16".into());
-    let failed = run_suite(Arc::new(Model::Real { url, key, model })).await;
+    let failed = run_suite(Arc::new(Model::Scripted), cases(), PARALLEL, CASE_TIMEOUT).await;
     assert!(failed.is_empty(), "failed scenarios: {failed:?}");
 }

@@ -1,7 +1,8 @@
-//! Pull request tools: list, read, write and reviews.
+//! Pull request tools: list, read and write (reviews live in `reviews`).
 
 use serde_json::{Map, Value, json};
 
+use super::reviews::{self, REVIEW};
 use super::{Ctx, page_query, resolve_labels};
 use crate::args::{self, Args, ToolError};
 use crate::catalog::{Kind, ToolSpec, b, method, n, nums, objs, owner_repo, paging, s, strs};
@@ -27,15 +28,6 @@ const WRITE: &[&str] = &[
     "update_branch",
     "add_reviewers",
     "remove_reviewers",
-];
-const REVIEW: &[&str] = &[
-    "create",
-    "submit",
-    "delete",
-    "dismiss",
-    "reply_comment",
-    "resolve_thread",
-    "unresolve_thread",
 ];
 
 pub(super) fn specs() -> Vec<ToolSpec> {
@@ -118,7 +110,7 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value,
         }
         "pull_request_read" => read(ctx, &base, &full, args).await,
         "pull_request_write" => write(ctx, &owner, &repo, args).await,
-        _ => review_write(ctx, &base, &full, args).await,
+        _ => reviews::write(ctx, &base, &full, args).await,
     }
 }
 
@@ -172,11 +164,7 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
                 &ctx.get(&what, &format!("{path}/reviews/{id}"), &[]).await?,
             ))
         }
-        "get_review_comments" => {
-            let id = args.int_req("review_id")?;
-            ctx.get(&what, &format!("{path}/reviews/{id}/comments"), &[])
-                .await
-        }
+        "get_review_comments" => reviews::code_comments(ctx, &path, &what, args).await,
         _ => Ok(slim::list(
             &ctx.get(&what, &format!("{base}/issues/{num}/comments"), &[])
                 .await?,
@@ -320,87 +308,6 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
                 json!({"message": if m == "add_reviewers" { "reviewers requested" } else { "reviewers removed" },
                       "reviewers": rb["reviewers"], "team_reviewers": rb["team_reviewers"], "pr_index": num, "repository": full}),
             )
-        }
-    }
-}
-
-async fn review_write(
-    ctx: Ctx<'_>,
-    base: &str,
-    full: &str,
-    args: &Args,
-) -> Result<Value, ToolError> {
-    let m = args::method(args)?;
-    if !REVIEW.contains(&m.as_str()) {
-        return Err(ToolError::UnknownMethod(m));
-    }
-    if m == "resolve_thread" || m == "unresolve_thread" {
-        let id = args.int_req("comment_id")?;
-        let verb = m.trim_end_matches("_thread");
-        ctx.post(
-            &format!("{verb} {full} comment {id}"),
-            &format!("{base}/pulls/comments/{id}/{verb}"),
-            &json!({}),
-        )
-        .await?;
-        return Ok(json!(format!("Review thread {verb}d")));
-    }
-    let num = args.int_req("pull_number")?;
-    let path = format!("{base}/pulls/{num}");
-    let what = format!("{m} review on {full}/pull/{num}");
-    match m.as_str() {
-        "create" => {
-            let mut body = Map::new();
-            for (from, to) in [
-                ("state", "event"),
-                ("body", "body"),
-                ("commit_id", "commit_id"),
-            ] {
-                if let Some(v) = args.str_opt(from)? {
-                    body.insert(to.into(), json!(v));
-                }
-            }
-            if let Some(Value::Array(cs)) = args.get("comments") {
-                let mapped: Vec<Value> = cs
-                    .iter()
-                    .map(|c| {
-                        json!({"path": c.get("path"), "body": c.get("body"),
-                    "old_position": c.get("old_line_num"), "new_position": c.get("new_line_num")})
-                    })
-                    .collect();
-                body.insert("comments".into(), json!(mapped));
-            }
-            Ok(slim::review(
-                &ctx.post(&what, &format!("{path}/reviews"), &Value::Object(body))
-                    .await?,
-            ))
-        }
-        "submit" => {
-            let id = args.int_req("review_id")?;
-            let body = json!({"event": args.str_req("state")?, "body": args.str_opt("body")?.unwrap_or_default()});
-            Ok(slim::review(
-                &ctx.post(&what, &format!("{path}/reviews/{id}"), &body)
-                    .await?,
-            ))
-        }
-        "delete" => {
-            let id = args.int_req("review_id")?;
-            ctx.delete(&what, &format!("{path}/reviews/{id}"), None)
-                .await?;
-            Ok(json!("Review deleted"))
-        }
-        "dismiss" => {
-            let id = args.int_req("review_id")?;
-            let body = json!({"message": args.str_opt("message")?.unwrap_or_default()});
-            ctx.post(&what, &format!("{path}/reviews/{id}/dismissals"), &body)
-                .await?;
-            Ok(json!("Review dismissed"))
-        }
-        _ => {
-            let id = args.int_req("comment_id")?;
-            let body = json!({"body": args.str_req("body")?});
-            ctx.post(&what, &format!("{path}/comments/{id}/replies"), &body)
-                .await
         }
     }
 }

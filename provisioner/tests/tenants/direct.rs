@@ -21,6 +21,16 @@ fn exists(lab: &Lab, obj: &Value) -> bool {
         .is_some()
 }
 
+/// What the report says of step `name`.
+fn detail(report: &provisioner::Report, name: &str) -> String {
+    report
+        .steps
+        .iter()
+        .find(|s| s.step == name)
+        .map(|s| s.detail.clone())
+        .unwrap_or_else(|| panic!("no step {name} in {report:?}"))
+}
+
 #[tokio::test]
 async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namespaces() {
     let lab = Lab::start(Expand::BootstrapOnly).await;
@@ -96,14 +106,7 @@ async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namesp
 
     for round in 0..2 {
         let report = p.destroy(&t).await.unwrap();
-        let step = |name: &str| {
-            report
-                .steps
-                .iter()
-                .find(|s| s.step == name)
-                .map(|s| s.detail.clone())
-                .unwrap_or_else(|| panic!("no step {name} in round {round}"))
-        };
+        let step = |name: &str| detail(&report, name);
         assert!(step("namespaces").contains("none created by us"), "{round}");
         if round == 1 {
             assert!(step("direct-objects").starts_with("0 deleted"), "{round}");
@@ -157,4 +160,59 @@ async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namesp
         assert_eq!(keys_of(&lab), 0);
         assert!(lab.llm.keys().iter().all(|k| k.key != key), "key left");
     }
+}
+
+/// Direct mode is for clusters without Argo CD: with Argo CD's CRDs gone (so its kinds are
+/// not served), provision skips the AppProject and says so, and destroy still cleans up.
+#[tokio::test]
+async fn direct_mode_works_on_a_cluster_without_argo_cd() {
+    use kube::api::{Api, DeleteParams, DynamicObject};
+    use kube::discovery::ApiResource;
+
+    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let crd = ApiResource::erase::<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>(&());
+    let crds: Api<DynamicObject> = Api::all_with(lab.kube.client(), &crd);
+    for name in ["appprojects.argoproj.io", "applications.argoproj.io"] {
+        crds.delete(name, &DeleteParams::default()).await.unwrap();
+    }
+    assert!(
+        lab.kube
+            .apply_yaml("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: probe\n  namespace: default\n")
+            .is_err(),
+        "AppProject is still served"
+    );
+    let t = tenant("erin");
+    let p = lab.provisioner(Mode::Direct);
+    let report = p.provision(&t).await.unwrap();
+    assert!(
+        detail(&report, "appproject").contains("kind not served"),
+        "{}",
+        detail(&report, "appproject")
+    );
+    // Render still lists the AppProject (what would be applied where Argo CD is served).
+    let rendered: Vec<Value> = p
+        .render(&t)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o["kind"] != "AppProject")
+        .collect();
+    for obj in &rendered {
+        assert!(
+            exists(&lab, obj),
+            "rendered but not applied: {}",
+            describe(obj)
+        );
+    }
+    let report = p.destroy(&t).await.unwrap();
+    assert!(
+        detail(&report, "applications").contains("not served"),
+        "{}",
+        detail(&report, "applications")
+    );
+    for obj in &rendered {
+        assert!(!exists(&lab, obj), "left after destroy: {}", describe(obj));
+    }
+    assert!(tenant_objects(&lab.kube, "erin").is_empty());
+    assert!(!lab.gitea.user_exists("erin"));
 }

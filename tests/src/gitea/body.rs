@@ -136,6 +136,21 @@ impl Body {
         }
     }
 
+    /// An array of objects, each as a [`Body`] (e.g. the `comments` of a review).
+    pub(crate) fn objects(&self, key: &str) -> Result<Option<Vec<Body>>, ApiError> {
+        let Some(items) = self.values(key)? else {
+            return Ok(None);
+        };
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(map) => Ok(Self(map)),
+                other => Err(type_error(key, &other, "object")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     /// An RFC 3339 timestamp field.
     pub(crate) fn time(&self, key: &str) -> Result<Option<jiff::Timestamp>, ApiError> {
         match self.str(key)? {

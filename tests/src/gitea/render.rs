@@ -5,13 +5,13 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::state::{Comment, Issue, Label, Milestone, Release, Repo, Review, Token, User, World};
+use super::state::{Comment, Issue, Release, Repo, Token, User, World};
 
-fn time(ts: &Timestamp) -> Value {
+pub(super) fn time(ts: &Timestamp) -> Value {
     Value::String(ts.to_string())
 }
 
-fn opt_time(ts: Option<&Timestamp>) -> Value {
+pub(super) fn opt_time(ts: Option<&Timestamp>) -> Value {
     ts.map(time).unwrap_or(Value::Null)
 }
 
@@ -135,7 +135,8 @@ impl World {
             "description": repo.description,
             "empty": repo.commits.is_empty(),
             "private": repo.private,
-            "fork": false,
+            // A fork whose parent was deleted is a plain repository again, as in Gitea.
+            "fork": repo.parent.is_some_and(|id| self.repos.iter().any(|r| r.id == id)),
             "template": false,
             "mirror": repo.mirror,
             "size": repo.commits.values().map(|c| c.tree.values().map(Vec::len).sum::<usize>()).max().unwrap_or(0) / 1024,
@@ -149,7 +150,7 @@ impl World {
             "original_url": "",
             "website": "",
             "stars_count": 0,
-            "forks_count": 0,
+            "forks_count": self.repos.iter().filter(|r| r.parent == Some(repo.id)).count(),
             "watchers_count": 1,
             "open_issues_count": open(false),
             "open_pr_counter": open(true),
@@ -197,48 +198,28 @@ impl World {
         let (mut out, extra) = (out, settings);
         if let (Value::Object(map), Value::Object(more)) = (&mut out, extra) {
             map.extend(more);
+            // Gitea renders the parent one level deep (the parent's own parent is left out).
+            let parent = repo
+                .parent
+                .and_then(|id| self.repos.iter().find(|r| r.id == id))
+                .map(|p| {
+                    let mut p = p.clone();
+                    p.parent = None;
+                    self.repo_json(&p, (false, false, true))
+                });
+            if let Some(parent) = parent {
+                map.insert("parent".into(), parent);
+            }
         }
         out
     }
 
-    pub(crate) fn label_json(&self, repo: &Repo, label: &Label) -> Value {
-        json!({
-            "id": label.id,
-            "name": label.name,
-            "exclusive": label.exclusive,
-            "is_archived": label.is_archived,
-            "color": label.color,
-            "description": label.description,
-            "url": format!("{}/labels/{}", self.repo_api(repo), label.id),
-        })
-    }
-
-    pub(crate) fn milestone_json(repo: &Repo, ms: &Milestone) -> Value {
-        let count = |closed: bool| {
-            repo.issues
-                .iter()
-                .filter(|i| i.milestone == Some(ms.id) && i.closed == closed)
-                .count()
-        };
-        json!({
-            "id": ms.id,
-            "title": ms.title,
-            "description": ms.description,
-            "state": if ms.closed { "closed" } else { "open" },
-            "open_issues": count(false),
-            "closed_issues": count(true),
-            "created_at": time(&ms.created),
-            "updated_at": time(&ms.updated),
-            "closed_at": opt_time(ms.closed_at.as_ref()),
-            "due_on": opt_time(ms.due_on.as_ref()),
-        })
-    }
-
     fn issue_common(&self, repo: &Repo, issue: &Issue, kind: &str) -> Value {
+        let usable = self.usable_labels(repo);
         let labels: Vec<Value> = issue
             .labels
             .iter()
-            .filter_map(|id| repo.labels.iter().find(|l| l.id == *id))
+            .filter_map(|id| usable.iter().find(|l| l.id == *id))
             .map(|l| self.label_json(repo, l))
             .collect();
         let assignees: Vec<Value> = issue
@@ -373,26 +354,6 @@ impl World {
             }
         }
         value
-    }
-
-    pub(crate) fn review_json(&self, repo: &Repo, index: i64, review: &Review) -> Value {
-        let pr = format!("{}/pulls/{index}", self.repo_html(repo));
-        json!({
-            "id": review.id,
-            "user": self.user_ref(review.user_id),
-            "team": null,
-            "state": review.state,
-            "body": review.body,
-            "commit_id": review.commit_id,
-            "stale": false,
-            "official": false,
-            "dismissed": review.dismissed,
-            "comments_count": 0,
-            "submitted_at": time(&review.submitted),
-            "updated_at": time(&review.submitted),
-            "html_url": format!("{pr}#issuecomment-{}", review.id),
-            "pull_request_url": pr,
-        })
     }
 
     pub(crate) fn comment_json(&self, repo: &Repo, comment: &Comment) -> Value {

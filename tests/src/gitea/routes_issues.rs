@@ -165,11 +165,16 @@ async fn create(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Result
         let due_date = body.time("due_date")?;
         let git_ref = body.str("ref")?.unwrap_or_default();
         let id = w.next_id();
+        let usable: Vec<i64> = w
+            .repos
+            .get(index)
+            .map(|r| w.usable_labels(r).iter().map(|l| l.id).collect())
+            .unwrap_or_default();
         let r = w.repos.get_mut(index).ok_or_else(ApiError::not_found)?;
         let labels = if perm.push {
             label_ids
                 .into_iter()
-                .filter(|l| r.labels.iter().any(|x| x.id == *l))
+                .filter(|l| usable.contains(l))
                 .collect()
         } else {
             Vec::new()

@@ -54,7 +54,7 @@ fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
 }
 
 /// Gitea stores colors as 6 hex digits without `#`; it rejects anything else.
-fn normalize_color(raw: &str) -> Result<String> {
+pub(crate) fn normalize_color(raw: &str) -> Result<String> {
     let hex = raw.trim_start_matches('#');
     let valid = matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit());
     if !valid {
@@ -172,14 +172,14 @@ async fn delete_label(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<St
     })
 }
 
-/// Resolves `IssueLabelsOption.labels` (ids or names) to this repository's label ids.
-fn label_ids(r: &Repo, body: &Body) -> Result<Vec<i64>> {
+/// Resolves `IssueLabelsOption.labels` (ids or names) to ids of `usable` (the
+/// repository's and its organization's labels).
+fn label_ids(usable: &[Label], body: &Body) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     for value in body.values("labels")?.unwrap_or_default() {
         let found = match &value {
-            Value::Number(n) => r.labels.iter().find(|l| Some(l.id) == n.as_i64()),
-            Value::String(s) => r
-                .labels
+            Value::Number(n) => usable.iter().find(|l| Some(l.id) == n.as_i64()),
+            Value::String(s) => usable
                 .iter()
                 .find(|l| &l.name == s || l.id.to_string() == *s),
             _ => None,
@@ -202,7 +202,7 @@ fn with_issue_labels(
     ctx: &Ctx,
     path: (String, String, String),
     write: bool,
-    f: impl FnOnce(&Repo, &mut Vec<i64>) -> Result<()>,
+    f: impl FnOnce(&[Label], &mut Vec<i64>) -> Result<()>,
 ) -> Result<(Vec<Value>, bool)> {
     let (owner, repo, raw) = path;
     let number = parse_id(&raw)?;
@@ -212,11 +212,15 @@ fn with_issue_labels(
         } else {
             find_repo(w, ctx, &owner, &repo)?.0
         };
+        let usable: Vec<Label> = w
+            .usable_labels(repo_at(w, index)?)
+            .into_iter()
+            .cloned()
+            .collect();
         let r = repo_at_mut(w, index)?;
-        let snapshot = r.clone();
         let issue = r.issue_mut(number).ok_or_else(ApiError::not_found)?;
         let before = issue.labels.clone();
-        f(&snapshot, &mut issue.labels)?;
+        f(&usable, &mut issue.labels)?;
         let changed = before != issue.labels;
         if changed {
             issue.updated = now();
@@ -225,7 +229,7 @@ fn with_issue_labels(
         let r = repo_at(w, index)?;
         let labels = ids
             .iter()
-            .filter_map(|id| r.labels.iter().find(|l| l.id == *id))
+            .filter_map(|id| usable.iter().find(|l| l.id == *id))
             .map(|l| w.label_json(r, l))
             .collect();
         Ok((labels, changed))
@@ -278,7 +282,7 @@ async fn remove_issue_label(
     ctx.scopes(&["issue"])?;
     let label = parse_id(&id)?;
     with_issue_labels(&ctx, (owner, repo, index), true, |r, current| {
-        if !r.labels.iter().any(|l| l.id == label) {
+        if !r.iter().any(|l| l.id == label) {
             return Err(ApiError::unprocessable(format!(
                 "label does not exist [label_id: {label}]"
             )));

@@ -373,9 +373,11 @@ async fn create_review(
             "review event COMMENT requires a body",
         ));
     }
+    let comments = super::routes_review_comments::parse(&body)?;
     ctx.with(|w| {
         let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
         let id = w.next_id();
+        let comment_ids: Vec<i64> = comments.iter().map(|_| w.next_id()).collect();
         let r = repo_at_mut(w, index)?;
         let number = pull_of(r, &raw)?;
         let pull = r
@@ -390,6 +392,12 @@ async fn create_review(
             commit_id: pull.head_sha.clone(),
             submitted: now(),
             dismissed: false,
+            comments: super::routes_review_comments::build(
+                comments,
+                &comment_ids,
+                uid,
+                &pull.head_sha,
+            ),
         };
         pull.reviews.push(review.clone());
         let r = repo_at(w, index)?;

@@ -33,7 +33,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/search", get(search))
 }
 
-fn valid_repo_name(name: &str) -> bool {
+pub(crate) fn valid_repo_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 100
         && name

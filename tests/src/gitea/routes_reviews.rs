@@ -1,5 +1,5 @@
 //! Review workflow around a pull request: get, submit, delete and dismiss a review, its
-//! (always empty) code comments, review requests (which Gitea stores as `REQUEST_REVIEW`
+//! code comments, review requests (which Gitea stores as `REQUEST_REVIEW`
 //! reviews), and bringing the head branch up to date with the base.
 
 use std::sync::Arc;
@@ -162,8 +162,24 @@ async fn delete_review(ctx: Ctx, Path((owner, repo, raw, id)): ReviewPath) -> Re
 
 async fn review_comments(ctx: Ctx, Path(path): ReviewPath) -> Result<Json<Value>> {
     ctx.scopes(&["repository"])?;
-    let _exists = with_review(&ctx, path, false, |_| Ok(()))?;
-    Ok(Json(Value::Array(Vec::new())))
+    let mut found = None;
+    let (owner, repo, raw) = (path.0.clone(), path.1.clone(), path.2.clone());
+    let _rendered = with_review(&ctx, path, false, |review| {
+        found = Some(review.clone());
+        Ok(())
+    })?;
+    let review = found.ok_or_else(ApiError::not_found)?;
+    ctx.with(|w| {
+        let (index, _) = find_repo(w, &ctx, &owner, &repo)?;
+        let r = w.repos.get(index).ok_or_else(ApiError::not_found)?;
+        let number = pull_of(r, &raw)?;
+        let items = review
+            .comments
+            .iter()
+            .map(|c| w.review_comment_json(r, number, review.id, c))
+            .collect();
+        Ok(Json(Value::Array(items)))
+    })
 }
 
 /// Logins of `reviewers` as user ids (422 for an unknown one).
@@ -202,6 +218,7 @@ async fn request_reviews(
                 commit_id: pull.head_sha.clone(),
                 submitted: now(),
                 dismissed: false,
+                comments: Vec::new(),
             };
             pull.reviews.push(review.clone());
             added.push(review);

@@ -26,6 +26,11 @@ pub(crate) struct World {
     pub(crate) repos: Vec<Repo>,
     /// `clone_addr` → `(owner, repo)` whose content a migration copies.
     pub(crate) migration_sources: std::collections::HashMap<String, (String, String)>,
+    /// Organization labels: `(org user id, label)`; usable on the org's repositories.
+    pub(crate) org_labels: Vec<(i64, Label)>,
+    /// Issue dependencies as `(blocked issue id, blocking issue id)` (global issue ids,
+    /// so they may cross repositories).
+    pub(crate) dependencies: Vec<(i64, i64)>,
 }
 
 /// A user or (with `is_org`) an organization.
@@ -86,6 +91,8 @@ pub(crate) struct Repo {
     pub(crate) releases: Vec<Release>,
     pub(crate) statuses: Vec<CommitStatus>,
     pub(crate) next_index: i64,
+    /// The repository this one was forked from (its id).
+    pub(crate) parent: Option<i64>,
 }
 
 /// A commit status reported by CI.
@@ -146,6 +153,25 @@ pub(crate) struct Review {
     pub(crate) commit_id: String,
     pub(crate) submitted: Timestamp,
     pub(crate) dismissed: bool,
+    /// Code comments the review was created with.
+    pub(crate) comments: Vec<ReviewComment>,
+}
+
+/// A code comment of a review (a conversation that can be resolved).
+#[derive(Debug, Clone)]
+pub(crate) struct ReviewComment {
+    pub(crate) id: i64,
+    pub(crate) user_id: i64,
+    pub(crate) path: String,
+    pub(crate) body: String,
+    /// Line in the new file (0 = none).
+    pub(crate) new_line: i64,
+    /// Line in the old file (0 = none).
+    pub(crate) old_line: i64,
+    pub(crate) commit_id: String,
+    pub(crate) created: Timestamp,
+    /// Who marked the conversation resolved, if anyone.
+    pub(crate) resolver: Option<i64>,
 }
 
 /// An issue comment.
@@ -230,6 +256,8 @@ impl World {
             tokens: Vec::new(),
             repos: Vec::new(),
             migration_sources: std::collections::HashMap::new(),
+            org_labels: Vec::new(),
+            dependencies: Vec::new(),
         }
     }
 
@@ -314,8 +342,29 @@ impl World {
             releases: Vec::new(),
             statuses: Vec::new(),
             next_index: 1,
+            parent: None,
         });
         self.repos.len() - 1
+    }
+}
+
+impl World {
+    /// The labels usable on `repo`'s issues: its own, then its organization's.
+    pub(crate) fn usable_labels<'w>(&'w self, repo: &'w Repo) -> Vec<&'w Label> {
+        let org = self
+            .org_labels
+            .iter()
+            .filter(|(org, _)| *org == repo.owner_id)
+            .map(|(_, l)| l);
+        repo.labels.iter().chain(org).collect()
+    }
+
+    /// `(repo index, issue index)` of the issue with global id `id`.
+    pub(crate) fn issue_by_id(&self, id: i64) -> Option<(usize, i64)> {
+        self.repos
+            .iter()
+            .enumerate()
+            .find_map(|(pos, r)| r.issues.iter().find(|i| i.id == id).map(|i| (pos, i.index)))
     }
 }
 

@@ -27,6 +27,9 @@ pub struct LlmEndpoint {
     pub model: String,
     /// True for the LLM emulator.
     pub emulated: bool,
+    /// Agent settings that go with this model (e.g. `CONTEXT_WINDOW_TOKENS`,
+    /// `LLM_MAX_TOKENS` for a small local model); added to the agent's environment.
+    pub agent_env: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for LlmEndpoint {
@@ -45,6 +48,7 @@ impl LlmEndpoint {
             api_key: Some(get("LITELLM_API_KEY")?),
             model: get("LITELLM_MODEL")?,
             emulated: false,
+            agent_env: Vec::new(),
         })
     }
 
@@ -149,6 +153,7 @@ impl Platform {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
+        .chain(llm.agent_env.iter().cloned())
         .collect();
         let config = agent::Config::from_map(&env).context("configuring the agent")?;
         let app = App::start(&config, Arc::new(AnalysisHooks), Tuning::default());

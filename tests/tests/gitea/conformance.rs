@@ -10,6 +10,7 @@ use testbed::gitea::catalog::{OPERATIONS, SUFFIX_OPERATIONS};
 
 use super::checker::{Checker, Who};
 use super::common::Fixture;
+use super::conformance_links::{dependencies, forks, org_labels};
 use super::conformance_pulls::pulls_and_releases;
 use super::spec::normalize;
 
@@ -329,6 +330,9 @@ async fn every_operation_conforms_to_the_swagger() {
     repositories(&mut c, &user, basic).await;
     git(&mut c, &user).await;
     issues(&mut c, &user).await;
+    forks(&mut c, &admin, &user).await;
+    dependencies(&mut c, &user).await;
+    org_labels(&mut c, &admin, &user).await;
     pulls_and_releases(&mut c, &user).await;
     assert!(
         c.failures.is_empty(),

@@ -79,6 +79,7 @@ async fn reviews(c: &mut Checker<'_>, user: &str, n: i64) {
     assert_eq!(submitted["state"], "COMMENT");
     c.get(u, &format!("{pulls}/reviews/{id}/comments"), 200)
         .await;
+    review_comments(c, user, n).await;
     let dismissal = json!({"message": "outdated"});
     let dismissed = c
         .post(
@@ -108,4 +109,67 @@ async fn reviews(c: &mut Checker<'_>, user: &str, n: i64) {
     .await;
     c.call(u, "POST", &format!("{pulls}/update?style=merge"), None, 200)
         .await;
+}
+
+/// A review with code comments, then resolving and unresolving its conversation.
+async fn review_comments(c: &mut Checker<'_>, user: &str, n: i64) {
+    let u = Who::Token(user);
+    let pulls = format!("/repos/user1/mcp/pulls/{n}");
+    let review = json!({"event": "COMMENT", "body": "see inline", "comments": [
+        {"path": "agent/main.py", "body": "why remove this?", "old_position": 1, "new_position": 0}]});
+    let created = c.post(u, &format!("{pulls}/reviews"), review, 200).await;
+    assert_eq!(created["comments_count"], 1, "{created}");
+    let rid = created["id"].as_i64().unwrap_or(0);
+    let comments = c
+        .get(u, &format!("{pulls}/reviews/{rid}/comments"), 200)
+        .await;
+    assert_eq!(comments[0]["resolver"], json!(null), "{comments}");
+    assert_eq!(comments[0]["path"], "agent/main.py");
+    let cid = comments[0]["id"].as_i64().unwrap_or(0);
+    let comment = format!("/repos/user1/mcp/pulls/comments/{cid}");
+    c.call(u, "POST", &format!("{comment}/resolve"), None, 204)
+        .await;
+    let comments = c
+        .get(u, &format!("{pulls}/reviews/{rid}/comments"), 200)
+        .await;
+    assert_eq!(comments[0]["resolver"]["login"], "user1", "{comments}");
+    c.call(u, "POST", &format!("{comment}/unresolve"), None, 204)
+        .await;
+    let comments = c
+        .get(u, &format!("{pulls}/reviews/{rid}/comments"), 200)
+        .await;
+    assert_eq!(comments[0]["resolver"], json!(null));
+    c.call(
+        u,
+        "POST",
+        "/repos/user1/mcp/pulls/comments/999999/resolve",
+        None,
+        404,
+    )
+    .await;
+    c.call(
+        Who::Anonymous,
+        "POST",
+        &format!("{comment}/unresolve"),
+        None,
+        401,
+    )
+    .await;
+    let plain = c
+        .post(
+            u,
+            &format!("/repos/user1/mcp/issues/{n}/comments"),
+            json!({"body": "not on code"}),
+            201,
+        )
+        .await;
+    let plain = plain["id"].as_i64().unwrap_or(0);
+    c.call(
+        u,
+        "POST",
+        &format!("/repos/user1/mcp/pulls/comments/{plain}/resolve"),
+        None,
+        400,
+    )
+    .await;
 }

@@ -196,3 +196,45 @@ async fn files_round_trip_through_base64_contents() {
         404
     );
 }
+
+/// A fork of a private repository is private, invisible to outsiders like its parent,
+/// and outsiders cannot fork what they cannot see; the fork's branches are independent.
+#[tokio::test]
+async fn forks_of_private_repositories_stay_private() {
+    let f = Fixture::new().await;
+    let emu = f.emulator();
+    emu.create_repo("user1", "secret", true);
+    emu.put_file("user1", "secret", "main", "KEY", b"s3cret");
+    emu.create_org("lab-org", "user1");
+    let (status, fork) = send(
+        f.user(Method::POST, "/repos/user1/secret/forks")
+            .json(&json!({"organization": "lab-org"})),
+    )
+    .await;
+    assert_eq!(status, 202, "{fork}");
+    assert_eq!(fork["private"], true);
+    assert_eq!(fork["parent"]["full_name"], "user1/secret");
+    let outsider = emu.create_token("user2", "t", &["write:repository"]);
+    for path in ["/repos/lab-org/secret", "/repos/user1/secret/forks"] {
+        let (status, _) = send(f.req(Method::GET, path, &outsider)).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    let (status, _) = send(
+        f.req(Method::POST, "/repos/user1/secret/forks", &outsider)
+            .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    emu.put_file("lab-org", "secret", "main", "KEY", b"rotated");
+    assert_eq!(
+        emu.file("user1", "secret", "main", "KEY").as_deref(),
+        Some(&b"s3cret"[..])
+    );
+    let (_, forks) = send(f.user(Method::GET, "/repos/user1/secret/forks")).await;
+    assert_eq!(forks[0]["full_name"], "lab-org/secret", "{forks}");
+    let (status, _) = send(f.user(Method::DELETE, "/repos/user1/secret")).await;
+    assert_eq!(status, 204);
+    let orphan = emu.repo("lab-org", "secret").unwrap();
+    assert_eq!(orphan["fork"], false, "{orphan}");
+    assert!(orphan.get("parent").is_none());
+}

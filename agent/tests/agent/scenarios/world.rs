@@ -42,6 +42,8 @@ pub enum Model {
         url: String,
         key: String,
         model: String,
+        /// Agent settings this endpoint needs (context window, answer cap, iterations).
+        env: Vec<(String, String)>,
     },
 }
 
@@ -169,7 +171,12 @@ impl World {
         let gitea_token = lab.user_token.clone();
         let mut running: Vec<Box<dyn std::any::Any + Send + Sync>> = vec![Box::new(running_gitea)];
         let (llm, url, key, model_name) = match (model, case.llm.mode) {
-            (Model::Real { url, key, model }, _) => (None, url.clone(), key.clone(), model.clone()),
+            (
+                Model::Real {
+                    url, key, model, ..
+                },
+                _,
+            ) => (None, url.clone(), key.clone(), model.clone()),
             (Model::Scripted, LlmMode::Down) => {
                 let port = free_port().await;
                 (
@@ -202,6 +209,10 @@ impl World {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
+        .chain(match model {
+            Model::Real { env, .. } => env.clone(),
+            Model::Scripted => Vec::new(),
+        })
         .chain(
             extra_env
                 .iter()
