@@ -10,6 +10,8 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode, redirect};
 use serde_json::Value;
 
+use crate::slim::prune::Keep;
+
 /// Gitea's answer was not a success, or Gitea could not be reached.
 #[derive(Debug, thiserror::Error)]
 pub enum GiteaError {
@@ -108,6 +110,21 @@ impl GiteaClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value, GiteaError> {
+        self.call_keeping(method, token, path, query, body, Keep::All)
+            .await
+    }
+
+    /// [`GiteaClient::call`], decoding only the part of a JSON reply that `keep` names
+    /// (the caller slims it to those fields anyway).
+    pub async fn call_keeping(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        keep: Keep,
+    ) -> Result<Value, GiteaError> {
         let is_read = method == Method::GET;
         let http = if is_read { &self.reads } else { &self.writes };
         let mut req = http
@@ -149,7 +166,8 @@ impl GiteaClient {
         if bytes.is_empty() || status == StatusCode::NO_CONTENT {
             return Ok(Value::Null);
         }
-        Ok(serde_json::from_slice(&bytes)
+        Ok(keep
+            .parse(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
     }
 }

@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
@@ -23,6 +24,9 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use crate::server::{GiteaMcp, bearer};
+
+mod fast_path;
+use fast_path::FastPath;
 
 /// Largest accepted request body (big file writes), as upstream.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -68,6 +72,17 @@ fn rmcp_config(opts: &HttpOptions, cancel: CancellationToken) -> StreamableHttpS
 
 /// The whole HTTP app; `cancel` ends open MCP streams on shutdown.
 pub fn router(server: GiteaMcp, opts: &HttpOptions, cancel: CancellationToken) -> Router {
+    router_with(server, opts, cancel, true)
+}
+
+/// [`router`], choosing whether plain stateless `tools/call`/`tools/list` requests take
+/// the [`fast_path`] (`false` sends everything through rmcp; tests compare the two).
+pub fn router_with(
+    server: GiteaMcp,
+    opts: &HttpOptions,
+    cancel: CancellationToken,
+    fast_path: bool,
+) -> Router {
     let config = rmcp_config(opts, cancel);
     let mcp: Router = if opts.sessions {
         let svc = StreamableHttpService::new(
@@ -77,9 +92,10 @@ pub fn router(server: GiteaMcp, opts: &HttpOptions, cancel: CancellationToken) -
         );
         Router::new().route(
             "/mcp",
-            any(move |req: Request| dispatch(svc.clone(), svc.clone(), req)),
+            any(move |req: Request| dispatch(svc.clone(), svc.clone(), None, req)),
         )
     } else {
+        let fast = fast_path.then(|| FastPath::new(server.clone(), config.allowed_hosts.clone()));
         let stateless = |json: bool| {
             let server = server.clone();
             StreamableHttpService::new(
@@ -91,7 +107,7 @@ pub fn router(server: GiteaMcp, opts: &HttpOptions, cancel: CancellationToken) -
         let (json, sse) = (stateless(true), stateless(false));
         Router::new().route(
             "/mcp",
-            any(move |req: Request| dispatch(json.clone(), sse.clone(), req)),
+            any(move |req: Request| dispatch(json.clone(), sse.clone(), fast.clone(), req)),
         )
     };
     let guard = Guard {
@@ -128,8 +144,8 @@ fn accepts(headers: &http::HeaderMap) -> (bool, bool) {
 
 /// Serves POSTs as plain JSON when the client takes JSON (also `*/*` or no `Accept`),
 /// SSE-framed only when it takes nothing but SSE. rmcp insists on both types in `Accept`,
-/// so the header is normalised before it sees the request.
-async fn dispatch<S, B>(json: S, sse: S, mut req: Request) -> Response
+/// so the header is normalised before it sees the request. JSON POSTs try `fast` first.
+async fn dispatch<S, B>(json: S, sse: S, fast: Option<FastPath>, mut req: Request) -> Response
 where
     S: tower::Service<Request, Response = http::Response<B>, Error = std::convert::Infallible>,
     B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
@@ -141,6 +157,12 @@ where
             header::ACCEPT,
             HeaderValue::from_static("application/json, text/event-stream"),
         );
+        if takes_json && let Some(fast) = fast {
+            match fast.serve(req).await {
+                Ok(resp) => return resp,
+                Err(back) => req = back,
+            }
+        }
         if takes_json { json } else { sse }
     } else {
         json
@@ -223,6 +245,13 @@ pub async fn serve(
     cancel: CancellationToken,
 ) -> std::io::Result<()> {
     let stop = cancel.clone();
+    // Replies are written in one go; without TCP_NODELAY a reply that hyper splits into
+    // two writes can wait for the client's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::trace!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let server =
         axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
     let mut task = tokio::spawn(async move { server.await });

@@ -157,7 +157,8 @@ fn legacy_tool(old: &'static str, target: &ToolSpec, method: Option<&str>) -> To
 
 /// A success result: compact JSON text plus a structured copy.
 fn success(v: Value) -> CallToolResult {
-    let text = v.to_string();
+    // `to_string` writes straight into a buffer; `Display` goes through `fmt` (slower).
+    let text = serde_json::to_string(&v).unwrap_or_else(|_| v.to_string());
     let structured = match &v {
         Value::Object(_) => Some(v),
         Value::Array(_) => Some(json!({ "items": v })),

@@ -5,6 +5,8 @@
 
 use serde_json::{Map, Value, json};
 
+pub mod prune;
+
 /// Copies the listed keys that are present and not null.
 fn pick(v: &Value, keys: &[&str]) -> Map<String, Value> {
     let mut out = Map::new();

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::args::{Args, ToolError};
 use crate::catalog::ToolSpec;
 use crate::gitea_client::GiteaClient;
+use crate::slim::prune::Keep;
 
 mod files;
 mod issues;
@@ -38,8 +39,21 @@ impl Ctx<'_> {
         query: &Query,
         body: Option<&Value>,
     ) -> Result<Value, ToolError> {
+        self.send_keeping(what, method, path, query, body, Keep::All)
+            .await
+    }
+    /// Like `send`, decoding only what `keep` names of the reply (see `slim::prune`).
+    pub async fn send_keeping(
+        &self,
+        what: &str,
+        method: Method,
+        path: &str,
+        query: &Query,
+        body: Option<&Value>,
+        keep: Keep,
+    ) -> Result<Value, ToolError> {
         self.gitea
-            .call(method, self.token, path, query, body)
+            .call_keeping(method, self.token, path, query, body, keep)
             .await
             .map_err(|source| ToolError::Gitea {
                 context: what.to_string(),

@@ -7,6 +7,7 @@ mod it {
     mod cli;
     mod common;
     mod dependencies;
+    mod fast_path;
     mod filters;
     mod forks;
     mod issues;

@@ -1,5 +1,6 @@
 //! Issue tools: list, search, read (issue, comments, labels, dependencies) and write.
 
+use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, page_query, resolve_labels};
@@ -7,6 +8,7 @@ use crate::args::{self, Args, ToolError};
 use crate::catalog::{Kind, ToolSpec, b, method, n, nums, owner_repo, paging, s, strs};
 use crate::gitea_client::repo_path;
 use crate::slim;
+use crate::slim::prune::ISSUE;
 
 const READ_METHODS: &[&str] = &[
     "get",
@@ -127,10 +129,13 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value,
                 }
             }
             let got = ctx
-                .get(
+                .send_keeping(
                     &format!("list {full} issues"),
+                    Method::GET,
                     &format!("{base}/issues"),
                     &q,
+                    None,
+                    ISSUE,
                 )
                 .await?;
             Ok(slim::list(&got, slim::issue_item))
@@ -163,7 +168,10 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
     let path = format!("{base}/issues/{num}");
     let what = format!("get {full}/issue/{num}");
     match m.as_str() {
-        "get" => Ok(slim::issue(&ctx.get(&what, &path, &[]).await?)),
+        "get" => Ok(slim::issue(
+            &ctx.send_keeping(&what, Method::GET, &path, &[], None, ISSUE)
+                .await?,
+        )),
         "get_comments" => {
             let got = ctx.get(&what, &format!("{path}/comments"), &[]).await?;
             Ok(slim::list(&got, slim::comment))
@@ -237,10 +245,13 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
             body.insert("labels".into(), json!(ids));
         }
         let got = ctx
-            .post(
+            .send_keeping(
                 &format!("create {full}/issue"),
+                Method::POST,
                 &format!("{base}/issues"),
-                &Value::Object(body),
+                &[],
+                Some(&Value::Object(body)),
+                ISSUE,
             )
             .await?;
         return Ok(slim::issue(&got));
@@ -277,8 +288,10 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
                 ctx.put(&what, &format!("{path}/labels"), &json!({"labels": ids}))
                     .await?;
             }
+            let body = Value::Object(body);
             Ok(slim::issue(
-                &ctx.patch(&what, &path, &Value::Object(body)).await?,
+                &ctx.send_keeping(&what, Method::PATCH, &path, &[], Some(&body), ISSUE)
+                    .await?,
             ))
         }
         "add_comment" => {
