@@ -198,7 +198,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
     .await;
     let agent = async {
         let mut o = agent::Options::new(process::sibling_binary("pipeline-agent", "agent")?);
-        o.cell = cell;
+        o.budget = load::Budget::For(cell);
         agent::run(&world, &o).await
     }
     .await;

@@ -19,7 +19,7 @@ use serde_json::json;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-use super::load::closed_loop;
+use super::load::{Budget, closed_loop_until};
 use super::process::{free_port, http_ok, spawn_ready};
 use super::table::{Better, Row};
 use super::world::World;
@@ -32,8 +32,8 @@ use crate::stack::{LLM_API_KEY, LLM_MODEL, USER};
 pub struct Options {
     /// The release `pipeline-agent` binary.
     pub agent: PathBuf,
-    /// Duration of each load level.
-    pub cell: Duration,
+    /// How long (or how many reports) each load level runs.
+    pub budget: Budget,
     /// Concurrent reports per level.
     pub concurrency: Vec<usize>,
 }
@@ -43,7 +43,7 @@ impl Options {
     pub fn new(agent: PathBuf) -> Self {
         Self {
             agent,
-            cell: Duration::from_secs(3),
+            budget: Budget::For(Duration::from_secs(3)),
             concurrency: vec![1, 16, 64],
         }
     }
@@ -259,7 +259,7 @@ async fn measure(world: &World, servers: &McpServers, options: &Options) -> anyh
     for &concurrency in &options.concurrency {
         world.stack.llm.clear_requests();
         let (http, url, report) = (http.clone(), url.clone(), report.clone());
-        let load = closed_loop(vec![(); concurrency], options.cell, move |_, _| {
+        let load = closed_loop_until(vec![(); concurrency], options.budget, move |_, _| {
             one(http.clone(), url.clone(), report.clone())
         })
         .await

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// What one load cell measured.
@@ -48,9 +49,28 @@ impl Load {
     }
 }
 
-/// Runs `op(worker, i)` in a loop on every worker for `cell` (an operation started before
-/// the end completes, so each worker does at least one).
+/// When a load cell ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// After this long (an operation started before the end completes, so each worker
+    /// does at least one).
+    For(Duration),
+    /// After this many operations in all (at least one).
+    Runs(u64),
+}
+
+/// Runs `op(worker, i)` in a loop on every worker for `cell`.
 pub async fn closed_loop<W, F, Fut>(workers: Vec<W>, cell: Duration, op: F) -> Load
+where
+    W: Send + Sync + 'static,
+    F: Fn(Arc<W>, u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    closed_loop_until(workers, Budget::For(cell), op).await
+}
+
+/// Runs `op(worker, i)` in a loop on every worker until the budget is spent.
+pub async fn closed_loop_until<W, F, Fut>(workers: Vec<W>, budget: Budget, op: F) -> Load
 where
     W: Send + Sync + 'static,
     F: Fn(Arc<W>, u64) -> Fut + Send + Sync + 'static,
@@ -58,15 +78,20 @@ where
 {
     let op = Arc::new(op);
     let started = Instant::now();
-    let until = started + cell;
+    let issued = Arc::new(AtomicU64::new(0));
     let tasks: Vec<_> = workers
         .into_iter()
         .map(|worker| {
-            let (worker, op) = (Arc::new(worker), op.clone());
+            let (worker, op, issued) = (Arc::new(worker), op.clone(), issued.clone());
             tokio::spawn(async move {
                 let mut load = Load::default();
-                let mut i = 0;
                 loop {
+                    let i = issued.fetch_add(1, Ordering::Relaxed);
+                    if let Budget::Runs(runs) = budget
+                        && i >= runs.max(1)
+                    {
+                        return load;
+                    }
                     let t = Instant::now();
                     match op(worker.clone(), i).await {
                         Ok(()) => {
@@ -78,8 +103,9 @@ where
                             load.first_error.get_or_insert_with(|| format!("{err:#}"));
                         }
                     }
-                    i += 1;
-                    if Instant::now() >= until {
+                    if let Budget::For(cell) = budget
+                        && started.elapsed() >= cell
+                    {
                         return load;
                     }
                 }
@@ -128,5 +154,11 @@ mod tests {
         assert!(load.quantile_ms(0.5) >= 5.0);
         assert!(load.per_second() > 0.0);
         assert_eq!(load.first_error.as_deref(), Some("odd"));
+    }
+
+    #[tokio::test]
+    async fn a_run_budget_does_exactly_that_many_operations() {
+        let load = closed_loop_until(vec![(); 3], Budget::Runs(10), |_, _| async { Ok(()) }).await;
+        assert_eq!((load.done, load.failed), (10, 0));
     }
 }
