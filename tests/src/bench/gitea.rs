@@ -51,6 +51,25 @@ pub struct Rates {
     pub create_issue: Vec<f64>,
 }
 
+impl Rates {
+    /// The creation rates if `create`, else the listing rates.
+    pub fn of(&self, create: bool) -> &[f64] {
+        if create {
+            &self.create_issue
+        } else {
+            &self.list_issues
+        }
+    }
+
+    fn of_mut(&mut self, create: bool) -> &mut Vec<f64> {
+        if create {
+            &mut self.create_issue
+        } else {
+            &mut self.list_issues
+        }
+    }
+}
+
 /// One MCP server's figures.
 #[derive(Debug, Clone)]
 pub struct Figures {
@@ -101,14 +120,10 @@ impl Report {
                 Better::Lower,
             ),
         ];
-        let kinds: [(&str, fn(&Rates) -> &Vec<f64>); 2] = [
-            ("list_issues", |r| &r.list_issues),
-            ("create issue", |r| &r.create_issue),
-        ];
-        for (what, pick) in kinds {
+        for (what, create) in [("list_issues", false), ("create issue", true)] {
             for (i, workers) in self.workers.iter().enumerate() {
-                let ours = pick(&o.rates).get(i).copied().unwrap_or(0.0);
-                let peer = p.and_then(|p| pick(&p.rates).get(i).copied());
+                let ours = o.rates.of(create).get(i).copied().unwrap_or(0.0);
+                let peer = p.and_then(|p| p.rates.of(create).get(i).copied());
                 rows.push(Row::compared(
                     format!("{what}, {workers} client(s): calls/s"),
                     ours,
@@ -117,10 +132,10 @@ impl Report {
                 ));
             }
             // The MCP layer's cost: time per call added over the REST call it makes.
-            let rest = pick(&self.rest).first().copied().unwrap_or(0.0);
+            let rest = self.rest.of(create).first().copied().unwrap_or(0.0);
             let added = |rate: f64| 1000.0 / rate.max(1e-9) - 1000.0 / rest.max(1e-9);
-            let ours = pick(&o.rates).first().copied().unwrap_or(0.0);
-            let peer = p.and_then(|p| pick(&p.rates).first().copied());
+            let ours = o.rates.of(create).first().copied().unwrap_or(0.0);
+            let peer = p.and_then(|p| p.rates.of(create).first().copied());
             rows.push(Row::compared(
                 format!("{what}, 1 client: ms added per call over direct REST ({rest:.0} calls/s)"),
                 added(ours),
@@ -282,14 +297,6 @@ async fn rest_rate(
     Ok(load.per_second())
 }
 
-fn pick(rates: &mut Rates, create: bool) -> &mut Vec<f64> {
-    if create {
-        &mut rates.create_issue
-    } else {
-        &mut rates.list_issues
-    }
-}
-
 /// Starts ours (and the peer), then measures every server and direct REST phase by phase
 /// (all listings, then all creations), so each sees the same number of issues.
 pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
@@ -325,11 +332,12 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
                 } else {
                     "our gitea-mcp"
                 };
-                pick(&mut figures.rates, create).push(rate.context(which)?);
+                figures.rates.of_mut(create).push(rate.context(which)?);
             }
         }
         for &workers in &options.workers {
-            pick(&mut rest, create).push(rest_rate(world, create, workers, options.cell).await?);
+            rest.of_mut(create)
+                .push(rest_rate(world, create, workers, options.cell).await?);
         }
     }
     let mut figures = figures.into_iter();
