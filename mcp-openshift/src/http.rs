@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
@@ -213,6 +214,12 @@ pub async fn serve(
 ) -> std::io::Result<RunningHttp> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    // Streamed answers are written in several small chunks (priming event, then the
+    // message): without TCP_NODELAY, Nagle holds the last one for the client's delayed ACK
+    // (about 40 ms per request on a kept-alive connection).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let shutdown = CancellationToken::new();
     let router = app(state, opts, shutdown.clone());
     let stop = shutdown.clone();

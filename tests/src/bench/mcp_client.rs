@@ -71,6 +71,20 @@ fn answer_in(text: &str) -> anyhow::Result<Value> {
     Ok(serde_json::from_str(json_text)?)
 }
 
+/// The first message of an SSE response body that answers request `id`.
+async fn first_answer(response: reqwest::Response, id: u64) -> anyhow::Result<Value> {
+    let mut events = response.bytes_stream().eventsource();
+    while let Some(event) = events.next().await {
+        let event = event.context("reading the SSE response")?;
+        if let Ok(message) = serde_json::from_str::<Value>(&event.data)
+            && message["id"].as_u64() == Some(id)
+        {
+            return Ok(message);
+        }
+    }
+    bail!("the SSE response ended without an answer")
+}
+
 impl McpClient {
     /// Opens a session on `url`: the `…/mcp` endpoint for streamable HTTP, the server's
     /// root for legacy SSE (`/sse` is appended).
@@ -209,11 +223,23 @@ impl McpClient {
                 .and_then(|v| v.to_str().ok())
                 .map(String::from);
             let status = response.status();
-            let text = response.text().await?;
+            let streamed = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/event-stream"));
             if !status.is_success() {
+                let text = response.text().await?;
                 bail!("{method}: HTTP {status}: {}", crate::bench::preview(&text));
             }
-            (answer_in(&text)?, session)
+            let answer = if streamed {
+                // As real clients do: take the answer when its event arrives, without
+                // waiting for the server to close the stream.
+                first_answer(response, id).await?
+            } else {
+                answer_in(&response.text().await?)?
+            };
+            (answer, session)
         };
         if answer.get("error").is_some() || answer.pointer("/result/isError") == Some(&json!(true))
         {
