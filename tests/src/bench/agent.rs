@@ -200,7 +200,8 @@ impl McpServers {
     }
 }
 
-/// Runs the agent at each level.
+/// Runs the agent at each level (after a first, warm-up report). Replaces the world's LLM
+/// script with the two-iteration one.
 pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
     let lab = world.lab.clone();
     world.stack.llm.set_script(two_iterations(world));
