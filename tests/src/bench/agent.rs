@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use serde_json::json;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
@@ -24,7 +25,6 @@ use super::process::{free_port, http_ok, spawn_ready};
 use super::table::{Better, Row};
 use super::world::World;
 use crate::llm::{Predicate, Script, Turn};
-use crate::serve::{ServerHandle, spawn_http};
 use crate::stack::{LLM_API_KEY, LLM_MODEL, USER};
 
 /// What to measure.
@@ -145,7 +145,8 @@ fn two_iterations(world: &World) -> Script {
 /// Our MCP servers in process, for the agent.
 struct McpServers {
     openshift: mcp_openshift::http::RunningHttp,
-    gitea: ServerHandle,
+    gitea: SocketAddr,
+    gitea_task: tokio::task::JoinHandle<()>,
     gitea_cancel: CancellationToken,
 }
 
@@ -183,19 +184,35 @@ impl McpServers {
             ..Default::default()
         };
         let router = mcp_gitea::http_transport::router(server, &http, gitea_cancel.clone());
-        let gitea = spawn_http(router, 0)
+        // With sessions the answers are streamed in small chunks: without TCP_NODELAY each
+        // `issue_write` would wait ~40 ms for the agent's delayed ACK (Nagle), a stall that
+        // `crate::serve::spawn_http` has and a real deployment should not.
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
-            .context("starting the Gitea MCP server")?;
+            .context("binding the Gitea MCP server")?;
+        let gitea = listener.local_addr()?;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let stop = gitea_cancel.clone();
+        let gitea_task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await });
+            if let Err(err) = serve.await {
+                tracing::warn!(%err, "the benchmark's Gitea MCP server ended with an error");
+            }
+        });
         Ok(Self {
             openshift,
             gitea,
+            gitea_task,
             gitea_cancel,
         })
     }
 
     async fn shutdown(self) {
         self.gitea_cancel.cancel();
-        self.gitea.shutdown().await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.gitea_task).await;
         self.openshift.shutdown().await;
     }
 }
@@ -224,7 +241,7 @@ async fn measure(world: &World, servers: &McpServers, options: &Options) -> anyh
             "MCP_OPENSHIFT_URL",
             format!("{}/sse#openshift", servers.openshift.base_url()),
         )
-        .env("MCP_GITEA_URL", format!("{}/mcp", servers.gitea.base_url()))
+        .env("MCP_GITEA_URL", format!("http://{}/mcp", servers.gitea))
         .env("MCP_GITEA_USER", USER)
         .env("MCP_GITEA_REPO", "mcp")
         .env("RUST_LOG", "warn");
