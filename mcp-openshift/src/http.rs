@@ -214,13 +214,15 @@ pub async fn serve(
 ) -> std::io::Result<RunningHttp> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let shutdown = CancellationToken::new();
-    let router = app(state, opts, shutdown.clone());
-    let stop = shutdown.clone();
-    // Small JSON-RPC replies go out at once instead of waiting on delayed ACKs (Nagle).
+    // Streamed answers are written in several small chunks (priming event, then the
+    // message): without TCP_NODELAY, Nagle holds the last one for the client's delayed ACK
+    // (about 40 ms per request on a kept-alive connection).
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
+    let shutdown = CancellationToken::new();
+    let router = app(state, opts, shutdown.clone());
+    let stop = shutdown.clone();
     let task = tokio::spawn(async move {
         axum::serve(
             listener,

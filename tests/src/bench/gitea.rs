@@ -1,0 +1,350 @@
+//! Our `gitea-mcp` against the PyPI `gitea-mcp` 0.5.1 (set up by
+//! `mcp-gitea/benches/setup-peer.sh`) and against calling the Gitea emulator's REST API
+//! directly, all on the world's Gitea emulator: startup, idle RSS, `tools/list` latency,
+//! and `list_issues` / create-issue throughput with 1 and 16 concurrent clients.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+use super::load::{Load, closed_loop};
+use super::mcp_client::{McpClient, Transport};
+use super::process::{Spawned, free_port, http_ok, spawn_ready};
+use super::table::{Better, Row};
+use super::world::World;
+use crate::stack::USER;
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Our release binary.
+    pub ours: PathBuf,
+    /// The PyPI peer's `gitea-mcp` entry point; ours alone if `None`.
+    pub peer: Option<PathBuf>,
+    /// Duration of each throughput cell.
+    pub cell: Duration,
+    /// Concurrent clients per cell.
+    pub workers: Vec<usize>,
+}
+
+impl Options {
+    /// The defaults for `ours` (and the peer, if any).
+    pub fn new(ours: PathBuf, peer: Option<PathBuf>) -> Self {
+        Self {
+            ours,
+            peer,
+            cell: Duration::from_secs(3),
+            workers: vec![1, 16],
+        }
+    }
+}
+
+/// Throughput per concurrency level, calls/s (in [`Options::workers`] order).
+#[derive(Debug, Clone, Default)]
+pub struct Rates {
+    /// `list_issues` (a page of open issues).
+    pub list_issues: Vec<f64>,
+    /// Creating an issue.
+    pub create_issue: Vec<f64>,
+}
+
+impl Rates {
+    /// The creation rates if `create`, else the listing rates.
+    pub fn of(&self, create: bool) -> &[f64] {
+        if create {
+            &self.create_issue
+        } else {
+            &self.list_issues
+        }
+    }
+
+    fn of_mut(&mut self, create: bool) -> &mut Vec<f64> {
+        if create {
+            &mut self.create_issue
+        } else {
+            &mut self.list_issues
+        }
+    }
+}
+
+/// One MCP server's figures.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    /// Spawn to ready (`/healthz`, or a successful `initialize` for the peer), ms.
+    pub startup_ms: f64,
+    /// RSS after startup and 50 `tools/list`, before the load, MiB.
+    pub idle_rss_mib: f64,
+    /// Median `tools/list` latency over 50 calls, ms.
+    pub tools_list_ms: f64,
+    /// Throughputs.
+    pub rates: Rates,
+}
+
+/// Ours, the peer's and direct REST's figures.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The concurrency levels measured.
+    pub workers: Vec<usize>,
+    /// Our server.
+    pub ours: Figures,
+    /// The PyPI peer, when installed.
+    pub peer: Option<Figures>,
+    /// The same operations straight on the emulator's REST API.
+    pub rest: Rates,
+}
+
+impl Report {
+    /// The rows of the side-by-side table (peer = PyPI `gitea-mcp`).
+    pub fn rows(&self) -> Vec<Row> {
+        let (o, p) = (&self.ours, self.peer.as_ref());
+        let mut rows = vec![
+            Row::compared(
+                "startup to ready (ms)",
+                o.startup_ms,
+                p.map(|p| p.startup_ms),
+                Better::Lower,
+            ),
+            Row::compared(
+                "idle RSS (MiB)",
+                o.idle_rss_mib,
+                p.map(|p| p.idle_rss_mib),
+                Better::Lower,
+            ),
+            Row::compared(
+                "tools/list p50 latency (ms)",
+                o.tools_list_ms,
+                p.map(|p| p.tools_list_ms),
+                Better::Lower,
+            ),
+        ];
+        for (what, create) in [("list_issues", false), ("create issue", true)] {
+            for (i, workers) in self.workers.iter().enumerate() {
+                let ours = o.rates.of(create).get(i).copied().unwrap_or(0.0);
+                let peer = p.and_then(|p| p.rates.of(create).get(i).copied());
+                rows.push(Row::compared(
+                    format!("{what}, {workers} client(s): calls/s"),
+                    ours,
+                    peer,
+                    Better::Higher,
+                ));
+            }
+            // The MCP layer's cost: time per call added over the REST call it makes.
+            let rest = self.rest.of(create).first().copied().unwrap_or(0.0);
+            let added = |rate: f64| 1000.0 / rate.max(1e-9) - 1000.0 / rest.max(1e-9);
+            let ours = o.rates.of(create).first().copied().unwrap_or(0.0);
+            let peer = p.and_then(|p| p.rates.of(create).first().copied());
+            rows.push(Row::compared(
+                format!("{what}, 1 client: ms added per call over direct REST ({rest:.0} calls/s)"),
+                added(ours),
+                peer.map(added),
+                Better::Lower,
+            ));
+        }
+        rows
+    }
+}
+
+async fn start_ours(bin: &Path, world: &World) -> anyhow::Result<(Spawned, String)> {
+    let port = free_port()?;
+    let mut command = Command::new(bin);
+    command
+        .args(["-t", "http", "-p", &port.to_string(), "-b", "127.0.0.1"])
+        .env("GITEA_HOST", world.gitea_url())
+        .env("GITEA_ACCESS_TOKEN", &world.gitea.user_token)
+        .env_remove("MCP_MODE")
+        .env("RUST_LOG", "warn");
+    let http = reqwest::Client::new();
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let spawned = spawn_ready(command, Duration::from_secs(30), async || {
+        http_ok(&http, &health).await
+    })
+    .await?;
+    Ok((spawned, format!("http://127.0.0.1:{port}/mcp")))
+}
+
+async fn start_peer(bin: &Path, world: &World) -> anyhow::Result<(Spawned, String)> {
+    let port = free_port()?;
+    let mut command = Command::new(bin);
+    command
+        .args([
+            "serve",
+            "--transport",
+            "http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--path",
+            "/mcp",
+        ])
+        .env("GITEA_URL", world.gitea_url())
+        .env("GITEA_TOKEN", &world.gitea.user_token);
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    // The peer has no /healthz: ready = an MCP initialize succeeds.
+    let spawned = spawn_ready(command, Duration::from_secs(60), async || {
+        McpClient::connect(&url, Transport::Streamable)
+            .await
+            .is_ok()
+    })
+    .await?;
+    Ok((spawned, url))
+}
+
+/// Runs `op` with `workers` sessions of the server at `url` for a cell.
+async fn mcp_cell(
+    url: &str,
+    workers: usize,
+    cell: Duration,
+    tool: &'static str,
+    args: Value,
+) -> anyhow::Result<Load> {
+    let mut clients = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        clients.push(McpClient::connect(url, Transport::Streamable).await?);
+    }
+    let load = closed_loop(clients, cell, move |client, i| {
+        let mut args = args.clone();
+        if args.get("title").is_some() {
+            args["title"] = json!(format!("bench {i}"));
+        }
+        async move { client.call(tool, &args).await.map(drop) }
+    })
+    .await;
+    load.check(tool)
+}
+
+/// A started MCP server under test.
+struct Server {
+    process: Spawned,
+    url: String,
+    /// The PyPI peer names its create tool `create_issue`; ours `issue_write`.
+    peer: bool,
+}
+
+impl Server {
+    /// Startup, `tools/list` latency, then the RSS before any load.
+    async fn idle_figures(&self) -> anyhow::Result<Figures> {
+        let client = McpClient::connect(&self.url, Transport::Streamable).await?;
+        let mut latencies = Vec::new();
+        for _ in 0..50 {
+            let t = std::time::Instant::now();
+            client.list_tools().await?;
+            latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        latencies.sort_by(f64::total_cmp);
+        Ok(Figures {
+            startup_ms: self.process.startup.as_secs_f64() * 1000.0,
+            // "Idle": started and answered its first requests, before any load.
+            idle_rss_mib: self.process.rss_mib()?,
+            tools_list_ms: latencies[latencies.len() / 2],
+            rates: Rates::default(),
+        })
+    }
+
+    /// Calls per second of listing (or creating) with `workers` clients.
+    async fn rate(&self, create: bool, workers: usize, cell: Duration) -> anyhow::Result<f64> {
+        let load = if create {
+            let (tool, mut args) = if self.peer {
+                ("create_issue", json!({}))
+            } else {
+                ("issue_write", json!({"method": "create"}))
+            };
+            for (k, v) in [
+                ("owner", USER),
+                ("repo", "mcp"),
+                ("title", "bench"),
+                ("body", "x"),
+            ] {
+                args[k] = json!(v);
+            }
+            mcp_cell(&self.url, workers, cell, tool, args).await?
+        } else {
+            let args = json!({"owner": USER, "repo": "mcp", "state": "open"});
+            mcp_cell(&self.url, workers, cell, "list_issues", args).await?
+        };
+        Ok(load.per_second())
+    }
+}
+
+/// Calls per second straight on the REST API (a page of open issues, or a new issue).
+async fn rest_rate(
+    world: &World,
+    create: bool,
+    workers: usize,
+    cell: Duration,
+) -> anyhow::Result<f64> {
+    let http = reqwest::Client::new();
+    let auth = format!("token {}", world.gitea.user_token);
+    let issues = format!("{}/repos/{USER}/mcp/issues", world.gitea_api());
+    let load = closed_loop(vec![(); workers], cell, move |_, i| {
+        let request = if create {
+            http.post(&issues)
+                .json(&json!({"title": format!("bench {i}"), "body": "x"}))
+        } else {
+            http.get(format!("{issues}?state=open&limit=30"))
+        };
+        let request = request.header("authorization", auth.clone());
+        async move {
+            request.send().await?.error_for_status()?.bytes().await?;
+            Ok(())
+        }
+    })
+    .await
+    .check("direct REST")?;
+    Ok(load.per_second())
+}
+
+/// Starts ours (and the peer), then measures every server and direct REST phase by phase
+/// (all listings, then all creations), so each sees the same number of issues.
+pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
+    let (process, url) = start_ours(&options.ours, world)
+        .await
+        .context("starting our gitea-mcp")?;
+    let mut servers = vec![Server {
+        process,
+        url,
+        peer: false,
+    }];
+    if let Some(bin) = &options.peer {
+        let (process, url) = start_peer(bin, world)
+            .await
+            .context("starting the PyPI gitea-mcp")?;
+        servers.push(Server {
+            process,
+            url,
+            peer: true,
+        });
+    }
+    let mut figures = Vec::new();
+    for server in &servers {
+        figures.push(server.idle_figures().await?);
+    }
+    let mut rest = Rates::default();
+    for create in [false, true] {
+        for (server, figures) in servers.iter().zip(&mut figures) {
+            for &workers in &options.workers {
+                let rate = server.rate(create, workers, options.cell).await;
+                let which = if server.peer {
+                    "the PyPI gitea-mcp"
+                } else {
+                    "our gitea-mcp"
+                };
+                figures.rates.of_mut(create).push(rate.context(which)?);
+            }
+        }
+        for &workers in &options.workers {
+            rest.of_mut(create)
+                .push(rest_rate(world, create, workers, options.cell).await?);
+        }
+    }
+    let mut figures = figures.into_iter();
+    Ok(Report {
+        workers: options.workers.clone(),
+        ours: figures.next().context("our figures")?,
+        peer: figures.next(),
+        rest,
+    })
+}
