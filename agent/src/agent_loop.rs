@@ -54,6 +54,8 @@ pub struct LoopSettings {
     pub context_window_tokens: usize,
     /// Labels put on a filed issue when the repository has them.
     pub issue_labels: Vec<String>,
+    /// After an answer without a tool call, force the issue tool on the next call.
+    pub force_issue_tool: bool,
 }
 
 impl From<&Config> for LoopSettings {
@@ -67,6 +69,7 @@ impl From<&Config> for LoopSettings {
             tool_concurrency: c.tool_concurrency,
             context_window_tokens: c.context_window_tokens,
             issue_labels: c.issue_labels.clone(),
+            force_issue_tool: c.llm.force_issue_tool,
         }
     }
 }
@@ -110,6 +113,10 @@ struct Run<'a> {
     /// Prose or cut-off answers in a row (no tool call, native or written): a model that
     /// ignores the nudges will not file, so the run stops early and the fallback files.
     prose_streak: u32,
+    /// The last answer had no tool call: the next call forces the issue tool.
+    force_issue_tool: bool,
+    /// The endpoint rejected `tool_choice` once; it is not sent again in this run.
+    tool_choice_refused: bool,
 }
 
 /// Prose answers in a row after which the model is given up on (the first answer plus two
@@ -158,6 +165,8 @@ impl Agent {
             iteration: 0,
             labels: Vec::new(),
             prose_streak: 0,
+            force_issue_tool: false,
+            tool_choice_refused: false,
         };
         let result = match tokio::time::timeout_at(deadline, self.run_loop(&mut run)).await {
             Ok(result) => result,
@@ -241,7 +250,15 @@ impl Agent {
                 &run.messages,
                 &offered,
             );
-            let turn = self.llm.chat(&sent, &offered, run.deadline).await?;
+            let choice = self.tool_choice(run, &issue_tool, &offered);
+            run.force_issue_tool = false;
+            let turn = self
+                .llm
+                .chat_with_choice(&sent, &offered, choice.as_ref(), run.deadline)
+                .await?;
+            if turn.tool_choice_refused {
+                run.tool_choice_refused = true;
+            }
             self.metrics.llm_call(
                 started.elapsed().as_secs_f64(),
                 turn.prompt_tokens,
@@ -267,6 +284,17 @@ impl Agent {
             }
         }
         Err(RunError::MaxIterations(max))
+    }
+
+    /// The `tool_choice` of the next call: the issue tool, forced in the OpenAI form, when
+    /// the last answer had no tool call (a weak model that always picks prose under
+    /// `auto` is then constrained to a call the guardrails check); none otherwise.
+    fn tool_choice(&self, run: &Run<'_>, issue_tool: &IssueTool, offered: &[Value]) -> Option<Value> {
+        let forced = self.settings.force_issue_tool
+            && run.force_issue_tool
+            && !run.tool_choice_refused
+            && offered.iter().any(|t| t["function"]["name"] == issue_tool.name());
+        forced.then(|| json!({"type": "function", "function": {"name": issue_tool.name()}}))
     }
 
     /// One model turn; `Some` when the issue was created.
@@ -314,6 +342,7 @@ impl Agent {
                     .push(json!({"role": "assistant", "content": turn.content}));
                 run.messages
                     .push(json!({"role": "user", "content": prompt::truncated()}));
+                run.force_issue_tool = true;
                 return Ok(None);
             }
             Some("content_filter") => {
@@ -339,6 +368,7 @@ impl Agent {
             run.messages.push(
                 json!({"role": "user", "content": prompt::nudge_create_issue(ctx.issue_tool)}),
             );
+            run.force_issue_tool = true;
             return Ok(None);
         }
         run.prose_streak = 0;

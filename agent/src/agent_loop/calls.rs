@@ -213,6 +213,15 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
                 args.insert("labels".into(), ctx.labels.to_vec().into());
             }
         }
+        let title = args
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        args.insert(
+            "title".into(),
+            ctx.hooks.issue_title(ctx.report, evidence, title).into(),
+        );
         let body = args
             .get("body")
             .and_then(Value::as_str)
@@ -232,6 +241,11 @@ fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Valu
     let mut pinned: Vec<(&str, &str)> = Vec::new();
     if tool == ctx.issue_tool.name() {
         pinned.extend([("owner", ctx.owner), ("repo", ctx.repo)]);
+        // The agent completes these (hooks), so a model that leaves them out is not refused.
+        pinned.extend([("title", ""), ("body", "")]);
+        if *ctx.issue_tool == IssueTool::IssueWrite {
+            pinned.push(("method", "create"));
+        }
     }
     if PINNED_NAMESPACE.contains(&tool) {
         pinned.push(("namespace", &ctx.report.namespace));
