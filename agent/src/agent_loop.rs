@@ -289,11 +289,18 @@ impl Agent {
     /// The `tool_choice` of the next call: the issue tool, forced in the OpenAI form, when
     /// the last answer had no tool call (a weak model that always picks prose under
     /// `auto` is then constrained to a call the guardrails check); none otherwise.
-    fn tool_choice(&self, run: &Run<'_>, issue_tool: &IssueTool, offered: &[Value]) -> Option<Value> {
+    fn tool_choice(
+        &self,
+        run: &Run<'_>,
+        issue_tool: &IssueTool,
+        offered: &[Value],
+    ) -> Option<Value> {
         let forced = self.settings.force_issue_tool
             && run.force_issue_tool
             && !run.tool_choice_refused
-            && offered.iter().any(|t| t["function"]["name"] == issue_tool.name());
+            && offered
+                .iter()
+                .any(|t| t["function"]["name"] == issue_tool.name());
         forced.then(|| json!({"type": "function", "function": {"name": issue_tool.name()}}))
     }
 

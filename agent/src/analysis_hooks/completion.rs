@@ -11,10 +11,42 @@ use crate::prompt::BODY_SECTIONS;
 /// Words that say nothing about which failure it was: a title made of these alone (or
 /// empty) is replaced.
 const GENERIC_WORDS: &[&str] = &[
-    "a", "an", "the", "in", "of", "on", "for", "with", "has", "is", "was", "it", "new", "issue",
-    "bug", "problem", "error", "errors", "fail", "failed", "fails", "failure", "failing",
-    "pipeline", "pipelinerun", "build", "task", "taskrun", "run", "step", "job", "ci", "title",
-    "report", "crash", "broken",
+    "a",
+    "an",
+    "the",
+    "in",
+    "of",
+    "on",
+    "for",
+    "with",
+    "has",
+    "is",
+    "was",
+    "it",
+    "new",
+    "issue",
+    "bug",
+    "problem",
+    "error",
+    "errors",
+    "fail",
+    "failed",
+    "fails",
+    "failure",
+    "failing",
+    "pipeline",
+    "pipelinerun",
+    "build",
+    "task",
+    "taskrun",
+    "run",
+    "step",
+    "job",
+    "ci",
+    "title",
+    "report",
+    "crash",
+    "broken",
 ];
 
 /// The section name of a heading line, lower-cased, if the line is one (`### Name`,
@@ -128,8 +160,20 @@ mod tests {
 
     #[test]
     fn generic_titles_are_replaced_and_specific_ones_kept() {
-        for generic in ["", "  ", "Issue", "Bug", "Build failed", "Pipeline failure!", "The build failed"] {
-            assert_eq!(specific_title(generic, "p: COPY failed"), "p: COPY failed", "{generic:?}");
+        for generic in [
+            "",
+            "  ",
+            "Issue",
+            "Bug",
+            "Build failed",
+            "Pipeline failure!",
+            "The build failed",
+        ] {
+            assert_eq!(
+                specific_title(generic, "p: COPY failed"),
+                "p: COPY failed",
+                "{generic:?}"
+            );
         }
         for specific in [
             "build-agent: buildah COPY failed, requirements.txt not found",
