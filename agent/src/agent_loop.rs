@@ -336,7 +336,9 @@ impl Agent {
                     json!({"role": "tool", "tool_call_id": call.id, "content": outcome.message}),
                 );
             }
-            return Ok(self.created(run, &outcomes));
+            let created = self.created(run, &outcomes);
+            run.force_issue_tool = created.is_none() && tried_issue(ctx, &outcomes);
+            return Ok(created);
         }
         match turn.finish_reason.as_deref() {
             Some("length") if !last => {
@@ -391,6 +393,7 @@ impl Agent {
         if let Some(done) = self.created(run, &outcomes) {
             return Ok(Some(done));
         }
+        run.force_issue_tool = tried_issue(ctx, &outcomes);
         let results: Vec<&str> = outcomes.iter().map(|o| o.message.as_str()).collect();
         run.messages
             .push(json!({"role": "assistant", "content": turn.content}));
@@ -411,6 +414,12 @@ impl Agent {
             fallback: false,
         })
     }
+}
+
+/// An issue tool call was made (and, when the run goes on, did not create the issue): the
+/// model is trying to file, so the next call is forced to the issue tool again.
+fn tried_issue(ctx: &CallContext<'_>, outcomes: &[CallOutcome]) -> bool {
+    outcomes.iter().any(|o| o.name == ctx.issue_tool.name())
 }
 
 /// The issue tool by capability: current `issue_write`, else legacy `create_issue`.

@@ -166,3 +166,29 @@ async fn switched_off_no_tool_choice_is_sent() {
     })
     .await
 }
+
+#[tokio::test]
+async fn a_refused_issue_call_is_forced_again_and_other_calls_are_not() {
+    bounded(async {
+        let mut update = good_issue();
+        update["method"] = json!("update");
+        let script = Script::new([
+            Turn::text(PROSE),
+            Turn::tool_calls([("issue_write", update)]),
+            Turn::tool_calls([(
+                "pods_log",
+                json!({"namespace": NS, "name": POD, "tail": 50}),
+            )]),
+            Turn::tool_calls([("issue_write", good_issue())]),
+        ]);
+        let (h, emulator, _running) = start(script, vec![]).await;
+        let (status, body) = h.report(lab_report()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            choices(&emulator.requests()),
+            vec![None, Some(forced()), Some(forced()), None]
+        );
+        assert_eq!(h.gitea.issues().len(), 1);
+    })
+    .await
+}
