@@ -10,6 +10,7 @@ mod budget;
 mod calls;
 mod issue;
 mod labels;
+mod settings;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use tokio::time::Instant;
 
 use self::calls::{CallContext, CallOutcome, PendingCall, execute_batch};
 pub use self::issue::{IssueRef, issue_ref};
-use crate::config::Config;
+pub use self::settings::LoopSettings;
 use crate::error::RunError;
 use crate::hooks::{Evidence, RunHooks};
 use crate::llm::{ChatTurn, LlmClient};
@@ -34,45 +35,6 @@ mod dedup;
 mod fallback;
 mod investigate;
 mod logging;
-
-/// Loop settings taken from [`Config`].
-#[derive(Clone, Debug)]
-pub struct LoopSettings {
-    /// Issue owner.
-    pub owner: String,
-    /// Issue repository.
-    pub repo: String,
-    /// LLM calls per run.
-    pub max_iterations: u32,
-    /// Whole-run limit.
-    pub run_deadline: Duration,
-    /// Per tool call limit.
-    pub tool_timeout: Duration,
-    /// Parallel tool calls per turn.
-    pub tool_concurrency: usize,
-    /// The model's context window in tokens; the conversation sent is kept inside it.
-    pub context_window_tokens: usize,
-    /// Labels put on a filed issue when the repository has them.
-    pub issue_labels: Vec<String>,
-    /// After an answer without a tool call, force the issue tool on the next call.
-    pub force_issue_tool: bool,
-}
-
-impl From<&Config> for LoopSettings {
-    fn from(c: &Config) -> Self {
-        Self {
-            owner: c.gitea_owner.clone(),
-            repo: c.gitea_repo.clone(),
-            max_iterations: c.max_iterations,
-            run_deadline: c.run_deadline,
-            tool_timeout: c.tool_timeout,
-            tool_concurrency: c.tool_concurrency,
-            context_window_tokens: c.context_window_tokens,
-            issue_labels: c.issue_labels.clone(),
-            force_issue_tool: c.llm.force_issue_tool,
-        }
-    }
-}
 
 /// A successful run.
 #[derive(Clone, Debug)]
