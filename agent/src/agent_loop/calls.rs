@@ -202,6 +202,17 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         {
             return refuse("this agent may only use method \"create\" of issue_write".into());
         }
+        // A new issue gets only what the agent decides: a weak model forced to the tool fills
+        // in every field of its schema (a due date, a milestone, `state: closed`, …).
+        let dropped: Vec<String> = args
+            .keys()
+            .filter(|k| !ISSUE_FIELDS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !dropped.is_empty() {
+            tracing::info!(tool = %call.name, ?dropped, "dropped arguments a new issue does not take from the model");
+            args.retain(|k, _| ISSUE_FIELDS.contains(&k.as_str()));
+        }
         // The repository is fixed by configuration, whatever the model wrote.
         args.insert("owner".into(), ctx.owner.into());
         args.insert("repo".into(), ctx.repo.into());
@@ -235,6 +246,10 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
     let key = format!("{}:{}", call.name, canonical(&Value::Object(args.clone())));
     Checked::Ready(args, key)
 }
+
+/// The arguments of an issue creation the agent sends; the others the model wrote are
+/// dropped.
+const ISSUE_FIELDS: &[&str] = &["method", "owner", "repo", "title", "body", "labels"];
 
 /// The arguments the agent pins whatever the model wrote, filled in where missing.
 fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Value>) {

@@ -101,6 +101,11 @@ pub(super) fn complete_body(model: &str, rendered: &str) -> String {
     if missing.is_empty() {
         return model.to_string();
     }
+    tracing::info!(
+        added = missing.len(),
+        model_body_chars = model.chars().count(),
+        "completed the model's issue body with sections from the pre-analysis"
+    );
     let mut out = model.trim_end().to_string();
     if !out.is_empty() {
         out.push_str("\n\n");
@@ -121,6 +126,11 @@ pub(super) fn is_generic_title(title: &str) -> bool {
 /// The model's title, or the pre-analysis one when the model's is generic.
 pub(super) fn specific_title(model: &str, rendered: &str) -> String {
     if is_generic_title(model) {
+        // The model's title is not logged (model output); its size says enough.
+        tracing::info!(
+            model_title_chars = model.chars().count(),
+            "replaced a generic issue title by the pre-analysis one"
+        );
         rendered.to_string()
     } else {
         model.to_string()

@@ -47,8 +47,10 @@ fn choices(requests: &[RecordedRequest]) -> Vec<Option<Value>> {
 #[tokio::test]
 async fn prose_then_forced_junk_call_files_one_complete_issue() {
     bounded(async {
+        // What SmolLM2-135M wrote under the grammar, plus the wrong repository.
         let junk = json!({"method": "create", "owner": "someone-else", "repo": "other",
-            "title": "", "body": "The build failed."});
+            "title": "", "body": "The build failed.", "state": "closed", "label_id": 9,
+            "deadline": "2024-01-01T15:32:53Z", "dependency_type": "blocked_by", "milestone": 7});
         let script = Script::new([
             Turn::tool_calls([(
                 "pods_log",
@@ -89,6 +91,11 @@ async fn prose_then_forced_junk_call_files_one_complete_issue() {
         );
         let title = issue["title"].as_str().unwrap();
         assert!(title.contains("COPY"), "a title about the failure: {title}");
+        let (_, sent) = h.gitea.calls().into_iter().find(|(t, _)| t == "issue_write").unwrap();
+        let mut keys: Vec<&str> = sent.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["body", "method", "owner", "repo", "title"], "junk fields dropped");
+        assert_eq!((sent["owner"].as_str(), sent["repo"].as_str()), (Some("user1"), Some("mcp")));
         // The cluster read stayed on the reported pod.
         for (tool, args) in h.openshift.calls() {
             assert_eq!(
