@@ -10,6 +10,7 @@ mod budget;
 mod calls;
 mod issue;
 mod labels;
+mod offer;
 mod settings;
 
 use std::collections::HashSet;
@@ -200,7 +201,10 @@ impl Agent {
             let offered: Vec<Value> = if last {
                 Vec::new()
             } else {
-                tools.iter().map(ToolInfo::to_openai).collect()
+                tools
+                    .iter()
+                    .map(|t| offer::offered(t, &issue_tool))
+                    .collect()
             };
             if last && max > 1 {
                 run.messages

@@ -91,11 +91,28 @@ async fn prose_then_forced_junk_call_files_one_complete_issue() {
         );
         let title = issue["title"].as_str().unwrap();
         assert!(title.contains("COPY"), "a title about the failure: {title}");
-        let (_, sent) = h.gitea.calls().into_iter().find(|(t, _)| t == "issue_write").unwrap();
-        let mut keys: Vec<&str> = sent.as_object().unwrap().keys().map(String::as_str).collect();
+        let (_, sent) = h
+            .gitea
+            .calls()
+            .into_iter()
+            .find(|(t, _)| t == "issue_write")
+            .unwrap();
+        let mut keys: Vec<&str> = sent
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["body", "method", "owner", "repo", "title"], "junk fields dropped");
-        assert_eq!((sent["owner"].as_str(), sent["repo"].as_str()), (Some("user1"), Some("mcp")));
+        assert_eq!(
+            keys,
+            ["body", "method", "owner", "repo", "title"],
+            "junk fields dropped"
+        );
+        assert_eq!(
+            (sent["owner"].as_str(), sent["repo"].as_str()),
+            (Some("user1"), Some("mcp"))
+        );
         // The cluster read stayed on the reported pod.
         for (tool, args) in h.openshift.calls() {
             assert_eq!(
