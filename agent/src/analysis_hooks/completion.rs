@@ -115,12 +115,27 @@ pub(super) fn complete_body(model: &str, rendered: &str) -> String {
     out
 }
 
-/// Whether a title says nothing specific (empty, or generic words only).
+/// Template text a model copies instead of writing a title ("Issue 1: [insert error
+/// message here]", seen with SmolLM2-135M).
+const PLACEHOLDERS: &[&str] = &[
+    "[insert",
+    "<insert",
+    "insert here",
+    "placeholder",
+    "todo:",
+    "tbd",
+    "xxx",
+];
+
+/// Whether a title says nothing specific: empty, generic words and numbers only, or a
+/// template placeholder.
 pub(super) fn is_generic_title(title: &str) -> bool {
-    title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .all(|w| GENERIC_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+    let lower = title.to_lowercase();
+    PLACEHOLDERS.iter().any(|p| lower.contains(p))
+        || lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| GENERIC_WORDS.contains(&w) || w.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The model's title, or the pre-analysis one when the model's is generic.
@@ -178,6 +193,8 @@ mod tests {
             "Build failed",
             "Pipeline failure!",
             "The build failed",
+            "Issue 1",
+            "Issue 1: [insert error message here]",
         ] {
             assert_eq!(
                 specific_title(generic, "p: COPY failed"),
@@ -189,6 +206,7 @@ mod tests {
             "build-agent: buildah COPY failed, requirements.txt not found",
             "Issue with Agent pipeline",
             "OOMKilled in build step",
+            "Issue 1: Build-copy failed, build context not found",
         ] {
             assert_eq!(specific_title(specific, "p: x"), specific);
         }
