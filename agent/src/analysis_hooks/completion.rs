@@ -47,6 +47,12 @@ const GENERIC_WORDS: &[&str] = &[
     "report",
     "crash",
     "broken",
+    "write",
+    "create",
+    "created",
+    "untitled",
+    "analysis",
+    "summary",
 ];
 
 /// The section name of a heading line, lower-cased, if the line is one (`### Name`,
@@ -194,6 +200,7 @@ mod tests {
             "Pipeline failure!",
             "The build failed",
             "Issue 1",
+            "Issue write",
             "Issue 1: [insert error message here]",
         ] {
             assert_eq!(
