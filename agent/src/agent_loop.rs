@@ -10,6 +10,8 @@ mod budget;
 mod calls;
 mod issue;
 mod labels;
+mod offer;
+mod settings;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,7 +22,7 @@ use tokio::time::Instant;
 
 use self::calls::{CallContext, CallOutcome, PendingCall, execute_batch};
 pub use self::issue::{IssueRef, issue_ref};
-use crate::config::Config;
+pub use self::settings::LoopSettings;
 use crate::error::RunError;
 use crate::hooks::{Evidence, RunHooks};
 use crate::llm::{ChatTurn, LlmClient};
@@ -34,42 +36,6 @@ mod dedup;
 mod fallback;
 mod investigate;
 mod logging;
-
-/// Loop settings taken from [`Config`].
-#[derive(Clone, Debug)]
-pub struct LoopSettings {
-    /// Issue owner.
-    pub owner: String,
-    /// Issue repository.
-    pub repo: String,
-    /// LLM calls per run.
-    pub max_iterations: u32,
-    /// Whole-run limit.
-    pub run_deadline: Duration,
-    /// Per tool call limit.
-    pub tool_timeout: Duration,
-    /// Parallel tool calls per turn.
-    pub tool_concurrency: usize,
-    /// The model's context window in tokens; the conversation sent is kept inside it.
-    pub context_window_tokens: usize,
-    /// Labels put on a filed issue when the repository has them.
-    pub issue_labels: Vec<String>,
-}
-
-impl From<&Config> for LoopSettings {
-    fn from(c: &Config) -> Self {
-        Self {
-            owner: c.gitea_owner.clone(),
-            repo: c.gitea_repo.clone(),
-            max_iterations: c.max_iterations,
-            run_deadline: c.run_deadline,
-            tool_timeout: c.tool_timeout,
-            tool_concurrency: c.tool_concurrency,
-            context_window_tokens: c.context_window_tokens,
-            issue_labels: c.issue_labels.clone(),
-        }
-    }
-}
 
 /// A successful run.
 #[derive(Clone, Debug)]
@@ -110,6 +76,10 @@ struct Run<'a> {
     /// Prose or cut-off answers in a row (no tool call, native or written): a model that
     /// ignores the nudges will not file, so the run stops early and the fallback files.
     prose_streak: u32,
+    /// The last answer had no tool call: the next call forces the issue tool.
+    force_issue_tool: bool,
+    /// The endpoint rejected `tool_choice` once; it is not sent again in this run.
+    tool_choice_refused: bool,
 }
 
 /// Prose answers in a row after which the model is given up on (the first answer plus two
@@ -158,6 +128,8 @@ impl Agent {
             iteration: 0,
             labels: Vec::new(),
             prose_streak: 0,
+            force_issue_tool: false,
+            tool_choice_refused: false,
         };
         let result = match tokio::time::timeout_at(deadline, self.run_loop(&mut run)).await {
             Ok(result) => result,
@@ -229,7 +201,10 @@ impl Agent {
             let offered: Vec<Value> = if last {
                 Vec::new()
             } else {
-                tools.iter().map(ToolInfo::to_openai).collect()
+                tools
+                    .iter()
+                    .map(|t| offer::offered(t, &issue_tool))
+                    .collect()
             };
             if last && max > 1 {
                 run.messages
@@ -241,7 +216,15 @@ impl Agent {
                 &run.messages,
                 &offered,
             );
-            let turn = self.llm.chat(&sent, &offered, run.deadline).await?;
+            let choice = self.tool_choice(run, &issue_tool, &offered);
+            run.force_issue_tool = false;
+            let turn = self
+                .llm
+                .chat_with_choice(&sent, &offered, choice.as_ref(), run.deadline)
+                .await?;
+            if turn.tool_choice_refused {
+                run.tool_choice_refused = true;
+            }
             self.metrics.llm_call(
                 started.elapsed().as_secs_f64(),
                 turn.prompt_tokens,
@@ -267,6 +250,24 @@ impl Agent {
             }
         }
         Err(RunError::MaxIterations(max))
+    }
+
+    /// The `tool_choice` of the next call: the issue tool, forced in the OpenAI form, when
+    /// the last answer had no tool call (a weak model that always picks prose under
+    /// `auto` is then constrained to a call the guardrails check); none otherwise.
+    fn tool_choice(
+        &self,
+        run: &Run<'_>,
+        issue_tool: &IssueTool,
+        offered: &[Value],
+    ) -> Option<Value> {
+        let forced = self.settings.force_issue_tool
+            && run.force_issue_tool
+            && !run.tool_choice_refused
+            && offered
+                .iter()
+                .any(|t| t["function"]["name"] == issue_tool.name());
+        forced.then(|| json!({"type": "function", "function": {"name": issue_tool.name()}}))
     }
 
     /// One model turn; `Some` when the issue was created.
@@ -301,7 +302,9 @@ impl Agent {
                     json!({"role": "tool", "tool_call_id": call.id, "content": outcome.message}),
                 );
             }
-            return Ok(self.created(run, &outcomes));
+            let created = self.created(run, &outcomes);
+            run.force_issue_tool = created.is_none() && tried_issue(ctx, &outcomes);
+            return Ok(created);
         }
         match turn.finish_reason.as_deref() {
             Some("length") if !last => {
@@ -314,6 +317,7 @@ impl Agent {
                     .push(json!({"role": "assistant", "content": turn.content}));
                 run.messages
                     .push(json!({"role": "user", "content": prompt::truncated()}));
+                run.force_issue_tool = true;
                 return Ok(None);
             }
             Some("content_filter") => {
@@ -339,6 +343,7 @@ impl Agent {
             run.messages.push(
                 json!({"role": "user", "content": prompt::nudge_create_issue(ctx.issue_tool)}),
             );
+            run.force_issue_tool = true;
             return Ok(None);
         }
         run.prose_streak = 0;
@@ -354,6 +359,7 @@ impl Agent {
         if let Some(done) = self.created(run, &outcomes) {
             return Ok(Some(done));
         }
+        run.force_issue_tool = tried_issue(ctx, &outcomes);
         let results: Vec<&str> = outcomes.iter().map(|o| o.message.as_str()).collect();
         run.messages
             .push(json!({"role": "assistant", "content": turn.content}));
@@ -374,6 +380,12 @@ impl Agent {
             fallback: false,
         })
     }
+}
+
+/// An issue tool call was made (and, when the run goes on, did not create the issue): the
+/// model is trying to file, so the next call is forced to the issue tool again.
+fn tried_issue(ctx: &CallContext<'_>, outcomes: &[CallOutcome]) -> bool {
+    outcomes.iter().any(|o| o.name == ctx.issue_tool.name())
 }
 
 /// The issue tool by capability: current `issue_write`, else legacy `create_issue`.

@@ -1,7 +1,8 @@
 //! [`RunHooks`] over the `failure-analysis` crate: secrets are redacted from every tool
 //! result before the model or an issue sees it, a log tail sent with the report is
 //! classified before the first LLM call, model-written issue bodies are sanitised and get
-//! the de-duplication fingerprint marker, and when the model could not file the issue a
+//! the de-duplication fingerprint marker (the lab guide's sections a weak model left out,
+//! and a title about the failure, are completed from the pre-analysis), and when the model could not file the issue a
 //! deterministic one is rendered from the logs the run gathered. With the evidence of the
 //! investigation (pod, TaskRun, events, the validated container), the classification uses
 //! the statuses too, the issue names the run, and open issues with the same marker are found.
@@ -9,7 +10,9 @@
 use std::time::Duration;
 
 use failure_analysis::classify::{TektonRefs, pod_from_task_run, tekton_refs};
-use failure_analysis::issue::{DuplicateKind, occurrence_comment, render, sanitize_body};
+use failure_analysis::issue::{
+    DuplicateKind, occurrence_comment, render, sanitize_body, title as rendered_title,
+};
 use failure_analysis::log_hygiene::{ExcerptOptions, excerpt};
 use failure_analysis::redact::redact;
 use failure_analysis::{
@@ -21,6 +24,8 @@ use serde_json::Value;
 use crate::error::RunError;
 use crate::hooks::{Duplicate, Evidence, IssueDraft, PreAnalysis, RunHooks};
 use crate::report::FailureReport;
+
+mod completion;
 
 /// Another run with the same failure is a duplicate only while the issue is this recent.
 pub const SAME_FAILURE_WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -189,10 +194,28 @@ impl RunHooks for AnalysisHooks {
     }
 
     fn issue_body(&self, report: &FailureReport, evidence: &Evidence, body: String) -> String {
-        let (classification, ctx, _) = analysed(report, evidence);
+        let (classification, ctx, log) = analysed(report, evidence);
         let fingerprint = Fingerprint::new(&ctx, &classification);
-        let (clean, _) =
-            sanitize_body(&redact(&body).text, RenderOptions::default().max_body_chars);
+        let max = RenderOptions::default().max_body_chars;
+        let (clean, _) = sanitize_body(&redact(&body).text, max);
+        // The sections the model left out, from the same rendering as the fallback issue
+        // (given the room the model's text left).
+        let opts = RenderOptions {
+            max_body_chars: max.saturating_sub(clean.chars().count()).max(6_000),
+            ..RenderOptions::default()
+        };
+        let rendered = render(
+            &failure_analysis::IssueDraft {
+                analysis: &classification,
+                context: &ctx,
+                fingerprint: &fingerprint,
+                log_excerpt: log.as_deref(),
+                source: AnalysisSource::Llm,
+                fallback_reason: None,
+            },
+            &opts,
+        );
+        let clean = completion::complete_body(&clean, &rendered.body);
         let mut unread = String::new();
         if !ctx.unavailable.is_empty() {
             unread = format!(
@@ -201,6 +224,17 @@ impl RunHooks for AnalysisHooks {
             );
         }
         format!("{clean}{unread}\n\n{}", fingerprint.marker())
+    }
+
+    fn issue_title(&self, report: &FailureReport, evidence: &Evidence, title: String) -> String {
+        if !completion::is_generic_title(&title) {
+            return title;
+        }
+        let (classification, ctx, _) = analysed(report, evidence);
+        completion::specific_title(
+            &title,
+            &rendered_title(&classification, &ctx, &RenderOptions::default()),
+        )
     }
 
     fn fallback_issue(

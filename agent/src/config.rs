@@ -93,6 +93,10 @@ pub struct LlmConfig {
     pub temperature: Option<f64>,
     /// Sampling seed (`LLM_SEED`), sent only when set (repeatable runs where supported).
     pub seed: Option<u64>,
+    /// After a prose answer, force the issue tool on the next call with an OpenAI
+    /// `tool_choice` (`LLM_FORCE_ISSUE_TOOL`, default on): a weak model that always picks
+    /// prose under `auto` is then constrained to a call the guardrails can check.
+    pub force_issue_tool: bool,
 }
 
 /// The whole agent configuration.
@@ -207,6 +211,7 @@ impl Config {
                 .opt("LLM_SEED")
                 .map(|_| env.number("LLM_SEED", 0, 0, u64::MAX))
                 .transpose()?,
+            force_issue_tool: env.boolean("LLM_FORCE_ISSUE_TOOL", true)?,
         };
         let mut mcp_servers = Vec::new();
         for (name, label, default_transport) in [
@@ -285,6 +290,17 @@ struct Env<'a> {
 impl Env<'_> {
     fn opt(&self, name: &str) -> Option<String> {
         (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn boolean(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        let Some(raw) = self.opt(name) else {
+            return Ok(default);
+        };
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError::invalid(name, &raw, "expected true or false")),
+        }
     }
 
     fn string(&self, name: &str, default: &str) -> String {

@@ -100,6 +100,12 @@ pub trait RunHooks: Send + Sync {
         body
     }
 
+    /// Adjusts a model-written issue title before it is filed (e.g. replaces an empty or
+    /// generic one by a title about the failure).
+    fn issue_title(&self, _report: &FailureReport, _evidence: &Evidence, title: String) -> String {
+        title
+    }
+
     /// An issue to file directly when the loop ended with `error` and no issue.
     fn fallback_issue(
         &self,

@@ -45,6 +45,9 @@ pub struct ChatTurn {
     pub prompt_tokens: u64,
     /// Completion tokens used.
     pub completion_tokens: u64,
+    /// The `tool_choice` asked for was rejected by the endpoint, and this turn is the
+    /// answer to the same request without it: the caller stops sending it.
+    pub tool_choice_refused: bool,
 }
 
 /// A retrying chat client.
@@ -102,6 +105,20 @@ impl LlmClient {
         tools: &[Value],
         deadline: Instant,
     ) -> Result<ChatTurn, LlmError> {
+        self.chat_with_choice(messages, tools, None, deadline).await
+    }
+
+    /// [`LlmClient::chat`] with a `tool_choice` (sent only when tools are offered), e.g.
+    /// the OpenAI form forcing one tool. An endpoint that rejects it (a 4xx naming
+    /// `tool_choice`) gets the same request once more without it, and the turn says so
+    /// in [`ChatTurn::tool_choice_refused`].
+    pub async fn chat_with_choice(
+        &self,
+        messages: &[Value],
+        tools: &[Value],
+        tool_choice: Option<&Value>,
+        deadline: Instant,
+    ) -> Result<ChatTurn, LlmError> {
         let mut body = json!({"model": self.model, "messages": messages, "stream": false});
         if let (Some(body), Some(sampling)) = (body.as_object_mut(), self.sampling.as_object()) {
             body.extend(sampling.clone());
@@ -109,13 +126,33 @@ impl LlmClient {
         if !tools.is_empty() {
             body["tools"] = Value::Array(tools.to_vec());
         }
+        let Some(choice) = tool_choice.filter(|_| !tools.is_empty()) else {
+            return self.send(&body, deadline).await;
+        };
+        body["tool_choice"] = choice.clone();
+        match self.send(&body, deadline).await {
+            Err(error) if rejects_tool_choice(&error) => {
+                tracing::warn!(error = %error, "the LLM endpoint rejects tool_choice; sending the request again without it");
+                if let Some(map) = body.as_object_mut() {
+                    map.remove("tool_choice");
+                }
+                let mut turn = self.send(&body, deadline).await?;
+                turn.tool_choice_refused = true;
+                Ok(turn)
+            }
+            other => other,
+        }
+    }
+
+    /// Sends one request body, retrying retryable failures until `deadline`.
+    async fn send(&self, body: &Value, deadline: Instant) -> Result<ChatTurn, LlmError> {
         let mut attempt = 0u32;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             let timeout = self.call_timeout.min(remaining);
             let result = match tokio::time::timeout(
                 timeout,
-                self.client.chat().create_byot::<_, Value>(&body),
+                self.client.chat().create_byot::<_, Value>(body),
             )
             .await
             {
@@ -144,6 +181,19 @@ impl LlmClient {
             tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "LLM call failed, retrying");
             tokio::time::sleep(delay).await;
         }
+    }
+}
+
+/// A 4xx that names `tool_choice`: the endpoint does not take it (the request is fine
+/// without it). Other rejections are the request's own fault and stay errors.
+fn rejects_tool_choice(error: &LlmError) -> bool {
+    match error {
+        LlmError::Rejected { status, message } => {
+            let message = message.to_ascii_lowercase();
+            (400..500).contains(status)
+                && (message.contains("tool_choice") || message.contains("tool choice"))
+        }
+        _ => false,
     }
 }
 
@@ -327,6 +377,7 @@ fn parse_turn(value: &Value) -> Result<ChatTurn, LlmError> {
             .map(str::to_string),
         prompt_tokens: tokens("prompt_tokens"),
         completion_tokens: tokens("completion_tokens"),
+        tool_choice_refused: false,
     })
 }
 

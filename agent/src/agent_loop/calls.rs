@@ -202,6 +202,17 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         {
             return refuse("this agent may only use method \"create\" of issue_write".into());
         }
+        // A new issue gets only what the agent decides: a weak model forced to the tool fills
+        // in every field of its schema (a due date, a milestone, `state: closed`, …).
+        let dropped: Vec<String> = args
+            .keys()
+            .filter(|k| !ISSUE_FIELDS.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !dropped.is_empty() {
+            tracing::info!(tool = %call.name, ?dropped, "dropped arguments a new issue does not take from the model");
+            args.retain(|k, _| ISSUE_FIELDS.contains(&k.as_str()));
+        }
         // The repository is fixed by configuration, whatever the model wrote.
         args.insert("owner".into(), ctx.owner.into());
         args.insert("repo".into(), ctx.repo.into());
@@ -213,6 +224,15 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
                 args.insert("labels".into(), ctx.labels.to_vec().into());
             }
         }
+        let title = args
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        args.insert(
+            "title".into(),
+            ctx.hooks.issue_title(ctx.report, evidence, title).into(),
+        );
         let body = args
             .get("body")
             .and_then(Value::as_str)
@@ -227,11 +247,20 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
     Checked::Ready(args, key)
 }
 
+/// The arguments of an issue creation the agent sends; the others the model wrote are
+/// dropped.
+const ISSUE_FIELDS: &[&str] = &["method", "owner", "repo", "title", "body", "labels"];
+
 /// The arguments the agent pins whatever the model wrote, filled in where missing.
 fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Value>) {
     let mut pinned: Vec<(&str, &str)> = Vec::new();
     if tool == ctx.issue_tool.name() {
         pinned.extend([("owner", ctx.owner), ("repo", ctx.repo)]);
+        // The agent completes these (hooks), so a model that leaves them out is not refused.
+        pinned.extend([("title", ""), ("body", "")]);
+        if *ctx.issue_tool == IssueTool::IssueWrite {
+            pinned.push(("method", "create"));
+        }
     }
     if PINNED_NAMESPACE.contains(&tool) {
         pinned.push(("namespace", &ctx.report.namespace));

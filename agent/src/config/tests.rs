@@ -137,3 +137,18 @@ fn the_answer_cap_follows_the_context_window_unless_set() {
         assert!(config(&[bad]).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn forcing_the_issue_tool_is_on_unless_switched_off() {
+    assert!(config(&[]).unwrap().llm.force_issue_tool);
+    for (raw, want) in [
+        ("false", false),
+        ("0", false),
+        ("off", false),
+        ("true", true),
+    ] {
+        let c = config(&[("LLM_FORCE_ISSUE_TOOL", raw)]).unwrap();
+        assert_eq!(c.llm.force_issue_tool, want, "{raw}");
+    }
+    assert!(config(&[("LLM_FORCE_ISSUE_TOOL", "maybe")]).is_err());
+}

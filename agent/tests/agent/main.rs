@@ -11,6 +11,8 @@ mod api;
 mod concurrency_and_hooks;
 /// The whole conversation kept inside the context window.
 mod context_budget;
+/// A prose answer forces the issue tool next; a weak model's junk issue is completed.
+mod forced_tool;
 /// The lab happy path with the real MCP servers and all three emulators.
 mod lab_e2e;
 /// Against the testbed LLM emulator (LiteLLM-shaped, scripted).

@@ -80,6 +80,13 @@ pub fn print_judgement(case: &ScenarioCase, world: &World, reply_text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs scripts/install-real-llm (or a model at LITELLM_URL); run by scripts/test-real-llm"]
 async fn scenario_suite_with_real_model() {
+    // The agent's log only when asked (`REAL_LLM_LOG=agent=info`): the table is the record.
+    if let Ok(filter) = std::env::var("REAL_LLM_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
     let external = std::env::var("LITELLM_URL")
         .ok()
         .filter(|u| !u.trim().is_empty());
