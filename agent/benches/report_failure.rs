@@ -15,18 +15,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use testbed::bench::load::Budget;
-use testbed::bench::{World, agent, table};
+use testbed::bench::{agent, cli, table};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let opt = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let budget = match (opt("--secs"), opt("--runs")) {
+    let budget = match (cli::flag("--secs"), cli::flag("--runs")) {
         (Some(secs), _) => secs
             .parse()
             .ok()
@@ -42,26 +35,14 @@ async fn main() -> ExitCode {
     };
     let mut options = agent::Options::new(PathBuf::from(env!("CARGO_BIN_EXE_pipeline-agent")));
     options.budget = budget;
-    let world = match World::start().await {
-        Ok(world) => world,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let report = agent::run(&world, &options).await;
-    world.shutdown().await;
-    match report {
-        Ok(report) => {
+    cli::run_part(
+        async |world| agent::run(world, &options).await,
+        |report| {
             println!(
                 "each report = the agent's investigation + 2 LLM turns + pods_log (SSE) + issue_write (streamable HTTP)\n"
             );
             println!("{}", table::markdown("pipeline-agent", "-", &report.rows()));
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+        },
+    )
+    .await
 }

@@ -12,22 +12,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use testbed::bench::{self, World, gitea, table};
+use testbed::bench::{self, cli, gitea, table};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let opt = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let secs: f64 = opt("--secs")
-        .and_then(|s| s.parse().ok())
-        .filter(|s: &f64| *s > 0.0)
-        .unwrap_or(3.0);
-    let peer = opt("--peer").map(PathBuf::from).or_else(bench::gitea_peer);
+    let secs = cli::seconds("--secs", 3.0);
+    let peer = cli::flag("--peer")
+        .map(PathBuf::from)
+        .or_else(bench::gitea_peer);
     let peer = match peer {
         Some(path) if path.exists() => Some(path),
         other => {
@@ -39,30 +31,15 @@ async fn main() -> ExitCode {
     };
     let mut options = gitea::Options::new(PathBuf::from(env!("CARGO_BIN_EXE_gitea-mcp")), peer);
     options.cell = Duration::from_secs_f64(secs);
-    let world = match World::start().await {
-        Ok(world) => world,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let report = gitea::run(&world, &options).await;
-    world.shutdown().await;
-    match report {
-        Ok(report) => {
+    cli::run_part(
+        async |world| gitea::run(world, &options).await,
+        |report| {
+            let rows = report.rows();
             println!(
                 "{}",
-                table::markdown(
-                    "gitea-mcp (this crate)",
-                    "PyPI gitea-mcp 0.5.1",
-                    &report.rows()
-                )
+                table::markdown("gitea-mcp (this crate)", "PyPI gitea-mcp 0.5.1", &rows)
             );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+        },
+    )
+    .await
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use testbed::bench::{World, openshift, table};
+use testbed::bench::{cli, openshift, table};
 use testbed::tools::Tool;
 
 #[tokio::main]
@@ -31,26 +31,14 @@ async fn main() -> ExitCode {
     let ours = PathBuf::from(env!("CARGO_BIN_EXE_kubernetes-mcp-server"));
     let mut options = openshift::Options::new(ours, upstream);
     options.cell = Duration::from_secs_f64(secs);
-    let world = match World::start().await {
-        Ok(world) => world,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let report = openshift::run(&world, &options).await;
-    world.shutdown().await;
-    match report {
-        Ok(report) => {
+    cli::run_part(
+        async |world| openshift::run(world, &options).await,
+        |report| {
             println!(
                 "{}",
                 table::markdown("ours", "upstream Go 0.0.66", &report.rows())
             );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+        },
+    )
+    .await
 }

@@ -13,6 +13,7 @@
 //! never runs cargo.
 
 pub mod agent;
+pub mod cli;
 pub mod gitea;
 pub mod load;
 pub mod mcp_client;

@@ -138,21 +138,7 @@ async fn edit_label(
         let r = repo_at_mut(w, index)?;
         let pos = label_pos(r, &raw)?;
         let label = r.labels.get_mut(pos).ok_or_else(ApiError::not_found)?;
-        if let Some(name) = body.str("name")?.filter(|n| !n.is_empty()) {
-            label.name = name;
-        }
-        if let Some(color) = color {
-            label.color = color;
-        }
-        if let Some(d) = body.str("description")? {
-            label.description = d;
-        }
-        if let Some(e) = body.bool("exclusive")? {
-            label.exclusive = e;
-        }
-        if let Some(a) = body.bool("is_archived")? {
-            label.is_archived = a;
-        }
+        apply_edit(label, &body, color)?;
         let label = label.clone();
         Ok(Json(w.label_json(repo_at(w, index)?, &label)))
     })
@@ -174,6 +160,27 @@ async fn delete_label(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<St
 
 /// Resolves `IssueLabelsOption.labels` (ids or names) to ids of `usable` (the
 /// repository's and its organization's labels).
+/// Applies an `EditLabelOption` body (repository and organization labels alike); `color`
+/// is the body's colour, already normalised.
+pub(crate) fn apply_edit(label: &mut Label, body: &Body, color: Option<String>) -> Result<()> {
+    if let Some(name) = body.str("name")?.filter(|n| !n.is_empty()) {
+        label.name = name;
+    }
+    if let Some(color) = color {
+        label.color = color;
+    }
+    if let Some(d) = body.str("description")? {
+        label.description = d;
+    }
+    if let Some(e) = body.bool("exclusive")? {
+        label.exclusive = e;
+    }
+    if let Some(a) = body.bool("is_archived")? {
+        label.is_archived = a;
+    }
+    Ok(())
+}
+
 fn label_ids(usable: &[Label], body: &Body) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     for value in body.values("labels")?.unwrap_or_default() {

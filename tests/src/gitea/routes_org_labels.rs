@@ -18,7 +18,7 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
-use super::routes_labels::normalize_color;
+use super::routes_labels::{apply_edit, normalize_color};
 use super::state::{Label, World};
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -126,21 +126,7 @@ async fn edit(
         let (org_id, login) = find_org(w, &ctx, &org, true)?;
         let pos = label_pos(w, org_id, &raw)?;
         let (_, label) = w.org_labels.get_mut(pos).ok_or_else(ApiError::not_found)?;
-        if let Some(name) = body.str("name")?.filter(|n| !n.is_empty()) {
-            label.name = name;
-        }
-        if let Some(color) = color {
-            label.color = color;
-        }
-        if let Some(d) = body.str("description")? {
-            label.description = d;
-        }
-        if let Some(e) = body.bool("exclusive")? {
-            label.exclusive = e;
-        }
-        if let Some(a) = body.bool("is_archived")? {
-            label.is_archived = a;
-        }
+        apply_edit(label, &body, color)?;
         let label = label.clone();
         Ok(Json(w.org_label_json(&login, &label)))
     })
