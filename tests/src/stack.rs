@@ -29,6 +29,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 pub use attendee::{librechat_mcp_servers, tekton_curl};
+pub(crate) use platform::serve_gitea_mcp;
 pub use platform::{LlmEndpoint, Platform};
 pub use tenant::{Credentials, DOMAIN, TenantLab, leftovers, provisioner_for};
 

@@ -171,23 +171,9 @@ impl McpServers {
                 world.gitea.user_token.clone(),
             )),
             tools: BTreeSet::from(["issue_write".to_string()]),
-            sessions: true,
             ..Default::default()
         };
-        let server =
-            mcp_gitea::build_server(&config).context("configuring the Gitea MCP server")?;
-        let gitea_cancel = CancellationToken::new();
-        let http = mcp_gitea::http_transport::HttpOptions {
-            bind: Some(Ipv4Addr::LOCALHOST.into()),
-            sessions: true,
-            ..Default::default()
-        };
-        let router = mcp_gitea::http_transport::router(server, &http, gitea_cancel.clone());
-        // `spawn_http` sets TCP_NODELAY: with sessions the answers are streamed in small
-        // chunks, which Nagle would otherwise hold ~40 ms for the agent's delayed ACK.
-        let gitea = crate::serve::spawn_http(router, 0)
-            .await
-            .context("starting the Gitea MCP server")?;
+        let (gitea, gitea_cancel) = crate::stack::serve_gitea_mcp(config, 0).await?;
         Ok(Self {
             openshift,
             gitea,

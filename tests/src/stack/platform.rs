@@ -119,21 +119,9 @@ impl Platform {
         let config = mcp_gitea::config::Config {
             host: urls.gitea.clone(),
             token: Some(mcp_gitea::config::Secret::new(creds.gitea_token.clone())),
-            sessions: true,
             ..Default::default()
         };
-        let server =
-            mcp_gitea::build_server(&config).context("configuring the Gitea MCP server")?;
-        let gitea_cancel = CancellationToken::new();
-        let http = mcp_gitea::http_transport::HttpOptions {
-            bind: Some(Ipv4Addr::LOCALHOST.into()),
-            sessions: true,
-            ..Default::default()
-        };
-        let router = mcp_gitea::http_transport::router(server, &http, gitea_cancel.clone());
-        let gitea_mcp = spawn_http(router, options.port(4))
-            .await
-            .context("starting the Gitea MCP server")?;
+        let (gitea_mcp, gitea_cancel) = serve_gitea_mcp(config, options.port(4)).await?;
 
         // The agent, configured as the chart does, on the tenant's LiteLLM key.
         let llm = &stack.llm_endpoint;
@@ -221,4 +209,27 @@ impl Platform {
         self.openshift = Some(server);
         Ok(())
     }
+}
+
+/// Serves our Gitea MCP server in process, with sessions, on `127.0.0.1:port` (`0`: any);
+/// the token stops its sessions (cancel it before shutting the server down).
+pub(crate) async fn serve_gitea_mcp(
+    mut config: mcp_gitea::config::Config,
+    port: u16,
+) -> anyhow::Result<(ServerHandle, CancellationToken)> {
+    config.sessions = true;
+    let server = mcp_gitea::build_server(&config).context("configuring the Gitea MCP server")?;
+    let cancel = CancellationToken::new();
+    let http = mcp_gitea::http_transport::HttpOptions {
+        bind: Some(Ipv4Addr::LOCALHOST.into()),
+        sessions: true,
+        ..Default::default()
+    };
+    let router = mcp_gitea::http_transport::router(server, &http, cancel.clone());
+    // `spawn_http` sets TCP_NODELAY: with sessions the answers are streamed in small
+    // chunks, which Nagle would otherwise hold ~40 ms for the client's delayed ACK.
+    let handle = spawn_http(router, port)
+        .await
+        .context("starting the Gitea MCP server")?;
+    Ok((handle, cancel))
 }
