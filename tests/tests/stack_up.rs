@@ -5,20 +5,12 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-/// Kills the child if the test fails before stopping it.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod up_process;
+use up_process::{Running, interrupt, temp_dir, wait_for_env};
 
 fn start(env_file: &Path, port_base: u16) -> Running {
     let child = Command::new(env!("CARGO_BIN_EXE_testbed"))
@@ -32,51 +24,6 @@ fn start(env_file: &Path, port_base: u16) -> Running {
         .spawn()
         .unwrap();
     Running(child)
-}
-
-fn wait_for_env(path: &Path, child: &mut Child) -> HashMap<String, String> {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !path.exists() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("testbed up exited early with {status}");
-        }
-        assert!(Instant::now() < deadline, "no env file after 120 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-        .collect()
-}
-
-/// SIGINT, then the exit status and everything printed on stdout.
-fn interrupt(mut running: Running) -> (std::process::ExitStatus, String) {
-    let pid = running.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = running.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "testbed up ignored SIGINT for 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut stdout = String::new();
-    if let Some(mut out) = running.0.stdout.take() {
-        out.read_to_string(&mut stdout).unwrap();
-    }
-    (status, stdout)
 }
 
 /// Six consecutive free ports (bound and released; another process could race us, which
@@ -164,26 +111,20 @@ async fn check_every_url(env: &HashMap<String, String>) {
     );
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("testbed-stack-up-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test]
 async fn up_runs_the_full_stack_stops_on_sigint_and_starts_again() {
-    let dir = temp_dir();
+    let dir = temp_dir("testbed-stack-up");
     let env_file = dir.join("stack.env");
     let base = free_port_base();
     for round in 1..=2 {
         let mut running = start(&env_file, base);
-        let env = wait_for_env(&env_file, &mut running.0);
+        let env = wait_for_env(&env_file, &mut running.0, Duration::from_secs(120));
         assert!(
             env["AGENT_URL"].ends_with(&format!(":{}", base + 5)),
             "round {round}: {env:?}"
         );
         check_every_url(&env).await;
-        let (status, stdout) = interrupt(running);
+        let (status, stdout) = interrupt(running, Duration::from_secs(30));
         assert!(status.success(), "round {round}: exit status {status}");
         assert!(!env_file.exists(), "the env file is removed on exit");
         for printed in [

@@ -3,64 +3,18 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// Kills the child if the test fails before stopping it.
-struct Running(Child);
+mod up_process;
+use up_process::{Running, interrupt, temp_dir, wait_for_env};
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("testbed-up-{name}-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Waits (bounded) for the env file and parses its `KEY=value` lines.
-fn wait_for_env(path: &Path, child: &mut Child) -> HashMap<String, String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !path.exists() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("testbed up exited early with {status}");
-        }
-        assert!(Instant::now() < deadline, "no env file after 60 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-        .collect()
-}
-
-/// Sends SIGINT and waits (bounded) for the exit status.
-fn interrupt(mut running: Running) -> std::process::ExitStatus {
-    let pid = running.0.id().to_string();
-    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = running.0.try_wait().unwrap() {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "testbed up ignored SIGINT for 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+/// How long `up` may take to write its env file, and to stop after Ctrl-C.
+const ENV_FILE_LIMIT: Duration = Duration::from_secs(60);
+const SIGINT_LIMIT: Duration = Duration::from_secs(20);
 
 fn start(args: &[&str], env_file: &Path) -> Running {
     let child = Command::new(env!("CARGO_BIN_EXE_testbed"))
@@ -79,7 +33,7 @@ fn start(args: &[&str], env_file: &Path) -> Running {
 
 #[tokio::test]
 async fn up_serves_every_emulator_and_stops_on_sigint() {
-    let dir = temp_dir("all");
+    let dir = temp_dir("testbed-up-all");
     let env_file = dir.join("testbed.env");
     let mut running = start(
         &[
@@ -93,7 +47,7 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
         ],
         &env_file,
     );
-    let env = wait_for_env(&env_file, &mut running.0);
+    let env = wait_for_env(&env_file, &mut running.0, ENV_FILE_LIMIT);
     for key in [
         "KUBECONFIG",
         "KUBE_API_URL",
@@ -204,7 +158,7 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
         .unwrap();
     assert_eq!(repo.status(), 200);
 
-    let status = interrupt(running);
+    let status = interrupt(running, SIGINT_LIMIT).0;
     assert!(status.success(), "exit status {status}");
     assert!(!env_file.exists(), "the env file is removed on exit");
     let _ = std::fs::remove_dir_all(dir);
@@ -222,7 +176,7 @@ fn unknown_component_is_a_usage_error() {
 
 #[tokio::test]
 async fn only_llm_starts_just_the_llm() {
-    let dir = temp_dir("llm");
+    let dir = temp_dir("testbed-up-llm");
     let env_file = dir.join("llm.env");
     let script = dir.join("script.yaml");
     std::fs::write(&script, "turns:\n  - text: scripted from a file\n").unwrap();
@@ -237,7 +191,7 @@ async fn only_llm_starts_just_the_llm() {
         ],
         &env_file,
     );
-    let env = wait_for_env(&env_file, &mut running.0);
+    let env = wait_for_env(&env_file, &mut running.0, ENV_FILE_LIMIT);
     assert!(
         !env.contains_key("KUBECONFIG") && !env.contains_key("GITEA_URL"),
         "{env:?}"
@@ -270,14 +224,14 @@ async fn only_llm_starts_just_the_llm() {
         answer["choices"][0]["message"]["content"],
         "scripted from a file"
     );
-    let status = interrupt(running);
+    let status = interrupt(running, SIGINT_LIMIT).0;
     assert!(status.success(), "exit status {status}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_bad_script_file_fails_before_serving() {
-    let dir = temp_dir("bad");
+    let dir = temp_dir("testbed-up-bad");
     let script = dir.join("bad.yaml");
     std::fs::write(&script, "turns: [ { txt: typo } ]").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_testbed"))
@@ -312,7 +266,7 @@ fn a_bad_script_file_fails_before_serving() {
 
 #[tokio::test]
 async fn sigint_ends_up_even_with_a_request_in_flight() {
-    let dir = temp_dir("busy");
+    let dir = temp_dir("testbed-up-busy");
     let script = dir.join("slow.yaml");
     std::fs::write(&script, "turns:\n  - { text: slow, delay_ms: 60000 }\n").unwrap();
     let env_file = dir.join("busy.env");
@@ -320,7 +274,7 @@ async fn sigint_ends_up_even_with_a_request_in_flight() {
         &["--only", "llm", "--llm-script", script.to_str().unwrap()],
         &env_file,
     );
-    let env = wait_for_env(&env_file, &mut running.0);
+    let env = wait_for_env(&env_file, &mut running.0, ENV_FILE_LIMIT);
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -336,7 +290,7 @@ async fn sigint_ends_up_even_with_a_request_in_flight() {
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let started = Instant::now();
-    let status = interrupt(running);
+    let status = interrupt(running, SIGINT_LIMIT).0;
     assert!(status.success(), "exit status {status}");
     assert!(started.elapsed() < Duration::from_secs(15));
     assert!(
