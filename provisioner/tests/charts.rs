@@ -9,24 +9,10 @@ mod charts {
     pub(crate) mod render;
 }
 
-use charts::render::{chart_dir, helm_lint, lab_values, render, render_err, validate};
+use charts::render::{
+    CHARTS, U, chart_dir, helm_lint, lab_values, render, render_err, tenant_namespaces, validate,
+};
 use serde_json::Value;
-
-const CHARTS: [&str; 5] = [
-    "bootstrap",
-    "agent",
-    "mcp-openshift",
-    "mcp-gitea",
-    "librechat-config",
-];
-const U: &str = "user57";
-
-fn tenant_namespaces(u: &str) -> Vec<String> {
-    ["agent", "mcp-openshift", "mcp-gitea", "librechat"]
-        .iter()
-        .map(|c| format!("{c}-{u}"))
-        .collect()
-}
 
 #[test]
 fn every_chart_lints_strictly() {

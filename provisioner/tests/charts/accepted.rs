@@ -1,23 +1,7 @@
 //! Checks that go beyond kubernetes-validate: the validator itself catches errors, and the
 //! CRD-based kinds are accepted by the emulated cluster.
 
-use super::render::{Rendered, lab_values, render, validate};
-
-const CHARTS: [&str; 5] = [
-    "bootstrap",
-    "agent",
-    "mcp-openshift",
-    "mcp-gitea",
-    "librechat-config",
-];
-const U: &str = "user57";
-
-fn tenant_namespaces(u: &str) -> Vec<String> {
-    ["agent", "mcp-openshift", "mcp-gitea", "librechat"]
-        .iter()
-        .map(|c| format!("{c}-{u}"))
-        .collect()
-}
+use super::render::{CHARTS, Rendered, U, lab_values, render, tenant_namespaces, validate};
 
 #[test]
 fn the_validator_does_catch_bad_objects() {

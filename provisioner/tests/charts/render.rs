@@ -8,6 +8,25 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use testbed::tools::{Tool, require};
 
+/// The tenant charts, in the order the bootstrap chart deploys them.
+pub(crate) const CHARTS: [&str; 5] = [
+    "bootstrap",
+    "agent",
+    "mcp-openshift",
+    "mcp-gitea",
+    "librechat-config",
+];
+/// The tenant the chart tests render for.
+pub(crate) const U: &str = "user57";
+
+/// The namespaces of tenant `u`, as the charts derive them from the username.
+pub(crate) fn tenant_namespaces(u: &str) -> Vec<String> {
+    ["agent", "mcp-openshift", "mcp-gitea", "librechat"]
+        .iter()
+        .map(|c| format!("{c}-{u}"))
+        .collect()
+}
+
 /// Rendered text and its objects.
 pub(crate) struct Rendered {
     pub(crate) text: String,
