@@ -8,8 +8,9 @@
 //! directly against the emulator.
 //!
 //! `cargo run --release -p mcp-gitea --example overhead -- [--calls N] [--only WHAT]
-//! [--no-fast-path]` with WHAT one of `mcp-list`, `mcp-create`, `rest-list`, `rest-create`;
-//! `--no-fast-path` sends every request through rmcp (see `http_transport::fast_path`).
+//! [--no-fast-path] [--sizes]` with WHAT one of `mcp-list`, `hop-list`, `mcp-create`, `rest-list`, `rest-create`;
+//! `--no-fast-path` sends every request through rmcp (see `http_transport::fast_path`);
+//! `--sizes` prints each reply's size instead of timing.
 
 use std::time::Instant;
 
@@ -97,6 +98,10 @@ async fn main() -> Res<()> {
                           "params": {"name": tool, "arguments": arguments}}))
     };
     let issues = format!("{}/repos/user1/mcp/issues", gitea.api_url());
+    // The floor of any proxy: the same REST call through a bare forwarder (Gitea's bytes
+    // passed back untouched, on threads of its own); `hop-list` shows what the second HTTP
+    // exchange alone costs.
+    let forwarder = testbed::bench::forward::start(&gitea.base_url()).await?;
     let probes = [
         Probe {
             name: "mcp-list",
@@ -109,6 +114,15 @@ async fn main() -> Res<()> {
             name: "rest-list",
             request: http
                 .get(format!("{issues}?state=open&limit=30"))
+                .header("authorization", &auth),
+        },
+        Probe {
+            name: "hop-list",
+            request: http
+                .get(format!(
+                    "{}/api/v1/repos/user1/mcp/issues?state=open&limit=30",
+                    forwarder.url
+                ))
                 .header("authorization", &auth),
         },
         Probe {
@@ -130,6 +144,12 @@ async fn main() -> Res<()> {
         .iter()
         .filter(|p| only.as_deref().is_none_or(|o| o == p.name))
     {
+        if args.iter().any(|a| a == "--sizes") {
+            let req = p.request.try_clone().ok_or("request is not clonable")?;
+            let body = req.send().await?.bytes().await?;
+            println!("{:<12} {:>8} bytes per reply", p.name, body.len());
+            continue;
+        }
         run(p, calls.div_ceil(10)).await?; // warm-up: connections, allocator
         let secs = run(p, calls).await?;
         println!(

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::{Method, StatusCode, redirect};
 use serde_json::Value;
 
@@ -125,6 +126,24 @@ impl GiteaClient {
         body: Option<&Value>,
         keep: Keep,
     ) -> Result<Value, GiteaError> {
+        let Some(bytes) = self.call_raw(method, token, path, query, body).await? else {
+            return Ok(Value::Null);
+        };
+        Ok(keep
+            .parse(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
+    }
+
+    /// Sends one API call and returns the body of a success undecoded (`None` when it is
+    /// empty), for callers that decode it themselves.
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Option<Bytes>, GiteaError> {
         let is_read = method == Method::GET;
         let http = if is_read { &self.reads } else { &self.writes };
         let mut req = http
@@ -164,11 +183,9 @@ impl GiteaClient {
             return Err(status_error(status, &bytes));
         }
         if bytes.is_empty() || status == StatusCode::NO_CONTENT {
-            return Ok(Value::Null);
+            return Ok(None);
         }
-        Ok(keep
-            .parse(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
+        Ok(Some(bytes))
     }
 }
 

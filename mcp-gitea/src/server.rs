@@ -21,7 +21,7 @@ use crate::catalog::{Filter, ToolSpec};
 use crate::config::Secret;
 use crate::gitea_client::GiteaClient;
 use crate::legacy;
-use crate::tools::{self, Ctx};
+use crate::tools::{self, Ctx, Output};
 
 /// The server name upstream reports in `initialize`.
 pub const SERVER_NAME: &str = "Gitea MCP Server";
@@ -96,6 +96,17 @@ impl GiteaMcp {
         arguments: serde_json::Map<String, Value>,
         token: Option<&str>,
     ) -> Result<CallToolResult, ErrorData> {
+        Ok(self.call(name, arguments, token).await?.into_result())
+    }
+
+    /// [`GiteaMcp::run`] before the outcome becomes a `CallToolResult`, for the HTTP fast
+    /// path, which writes an [`Output::ArrayText`] into its reply without decoding it.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: serde_json::Map<String, Value>,
+        token: Option<&str>,
+    ) -> Result<Reply, ErrorData> {
         let (target, method, is_legacy) = match legacy::lookup(name) {
             Some((new, m)) => (new, m, true),
             None => (name, None, false),
@@ -107,7 +118,7 @@ impl GiteaMcp {
             .find(|s| s.name == target)
             .ok_or_else(|| ErrorData::invalid_params(format!("unknown tool: {name}"), None))?;
         if !self.inner.filter.allows(spec) {
-            return Ok(error_result(&self.inner.filter.refusal(spec)));
+            return Ok(Reply::Failure(self.inner.filter.refusal(spec)));
         }
         let mut args = Args::new(arguments);
         if let Some(m) = method {
@@ -127,10 +138,29 @@ impl GiteaMcp {
             "tool call"
         );
         Ok(match outcome {
-            Ok(v) if is_legacy => success(json!({ "Result": v })),
-            Ok(v) => success(v),
-            Err(e) => error_result(&message(&e)),
+            Ok(out) if is_legacy => Reply::Success(json!({ "Result": out.into_value() }).into()),
+            Ok(out) => Reply::Success(out),
+            Err(e) => Reply::Failure(message(&e)),
         })
+    }
+}
+
+/// How a tool call ended, before it becomes a `CallToolResult`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// The tool's result.
+    Success(Output),
+    /// A tool-level error (`isError`), with its message.
+    Failure(String),
+}
+
+impl Reply {
+    /// The MCP result: compact JSON text plus a structured copy, or the error text.
+    pub fn into_result(self) -> CallToolResult {
+        match self {
+            Reply::Success(out) => success(out.into_value()),
+            Reply::Failure(msg) => error_result(&msg),
+        }
     }
 }
 

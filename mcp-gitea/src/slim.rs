@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+pub mod issue_list;
 pub mod prune;
 
 /// Copies the listed keys that are present and not null.

@@ -30,6 +30,32 @@ pub struct Ctx<'a> {
 
 type Query = [(&'static str, String)];
 
+/// What a tool call gives back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// A JSON value (most tools).
+    Value(Value),
+    /// A JSON array already written as compact text: the text serializing the `Value`
+    /// would give (the `list_issues` hot path, see `slim::issue_list`).
+    ArrayText(String),
+}
+
+impl Output {
+    /// The value itself (parsing the text of [`Output::ArrayText`]).
+    pub fn into_value(self) -> Value {
+        match self {
+            Output::Value(v) => v,
+            Output::ArrayText(text) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+}
+
+impl From<Value> for Output {
+    fn from(v: Value) -> Self {
+        Output::Value(v)
+    }
+}
+
 impl Ctx<'_> {
     async fn send(
         &self,
@@ -54,6 +80,23 @@ impl Ctx<'_> {
     ) -> Result<Value, ToolError> {
         self.gitea
             .call_keeping(method, self.token, path, query, body, keep)
+            .await
+            .map_err(|source| ToolError::Gitea {
+                context: what.to_string(),
+                source,
+            })
+    }
+    /// Like `send`, but returns the body of a success undecoded (`None` when empty).
+    pub async fn send_raw(
+        &self,
+        what: &str,
+        method: Method,
+        path: &str,
+        query: &Query,
+        body: Option<&Value>,
+    ) -> Result<Option<bytes::Bytes>, ToolError> {
+        self.gitea
+            .call_raw(method, self.token, path, query, body)
             .await
             .map_err(|source| ToolError::Gitea {
                 context: what.to_string(),
@@ -110,7 +153,15 @@ pub fn catalogue() -> Vec<ToolSpec> {
 }
 
 /// Runs tool `name` (already known to exist and to be allowed).
-pub async fn dispatch(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
+pub async fn dispatch(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Output, ToolError> {
+    if let "list_issues" | "issue_read" | "issue_write" | "search_issues" = name {
+        return issues::call(ctx, name, args).await;
+    }
+    dispatch_value(ctx, name, args).await.map(Output::Value)
+}
+
+/// The tools that answer with a [`Value`].
+async fn dispatch_value(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
     match name {
         "get_gitea_mcp_server_version"
         | "get_me"
@@ -125,9 +176,6 @@ pub async fn dispatch(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, To
         | "get_repository_tree" => repos::call(ctx, name, args).await,
         "get_file_contents" | "get_dir_contents" | "create_or_update_file" | "delete_file" => {
             files::call(ctx, name, args).await
-        }
-        "list_issues" | "issue_read" | "issue_write" | "search_issues" => {
-            issues::call(ctx, name, args).await
         }
         "label_read" | "label_write" => labels::call(ctx, name, args).await,
         "milestone_read" | "milestone_write" => milestones::call(ctx, name, args).await,

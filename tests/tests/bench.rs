@@ -90,12 +90,24 @@ async fn every_part_reports_well_formed_figures_on_one_world() {
             assert!(*rate > 0.0, "{figures:?}");
         }
         assert_eq!(figures.rates.list_issues.len(), 2);
+        // CPU time is counted in 10 ms ticks: a short cell may see none, never less.
+        let cpu = figures
+            .cpu_us
+            .list_issues
+            .iter()
+            .chain(&figures.cpu_us.create_issue);
+        assert!(
+            cpu.clone().count() == 4 && cpu.clone().all(|us| *us >= 0.0),
+            "{figures:?}"
+        );
     }
-    assert!(
-        gitea.rest.create_issue.iter().all(|r| *r > 0.0),
-        "{:?}",
-        gitea.rest
-    );
+    for rates in [&gitea.rest, &gitea.hop] {
+        let all = rates.list_issues.iter().chain(&rates.create_issue);
+        assert!(
+            all.clone().count() == 4 && all.clone().all(|r| *r > 0.0),
+            "{rates:?}"
+        );
+    }
 
     let agent = report.agent.as_ref().expect("agent measured");
     assert!(

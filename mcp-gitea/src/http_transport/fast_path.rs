@@ -21,11 +21,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use rmcp::model::{
     CallToolResponse, ClientJsonRpcMessage, ClientRequest, GetMeta, ListToolsResult,
-    ProtocolVersion, ServerJsonRpcMessage, ServerResult,
+    ProtocolVersion, RequestId, ServerJsonRpcMessage, ServerResult,
 };
 
 use super::MAX_BODY_BYTES;
-use crate::server::{GiteaMcp, bearer};
+use crate::server::{GiteaMcp, Reply, bearer};
+use crate::tools::Output;
 
 /// The fast path of one stateless JSON endpoint.
 #[derive(Clone)]
@@ -64,10 +65,18 @@ impl FastPath {
             ClientRequest::CallToolRequest(call) => {
                 let token = bearer(&parts.headers);
                 let args = call.params.arguments.unwrap_or_default();
-                self.server
-                    .run(&call.params.name, args, token.as_deref())
+                match self
+                    .server
+                    .call(&call.params.name, args, token.as_deref())
                     .await
-                    .map(|r| ServerResult::from(CallToolResponse::from(r)))
+                {
+                    Ok(Reply::Success(Output::ArrayText(text))) => {
+                        return Ok(rendered_reply(&id, &text));
+                    }
+                    other => {
+                        other.map(|r| ServerResult::from(CallToolResponse::from(r.into_result())))
+                    }
+                }
             }
             ClientRequest::ListToolsRequest(_) => Ok(ServerResult::ListToolsResult(
                 ListToolsResult::with_all_items(self.server.listed_tools().to_vec()),
@@ -144,30 +153,55 @@ fn normalize_host(host: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The reply to a call whose result is a JSON array already written as `text`: the bytes
+/// [`json_reply`] gives for that result (text content plus `{"items": …}` as structured
+/// content), written around the text instead of decoding and re-encoding it.
+fn rendered_reply(id: &RequestId, text: &str) -> Response {
+    let mut body = Vec::with_capacity(2 * text.len() + 160);
+    body.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+    let written = serde_json::to_writer(&mut body, id).and_then(|()| {
+        body.extend_from_slice(br#","result":{"content":[{"type":"text","text":"#);
+        serde_json::to_writer(&mut body, text)
+    });
+    if let Err(e) = written {
+        return server_error(&e);
+    }
+    body.extend_from_slice(br#"}],"structuredContent":{"items":"#);
+    body.extend_from_slice(text.as_bytes());
+    body.extend_from_slice(br#"},"isError":false}}"#);
+    json_response(body)
+}
+
+fn json_response(body: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(Bytes::from(body)));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+fn server_error(e: &serde_json::Error) -> Response {
+    let mut resp = Response::new(Body::from(format!(
+        "Internal Server Error: serialize json response: {e}"
+    )));
+    *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    resp
+}
+
 /// The reply exactly as rmcp's JSON mode sends it.
 fn json_reply(message: &ServerJsonRpcMessage) -> Response {
     match serde_json::to_vec(message) {
-        Ok(body) => {
-            let mut resp = Response::new(Body::from(Bytes::from(body)));
-            resp.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            resp
-        }
-        Err(e) => {
-            let mut resp = Response::new(Body::from(format!(
-                "Internal Server Error: serialize json response: {e}"
-            )));
-            *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-            resp
-        }
+        Ok(body) => json_response(body),
+        Err(e) => server_error(&e),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use serde_json::json;
 
     use super::*;
     use crate::catalog::Filter;
@@ -198,6 +232,41 @@ mod tests {
             b = b.header("mcp-protocol-version", v);
         }
         b.body(Body::from(body.to_string())).unwrap()
+    }
+
+    /// The body of a response.
+    async fn body_of(resp: Response) -> Bytes {
+        axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn rendered_replies_are_the_bytes_rmcp_would_send() {
+        // What `Output::ArrayText` holds: serde_json's compact text of an array.
+        let texts = [
+            json!([]),
+            json!([{"id": 1, "title": "a \"quoted\" <title> é\n\\", "labels": ["bug"]}]),
+        ]
+        .map(|v| v.to_string());
+        let ids = [RequestId::Number(7), RequestId::String("req-\"x\"".into())];
+        for text in &texts {
+            for id in &ids {
+                let mut result = ServerResult::from(CallToolResponse::from(
+                    Reply::Success(Output::ArrayText(text.to_string())).into_result(),
+                ));
+                result.strip_result_type_for_legacy_peer();
+                result.strip_non_object_output_for_legacy_peer();
+                let rmcp = json_reply(&ServerJsonRpcMessage::response(result, id.clone()));
+                let ours = rendered_reply(id, text);
+                assert_eq!(ours.headers(), rmcp.headers());
+                let (ours, rmcp) = (body_of(ours).await, body_of(rmcp).await);
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&rmcp)
+                );
+            }
+        }
     }
 
     #[tokio::test]

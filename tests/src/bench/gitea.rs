@@ -81,6 +81,8 @@ pub struct Figures {
     pub tools_list_ms: f64,
     /// Throughputs.
     pub rates: Rates,
+    /// The server process's CPU time per call with one client, µs.
+    pub cpu_us: Rates,
 }
 
 /// Ours, the peer's and direct REST's figures.
@@ -94,6 +96,9 @@ pub struct Report {
     pub peer: Option<Figures>,
     /// The same operations straight on the emulator's REST API.
     pub rest: Rates,
+    /// The same REST calls through a bare forwarding proxy (see [`super::forward`]): the
+    /// floor of any server in the MCP server's place.
+    pub hop: Rates,
 }
 
 impl Report {
@@ -131,15 +136,35 @@ impl Report {
                     Better::Higher,
                 ));
             }
-            // The MCP layer's cost: time per call added over the REST call it makes.
+            // The MCP layer's cost: time per call added over the REST call it makes, and
+            // the time per call as a multiple of the direct call's.
             let rest = self.rest.of(create).first().copied().unwrap_or(0.0);
             let added = |rate: f64| 1000.0 / rate.max(1e-9) - 1000.0 / rest.max(1e-9);
+            let times = |rate: f64| rest / rate.max(1e-9);
             let ours = o.rates.of(create).first().copied().unwrap_or(0.0);
             let peer = p.and_then(|p| p.rates.of(create).first().copied());
+            let hop = self.hop.of(create).first().copied().unwrap_or(0.0);
+            rows.push(Row::compared(
+                format!("{what}, 1 client: server CPU time per call (µs)"),
+                o.cpu_us.of(create).first().copied().unwrap_or(0.0),
+                p.and_then(|p| p.cpu_us.of(create).first().copied()),
+                Better::Lower,
+            ));
             rows.push(Row::compared(
                 format!("{what}, 1 client: ms added per call over direct REST ({rest:.0} calls/s)"),
                 added(ours),
                 peer.map(added),
+                Better::Lower,
+            ));
+            rows.push(Row::compared(
+                format!("{what}, 1 client: time per call / direct REST's (×)"),
+                times(ours),
+                peer.map(times),
+                Better::Lower,
+            ));
+            rows.push(Row::alone(
+                format!("{what}, 1 client: a bare forwarding proxy's time / direct REST's (×, the floor)"),
+                times(hop),
                 Better::Lower,
             ));
         }
@@ -210,7 +235,7 @@ async fn mcp_cell(
         if args.get("title").is_some() {
             args["title"] = json!(format!("bench {i}"));
         }
-        async move { client.call(tool, &args).await.map(drop) }
+        async move { client.call_checked(tool, &args).await }
     })
     .await;
     load.check(tool)
@@ -241,11 +266,19 @@ impl Server {
             idle_rss_mib: self.process.rss_mib()?,
             tools_list_ms: latencies[latencies.len() / 2],
             rates: Rates::default(),
+            cpu_us: Rates::default(),
         })
     }
 
-    /// Calls per second of listing (or creating) with `workers` clients.
-    async fn rate(&self, create: bool, workers: usize, cell: Duration) -> anyhow::Result<f64> {
+    /// Calls per second of listing (or creating) with `workers` clients, and the server's
+    /// CPU time per call in µs.
+    async fn rate(
+        &self,
+        create: bool,
+        workers: usize,
+        cell: Duration,
+    ) -> anyhow::Result<(f64, f64)> {
+        let cpu_before = self.process.cpu_seconds()?;
         let load = if create {
             let (tool, mut args) = if self.peer {
                 ("create_issue", json!({}))
@@ -265,20 +298,24 @@ impl Server {
             let args = json!({"owner": USER, "repo": "mcp", "state": "open"});
             mcp_cell(&self.url, workers, cell, "list_issues", args).await?
         };
-        Ok(load.per_second())
+        let cpu = self.process.cpu_seconds()? - cpu_before;
+        Ok((load.per_second(), cpu * 1e6 / load.done.max(1) as f64))
     }
 }
 
-/// Calls per second straight on the REST API (a page of open issues, or a new issue).
+/// Calls per second on the REST API at `root` (the emulator's, or a forwarder's in front of
+/// it): a page of open issues, or a new issue. The body is read, not decoded, as the MCP
+/// cells do with theirs.
 async fn rest_rate(
     world: &World,
+    root: &str,
     create: bool,
     workers: usize,
     cell: Duration,
 ) -> anyhow::Result<f64> {
     let http = reqwest::Client::new();
     let auth = format!("token {}", world.gitea.user_token);
-    let issues = format!("{}/repos/{USER}/mcp/issues", world.gitea_api());
+    let issues = format!("{root}/api/v1/repos/{USER}/mcp/issues");
     let load = closed_loop(vec![(); workers], cell, move |_, i| {
         let request = if create {
             http.post(&issues)
@@ -322,7 +359,12 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
     for server in &servers {
         figures.push(server.idle_figures().await?);
     }
+    let forwarder = super::forward::start(&world.gitea_url())
+        .await
+        .context("starting the forwarding proxy")?;
+    let gitea = world.gitea_url();
     let mut rest = Rates::default();
+    let mut hop = Rates::default();
     for create in [false, true] {
         for (server, figures) in servers.iter().zip(&mut figures) {
             for &workers in &options.workers {
@@ -332,12 +374,17 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
                 } else {
                     "our gitea-mcp"
                 };
-                figures.rates.of_mut(create).push(rate.context(which)?);
+                let (rate, cpu_us) = rate.context(which)?;
+                figures.rates.of_mut(create).push(rate);
+                figures.cpu_us.of_mut(create).push(cpu_us);
             }
         }
         for &workers in &options.workers {
-            rest.of_mut(create)
-                .push(rest_rate(world, create, workers, options.cell).await?);
+            let direct = rest_rate(world, &gitea, create, workers, options.cell);
+            rest.of_mut(create).push(direct.await?);
+            let forwarded = rest_rate(world, &forwarder.url, create, workers, options.cell);
+            hop.of_mut(create)
+                .push(forwarded.await.context("through the forwarding proxy")?);
         }
     }
     let mut figures = figures.into_iter();
@@ -346,5 +393,6 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
         ours: figures.next().context("our figures")?,
         peer: figures.next(),
         rest,
+        hop,
     })
 }

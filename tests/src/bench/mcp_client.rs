@@ -71,6 +71,29 @@ fn answer_in(text: &str) -> anyhow::Result<Value> {
     Ok(serde_json::from_str(json_text)?)
 }
 
+/// Checks a JSON-RPC answer without building it: its first member after `id` must be
+/// `result`, and the result must not say `"isError":true`. (Both spellings occur only as
+/// JSON structure: inside a string the quotes are escaped.) The load cells use this so
+/// that, like the direct REST calls they are compared with, they read the whole reply
+/// but leave its decoding to whoever would use it.
+fn check_answer(json: &[u8]) -> anyhow::Result<()> {
+    let find = |needle: &[u8]| json.windows(needle.len()).position(|w| w == needle);
+    match (find(b"\"result\":"), find(b"\"error\":")) {
+        (Some(r), e) if e.is_none_or(|e| r < e) => {}
+        _ => bail!(
+            "not a success: {}",
+            crate::bench::preview(&String::from_utf8_lossy(json))
+        ),
+    }
+    if find(b"\"isError\":true").is_some() {
+        bail!(
+            "tool error: {}",
+            crate::bench::preview(&String::from_utf8_lossy(json))
+        );
+    }
+    Ok(())
+}
+
 /// The first message of an SSE response body that answers request `id`.
 async fn first_answer(response: reqwest::Response, id: u64) -> anyhow::Result<Value> {
     let mut events = response.bytes_stream().eventsource();
@@ -271,6 +294,39 @@ impl McpClient {
             .unwrap_or_default())
     }
 
+    /// `tools/call` for load: reads the whole answer and checks it succeeded (see
+    /// [`check_answer`]) without decoding it. Streamable HTTP only.
+    pub async fn call_checked(&self, tool: &str, arguments: &Value) -> anyhow::Result<()> {
+        if self.sse.is_some() {
+            return self.call(tool, arguments).await.map(drop);
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments}});
+        let response = self.post(&body).send().await?;
+        let status = response.status();
+        let streamed = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !status.is_success() {
+            let text = response.text().await?;
+            bail!("{tool}: HTTP {status}: {}", crate::bench::preview(&text));
+        }
+        if !streamed {
+            return check_answer(&response.bytes().await?);
+        }
+        let mut events = response.bytes_stream().eventsource();
+        while let Some(event) = events.next().await {
+            let data = event.context("reading the SSE response")?.data;
+            if data.contains("\"result\":") || data.contains("\"error\":") {
+                return check_answer(data.as_bytes());
+            }
+        }
+        bail!("the SSE response ended without an answer")
+    }
+
     /// `tools/call`; an error when the tool reports one.
     pub async fn call(&self, tool: &str, arguments: &Value) -> anyhow::Result<Value> {
         self.request("tools/call", json!({"name": tool, "arguments": arguments}))
@@ -291,5 +347,17 @@ mod tests {
                 .ok();
         assert_eq!(framed.map(|v| v["id"].clone()), Some(json!(7)));
         assert!(answer_in("event: ping\ndata: \n\n").is_err());
+    }
+
+    #[test]
+    fn answers_are_checked_without_decoding() {
+        let ok = br#"{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"{\"isError\":true,\"error\":1}"}],"isError":false}}"#;
+        assert!(check_answer(ok).is_ok());
+        let tool_error = br#"{"jsonrpc":"2.0","id":1,"result":{"content":[],"isError":true}}"#;
+        assert!(check_answer(tool_error).is_err());
+        let rpc_error =
+            br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"\"result\":"}}"#;
+        assert!(check_answer(rpc_error).is_err());
+        assert!(check_answer(b"").is_err());
     }
 }

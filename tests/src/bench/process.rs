@@ -66,6 +66,18 @@ pub fn rss_mib(pid: u32) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// The CPU time process `pid` has used so far (user + system), in seconds (Linux
+/// `/proc`; the kernel reports it in USER_HZ ticks, 100 per second on Linux).
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 /// The size of a file in MiB.
 pub fn size_mib(path: &Path) -> anyhow::Result<f64> {
     let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
@@ -88,6 +100,14 @@ impl Spawned {
             .id()
             .and_then(rss_mib)
             .context("the server's RSS is not readable (did it exit?)")
+    }
+
+    /// The CPU time it has used so far, in seconds.
+    pub fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        self.child
+            .id()
+            .and_then(cpu_seconds)
+            .context("the server's CPU time is not readable (did it exit?)")
     }
 }
 
