@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::args::{Args, ToolError};
 use crate::catalog::ToolSpec;
-use crate::gitea_client::GiteaClient;
+use crate::gitea_client::{GiteaClient, GiteaError};
 use crate::slim::prune::Keep;
 
 mod files;
@@ -56,6 +56,14 @@ impl From<Value> for Output {
     }
 }
 
+/// A Gitea failure as the tool error of action `what`.
+fn failed(what: &str) -> impl FnOnce(GiteaError) -> ToolError + '_ {
+    move |source| ToolError::Gitea {
+        context: what.to_string(),
+        source,
+    }
+}
+
 impl Ctx<'_> {
     async fn send(
         &self,
@@ -81,10 +89,7 @@ impl Ctx<'_> {
         self.gitea
             .call_keeping(method, self.token, path, query, body, keep)
             .await
-            .map_err(|source| ToolError::Gitea {
-                context: what.to_string(),
-                source,
-            })
+            .map_err(failed(what))
     }
     /// Like `send`, but returns the body of a success undecoded (`None` when empty).
     pub async fn send_raw(
@@ -98,10 +103,7 @@ impl Ctx<'_> {
         self.gitea
             .call_raw(method, self.token, path, query, body)
             .await
-            .map_err(|source| ToolError::Gitea {
-                context: what.to_string(),
-                source,
-            })
+            .map_err(failed(what))
     }
     /// GET; `what` names the action in error messages.
     pub async fn get(&self, what: &str, path: &str, query: &Query) -> Result<Value, ToolError> {

@@ -94,6 +94,25 @@ fn check_answer(json: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `response` if its status is a success (an error with the body otherwise), and whether
+/// its body is an SSE stream.
+async fn successful(
+    response: reqwest::Response,
+    what: &str,
+) -> anyhow::Result<(reqwest::Response, bool)> {
+    let status = response.status();
+    let streamed = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    if !status.is_success() {
+        let text = response.text().await?;
+        bail!("{what}: HTTP {status}: {}", crate::bench::preview(&text));
+    }
+    Ok((response, streamed))
+}
+
 /// The first message of an SSE response body that answers request `id`.
 async fn first_answer(response: reqwest::Response, id: u64) -> anyhow::Result<Value> {
     let mut events = response.bytes_stream().eventsource();
@@ -245,16 +264,7 @@ impl McpClient {
                 .get("mcp-session-id")
                 .and_then(|v| v.to_str().ok())
                 .map(String::from);
-            let status = response.status();
-            let streamed = response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with("text/event-stream"));
-            if !status.is_success() {
-                let text = response.text().await?;
-                bail!("{method}: HTTP {status}: {}", crate::bench::preview(&text));
-            }
+            let (response, streamed) = successful(response, method).await?;
             let answer = if streamed {
                 // As real clients do: take the answer when its event arrives, without
                 // waiting for the server to close the stream.
@@ -304,16 +314,7 @@ impl McpClient {
         let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
             "params": {"name": tool, "arguments": arguments}});
         let response = self.post(&body).send().await?;
-        let status = response.status();
-        let streamed = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/event-stream"));
-        if !status.is_success() {
-            let text = response.text().await?;
-            bail!("{tool}: HTTP {status}: {}", crate::bench::preview(&text));
-        }
+        let (response, streamed) = successful(response, tool).await?;
         if !streamed {
             return check_answer(&response.bytes().await?);
         }
