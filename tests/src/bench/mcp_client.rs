@@ -77,21 +77,41 @@ fn answer_in(text: &str) -> anyhow::Result<Value> {
 /// that, like the direct REST calls they are compared with, they read the whole reply
 /// but leave its decoding to whoever would use it.
 fn check_answer(json: &[u8]) -> anyhow::Result<()> {
-    let find = |needle: &[u8]| json.windows(needle.len()).position(|w| w == needle);
-    match (find(b"\"result\":"), find(b"\"error\":")) {
-        (Some(r), e) if e.is_none_or(|e| r < e) => {}
-        _ => bail!(
-            "not a success: {}",
+    let fail = |why: &str| {
+        anyhow!(
+            "{why}: {}",
             crate::bench::preview(&String::from_utf8_lossy(json))
-        ),
+        )
+    };
+    match (member(json, "result"), member(json, "error")) {
+        (Some((r, _)), e) if e.is_none_or(|(e, _)| r < e) => {}
+        _ => return Err(fail("not a success")),
     }
-    if find(b"\"isError\":true").is_some() {
-        bail!(
-            "tool error: {}",
-            crate::bench::preview(&String::from_utf8_lossy(json))
-        );
+    let mut from = 0;
+    while let Some((at, value)) = member(&json[from..], "isError") {
+        if value.starts_with(b"true") {
+            return Err(fail("tool error"));
+        }
+        from += at + 1;
     }
     Ok(())
+}
+
+/// The first `"key":` in `json` (whitespace allowed around the colon, as some servers
+/// write it): its offset and the bytes after the colon and any whitespace.
+fn member<'a>(json: &'a [u8], key: &str) -> Option<(usize, &'a [u8])> {
+    let needle = format!("\"{key}\"");
+    let needle = needle.as_bytes();
+    let mut from = 0;
+    while let Some(at) = json[from..].windows(needle.len()).position(|w| w == needle) {
+        let at = from + at;
+        let rest = json[at + needle.len()..].trim_ascii_start();
+        if let Some(value) = rest.strip_prefix(b":") {
+            return Some((at, value.trim_ascii_start()));
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// `response` if its status is a success (an error with the body otherwise), and whether
@@ -360,5 +380,10 @@ mod tests {
             br#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602,"message":"\"result\":"}}"#;
         assert!(check_answer(rpc_error).is_err());
         assert!(check_answer(b"").is_err());
+        // Python servers put spaces after colons.
+        let spaced = br#"{"jsonrpc": "2.0", "id": 1, "result": {"content": [], "isError" : true}}"#;
+        assert!(check_answer(spaced).is_err());
+        let spaced_ok = br#"{"jsonrpc": "2.0", "id": 1, "result": {"isError": false}}"#;
+        assert!(check_answer(spaced_ok).is_ok());
     }
 }
