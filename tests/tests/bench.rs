@@ -101,12 +101,18 @@ async fn every_part_reports_well_formed_figures_on_one_world() {
             "{figures:?}"
         );
     }
-    for rates in [&gitea.rest, &gitea.hop] {
-        let all = rates.list_issues.iter().chain(&rates.create_issue);
-        assert!(
-            all.clone().count() == 4 && all.clone().all(|r| *r > 0.0),
-            "{rates:?}"
-        );
+    let rest = gitea
+        .rest
+        .list_issues
+        .iter()
+        .chain(&gitea.rest.create_issue);
+    assert!(
+        rest.clone().count() == 4 && rest.clone().all(|r| *r > 0.0),
+        "{:?}",
+        gitea.rest
+    );
+    for overhead in [gitea.list_overhead, gitea.create_overhead] {
+        assert!(overhead.ours > 0.0 && overhead.floor > 0.0, "{overhead:?}");
     }
 
     let agent = report.agent.as_ref().expect("agent measured");
