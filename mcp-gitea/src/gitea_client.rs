@@ -126,12 +126,8 @@ impl GiteaClient {
         body: Option<&Value>,
         keep: Keep,
     ) -> Result<Value, GiteaError> {
-        let Some(bytes) = self.call_raw(method, token, path, query, body).await? else {
-            return Ok(Value::Null);
-        };
-        Ok(keep
-            .parse(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
+        let bytes = self.call_raw(method, token, path, query, body).await?;
+        Ok(keep.decode(bytes.as_deref()))
     }
 
     /// Sends one API call and returns the body of a success undecoded (`None` when it is

@@ -158,7 +158,12 @@ impl Reply {
     /// The MCP result: compact JSON text plus a structured copy, or the error text.
     pub fn into_result(self) -> CallToolResult {
         match self {
-            Reply::Success(out) => success(out.into_value()),
+            // The text is already written: decode it for the structured copy only.
+            Reply::Success(Output::ArrayText(text)) => {
+                let items = serde_json::from_str(&text).unwrap_or(Value::Null);
+                success_with_text(items, text)
+            }
+            Reply::Success(Output::Value(v)) => success(v),
             Reply::Failure(msg) => error_result(&msg),
         }
     }
@@ -189,6 +194,11 @@ fn legacy_tool(old: &'static str, target: &ToolSpec, method: Option<&str>) -> To
 fn success(v: Value) -> CallToolResult {
     // `to_string` writes straight into a buffer; `Display` goes through `fmt` (slower).
     let text = serde_json::to_string(&v).unwrap_or_else(|_| v.to_string());
+    success_with_text(v, text)
+}
+
+/// [`success`] when `text` is already `v` serialized compactly.
+fn success_with_text(v: Value, text: String) -> CallToolResult {
     let structured = match &v {
         Value::Object(_) => Some(v),
         Value::Array(_) => Some(json!({ "items": v })),

@@ -11,6 +11,7 @@
 //! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
 //!   programs (kubectl, helm, upstream servers, SDKs) are installed.
 
+pub mod agent_metrics;
 pub mod bench;
 pub mod controllers;
 pub mod demo;

@@ -9,6 +9,7 @@
 
 use std::time::{Duration, Instant};
 
+use testbed::agent_metrics::tools_reached;
 use testbed::real_llm::{RealLlm, RealLlmOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,21 +81,3 @@ const READ_OR_FILE: &[&str] = &[
     "label_read",
     "issue_write",
 ];
-
-/// Tools with a call that reached an MCP server (`ok` or `tool_error`) in the agent's
-/// Prometheus text.
-fn tools_reached(metrics: &str) -> Vec<String> {
-    metrics
-        .lines()
-        .filter(|l| l.starts_with("agent_tool_calls_total{"))
-        .filter(|l| l.contains("outcome=\"ok\"") || l.contains("outcome=\"tool_error\""))
-        .filter(|l| !l.trim_end().ends_with(" 0"))
-        .filter_map(|l| {
-            l.split("tool=\"")
-                .nth(1)?
-                .split('"')
-                .next()
-                .map(String::from)
-        })
-        .collect()
-}

@@ -77,35 +77,30 @@ fn non_empty<'s>(s: &'s Option<Text<'_>>) -> Option<&'s str> {
     s.as_deref().filter(|s| !s.is_empty())
 }
 
+/// Writes `key` only when `value` is present (the general path's `pick`).
+fn present<M: SerializeMap, T: Serialize>(
+    m: &mut M,
+    key: &'static str,
+    value: &Option<T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(v) => m.serialize_entry(key, v),
+        None => Ok(()),
+    }
+}
+
 /// Writes the slim item: the keys and their order of `slim::issue_item`.
 impl Serialize for Issue<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        if let Some(v) = &self.id {
-            m.serialize_entry("id", v)?;
-        }
-        if let Some(v) = &self.number {
-            m.serialize_entry("number", v)?;
-        }
-        for (key, value) in [("title", &self.title), ("state", &self.state)] {
-            if let Some(v) = value {
-                m.serialize_entry(key, v)?;
-            }
-        }
-        if let Some(v) = &self.html_url {
-            m.serialize_entry("html_url", v)?;
-        }
-        if let Some(v) = &self.comments {
-            m.serialize_entry("comments", v)?;
-        }
-        for (key, value) in [
-            ("created_at", &self.created_at),
-            ("updated_at", &self.updated_at),
-        ] {
-            if let Some(v) = value {
-                m.serialize_entry(key, v)?;
-            }
-        }
+        present(&mut m, "id", &self.id)?;
+        present(&mut m, "number", &self.number)?;
+        present(&mut m, "title", &self.title)?;
+        present(&mut m, "state", &self.state)?;
+        present(&mut m, "html_url", &self.html_url)?;
+        present(&mut m, "comments", &self.comments)?;
+        present(&mut m, "created_at", &self.created_at)?;
+        present(&mut m, "updated_at", &self.updated_at)?;
         m.serialize_entry("user", &self.user.as_ref().map(|u| &u.login))?;
         let labels: Vec<&str> = self.labels.iter().flatten().map(|l| &*l.name).collect();
         m.serialize_entry("labels", &labels)?;
@@ -116,12 +111,8 @@ impl Serialize for Issue<'_> {
         if let Some(ms) = &self.milestone {
             m.serialize_entry("milestone", &MilestoneRef(ms))?;
         }
-        if let Some(v) = non_empty(&self.git_ref) {
-            m.serialize_entry("ref", v)?;
-        }
-        if let Some(v) = non_empty(&self.due_date) {
-            m.serialize_entry("deadline", v)?;
-        }
+        present(&mut m, "ref", &non_empty(&self.git_ref))?;
+        present(&mut m, "deadline", &non_empty(&self.due_date))?;
         if self.pull_request.is_some() {
             m.serialize_entry("is_pull", &true)?;
         }
@@ -135,12 +126,8 @@ struct MilestoneRef<'m, 'a>(&'m Milestone<'a>);
 impl Serialize for MilestoneRef<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        if let Some(v) = &self.0.id {
-            m.serialize_entry("id", v)?;
-        }
-        if let Some(v) = &self.0.title {
-            m.serialize_entry("title", v)?;
-        }
+        present(&mut m, "id", &self.0.id)?;
+        present(&mut m, "title", &self.0.title)?;
         m.end()
     }
 }

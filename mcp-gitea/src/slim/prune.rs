@@ -52,6 +52,17 @@ pub const ISSUE: Keep = Keep::Keys(&[
 ]);
 
 impl Keep {
+    /// A Gitea reply body as the tools see it: `Null` when there is none, the kept part of
+    /// a JSON document, or a JSON string of a body that is not JSON (diffs).
+    pub fn decode(self, body: Option<&[u8]>) -> Value {
+        match body {
+            None => Value::Null,
+            Some(bytes) => self
+                .parse(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned())),
+        }
+    }
+
     /// Parses `bytes` (one JSON document, nothing after it but whitespace).
     pub fn parse(self, bytes: &[u8]) -> serde_json::Result<Value> {
         if let Keep::All = self {

@@ -132,16 +132,11 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Output
             let got = ctx
                 .send_raw(&what, Method::GET, &format!("{base}/issues"), &q, None)
                 .await?;
-            let bytes = got.as_deref().unwrap_or_default();
             // The hot path: straight from Gitea's bytes to the slim text.
-            if let Some(text) = slim::issue_list::render(bytes) {
+            if let Some(text) = got.as_deref().and_then(slim::issue_list::render) {
                 return Ok(Output::ArrayText(text));
             }
-            let got = if bytes.is_empty() {
-                Value::Null
-            } else {
-                ISSUE.parse(bytes).unwrap_or(Value::Null)
-            };
+            let got = ISSUE.decode(got.as_deref());
             Ok(slim::list(&got, slim::issue_item).into())
         }
         "issue_read" => read(ctx, &base, &full, args).await.map(Output::from),

@@ -146,3 +146,13 @@ pub(crate) fn lab_repo_args(extra: Value) -> Value {
     );
     v
 }
+
+/// The keys of a JSON object, sorted (none for anything else).
+pub(crate) fn sorted_keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    keys.sort();
+    keys
+}

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::common::{client, err, lab_repo_args, ok, start};
+use super::common::{client, err, lab_repo_args, ok, sorted_keys, start};
 
 #[tokio::test]
 async fn dependencies_both_directions_and_across_repos() {
@@ -25,14 +25,10 @@ async fn dependencies_both_directions_and_across_repos() {
     .await;
     assert_eq!(got["number"], 2, "{got}");
     assert_eq!(got["repository"], "user1/mcp");
-    let mut keys: Vec<&str> = got
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
-    assert_eq!(keys, ["html_url", "number", "repository", "state", "title"]);
+    assert_eq!(
+        sorted_keys(&got),
+        ["html_url", "number", "repository", "state", "title"]
+    );
     assert_eq!(emu.blockers("user1", "mcp", 2), ["user1/mcp#1"]);
 
     let blocked_by = ok(

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::common::{client, err, ok, start};
+use super::common::{client, err, ok, sorted_keys, start};
 
 /// A token of `user1` (a member of `lab-org`) that may write organizations.
 fn org_token(env: &super::common::Env) -> String {
@@ -29,14 +29,10 @@ async fn org_label_lifecycle() {
                "color": "#00ff00", "description": "pipeline trouble", "exclusive": true}),
     )
     .await;
-    let mut keys: Vec<&str> = created
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
-    assert_eq!(keys, ["color", "description", "exclusive", "id", "name"]);
+    assert_eq!(
+        sorted_keys(&created),
+        ["color", "description", "exclusive", "id", "name"]
+    );
     assert_eq!(created["color"], "00ff00");
     assert_eq!(created["exclusive"], true);
     let id = created["id"].as_i64().unwrap();

@@ -108,14 +108,7 @@ async fn create_label(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> 
     let color = normalize_color(&body.required_str("color")?)?;
     ctx.with(|w| {
         let index = find_repo_writable(w, &ctx, &owner, &repo)?;
-        let label = Label {
-            id: w.next_id(),
-            name,
-            color,
-            description: body.str("description")?.unwrap_or_default(),
-            exclusive: body.bool("exclusive")?.unwrap_or(false),
-            is_archived: body.bool("is_archived")?.unwrap_or(false),
-        };
+        let label = new_label(w.next_id(), name, color, &body)?;
         repo_at_mut(w, index)?.labels.push(label.clone());
         let out = w.label_json(repo_at(w, index)?, &label);
         Ok((StatusCode::CREATED, Json(out)).into_response())
@@ -129,10 +122,7 @@ async fn edit_label(
 ) -> Result<Json<Value>> {
     ctx.scopes(&["issue"])?;
     let body = Body::parse(&bytes)?;
-    let color = body
-        .str("color")?
-        .map(|c| normalize_color(&c))
-        .transpose()?;
+    let color = edited_color(&body)?;
     ctx.with(|w| {
         let index = find_repo_writable(w, &ctx, &owner, &repo)?;
         let r = repo_at_mut(w, index)?;
@@ -160,6 +150,24 @@ async fn delete_label(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<St
 
 /// Resolves `IssueLabelsOption.labels` (ids or names) to ids of `usable` (the
 /// repository's and its organization's labels).
+/// A label from a `CreateLabelOption` body (repository and organization labels alike);
+/// `name` and `color` are the body's, already checked and normalised.
+pub(crate) fn new_label(id: i64, name: String, color: String, body: &Body) -> Result<Label> {
+    Ok(Label {
+        id,
+        name,
+        color,
+        description: body.str("description")?.unwrap_or_default(),
+        exclusive: body.bool("exclusive")?.unwrap_or(false),
+        is_archived: body.bool("is_archived")?.unwrap_or(false),
+    })
+}
+
+/// The normalised `color` of an `EditLabelOption` body, if it has one.
+pub(crate) fn edited_color(body: &Body) -> Result<Option<String>> {
+    body.str("color")?.map(|c| normalize_color(&c)).transpose()
+}
+
 /// Applies an `EditLabelOption` body (repository and organization labels alike); `color`
 /// is the body's colour, already normalised.
 pub(crate) fn apply_edit(label: &mut Label, body: &Body, color: Option<String>) -> Result<()> {

@@ -18,8 +18,8 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
-use super::routes_labels::{apply_edit, normalize_color};
-use super::state::{Label, World};
+use super::routes_labels::{apply_edit, edited_color, new_label, normalize_color};
+use super::state::World;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -97,14 +97,7 @@ async fn create(ctx: Ctx, Path(org): Path<String>, bytes: Bytes) -> Result<Respo
     let color = normalize_color(&body.required_str("color")?)?;
     ctx.with(|w| {
         let (org_id, login) = find_org(w, &ctx, &org, true)?;
-        let label = Label {
-            id: w.next_id(),
-            name,
-            color,
-            description: body.str("description")?.unwrap_or_default(),
-            exclusive: body.bool("exclusive")?.unwrap_or(false),
-            is_archived: body.bool("is_archived")?.unwrap_or(false),
-        };
+        let label = new_label(w.next_id(), name, color, &body)?;
         let out = w.org_label_json(&login, &label);
         w.org_labels.push((org_id, label));
         Ok((StatusCode::CREATED, Json(out)).into_response())
@@ -118,10 +111,7 @@ async fn edit(
 ) -> Result<Json<Value>> {
     ctx.scopes(&["organization"])?;
     let body = Body::parse(&bytes)?;
-    let color = body
-        .str("color")?
-        .map(|c| normalize_color(&c))
-        .transpose()?;
+    let color = edited_color(&body)?;
     ctx.with(|w| {
         let (org_id, login) = find_org(w, &ctx, &org, true)?;
         let pos = label_pos(w, org_id, &raw)?;

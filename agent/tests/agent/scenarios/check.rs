@@ -2,6 +2,7 @@
 
 use failure_analysis::scenario::ScenarioCase;
 use serde_json::Value;
+use testbed::agent_metrics::tools_reached;
 
 use super::world::World;
 
@@ -11,23 +12,6 @@ pub struct Outcome {
     pub reply: Value,
     pub reply_text: String,
     pub metrics: String,
-}
-
-/// Tools whose calls reached an MCP server (from the agent's `/metrics`).
-pub fn tools_reached(metrics: &str) -> Vec<String> {
-    metrics
-        .lines()
-        .filter(|l| l.starts_with("agent_tool_calls_total{"))
-        .filter(|l| l.contains("outcome=\"ok\"") || l.contains("outcome=\"tool_error\""))
-        .filter(|l| !l.trim_end().ends_with(" 0"))
-        .filter_map(|l| {
-            l.split("tool=\"")
-                .nth(1)?
-                .split('"')
-                .next()
-                .map(String::from)
-        })
-        .collect()
 }
 
 fn real_issues(world: &World, case: &ScenarioCase) -> Vec<Value> {
