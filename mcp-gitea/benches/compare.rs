@@ -5,14 +5,16 @@
 //!
 //! The measuring code is `testbed::bench::gitea` (shared with `testbed bench`); this is its
 //! command line. Run: `mcp-gitea/benches/setup-peer.sh` once, then
-//! `CARGO_TARGET_DIR=… cargo bench -p mcp-gitea --bench compare -- [--peer PATH] [--secs N]`.
+//! `CARGO_TARGET_DIR=… cargo bench -p mcp-gitea --bench compare -- [--peer PATH] [--secs N]`;
+//! build `testbed` first (`cargo build --release -p testbed`, same target dir) for the
+//! floor row of a forwarding proxy running as a process of its own.
 //! Without a peer the peer column is skipped. Prints one table (markdown).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use testbed::bench::{self, cli, gitea, table};
+use testbed::bench::{self, cli, gitea, process, table};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -31,6 +33,14 @@ async fn main() -> ExitCode {
     };
     let mut options = gitea::Options::new(PathBuf::from(env!("CARGO_BIN_EXE_gitea-mcp")), peer);
     options.cell = Duration::from_secs_f64(secs);
+    // The forwarder-process floor needs the `testbed` binary built next to this bench.
+    options.testbed = match process::sibling_binary("testbed", "testbed") {
+        Ok(testbed) => Some(testbed),
+        Err(err) => {
+            eprintln!("{err:#} (skipping the forwarder-process floor)");
+            None
+        }
+    };
     cli::run_part(
         async |world| gitea::run(world, &options).await,
         |report| {

@@ -195,6 +195,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Report> {
         let ours = process::sibling_binary("gitea-mcp", "mcp-gitea")?;
         let mut o = gitea::Options::new(ours, options.gitea_peer.clone());
         o.cell = cell;
+        o.testbed = process::sibling_binary("testbed", "testbed").ok();
         gitea::run(&world, &o).await
     }
     .await;

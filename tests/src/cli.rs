@@ -32,6 +32,17 @@ pub(crate) enum Command {
     Demo,
     /// Side-by-side benchmark of our services and their peers (markdown on stdout).
     Bench(testbed::bench::BenchArgs),
+    /// A bare forwarding proxy to a REST API (the benchmark's floor for a server process);
+    /// prints `forwarding on URL` and runs until Ctrl-C or stdin closes.
+    Forward(ForwardArgs),
+}
+
+/// Arguments of `forward`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ForwardArgs {
+    /// The root URL to forward to, such as the Gitea emulator's.
+    #[arg(long)]
+    pub(crate) to: String,
 }
 
 /// An emulator `up` can start.

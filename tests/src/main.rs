@@ -30,6 +30,9 @@ fn main() -> ExitCode {
             cli::Command::Up(args) => cli::up(args).await,
             cli::Command::Demo => cli::demo().await,
             cli::Command::Bench(args) => testbed::bench::main(args).await,
+            cli::Command::Forward(args) => {
+                testbed::bench::forward::serve_until_stopped(&args.to).await
+            }
         }
     });
     match result {

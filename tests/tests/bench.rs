@@ -113,6 +113,11 @@ async fn every_part_reports_well_formed_figures_on_one_world() {
     );
     for overhead in [gitea.list_overhead, gitea.create_overhead] {
         assert!(overhead.ours > 0.0 && overhead.floor > 0.0, "{overhead:?}");
+        // `testbed` is built next to this test, so the forwarder-process floor is measured.
+        assert!(
+            overhead.floor_process.is_some_and(|f| f > 0.0),
+            "{overhead:?}"
+        );
     }
 
     let agent = report.agent.as_ref().expect("agent measured");

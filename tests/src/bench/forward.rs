@@ -3,10 +3,22 @@
 //! It passes each request on with one shared HTTP client and hands back Gitea's status
 //! and bytes untouched: no MCP, no JSON, nothing decoded. The Gitea benchmark makes the
 //! same REST calls through it, so the table shows how much of an MCP server's added time
-//! is the second HTTP exchange itself, which no server in that position can avoid. It
-//! runs on threads of its own, as a proxy process would.
+//! is the second HTTP exchange itself, which no server in that position can avoid.
+//!
+//! It runs two ways: [`start`] on threads of its own inside the benchmark's process, and
+//! [`spawn_process`] as a process of its own (`testbed forward --to URL`), as a real
+//! server sits. The second is the fair floor for a server process: waking another process
+//! costs more than waking a thread of one's own, and on a small VM that difference alone is
+//! a large part of a fast call.
 
+use std::path::Path;
+use std::process::Stdio;
 use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -50,6 +62,60 @@ pub async fn start(target: &str) -> anyhow::Result<Forwarder> {
         _server: server,
         _runtime: runtime,
     })
+}
+
+/// What `testbed forward` prints on stdout before the URL it listens on.
+pub const LISTENING: &str = "forwarding on ";
+
+/// `testbed forward --to URL`: a forwarder to `target` in this process, its URL printed
+/// on stdout (after [`LISTENING`]), until Ctrl-C or the parent closes our stdin.
+pub async fn serve_until_stopped(target: &str) -> anyhow::Result<()> {
+    let forwarder = start(target).await?;
+    println!("{LISTENING}{}", forwarder.url);
+    let mut stdin = BufReader::new(tokio::io::stdin());
+    let mut line = String::new();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        // EOF (or an error) on stdin: the parent is gone.
+        _ = stdin.read_line(&mut line) => {}
+    }
+    drop(forwarder);
+    Ok(())
+}
+
+/// A forwarder running as a process of its own; killed when dropped.
+#[derive(Debug)]
+pub struct ForwarderProcess {
+    /// Its root URL, as [`Forwarder::url`].
+    pub url: String,
+    _child: Child,
+}
+
+/// Spawns `testbed forward --to target` (`testbed` being the binary at `testbed`) and
+/// waits up to 30 s for the URL it prints.
+pub async fn spawn_process(testbed: &Path, target: &str) -> anyhow::Result<ForwarderProcess> {
+    let mut child = Command::new(testbed)
+        .args(["forward", "--to", target])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("spawning {} forward", testbed.display()))?;
+    let stdout = child.stdout.take().context("the forwarder's stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let url = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(url) = line.strip_prefix(LISTENING) {
+                return Ok(url.trim().to_string());
+            }
+        }
+        bail!("the forwarder exited without printing its URL")
+    })
+    .await
+    .context("the forwarder printed no URL within 30 s")??;
+    Ok(ForwarderProcess { url, _child: child })
 }
 
 async fn forward(State(target): State<Arc<Target>>, request: Request) -> Response {

@@ -28,6 +28,9 @@ pub struct Options {
     pub cell: Duration,
     /// Concurrent clients per cell.
     pub workers: Vec<usize>,
+    /// The `testbed` binary, to run the bare forwarder as a process of its own
+    /// ([`super::forward::spawn_process`]); without it that floor is not measured.
+    pub testbed: Option<PathBuf>,
 }
 
 impl Options {
@@ -38,6 +41,7 @@ impl Options {
             peer,
             cell: Duration::from_secs(3),
             workers: vec![1, 16],
+            testbed: None,
         }
     }
 }
@@ -104,15 +108,18 @@ pub struct Report {
 
 /// The time per call through a server as a multiple of the same REST call's made directly,
 /// with one client: the overhead ratio. Measured in [`ROUNDS`] rounds that each time
-/// ours, the forwarder and direct REST back to back, so that a change in the machine's load
-/// hits all three alike; each figure is the median of the rounds' ratios.
+/// ours, the forwarders and direct REST back to back, so that a change in the machine's load
+/// hits all alike; each figure is the median of the rounds' ratios.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Overhead {
     /// Through our server.
     pub ours: f64,
-    /// Through a bare forwarding proxy (see [`super::forward`]): the floor of any server in
-    /// our server's place.
+    /// Through a bare forwarding proxy on threads of the benchmark's own process (see
+    /// [`super::forward`]): the cost of the second HTTP exchange alone.
     pub floor: f64,
+    /// Through the same forwarder as a process of its own, as our server runs: the floor of
+    /// any server process in our server's place (`None` without [`Options::testbed`]).
+    pub floor_process: Option<f64>,
 }
 
 /// Rounds of the interleaved [`Overhead`] measurement.
@@ -189,10 +196,17 @@ impl Report {
                 Better::Lower,
             ));
             rows.push(Row::alone(
-                format!("{what}, 1 client: a bare forwarding proxy's time / direct REST's (×, the floor, same rounds)"),
+                format!("{what}, 1 client: a bare forwarding proxy's time / direct REST's (×, in the bench's process, same rounds)"),
                 overhead.floor,
                 Better::Lower,
             ));
+            if let Some(floor) = overhead.floor_process {
+                rows.push(Row::alone(
+                    format!("{what}, 1 client: the same proxy as a process of its own (×, the floor for a server process, same rounds)"),
+                    floor,
+                    Better::Lower,
+                ));
+            }
         }
         rows
     }
@@ -360,29 +374,46 @@ async fn rest_rate(
     Ok(load.per_second())
 }
 
+/// The forwarders the [`Overhead`] rounds go through: root URLs in front of the emulator.
+struct Forwarders {
+    in_bench: String,
+    process: Option<String>,
+}
+
 /// The [`Overhead`] of listing (or creating) through `ours`, with `cell` per round.
 async fn overhead(
     ours: &Server,
     world: &World,
-    forwarder: &str,
+    forwarders: &Forwarders,
     create: bool,
     cell: Duration,
 ) -> anyhow::Result<Overhead> {
     let leg = (cell / 4).max(Duration::from_millis(100));
     let gitea = world.gitea_url();
-    let (mut through_ours, mut through_floor) = (Vec::new(), Vec::new());
+    let (mut through_ours, mut through_floor, mut through_process) =
+        (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         let (mcp, _) = ours.rate(create, 1, leg).await.context("our gitea-mcp")?;
         let direct = rest_rate(world, &gitea, create, 1, leg).await?;
-        let forwarded = rest_rate(world, forwarder, create, 1, leg)
+        let forwarded = rest_rate(world, &forwarders.in_bench, create, 1, leg)
             .await
             .context("through the forwarding proxy")?;
         through_ours.push(direct / mcp.max(1e-9));
         through_floor.push(direct / forwarded.max(1e-9));
+        if let Some(process) = &forwarders.process {
+            let forwarded = rest_rate(world, process, create, 1, leg)
+                .await
+                .context("through the forwarding proxy process")?;
+            through_process.push(direct / forwarded.max(1e-9));
+        }
     }
     Ok(Overhead {
         ours: median(&mut through_ours),
         floor: median(&mut through_floor),
+        floor_process: forwarders
+            .process
+            .is_some()
+            .then(|| median(&mut through_process)),
     })
 }
 
@@ -420,6 +451,18 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
     let forwarder = super::forward::start(&world.gitea_url())
         .await
         .context("starting the forwarding proxy")?;
+    let forwarder_process = match &options.testbed {
+        Some(testbed) => Some(
+            super::forward::spawn_process(testbed, &world.gitea_url())
+                .await
+                .context("starting the forwarding proxy process")?,
+        ),
+        None => None,
+    };
+    let forwarders = Forwarders {
+        in_bench: forwarder.url.clone(),
+        process: forwarder_process.as_ref().map(|f| f.url.clone()),
+    };
     let gitea = world.gitea_url();
     let mut rest = Rates::default();
     let mut overheads = Vec::new();
@@ -442,7 +485,7 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
             rest.of_mut(create).push(direct.await?);
         }
         let ours = servers.first().context("our server")?;
-        overheads.push(overhead(ours, world, &forwarder.url, create, options.cell).await?);
+        overheads.push(overhead(ours, world, &forwarders, create, options.cell).await?);
     }
     let mut figures = figures.into_iter();
     Ok(Report {
