@@ -137,14 +137,40 @@ pub(crate) async fn err(client: &Client, name: &str, args: Value) -> String {
 
 /// Arguments for a tool call on the lab repo `user1/mcp`: `owner` and `repo` plus `extra`'s fields.
 pub(crate) fn lab_repo_args(extra: Value) -> Value {
-    let mut v = serde_json::json!({"owner": "user1", "repo": "mcp"});
-    v.as_object_mut().unwrap().extend(
+    with_fields(serde_json::json!({"owner": "user1", "repo": "mcp"}), extra)
+}
+
+/// `base` with `extra`'s fields added (both JSON objects).
+fn with_fields(mut base: Value, extra: Value) -> Value {
+    base.as_object_mut().unwrap().extend(
         extra
             .as_object()
             .expect("extra arguments must be an object")
             .clone(),
     );
-    v
+    base
+}
+
+/// Commits `path` with `content` to a new branch `head` off `main` of the lab repo and opens
+/// a pull request from it into `main` (`fields`: title, body, draft, …); returns the pull
+/// request. Every pull request test starts this way.
+pub(crate) async fn open_pull(
+    c: &Client,
+    head: &str,
+    path: &str,
+    content: &str,
+    fields: Value,
+) -> Value {
+    let file = serde_json::json!({"branch_name": "main", "new_branch_name": head,
+        "message": format!("add {path}"), "path": path, "content": content});
+    ok(c, "create_or_update_file", lab_repo_args(file)).await;
+    let create = serde_json::json!({"method": "create", "head": head, "base": "main"});
+    ok(
+        c,
+        "pull_request_write",
+        lab_repo_args(with_fields(create, fields)),
+    )
+    .await
 }
 
 /// The keys of a JSON object, sorted (none for anything else).

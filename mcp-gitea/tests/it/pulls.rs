@@ -2,25 +2,19 @@
 
 use serde_json::json;
 
-use super::common::{client, err, lab_repo_args, ok, start};
+use super::common::{client, err, lab_repo_args, ok, open_pull, start};
 
 #[tokio::test]
 async fn pull_request_lifecycle() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
     let or = lab_repo_args;
-    ok(
+    let pr = open_pull(
         &c,
-        "create_or_update_file",
-        or(json!({"branch_name": "main", "new_branch_name": "feature",
-        "message": "add notes", "path": "NOTES.md", "content": "notes\n"})),
-    )
-    .await;
-    let pr = ok(
-        &c,
-        "pull_request_write",
-        or(json!({"method": "create", "title": "Add notes",
-        "body": "please", "head": "feature", "base": "main", "draft": true})),
+        "feature",
+        "NOTES.md",
+        "notes\n",
+        json!({"title": "Add notes", "body": "please", "draft": true}),
     )
     .await;
     let n = pr["number"].as_i64().unwrap();
@@ -123,19 +117,7 @@ async fn pull_request_edits_diff_files_status_and_reviews() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
     let or = lab_repo_args;
-    ok(
-        &c,
-        "create_or_update_file",
-        or(json!({"branch_name": "main", "new_branch_name": "feat",
-        "message": "add", "path": "a.txt", "content": "hello\n"})),
-    )
-    .await;
-    let pr = ok(
-        &c,
-        "pull_request_write",
-        or(json!({"method": "create", "title": "Feat", "head": "feat", "base": "main"})),
-    )
-    .await;
+    let pr = open_pull(&c, "feat", "a.txt", "hello\n", json!({"title": "Feat"})).await;
     let n = pr["number"].clone();
 
     let upd = ok(
@@ -263,19 +245,7 @@ async fn reviewers_and_team_search() {
         .create_user("reviewer", "reviewer-password", false);
     let c = client(&env.url, None).await;
     let or = lab_repo_args;
-    ok(
-        &c,
-        "create_or_update_file",
-        or(json!({"branch_name": "main", "new_branch_name": "r",
-        "message": "add", "path": "r.txt", "content": "r\n"})),
-    )
-    .await;
-    let pr = ok(
-        &c,
-        "pull_request_write",
-        or(json!({"method": "create", "title": "R", "head": "r", "base": "main"})),
-    )
-    .await;
+    let pr = open_pull(&c, "r", "r.txt", "r\n", json!({"title": "R"})).await;
     let n = pr["number"].clone();
     let added = ok(
         &c,

@@ -4,23 +4,18 @@
 
 use serde_json::{Value, json};
 
-use super::common::{Client, client, err, lab_repo_args, ok, start};
+use super::common::{Client, client, err, lab_repo_args, ok, open_pull, start};
 
 /// Opens a pull request with a COMMENT review holding one code comment; returns the
 /// pull number, the review id and the comment id.
 async fn review_with_comment(c: &Client) -> (i64, i64, i64) {
     let or = lab_repo_args;
-    ok(
+    let pr = open_pull(
         c,
-        "create_or_update_file",
-        or(json!({"branch_name": "main", "new_branch_name": "feature",
-        "message": "add notes", "path": "NOTES.md", "content": "notes\n"})),
-    )
-    .await;
-    let pr = ok(
-        c,
-        "pull_request_write",
-        or(json!({"method": "create", "title": "Notes", "head": "feature", "base": "main"})),
+        "feature",
+        "NOTES.md",
+        "notes\n",
+        json!({"title": "Notes"}),
     )
     .await;
     let n = pr["number"].as_i64().unwrap();
