@@ -5,21 +5,8 @@ use agent::hooks::{Evidence, IssueDraft, RunHooks};
 use agent::report::FailureReport;
 use serde_json::json;
 
-use crate::support::fake_llm::{FakeLlm, budget_exceeded, messages, tool_calls};
-use crate::support::{Harness, LOG, NS, Options, POD, bounded, lab_report};
-
-fn log_call() -> (&'static str, serde_json::Value) {
-    ("pods_log", json!({"namespace": NS, "name": POD}))
-}
-
-/// The tool messages the agent sent in request `i`.
-fn tool_messages(llm: &FakeLlm, i: usize) -> Vec<String> {
-    messages(&llm.requests()[i])
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap().to_string())
-        .collect()
-}
+use crate::support::fake_llm::{FakeLlm, budget_exceeded, messages, tool_calls, tool_messages};
+use crate::support::{Harness, LOG, NS, Options, POD, bounded, lab_report, log_call};
 
 #[tokio::test]
 async fn fifty_concurrent_reports_are_all_answered_correctly() {

@@ -18,10 +18,12 @@ fn forced() -> Value {
     json!({"type": "function", "function": {"name": "issue_write"}})
 }
 
-async fn start(
+/// The lab report sent once through the agent, the model played by `script`; every test
+/// here expects a 200. The `RunningLlm` must be kept alive: dropping it stops the emulator.
+async fn report(
     script: Script,
     env: Vec<(&'static str, String)>,
-) -> (Harness, LlmEmulator, RunningLlm) {
+) -> (Harness, LlmEmulator, Value, RunningLlm) {
     let emulator = LlmEmulator::new(LlmConfig::default());
     emulator.set_script(script);
     let running = emulator.serve(0).await.unwrap();
@@ -32,7 +34,9 @@ async fn start(
         ..Default::default()
     };
     let harness = Harness::start(FakeLlm::scripted(vec![]), options).await;
-    (harness, emulator, running)
+    let (status, body) = harness.report(lab_report()).await;
+    assert_eq!(status, 200, "{body}");
+    (harness, emulator, body, running)
 }
 
 fn good_issue() -> Value {
@@ -59,9 +63,7 @@ async fn prose_then_forced_junk_call_files_one_complete_issue() {
             Turn::text(PROSE),
             Turn::tool_calls([("issue_write", junk)]),
         ]);
-        let (h, emulator, _running) = start(script, vec![]).await;
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
+        let (h, emulator, body, _running) = report(script, vec![]).await;
         let requests = emulator.requests();
         assert_eq!(choices(&requests), vec![None, None, Some(forced())]);
         assert_eq!(
@@ -129,9 +131,7 @@ async fn prose_then_forced_junk_call_files_one_complete_issue() {
 async fn a_good_model_issue_is_filed_as_written() {
     bounded(async {
         let script = Script::new([Turn::tool_calls([("issue_write", good_issue())])]);
-        let (h, emulator, _running) = start(script, vec![]).await;
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
+        let (h, emulator, _, _running) = report(script, vec![]).await;
         assert_eq!(choices(&emulator.requests()), vec![None]);
         let issue = &h.gitea.issues()[0];
         assert_eq!(issue["title"], good_issue()["title"]);
@@ -159,9 +159,7 @@ async fn an_endpoint_rejecting_tool_choice_is_asked_again_without_it() {
             Turn::text(PROSE),
             Turn::tool_calls([("issue_write", good_issue())]),
         ]);
-        let (h, emulator, _running) = start(script, vec![]).await;
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
+        let (h, emulator, body, _running) = report(script, vec![]).await;
         assert_eq!(
             choices(&emulator.requests()),
             vec![None, Some(forced()), None, None],
@@ -182,9 +180,7 @@ async fn switched_off_no_tool_choice_is_sent() {
             Turn::tool_calls([("issue_write", good_issue())]),
         ]);
         let env = vec![("LLM_FORCE_ISSUE_TOOL", "false".to_string())];
-        let (h, emulator, _running) = start(script, env).await;
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
+        let (h, emulator, _, _running) = report(script, env).await;
         assert_eq!(choices(&emulator.requests()), vec![None, None, None]);
         assert_eq!(h.gitea.issues().len(), 1);
     })
@@ -205,9 +201,7 @@ async fn a_refused_issue_call_is_forced_again_and_other_calls_are_not() {
             )]),
             Turn::tool_calls([("issue_write", good_issue())]),
         ]);
-        let (h, emulator, _running) = start(script, vec![]).await;
-        let (status, body) = h.report(lab_report()).await;
-        assert_eq!(status, 200, "{body}");
+        let (h, emulator, _, _running) = report(script, vec![]).await;
         assert_eq!(
             choices(&emulator.requests()),
             vec![None, Some(forced()), Some(forced()), None]

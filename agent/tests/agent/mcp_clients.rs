@@ -12,7 +12,7 @@ use crate::support::server::{Killable, free_port};
 use crate::support::transports::{
     SseControl, sse_router, stateless_json_router, streamable_router,
 };
-use crate::support::{Harness, LOG, NS, Options, POD, bounded, lab_report, tuning};
+use crate::support::{Harness, LOG, NS, Options, POD, bounded, lab_report, log_call, tuning};
 
 fn server(name: &str, url: &str, transport: McpTransport) -> McpServerConfig {
     McpServerConfig {
@@ -44,6 +44,30 @@ fn args(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
 
+/// The OpenShift fixture with the lab pod's log, the server most of these tests start.
+fn openshift_with_log() -> Fixture {
+    let fixture = Fixture::openshift();
+    fixture.set_log(POD, LOG);
+    fixture
+}
+
+/// A registry of the one `openshift` server at `url`.
+fn openshift_registry(
+    url: &str,
+    transport: McpTransport,
+) -> (Arc<ToolRegistry>, CancellationToken) {
+    registry(&[server("openshift", url, transport)])
+}
+
+/// The lab pod's log read through the registry: the call that proves a session works.
+async fn read_pod_log(registry: &ToolRegistry) -> String {
+    registry
+        .call("pods_log", args(json!({"name": POD})), T)
+        .await
+        .unwrap()
+        .text
+}
+
 async fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     for _ in 0..500 {
         if f() {
@@ -59,8 +83,7 @@ const T: Duration = Duration::from_secs(5);
 #[tokio::test]
 async fn both_transports_list_route_and_call() {
     bounded(async {
-        let openshift = Fixture::openshift();
-        openshift.set_log(POD, LOG);
+        let openshift = openshift_with_log();
         let gitea = Fixture::gitea();
         let os = Killable::start(sse_router(openshift.clone(), SseControl::default()), 0).await;
         let gt = Killable::start(streamable_router(gitea.clone()), 0).await;
@@ -122,23 +145,11 @@ async fn both_transports_list_route_and_call() {
 #[tokio::test]
 async fn plain_json_replies_without_a_session() {
     bounded(async {
-        let fixture = Fixture::openshift();
-        fixture.set_log(POD, LOG);
+        let fixture = openshift_with_log();
         let os = Killable::start(stateless_json_router(fixture), 0).await;
-        let (registry, _stop) = registry(&[server(
-            "openshift",
-            &os.url("/mcp"),
-            McpTransport::StreamableHttp,
-        )]);
+        let (registry, _stop) = openshift_registry(&os.url("/mcp"), McpTransport::StreamableHttp);
         assert!(registry.wait_ready(T).await, "{:?}", registry.status());
-        assert_eq!(
-            registry
-                .call("pods_log", args(json!({"name": POD})), T)
-                .await
-                .unwrap()
-                .text,
-            LOG
-        );
+        assert_eq!(read_pod_log(&registry).await, LOG);
     })
     .await
 }
@@ -147,13 +158,11 @@ async fn plain_json_replies_without_a_session() {
 async fn server_down_at_startup_is_picked_up_when_it_comes_back() {
     bounded(async {
         let port = free_port().await;
-        let fixture = Fixture::openshift();
-        fixture.set_log(POD, LOG);
-        let (registry, _stop) = registry(&[server(
-            "openshift",
+        let fixture = openshift_with_log();
+        let (registry, _stop) = openshift_registry(
             &format!("http://127.0.0.1:{port}/mcp"),
             McpTransport::StreamableHttp,
-        )]);
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!registry.is_ready());
         assert!(registry.tools().is_empty());
@@ -163,14 +172,7 @@ async fn server_down_at_startup_is_picked_up_when_it_comes_back() {
             registry.wait_ready(T).await,
             "no reconnect after the server came up"
         );
-        assert_eq!(
-            registry
-                .call("pods_log", args(json!({"name": POD})), T)
-                .await
-                .unwrap()
-                .text,
-            LOG
-        );
+        assert_eq!(read_pod_log(&registry).await, LOG);
     })
     .await
 }
@@ -178,15 +180,11 @@ async fn server_down_at_startup_is_picked_up_when_it_comes_back() {
 #[tokio::test]
 async fn killed_server_is_reconnected_after_restart() {
     bounded(async {
-        let fixture = Fixture::openshift();
-        fixture.set_log(POD, LOG);
+        let fixture = openshift_with_log();
         let first = Killable::start(streamable_router(fixture.clone()), 0).await;
         let port = first.addr.port();
-        let (registry, _stop) = registry(&[server(
-            "openshift",
-            &first.url("/mcp"),
-            McpTransport::StreamableHttp,
-        )]);
+        let (registry, _stop) =
+            openshift_registry(&first.url("/mcp"), McpTransport::StreamableHttp);
         assert!(registry.wait_ready(T).await);
         first.kill();
         drop(first);
@@ -194,14 +192,7 @@ async fn killed_server_is_reconnected_after_restart() {
         let _second = Killable::start(streamable_router(fixture), port).await;
         assert!(registry.wait_ready(T).await);
         assert_eq!(registry.status()[0].reconnects, 1);
-        assert_eq!(
-            registry
-                .call("pods_log", args(json!({"name": POD})), T)
-                .await
-                .unwrap()
-                .text,
-            LOG
-        );
+        assert_eq!(read_pod_log(&registry).await, LOG);
     })
     .await
 }
@@ -209,12 +200,10 @@ async fn killed_server_is_reconnected_after_restart() {
 #[tokio::test]
 async fn dropped_sse_stream_gets_a_new_initialised_session() {
     bounded(async {
-        let fixture = Fixture::openshift();
-        fixture.set_log(POD, LOG);
+        let fixture = openshift_with_log();
         let control = SseControl::default();
         let os = Killable::start(sse_router(fixture, control.clone()), 0).await;
-        let (registry, _stop) =
-            registry(&[server("openshift", &os.url("/sse"), McpTransport::Sse)]);
+        let (registry, _stop) = openshift_registry(&os.url("/sse"), McpTransport::Sse);
         assert!(registry.wait_ready(T).await);
         assert_eq!(control.sessions_opened(), 1);
         control.drop_streams();
@@ -223,14 +212,7 @@ async fn dropped_sse_stream_gets_a_new_initialised_session() {
         })
         .await;
         assert_eq!(registry.status()[0].reconnects, 1);
-        assert_eq!(
-            registry
-                .call("pods_log", args(json!({"name": POD})), T)
-                .await
-                .unwrap()
-                .text,
-            LOG
-        );
+        assert_eq!(read_pod_log(&registry).await, LOG);
     })
     .await
 }
@@ -242,8 +224,7 @@ async fn sse_replies_are_matched_by_id_not_by_order() {
         fixture.set_log("slow-pod", "slow log");
         fixture.set_log("fast-pod", "fast log");
         let os = Killable::start(sse_router(fixture, SseControl::default()), 0).await;
-        let (registry, _stop) =
-            registry(&[server("openshift", &os.url("/sse"), McpTransport::Sse)]);
+        let (registry, _stop) = openshift_registry(&os.url("/sse"), McpTransport::Sse);
         assert!(registry.wait_ready(T).await);
         let order = Arc::new(Mutex::new(Vec::new()));
         let call = |pod: &'static str| {
@@ -300,7 +281,7 @@ async fn sse_stream_dropped_mid_run_the_run_still_succeeds() {
         let control = Arc::new(Mutex::new(None::<SseControl>));
         let hook = control.clone();
         let llm = FakeLlm::with(move |req, i| match i {
-            0 => tool_calls(&[("pods_log", json!({"namespace": NS, "name": POD}))]),
+            0 => tool_calls(&[log_call()]),
             1 => {
                 // Drop the OpenShift SSE stream between two tool calls of the same run.
                 if let Some(c) = hook.lock().unwrap().as_ref() {
@@ -340,7 +321,7 @@ async fn upstream_go_server_over_legacy_sse() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let (registry, _stop) = registry(&[server("openshift", &format!("http://127.0.0.1:{port}/sse#openshift"), McpTransport::Sse)]);
+        let (registry, _stop) = openshift_registry(&format!("http://127.0.0.1:{port}/sse#openshift"), McpTransport::Sse);
         assert!(registry.wait_ready(Duration::from_secs(20)).await, "{:?}", registry.status());
         assert!(registry.tools().iter().any(|t| t.name == "pods_log"));
         // No cluster: the call is answered, as an error result, on the same session.

@@ -4,28 +4,15 @@ use serde_json::{Value, json};
 
 use crate::support::fake_llm::{
     FakeLlm, Reply, budget_exceeded, error, issue_body, messages, rate_limited, text, tool_calls,
-    with_finish,
+    tool_messages, with_finish,
 };
-use crate::support::{Harness, NS, Options, POD, bounded, lab_report};
+use crate::support::{Harness, NS, Options, POD, bounded, lab_report, log_call};
 
 fn create_call() -> (&'static str, Value) {
     (
         "issue_write",
         json!({"method": "create", "owner": "user1", "repo": "mcp", "title": "Build failed", "body": issue_body(NS, POD)}),
     )
-}
-
-fn log_call() -> (&'static str, Value) {
-    ("pods_log", json!({"namespace": NS, "name": POD}))
-}
-
-/// The tool messages the agent sent in request `i`.
-fn tool_messages(llm: &FakeLlm, i: usize) -> Vec<String> {
-    messages(&llm.requests()[i])
-        .iter()
-        .filter(|m| m["role"] == "tool")
-        .map(|m| m["content"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test]

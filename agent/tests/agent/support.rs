@@ -42,6 +42,11 @@ pub fn lab_report() -> Value {
     json!({"namespace": NS, "pod_name": POD, "container_name": "step-buildah"})
 }
 
+/// The model's first move in most scripts: read the lab pod's log.
+pub fn log_call() -> (&'static str, Value) {
+    ("pods_log", json!({"namespace": NS, "name": POD}))
+}
+
 pub struct Options {
     pub openshift_sse: bool,
     pub legacy_gitea: bool,

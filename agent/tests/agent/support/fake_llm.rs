@@ -168,3 +168,12 @@ pub fn issue_body(ns: &str, pod: &str) -> String {
 pub fn messages(request: &Value) -> Vec<Value> {
     request["messages"].as_array().cloned().unwrap_or_default()
 }
+
+/// The tool messages the agent sent in request `i` (what the model saw of each tool result).
+pub fn tool_messages(llm: &FakeLlm, i: usize) -> Vec<String> {
+    messages(&llm.requests()[i])
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .map(|m| m["content"].as_str().unwrap().to_string())
+        .collect()
+}
