@@ -36,6 +36,7 @@ mod dedup;
 mod fallback;
 mod investigate;
 mod logging;
+mod own_call;
 
 /// A successful run.
 #[derive(Clone, Debug)]

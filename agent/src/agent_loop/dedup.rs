@@ -4,9 +4,8 @@
 //! of a new issue. The markers live in Gitea, so this works across agent restarts.
 
 use serde_json::{Map, Value, json};
-use tokio::time::Instant;
 
-use super::issue::looks_like_error;
+use super::own_call::Miss;
 use super::{Agent, Run, RunOutcome, with_source};
 use crate::prompt::IssueTool;
 
@@ -31,24 +30,16 @@ pub(crate) fn issues_in(text: &str) -> Vec<Value> {
 }
 
 impl Agent {
+    /// An own call whose misses are logged and skipped: de-duplication is best effort.
     async fn call_json(&self, run: &Run<'_>, tool: &str, args: Value) -> Option<String> {
-        let Value::Object(args) = args else {
-            return None;
-        };
-        let remaining = run.deadline.saturating_duration_since(Instant::now());
-        let timeout = self.settings.tool_timeout.min(remaining);
-        match self.registry.call(tool, args, timeout).await {
-            Ok(out) if !out.is_error && !looks_like_error(&out.text) => {
-                self.metrics.tool_call(tool, "ok");
-                Some(out.text)
-            }
-            Ok(out) => {
-                self.metrics.tool_call(tool, "tool_error");
-                tracing::warn!(tool, result = %super::preview(&out.text, 200), "de-duplication call refused");
+        match self.own_call(run, tool, args).await {
+            Ok(text) => Some(text),
+            Err(Miss::NotAnObject) => None,
+            Err(Miss::Refused(text)) => {
+                tracing::warn!(tool, result = %super::preview(&text, 200), "de-duplication call refused");
                 None
             }
-            Err(e) => {
-                self.metrics.tool_call(tool, "failed");
+            Err(Miss::Failed(e)) => {
                 tracing::warn!(tool, error = %e, "de-duplication call failed");
                 None
             }

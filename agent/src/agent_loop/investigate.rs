@@ -6,9 +6,8 @@ use failure_analysis::classify::{
     parse_events, parse_object, pod_from_task_run, select_container, tekton_refs,
 };
 use serde_json::{Map, Value, json};
-use tokio::time::Instant;
 
-use super::issue::looks_like_error;
+use super::own_call::Miss;
 use super::{Agent, Run};
 
 /// Log lines read before the loop (the excerpt keeps the error lines and the tail).
@@ -20,25 +19,13 @@ impl Agent {
         if !self.registry.tools().iter().any(|t| t.name == tool) {
             return None;
         }
-        let Value::Object(args) = args else {
-            return None;
-        };
-        let remaining = run.deadline.saturating_duration_since(Instant::now());
-        let timeout = self.settings.tool_timeout.min(remaining);
-        match self.registry.call(tool, args, timeout).await {
-            Ok(out) if !out.is_error && !looks_like_error(&out.text) => {
-                self.metrics.tool_call(tool, "ok");
-                Some(out.text)
-            }
-            Ok(_) => {
-                self.metrics.tool_call(tool, "tool_error");
-                None
-            }
-            Err(e) => {
+        match self.own_call(run, tool, args).await {
+            Ok(text) => Some(text),
+            Err(Miss::Failed(e)) => {
                 tracing::warn!(tool, error = %e, "investigation read failed");
-                self.metrics.tool_call(tool, "failed");
                 None
             }
+            Err(Miss::NotAnObject | Miss::Refused(_)) => None,
         }
     }
 
