@@ -22,6 +22,7 @@ mod render;
 mod render_git;
 mod render_labels;
 mod render_review;
+mod repo_handler;
 mod routes_admin;
 mod routes_comments;
 mod routes_contents;

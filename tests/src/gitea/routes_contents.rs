@@ -18,10 +18,9 @@ use super::access::{find_repo, find_repo_writable};
 use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
-use super::state::{Change, Commit, Repo, World, sha_of};
+use super::repo_handler::{RepoPath, Result, repo_at};
+use super::state::{Change, Commit, World, sha_of};
 
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
 type FilePath = Path<(String, String, String)>;
 /// `(path, Some(new content))` or `(path, None)` for a deletion.
 type FileChange = (String, Option<Vec<u8>>);
@@ -41,10 +40,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         )
         .route("/repos/{owner}/{repo}/raw/{*path}", get(raw))
         .route("/repos/{owner}/{repo}/media/{*path}", get(raw))
-}
-
-fn repo_at(w: &World, index: usize) -> Result<&Repo> {
-    w.repos.get(index).ok_or_else(ApiError::not_found)
 }
 
 fn object_missing(path: &str) -> ApiError {
@@ -261,6 +256,21 @@ fn file_response(w: &World, index: usize, sha: &str, path: Option<&str>) -> Resu
     )
 }
 
+/// Applies the one operation of a single-file route (create, update, delete) and
+/// answers its `FileResponse`, showing the file at `shown` (none after a deletion).
+fn apply_single(
+    ctx: &Ctx,
+    target: (&str, &str),
+    body: &Body,
+    op: Op,
+    shown: Option<&str>,
+) -> Result<Value> {
+    ctx.with(|w| {
+        let (index, sha) = apply(w, ctx, target, body, vec![op])?;
+        file_response(w, index, &sha, shown)
+    })
+}
+
 fn single_op(kind: &str, path: &str, body: &Body) -> Result<Op> {
     let content = match kind {
         "delete" => None,
@@ -289,14 +299,8 @@ async fn create_file(
     let body = Body::parse(&bytes)?;
     let op = single_op("create", &path, &body)?;
     let path = op.path.clone();
-    ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, vec![op])?;
-        Ok((
-            StatusCode::CREATED,
-            Json(file_response(w, index, &sha, Some(&path))?),
-        )
-            .into_response())
-    })
+    let file = apply_single(&ctx, (&owner, &repo), &body, op, Some(&path))?;
+    Ok((StatusCode::CREATED, Json(file)).into_response())
 }
 
 async fn update_file(
@@ -308,10 +312,8 @@ async fn update_file(
     let body = Body::parse(&bytes)?;
     let op = single_op("update", &path, &body)?;
     let path = op.path.clone();
-    ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, vec![op])?;
-        Ok(Json(file_response(w, index, &sha, Some(&path))?).into_response())
-    })
+    let file = apply_single(&ctx, (&owner, &repo), &body, op, Some(&path))?;
+    Ok(Json(file).into_response())
 }
 
 async fn delete_file(
@@ -324,10 +326,8 @@ async fn delete_file(
     body.required_str("sha")
         .map_err(|_| ApiError::unprocessable("[SHA]: Required"))?;
     let op = single_op("delete", &path, &body)?;
-    ctx.with(|w| {
-        let (index, sha) = apply(w, &ctx, (&owner, &repo), &body, vec![op])?;
-        Ok(Json(file_response(w, index, &sha, None)?).into_response())
-    })
+    let file = apply_single(&ctx, (&owner, &repo), &body, op, None)?;
+    Ok(Json(file).into_response())
 }
 
 async fn change_files(ctx: Ctx, Path((owner, repo)): RepoPath, bytes: Bytes) -> Result<Response> {

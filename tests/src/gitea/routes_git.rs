@@ -16,11 +16,8 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::{self, Paging, paged};
-use super::state::{Repo, Tag, World, sha_of};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
-type ItemPath = Path<(String, String, String)>;
+use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
+use super::state::{Repo, Tag, sha_of};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -43,14 +40,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/repos/{owner}/{repo}/commits", get(list_commits))
         .route("/repos/{owner}/{repo}/git/commits/{sha}", get(get_commit))
         .route("/repos/{owner}/{repo}/git/trees/{sha}", get(get_tree))
-}
-
-fn repo_at(w: &World, index: usize) -> Result<&Repo> {
-    w.repos.get(index).ok_or_else(ApiError::not_found)
-}
-
-fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
-    w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
 fn empty_repo() -> ApiError {

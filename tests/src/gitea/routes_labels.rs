@@ -16,11 +16,8 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
-use super::state::{Label, Repo, World, now};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
-type ItemPath = Path<(String, String, String)>;
+use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
+use super::state::{Label, Repo, now};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -43,14 +40,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/repos/{owner}/{repo}/issues/{index}/labels/{id}",
             delete(remove_issue_label),
         )
-}
-
-fn repo_at(w: &World, index: usize) -> Result<&Repo> {
-    w.repos.get(index).ok_or_else(ApiError::not_found)
-}
-
-fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
-    w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
 /// Gitea stores colors as 6 hex digits without `#`; it rejects anything else.

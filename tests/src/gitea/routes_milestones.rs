@@ -16,11 +16,8 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
+use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
 use super::state::{Milestone, Repo, World, now};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
-type ItemPath = Path<(String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -34,14 +31,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
                 .patch(edit_milestone)
                 .delete(delete_milestone),
         )
-}
-
-fn repo_at(w: &World, index: usize) -> Result<&Repo> {
-    w.repos.get(index).ok_or_else(ApiError::not_found)
-}
-
-fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
-    w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
 async fn list_milestones(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response> {

@@ -16,12 +16,9 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
+use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
 use super::routes_pull_changes::{diff_response, edit};
-use super::state::{Change, Issue, Pull, Repo, Review, World, now};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
-type ItemPath = Path<(String, String, String)>;
+use super::state::{Change, Issue, Pull, Repo, Review, now};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -41,14 +38,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/repos/{owner}/{repo}/pulls/{index}/reviews",
             get(list_reviews).post(create_review),
         )
-}
-
-fn repo_at(w: &World, index: usize) -> Result<&Repo> {
-    w.repos.get(index).ok_or_else(ApiError::not_found)
-}
-
-fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
-    w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
 pub(crate) fn pull_of(r: &Repo, raw: &str) -> Result<i64> {

@@ -16,12 +16,9 @@ use super::auth::Ctx;
 use super::body::Body;
 use super::error::ApiError;
 use super::paging::paged;
+use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
 use super::routes_git::make_tag;
-use super::state::{Release, Repo, World, now};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
-type ItemPath = Path<(String, String, String)>;
+use super::state::{Release, World, now};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -38,14 +35,6 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/repos/{owner}/{repo}/releases/{id}",
             get(get_release).delete(delete_release),
         )
-}
-
-fn repo_at(w: &World, index: usize) -> Result<&Repo> {
-    w.repos.get(index).ok_or_else(ApiError::not_found)
-}
-
-fn repo_at_mut(w: &mut World, index: usize) -> Result<&mut Repo> {
-    w.repos.get_mut(index).ok_or_else(ApiError::not_found)
 }
 
 async fn list_releases(ctx: Ctx, Path((owner, repo)): RepoPath) -> Result<Response> {
