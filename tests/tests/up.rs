@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -29,6 +29,27 @@ fn start(args: &[&str], env_file: &Path) -> Running {
         .spawn()
         .unwrap();
     Running(child)
+}
+
+/// A client whose requests give up after `timeout`, so a hung service fails the test.
+fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder().timeout(timeout).build().unwrap()
+}
+
+/// Sends `request` and requires a successful answer with a JSON body.
+async fn ok_json(request: reqwest::RequestBuilder) -> Value {
+    let response = request.send().await.unwrap().error_for_status().unwrap();
+    response.json().await.unwrap()
+}
+
+/// Runs `testbed up --only llm --llm-script <script>` to its end (a bad script must stop
+/// it before it serves).
+fn up_llm_with_script(script: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_testbed"))
+        .args(["up", "--only", "llm", "--llm-script", script])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -83,27 +104,18 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
     assert!(names.contains(&"agent-user1".to_string()), "{names:?}");
 
     // LLM: the key answers chat on the chosen model, the master key manages keys.
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let http = http_client(Duration::from_secs(10));
     assert!(env["LLM_URL"].ends_with("/v1"));
-    let answer: Value = http
-        .post(format!("{}/chat/completions", env["LLM_URL"]))
-        .bearer_auth(&env["LLM_API_KEY"])
-        .json(&json!({
-            "model": "llama-scout-17b",
-            "messages": [{"role": "user", "content": "why did my build fail?"}],
-            "tools": [{"type": "function", "function": {"name": "pods_log", "parameters": {}}}],
-        }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = ok_json(
+        http.post(format!("{}/chat/completions", env["LLM_URL"]))
+            .bearer_auth(&env["LLM_API_KEY"])
+            .json(&json!({
+                "model": "llama-scout-17b",
+                "messages": [{"role": "user", "content": "why did my build fail?"}],
+                "tools": [{"type": "function", "function": {"name": "pods_log", "parameters": {}}}],
+            })),
+    )
+    .await;
     // `--seed lab` gives the LLM the lab script: it first reads the failed step's log.
     let call = &answer["choices"][0]["message"]["tool_calls"][0]["function"];
     assert_eq!(call["name"], "pods_log");
@@ -122,20 +134,14 @@ async fn up_serves_every_emulator_and_stops_on_sigint() {
     assert_eq!(generated.status(), 200);
 
     // Gitea: the user token and admin basic auth work; the lab repo has `broken`.
-    let user: Value = http
-        .get(format!("{}/api/v1/user", env["GITEA_URL"]))
-        .header(
-            "authorization",
-            format!("token {}", env["GITEA_USER_TOKEN"]),
-        )
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let user = ok_json(
+        http.get(format!("{}/api/v1/user", env["GITEA_URL"]))
+            .header(
+                "authorization",
+                format!("token {}", env["GITEA_USER_TOKEN"]),
+            ),
+    )
+    .await;
     assert_eq!(user["login"], env["GITEA_USER"].as_str());
     let admin_list = http
         .get(format!("{}/api/v1/admin/users", env["GITEA_URL"]))
@@ -196,30 +202,19 @@ async fn only_llm_starts_just_the_llm() {
         !env.contains_key("KUBECONFIG") && !env.contains_key("GITEA_URL"),
         "{env:?}"
     );
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let models: Value = http
-        .get(format!("{}/models", env["LLM_URL"]))
-        .bearer_auth(&env["LLM_API_KEY"])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let http = http_client(Duration::from_secs(10));
+    let models = ok_json(
+        http.get(format!("{}/models", env["LLM_URL"]))
+            .bearer_auth(&env["LLM_API_KEY"]),
+    )
+    .await;
     assert_eq!(models["data"][0]["id"], "local");
-    let answer: Value = http
-        .post(format!("{}/chat/completions", env["LLM_URL"]))
-        .bearer_auth(&env["LLM_API_KEY"])
-        .json(&json!({"model": "local", "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = ok_json(
+        http.post(format!("{}/chat/completions", env["LLM_URL"]))
+            .bearer_auth(&env["LLM_API_KEY"])
+            .json(&json!({"model": "local", "messages": [{"role": "user", "content": "hi"}]})),
+    )
+    .await;
     assert_eq!(
         answer["choices"][0]["message"]["content"],
         "scripted from a file"
@@ -234,31 +229,11 @@ fn a_bad_script_file_fails_before_serving() {
     let dir = temp_dir("testbed-up-bad");
     let script = dir.join("bad.yaml");
     std::fs::write(&script, "turns: [ { txt: typo } ]").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_testbed"))
-        .args([
-            "up",
-            "--only",
-            "llm",
-            "--llm-script",
-            script.to_str().unwrap(),
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let output = up_llm_with_script(script.to_str().unwrap());
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("txt"), "{stderr}");
-    let missing = Command::new(env!("CARGO_BIN_EXE_testbed"))
-        .args([
-            "up",
-            "--only",
-            "llm",
-            "--llm-script",
-            "/nonexistent/script.yaml",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let missing = up_llm_with_script("/nonexistent/script.yaml");
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/script.yaml"));
     let _ = std::fs::remove_dir_all(dir);
@@ -275,10 +250,7 @@ async fn sigint_ends_up_even_with_a_request_in_flight() {
         &env_file,
     );
     let env = wait_for_env(&env_file, &mut running.0, ENV_FILE_LIMIT);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let http = http_client(Duration::from_secs(30));
     let url = format!("{}/chat/completions", env["LLM_URL"]);
     let key = env["LLM_API_KEY"].clone();
     let pending = tokio::spawn(async move {

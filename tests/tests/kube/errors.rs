@@ -8,119 +8,91 @@ use serde_json::Value;
 
 use super::util::{JSON, json_of, reason, send};
 
+/// `content-type` of a server-side apply.
+const APPLY: (&str, &str) = ("content-type", "application/apply-patch+yaml");
+
+/// Sends one bad request and asserts the HTTP status and the Status `reason` it is
+/// refused with (the Status `code` must be the HTTP status), naming the request on a
+/// mismatch; returns the Status for checks particular to the case.
+async fn refused(
+    emu: &KubeEmulator,
+    (method, uri): (&str, &str),
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+    (status, why): (StatusCode, &str),
+) -> Value {
+    let (s, v) = json_of(emu, method, uri, headers, body).await;
+    assert_eq!(
+        (s, reason(&v)),
+        (status, (why, u64::from(status.as_u16()))),
+        "{method} {uri}: {v}"
+    );
+    v
+}
+
 #[tokio::test]
 async fn bad_input_gets_the_right_status() {
     let emu = KubeEmulator::new();
     let cms = "/api/v1/namespaces/default/configmaps";
-    let (s, v) = json_of(&emu, "POST", cms, &[JSON], "{not json").await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
-    );
-    let (s, v) = json_of(
+    let bad_request = (StatusCode::BAD_REQUEST, "BadRequest");
+    refused(&emu, ("POST", cms), &[JSON], "{not json", bad_request).await;
+    let v = refused(
         &emu,
-        "GET",
-        "/api/v1/namespaces/default/widgets",
+        ("GET", "/api/v1/namespaces/default/widgets"),
         &[],
         Body::empty(),
+        (StatusCode::NOT_FOUND, "NotFound"),
     )
     .await;
-    assert_eq!((s, reason(&v)), (StatusCode::NOT_FOUND, ("NotFound", 404)));
     assert_eq!(
         v["message"],
         "the server could not find the requested resource"
     );
-    let (s, v) = json_of(
-        &emu,
-        "POST",
-        cms,
-        &[JSON],
-        r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}"#,
-    )
-    .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
-    );
+    let secret = r#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}"#;
+    refused(&emu, ("POST", cms), &[JSON], secret, bad_request).await;
     let big = format!(
         r#"{{"metadata":{{"name":"big"}},"data":{{"k":"{}"}}}}"#,
         "x".repeat(4 * 1024 * 1024)
     );
-    let (s, v) = json_of(&emu, "POST", cms, &[JSON], big).await;
-    assert_eq!(
-        (s, reason(&v)),
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ("RequestEntityTooLarge", 413)
-        )
-    );
-    let (s, v) = json_of(
+    let too_large = (StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge");
+    refused(&emu, ("POST", cms), &[JSON], big, too_large).await;
+    refused(
         &emu,
-        "GET",
-        cms,
+        ("GET", cms),
         &[("accept", "application/vnd.kubernetes.protobuf")],
         Body::empty(),
+        (StatusCode::NOT_ACCEPTABLE, "NotAcceptable"),
     )
     .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::NOT_ACCEPTABLE, ("NotAcceptable", 406))
-    );
-    let (s, v) = json_of(
+    let v = refused(
         &emu,
-        "POST",
-        cms,
+        ("POST", cms),
         &[JSON],
         r#"{"metadata":{"name":"Bad_Name"}}"#,
+        (StatusCode::UNPROCESSABLE_ENTITY, "Invalid"),
     )
     .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::UNPROCESSABLE_ENTITY, ("Invalid", 422))
-    );
     assert_eq!(v["details"]["causes"][0]["field"], "metadata.name");
-    let (s, v) = json_of(
+    let selector = format!("{cms}?labelSelector=a%20b%20c");
+    refused(&emu, ("GET", &selector), &[], Body::empty(), bad_request).await;
+    let apply = "apiVersion: v1\nkind: ConfigMap\n";
+    let v = refused(
         &emu,
-        "GET",
-        &format!("{cms}?labelSelector=a%20b%20c"),
-        &[],
-        Body::empty(),
+        ("PATCH", &format!("{cms}/x")),
+        &[APPLY],
+        apply,
+        bad_request,
     )
     .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
-    );
-    let (s, v) = json_of(
-        &emu,
-        "PATCH",
-        &format!("{cms}/x"),
-        &[("content-type", "application/apply-patch+yaml")],
-        "apiVersion: v1\nkind: ConfigMap\n",
-    )
-    .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
-    );
     assert!(
         v["message"]
             .as_str()
             .unwrap()
             .contains("fieldManager: Required value")
     );
-    let (s, v) = json_of(
-        &emu,
-        "PATCH",
-        &format!("{cms}/x?fieldManager=m"),
-        &[("content-type", "application/apply-patch+yaml")],
-        "apiVersion: v1\nkind: ConfigMap\ndata: {a: [unclosed",
-    )
-    .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::BAD_REQUEST, ("BadRequest", 400))
-    );
+    let managed = format!("{cms}/x?fieldManager=m");
+    let unclosed = "apiVersion: v1\nkind: ConfigMap\ndata: {a: [unclosed";
+    refused(&emu, ("PATCH", &managed), &[APPLY], unclosed, bad_request).await;
     let (s, v) = json_of(
         &emu,
         "DELETE",
@@ -130,35 +102,24 @@ async fn bad_input_gets_the_right_status() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, v) = json_of(
+    refused(
         &emu,
-        "POST",
-        "/api/v1/namespaces/default/pods/x",
+        ("POST", "/api/v1/namespaces/default/pods/x"),
         &[JSON],
         "{}",
+        (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
     )
     .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (StatusCode::METHOD_NOT_ALLOWED, ("MethodNotAllowed", 405))
-    );
     emu.seed_lab("u");
     let runs = "/apis/tekton.dev/v1/namespaces/agent-u/pipelineruns/build-agent-7xk2p";
-    let (s, v) = json_of(
+    refused(
         &emu,
-        "PATCH",
-        runs,
+        ("PATCH", runs),
         &[("content-type", "application/strategic-merge-patch+json")],
         "{}",
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType"),
     )
     .await;
-    assert_eq!(
-        (s, reason(&v)),
-        (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ("UnsupportedMediaType", 415)
-        )
-    );
     // The world is intact after all of that.
     assert!(
         emu.get(

@@ -4,10 +4,25 @@
 
 use std::time::Duration;
 
-use futures::{AsyncBufReadExt, StreamExt};
+use futures::{AsyncBufReadExt, Stream, StreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, LogParams};
 use testbed::kube::KubeEmulator;
+
+/// How long a followed log may take to deliver what comes next (a line, or its end).
+const FOLLOW_LIMIT: Duration = Duration::from_secs(5);
+
+/// The next line of a followed log (`None` once it ends), failing on a stall or a read
+/// error so each expectation below stays one line.
+async fn next_line<S>(lines: &mut S) -> Option<String>
+where
+    S: Stream<Item = std::io::Result<String>> + Unpin,
+{
+    tokio::time::timeout(FOLLOW_LIMIT, lines.next())
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+}
 
 #[tokio::test]
 async fn follow_streams_appended_lines_until_the_pod_goes() {
@@ -26,12 +41,8 @@ async fn follow_streams_appended_lines_until_the_pod_goes() {
         .unwrap();
     let mut lines = stream.lines();
     assert_eq!(
-        tokio::time::timeout(Duration::from_secs(5), lines.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap(),
-        "Starting Gitea on 0.0.0.0:3000"
+        next_line(&mut lines).await.as_deref(),
+        Some("Starting Gitea on 0.0.0.0:3000")
     );
     emu.append_logs(
         "gitea-user1",
@@ -41,29 +52,18 @@ async fn follow_streams_appended_lines_until_the_pod_goes() {
     );
     emu.append_logs("gitea-user1", "gitea-0", "other", "not for this reader");
     assert_eq!(
-        tokio::time::timeout(Duration::from_secs(5), lines.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap(),
-        "GET /api/v1/version 200"
+        next_line(&mut lines).await.as_deref(),
+        Some("GET /api/v1/version 200")
     );
     assert_eq!(
-        tokio::time::timeout(Duration::from_secs(5), lines.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap(),
-        "GET /user/login 200"
+        next_line(&mut lines).await.as_deref(),
+        Some("GET /user/login 200")
     );
     pods.delete("gitea-0", &DeleteParams::default())
         .await
         .unwrap();
     assert!(
-        tokio::time::timeout(Duration::from_secs(5), lines.next())
-            .await
-            .unwrap()
-            .is_none(),
+        next_line(&mut lines).await.is_none(),
         "the stream ends with the pod"
     );
 
@@ -75,7 +75,7 @@ async fn follow_streams_appended_lines_until_the_pod_goes() {
         ..LogParams::default()
     };
     let all: Vec<String> = tokio::time::timeout(
-        Duration::from_secs(5),
+        FOLLOW_LIMIT,
         build
             .log_stream(&lab.pod, &params)
             .await

@@ -1,3 +1,4 @@
+use reqwest::Method;
 use serde_json::{Value, json};
 use testbed::llm::{LlmConfig, Script};
 
@@ -13,7 +14,7 @@ async fn served() -> Served {
 
 async fn call(
     served: &Served,
-    method: reqwest::Method,
+    method: Method,
     path: &str,
     key: &str,
     body: Option<Value>,
@@ -30,6 +31,24 @@ async fn call(
     (status, response.json().await.unwrap())
 }
 
+/// The LiteLLM master key: the one the provisioner manages keys with.
+const MASTER: &str = "sk-master";
+
+/// POSTs `body` to `/key/generate` with the master key, as the provisioner does.
+async fn generate(served: &Served, body: Value) -> (u16, Value) {
+    call(served, Method::POST, "/key/generate", MASTER, Some(body)).await
+}
+
+/// POSTs `body` to `/key/delete` with the master key, as the provisioner does.
+async fn delete(served: &Served, body: Value) -> (u16, Value) {
+    call(served, Method::POST, "/key/delete", MASTER, Some(body)).await
+}
+
+/// GETs `path` with `key` (most key reads carry no body).
+async fn get(served: &Served, path: &str, key: &str) -> (u16, Value) {
+    call(served, Method::GET, path, key, None).await
+}
+
 fn generate_body(alias: &str) -> Value {
     json!({
         "models": ["llama-scout-17b", "qwen3-14b"],
@@ -43,16 +62,7 @@ fn generate_body(alias: &str) -> Value {
 #[tokio::test]
 async fn provisioner_lifecycle_generate_list_info_delete() {
     let served = served().await;
-    let post = reqwest::Method::POST;
-    let get = reqwest::Method::GET;
-    let (status, created) = call(
-        &served,
-        post.clone(),
-        "/key/generate",
-        "sk-master",
-        Some(generate_body("virtkey-abc12")),
-    )
-    .await;
+    let (status, created) = generate(&served, generate_body("virtkey-abc12")).await;
     assert_eq!(status, 200, "{created}");
     let key = created["key"].as_str().unwrap().to_string();
     let token = created["token"].as_str().unwrap().to_string();
@@ -61,29 +71,15 @@ async fn provisioner_lifecycle_generate_list_info_delete() {
     assert_eq!(created["key_alias"], "virtkey-abc12");
     assert!(created["expires"].is_string());
 
-    let (status, again) = call(
-        &served,
-        post.clone(),
-        "/key/generate",
-        "sk-master",
-        Some(generate_body("virtkey-abc12")),
-    )
-    .await;
+    let (status, again) = generate(&served, generate_body("virtkey-abc12")).await;
     assert_eq!(status, 400);
     assert_eq!(again["error"]["code"], "400");
 
     // Destroy the way the RHDP role does: list hashes, find the alias through info, delete.
-    let (status, list) = call(&served, get.clone(), "/key/list", "sk-master", None).await;
+    let (status, list) = get(&served, "/key/list", MASTER).await;
     assert_eq!(status, 200);
     assert_eq!(list["keys"], json!([token]));
-    let (status, info) = call(
-        &served,
-        get.clone(),
-        &format!("/key/info?key={token}"),
-        "sk-master",
-        None,
-    )
-    .await;
+    let (status, info) = get(&served, &format!("/key/info?key={token}"), MASTER).await;
     assert_eq!(status, 200);
     assert_eq!(info["info"]["key_alias"], "virtkey-abc12");
     assert_eq!(info["info"]["metadata"]["guid"], "abc12");
@@ -91,24 +87,10 @@ async fn provisioner_lifecycle_generate_list_info_delete() {
         info["info"]["models"],
         json!(["llama-scout-17b", "qwen3-14b"])
     );
-    let (status, deleted) = call(
-        &served,
-        post.clone(),
-        "/key/delete",
-        "sk-master",
-        Some(json!({"keys": [token]})),
-    )
-    .await;
+    let (status, deleted) = delete(&served, json!({"keys": [token]})).await;
     assert_eq!(status, 200);
     assert_eq!(deleted["deleted_keys"], json!([token]));
-    let (status, _) = call(
-        &served,
-        get,
-        &format!("/key/info?key={token}"),
-        "sk-master",
-        None,
-    )
-    .await;
+    let (status, _) = get(&served, &format!("/key/info?key={token}"), MASTER).await;
     assert_eq!(status, 404);
     let (status, _) = served.post(&key, &chat_body(&[])).await.into_status();
     assert_eq!(status, 401);
@@ -126,14 +108,7 @@ impl IntoStatus for (u16, reqwest::header::HeaderMap, String) {
 #[tokio::test]
 async fn generated_keys_reach_only_their_models() {
     let served = served().await;
-    let (_, created) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/generate",
-        "sk-master",
-        Some(generate_body("k1")),
-    )
-    .await;
+    let (_, created) = generate(&served, generate_body("k1")).await;
     let key = created["key"].as_str().unwrap();
     let mut body = chat_body(&[]);
     body["model"] = json!("qwen3-14b");
@@ -142,46 +117,25 @@ async fn generated_keys_reach_only_their_models() {
     let (status, text) = served.post(key, &body).await.into_status();
     assert_eq!(status, 401);
     assert!(text.contains("key_model_access_denied"), "{text}");
-    let (status, models) = call(&served, reqwest::Method::GET, "/v1/models", key, None).await;
+    let (status, models) = get(&served, "/v1/models", key).await;
     assert_eq!(status, 200);
     assert_eq!(models["data"].as_array().unwrap().len(), 2);
     // A key may read its own info, not manage keys.
-    let (status, own) = call(&served, reqwest::Method::GET, "/key/info", key, None).await;
+    let (status, own) = get(&served, "/key/info", key).await;
     assert_eq!(
         (status, own["info"]["key_alias"].as_str()),
         (200, Some("k1"))
     );
-    let (status, _) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/generate",
-        key,
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = call(&served, Method::POST, "/key/generate", key, Some(json!({}))).await;
     assert_eq!(status, 401);
-    let (status, _) = call(
-        &served,
-        reqwest::Method::GET,
-        "/key/list",
-        "sk-testbed",
-        None,
-    )
-    .await;
+    let (status, _) = get(&served, "/key/list", "sk-testbed").await;
     assert_eq!(status, 401);
 }
 
 #[tokio::test]
 async fn budgets_and_expiry_are_enforced() {
     let served = served().await;
-    let (_, created) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/generate",
-        "sk-master",
-        Some(json!({"key_alias": "b", "max_budget": 0.5})),
-    )
-    .await;
+    let (_, created) = generate(&served, json!({"key_alias": "b", "max_budget": 0.5})).await;
     let key = created["key"].as_str().unwrap();
     let body = {
         let mut b = chat_body(&[]);
@@ -195,14 +149,8 @@ async fn budgets_and_expiry_are_enforced() {
     assert_eq!(status, 400);
     assert!(text.contains("budget_exceeded"), "{text}");
 
-    let (status, created) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/generate",
-        "sk-master",
-        Some(json!({"key_alias": "short", "duration": "0s"})),
-    )
-    .await;
+    let (status, created) =
+        generate(&served, json!({"key_alias": "short", "duration": "0s"})).await;
     assert_eq!(status, 200);
     let (status, text) = served
         .post(created["key"].as_str().unwrap(), &body)
@@ -210,14 +158,7 @@ async fn budgets_and_expiry_are_enforced() {
         .into_status();
     assert_eq!(status, 401);
     assert!(text.contains("Expired Key"), "{text}");
-    let (status, bad) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/generate",
-        "sk-master",
-        Some(json!({"duration": "three days"})),
-    )
-    .await;
+    let (status, bad) = generate(&served, json!({"duration": "three days"})).await;
     assert_eq!(
         (status, bad["error"]["param"].as_str()),
         (400, Some("duration"))
@@ -227,40 +168,12 @@ async fn budgets_and_expiry_are_enforced() {
 #[tokio::test]
 async fn delete_by_alias_and_unknown_keys() {
     let served = served().await;
-    call(
-        &served,
-        reqwest::Method::POST,
-        "/key/generate",
-        "sk-master",
-        Some(generate_body("gone")),
-    )
-    .await;
-    let (status, _) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/delete",
-        "sk-master",
-        Some(json!({"keys": ["sk-nope"]})),
-    )
-    .await;
+    generate(&served, generate_body("gone")).await;
+    let (status, _) = delete(&served, json!({"keys": ["sk-nope"]})).await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/delete",
-        "sk-master",
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = delete(&served, json!({})).await;
     assert_eq!(status, 400);
-    let (status, deleted) = call(
-        &served,
-        reqwest::Method::POST,
-        "/key/delete",
-        "sk-master",
-        Some(json!({"key_aliases": ["gone"]})),
-    )
-    .await;
+    let (status, deleted) = delete(&served, json!({"key_aliases": ["gone"]})).await;
     assert_eq!(
         (status, deleted["deleted_keys"].clone()),
         (200, json!(["gone"]))
@@ -272,48 +185,25 @@ async fn delete_by_alias_and_unknown_keys() {
 async fn list_filters_pages_and_rejects_bad_numbers() {
     let served = served().await;
     for alias in ["a", "b", "c"] {
-        call(
-            &served,
-            reqwest::Method::POST,
-            "/key/generate",
-            "sk-master",
-            Some(generate_body(alias)),
-        )
-        .await;
+        generate(&served, generate_body(alias)).await;
     }
-    let (status, page) = call(
-        &served,
-        reqwest::Method::GET,
-        "/key/list?size=2&page=2",
-        "sk-master",
-        None,
-    )
-    .await;
+    let (status, page) = get(&served, "/key/list?size=2&page=2", MASTER).await;
     assert_eq!(status, 200);
     assert_eq!(
         (page["total_count"].as_u64(), page["total_pages"].as_u64()),
         (Some(3), Some(2))
     );
     assert_eq!(page["keys"].as_array().unwrap().len(), 1);
-    let (_, only_b) = call(
+    let (_, only_b) = get(
         &served,
-        reqwest::Method::GET,
         "/key/list?key_alias=b&return_full_object=true",
-        "sk-master",
-        None,
+        MASTER,
     )
     .await;
     assert_eq!(only_b["keys"].as_array().unwrap().len(), 1);
     assert_eq!(only_b["keys"][0]["key_alias"], "b");
     assert!(only_b["keys"][0]["token"].as_str().unwrap().len() == 64);
-    let (status, bad) = call(
-        &served,
-        reqwest::Method::GET,
-        "/key/list?page=x",
-        "sk-master",
-        None,
-    )
-    .await;
+    let (status, bad) = get(&served, "/key/list?page=x", MASTER).await;
     assert_eq!(
         (status, bad["error"]["param"].as_str()),
         (400, Some("page"))

@@ -1,6 +1,6 @@
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
+use async_openai::error::{ApiErrorResponse, OpenAIError};
 use async_openai::types::chat::{
     ChatCompletionMessageToolCalls, CreateChatCompletionResponse,
     CreateChatCompletionStreamResponse, FinishReason,
@@ -119,32 +119,32 @@ async fn streaming_is_assembled_by_the_client() {
     assert_eq!(text, "Streaming works fine.");
 }
 
+/// Sends a minimal chat with `key` through async-openai, which must fail with an API
+/// error (status and LiteLLM error body) rather than a transport or decoding error.
+async fn api_error(served: &Served, key: &str) -> ApiErrorResponse {
+    let err = client(served, key)
+        .chat()
+        .create_byot::<_, CreateChatCompletionResponse>(chat_body(&[]))
+        .await
+        .unwrap_err();
+    let OpenAIError::ApiError(api) = err else {
+        panic!("expected an API error, got {err:?}")
+    };
+    api
+}
+
 #[tokio::test]
 async fn errors_surface_as_api_errors() {
     let served = serve(Script::new([Turn::fault(Fault::BudgetExceeded {
         status: None,
     })]))
     .await;
-    let err = client(&served, "sk-testbed")
-        .chat()
-        .create_byot::<_, CreateChatCompletionResponse>(chat_body(&[]))
-        .await
-        .unwrap_err();
-    let OpenAIError::ApiError(api) = err else {
-        panic!("expected an API error, got {err:?}")
-    };
+    let api = api_error(&served, "sk-testbed").await;
     assert_eq!(api.status_code.as_u16(), 400);
     assert_eq!(api.api_error.r#type.as_deref(), Some("budget_exceeded"));
     assert_eq!(api.api_error.code.as_deref(), Some("400"));
 
-    let err = client(&served, "sk-bad")
-        .chat()
-        .create_byot::<_, CreateChatCompletionResponse>(chat_body(&[]))
-        .await
-        .unwrap_err();
-    let OpenAIError::ApiError(api) = err else {
-        panic!("expected an API error, got {err:?}")
-    };
+    let api = api_error(&served, "sk-bad").await;
     assert_eq!(api.status_code.as_u16(), 401);
 }
 
