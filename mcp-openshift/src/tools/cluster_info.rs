@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::pods::core_kind;
 use super::{ListQuery, ToolCtx, ToolResult, fail, list_rendered};
 use crate::args::Args;
+use crate::error::KubeError;
 use crate::kube_api::{ResourceInfo, enc, query};
 use crate::output::{simplify_event, yaml};
 
@@ -134,32 +135,15 @@ pub(super) async fn nodes_top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get nodes top";
     let name = a.opt_str("name").map_err(|e| fail(what, e))?;
     let selector = a.opt_str("label_selector").map_err(|e| fail(what, e))?;
-    if !ctx
-        .kube
-        .has_group_version("metrics.k8s.io", "v1beta1")
-        .await
-    {
-        return Err(fail(what, "metrics API is not available"));
-    }
-    let items = match &name {
-        Some(n) => vec![
-            ctx.kube
-                .get_json(&format!("/apis/metrics.k8s.io/v1beta1/nodes/{}", enc(n)))
-                .await
-                .map_err(|e| fail(what, e))?,
-        ],
-        None => ctx
-            .kube
-            .get_json(&format!(
-                "/apis/metrics.k8s.io/v1beta1/nodes{}",
-                query(&[("labelSelector", selector)])
-            ))
-            .await
-            .map_err(|e| fail(what, e))?["items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default(),
-    };
+    require_metrics_api(ctx, what).await?;
+    let items = metrics_items(
+        ctx,
+        "/apis/metrics.k8s.io/v1beta1/nodes",
+        name.as_deref(),
+        selector,
+    )
+    .await
+    .map_err(|e| fail(what, e))?;
     let mut table = crate::output::Table {
         headers: ["NAME", "CPU(cores)", "MEMORY(bytes)"]
             .map(String::from)
@@ -174,4 +158,36 @@ pub(super) async fn nodes_top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
         ]);
     }
     Ok(table.render().into())
+}
+
+/// Refuses a `top` tool with `what` when the cluster serves no metrics API (as upstream).
+pub(super) async fn require_metrics_api(ctx: &ToolCtx<'_>, what: &str) -> Result<(), String> {
+    if !ctx
+        .kube
+        .has_group_version("metrics.k8s.io", "v1beta1")
+        .await
+    {
+        return Err(fail(what, "metrics API is not available"));
+    }
+    Ok(())
+}
+
+/// The metrics objects in the collection `base`: the one `name`d, else all matching
+/// `selector`. Both `top` tools (nodes and pods) read their usage so.
+pub(super) async fn metrics_items(
+    ctx: &ToolCtx<'_>,
+    base: &str,
+    name: Option<&str>,
+    selector: Option<String>,
+) -> Result<Vec<Value>, KubeError> {
+    Ok(match name {
+        Some(n) => vec![ctx.kube.get_json(&format!("{base}/{}", enc(n))).await?],
+        None => ctx
+            .kube
+            .get_json(&format!("{base}{}", query(&[("labelSelector", selector)])))
+            .await?["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    })
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use http::Method;
 use serde_json::{Value, json};
 
+use super::cluster_info::{metrics_items, require_metrics_api};
 use super::{ListQuery, ToolCtx, ToolOutput, ToolResult, fail, list_rendered};
 use crate::args::Args;
 use crate::kube_api::{ResourceInfo, enc, query};
@@ -334,11 +335,7 @@ pub(super) async fn run(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     let applied = super::resources::apply_all(ctx, docs)
         .await
         .map_err(|e| fail(&what, e))?;
-    Ok(format!(
-        "# The following resources (YAML) have been created or updated successfully\n{}",
-        yaml(&Value::Array(applied))
-    )
-    .into())
+    Ok(super::resources::applied_text(applied).into())
 }
 
 pub(super) async fn top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
@@ -350,13 +347,7 @@ pub(super) async fn top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     let ns_arg = a.opt_str("namespace").map_err(|e| fail(what, e))?;
     let name = a.opt_str("name").map_err(|e| fail(what, e))?;
     let selector = a.opt_str("label_selector").map_err(|e| fail(what, e))?;
-    if !ctx
-        .kube
-        .has_group_version("metrics.k8s.io", "v1beta1")
-        .await
-    {
-        return Err(fail(what, "metrics API is not available"));
-    }
+    require_metrics_api(ctx, what).await?;
     let ns = if all && name.is_none() {
         None
     } else {
@@ -366,22 +357,9 @@ pub(super) async fn top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
         Some(ns) => format!("/apis/metrics.k8s.io/v1beta1/namespaces/{}/pods", enc(ns)),
         None => "/apis/metrics.k8s.io/v1beta1/pods".to_string(),
     };
-    let items = match &name {
-        Some(n) => vec![
-            ctx.kube
-                .get_json(&format!("{base}/{}", enc(n)))
-                .await
-                .map_err(|e| fail(what, e))?,
-        ],
-        None => ctx
-            .kube
-            .get_json(&format!("{base}{}", query(&[("labelSelector", selector)])))
-            .await
-            .map_err(|e| fail(what, e))?["items"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default(),
-    };
+    let items = metrics_items(ctx, &base, name.as_deref(), selector)
+        .await
+        .map_err(|e| fail(what, e))?;
     let mut table = crate::output::Table {
         headers: ["NAMESPACE", "POD", "NAME", "CPU(cores)", "MEMORY(bytes)"]
             .map(String::from)

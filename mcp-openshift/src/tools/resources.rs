@@ -7,13 +7,22 @@ use super::pods::FIELD_MANAGER;
 use super::{ListQuery, ToolCtx, ToolOutput, ToolResult, fail, list_rendered};
 use crate::args::Args;
 use crate::error::KubeError;
-use crate::kube_api::query;
+use crate::kube_api::{ResourceInfo, query};
 use crate::output::{strip_managed_fields, yaml};
 
 struct Target {
     api_version: String,
     kind: String,
     namespace: Option<String>,
+}
+
+impl Target {
+    /// The kind's API resource and the namespace (the default one when none was given): what
+    /// the single-object tools (get, delete, scale) address their object with.
+    async fn locate(self, ctx: &ToolCtx<'_>) -> Result<(ResourceInfo, String), KubeError> {
+        let ri = ctx.kube.resolve(&self.api_version, &self.kind).await?;
+        Ok((ri, ctx.namespace(self.namespace)))
+    }
 }
 
 fn target(a: &Args<'_>) -> Result<Target, String> {
@@ -50,12 +59,7 @@ pub(super) async fn get(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get resource";
     let t = target(a).map_err(|e| fail(what, e))?;
     let name = a.req_str("name").map_err(|e| fail(what, e))?;
-    let ri = ctx
-        .kube
-        .resolve(&t.api_version, &t.kind)
-        .await
-        .map_err(|e| fail(what, e))?;
-    let ns = ctx.namespace(t.namespace);
+    let (ri, ns) = t.locate(ctx).await.map_err(|e| fail(what, e))?;
     let mut obj = ctx
         .kube
         .get_json(&ri.object(Some(&ns), &name))
@@ -79,12 +83,7 @@ pub(super) async fn delete(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
             "gracePeriodSeconds parameter must be a non-negative integer",
         ));
     }
-    let ri = ctx
-        .kube
-        .resolve(&t.api_version, &t.kind)
-        .await
-        .map_err(|e| fail(what, e))?;
-    let ns = ctx.namespace(t.namespace);
+    let (ri, ns) = t.locate(ctx).await.map_err(|e| fail(what, e))?;
     let path = format!(
         "{}{}",
         ri.object(Some(&ns), &name),
@@ -105,12 +104,7 @@ pub(super) async fn scale(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     if replicas.is_some_and(|r| r < 0) {
         return Err(fail(what, "scale parameter must be a non-negative integer"));
     }
-    let ri = ctx
-        .kube
-        .resolve(&t.api_version, &t.kind)
-        .await
-        .map_err(|e| fail(what, e))?;
-    let ns = ctx.namespace(t.namespace);
+    let (ri, ns) = t.locate(ctx).await.map_err(|e| fail(what, e))?;
     let path = format!("{}/scale", ri.object(Some(&ns), &name));
     let mut current = ctx.kube.get_json(&path).await.map_err(|e| fail(what, e))?;
     if let Some(r) = replicas {
@@ -137,11 +131,16 @@ pub(super) async fn create_or_update(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolRes
         return Err(fail(what, "resource parameter contains no object"));
     }
     let applied = apply_all(ctx, docs).await.map_err(|e| fail(what, e))?;
-    Ok(format!(
+    Ok(applied_text(applied).into())
+}
+
+/// Upstream's report of applied objects, shared by `resources_create_or_update` and
+/// `pods_run` so both answer alike.
+pub(super) fn applied_text(applied: Vec<Value>) -> String {
+    format!(
         "# The following resources (YAML) have been created or updated successfully\n{}",
         yaml(&Value::Array(applied))
     )
-    .into())
 }
 
 /// Split on `---` lines and decode each document as JSON or YAML; empty documents are skipped.

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use testbed::kube::{KubeEmulator, KubeServeOptions};
 use testbed::tools::{Tool, require};
 
-use super::util::{Client, Transport, call, connect, free_port, wait_healthy, yaml_body};
+use super::util::{
+    Client, Transport, call, connect, free_port, start_with_kubeconfig, wait_healthy, yaml_body,
+};
 
 /// pods_log parameters we add on purpose (see the README).
 const OUR_EXTENSIONS: &[&str] = &["sinceSeconds", "limitBytes", "grep"];
@@ -97,22 +99,7 @@ async fn same_contract_and_equivalent_reads_as_upstream_0_0_66() {
         .spawn()
         .unwrap();
     wait_healthy(port, Duration::from_secs(30), "upstream").await;
-    let config = mcp_openshift::Config::from_args([
-        "kubernetes-mcp-server",
-        "--port",
-        "0",
-        "--bind-address",
-        "127.0.0.1",
-        "--kubeconfig",
-        &kubeconfig,
-    ])
-    .unwrap();
-    let ours_server = mcp_openshift::start_http(
-        &config,
-        mcp_openshift::Cluster::from_config(&config).await.unwrap(),
-    )
-    .await
-    .unwrap();
+    let ours_server = start_with_kubeconfig(&running, &[]).await;
     let theirs = connect(
         &format!("http://127.0.0.1:{port}"),
         Transport::Streamable,

@@ -9,7 +9,7 @@ use testbed::kube::{
     RunningKube,
 };
 
-use super::util::{BOTH, connect, err, ok, tool_names};
+use super::util::{BOTH, Transport, connect, err, ok, start_with_kubeconfig, tool_names};
 
 struct Exec {
     emu: KubeEmulator,
@@ -42,20 +42,7 @@ async fn start(flags: &[&str]) -> Exec {
     ))
     .unwrap();
     let kube = emu.serve(KubeServeOptions::default()).await.unwrap();
-    let kubeconfig = kube.kubeconfig_path().to_str().unwrap().to_string();
-    let mut args = vec![
-        "kubernetes-mcp-server",
-        "--port",
-        "0",
-        "--bind-address",
-        "127.0.0.1",
-        "--kubeconfig",
-        &kubeconfig,
-    ];
-    args.extend_from_slice(flags);
-    let config = mcp_openshift::Config::from_args(args).unwrap();
-    let cluster = mcp_openshift::Cluster::from_config(&config).await.unwrap();
-    let server = mcp_openshift::start_http(&config, cluster).await.unwrap();
+    let server = start_with_kubeconfig(&kube, flags).await;
     Exec {
         emu,
         _kube: kube,
@@ -153,12 +140,7 @@ async fn exec_output_and_failures_over_both_transports() {
 #[tokio::test]
 async fn exec_container_choice_in_multi_container_pods() {
     let h = start(&[]).await;
-    let c = connect(
-        &h.server.base_url(),
-        super::util::Transport::Streamable,
-        None,
-    )
-    .await;
+    let c = connect(&h.server.base_url(), Transport::Streamable, None).await;
     // No container and no default-container annotation: an error naming the containers
     // (upstream silently takes the first one; see the README).
     let e = err(
@@ -252,12 +234,7 @@ async fn exec_is_filtered_by_read_only_and_disable_destructive() {
     }
     // Without the flags it is listed and runs.
     let h = start(&[]).await;
-    let c = connect(
-        &h.server.base_url(),
-        super::util::Transport::Streamable,
-        None,
-    )
-    .await;
+    let c = connect(&h.server.base_url(), Transport::Streamable, None).await;
     assert!(tool_names(&c).await.contains(&"pods_exec".to_string()));
     let out = ok(
         &c,

@@ -6,6 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
+use testbed::kube::LabScenario;
 use testbed::tools::{Tool, npm_dir, require};
 
 use super::util::start;
@@ -33,6 +34,11 @@ async fn run(mut cmd: tokio::process::Command) -> Value {
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap()
 }
 
+/// The pod log every client reads, as its last three arguments: namespace, pod, container.
+fn log_target(lab: &LabScenario) -> [&str; 3] {
+    [&lab.namespace, &lab.pod, &lab.failed_container]
+}
+
 fn check(v: &Value, failure_line: &str) {
     let tools: Vec<&str> = v["tools"]
         .as_array()
@@ -57,13 +63,8 @@ async fn typescript_sdk_over_sse_and_streamable_http() {
         let mut cmd = tokio::process::Command::new(require(Tool::Node));
         cmd.env("NODE_PATH", npm_dir().join("node_modules"))
             .arg(script("ts_client.cjs"))
-            .args([
-                kind,
-                &url,
-                &h.lab.namespace,
-                &h.lab.pod,
-                &h.lab.failed_container,
-            ]);
+            .args([kind, &url])
+            .args(log_target(&h.lab));
         check(&run(cmd).await, &h.lab.failure_line);
     }
     h.server.shutdown().await;
@@ -74,12 +75,9 @@ async fn python_sse_client() {
     let h = start(&[]).await;
     let url = format!("{}/sse", h.server.base_url());
     let mut cmd = tokio::process::Command::new(require(Tool::Python));
-    cmd.arg(script("py_sse_client.py")).args([
-        &url,
-        &h.lab.namespace,
-        &h.lab.pod,
-        &h.lab.failed_container,
-    ]);
+    cmd.arg(script("py_sse_client.py"))
+        .arg(&url)
+        .args(log_target(&h.lab));
     check(&run(cmd).await, &h.lab.failure_line);
     h.server.shutdown().await;
 }

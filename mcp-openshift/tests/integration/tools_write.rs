@@ -4,7 +4,7 @@
 use serde_json::json;
 use testbed::kube::{KubeEmulator, KubeServeOptions};
 
-use super::util::{BOTH, Transport, call, connect, err, ok, yaml_body};
+use super::util::{BOTH, Transport, call, connect, err, ok, start_with_kubeconfig, yaml_body};
 
 #[tokio::test]
 async fn write_tools_over_both_transports() {
@@ -214,19 +214,7 @@ async fn kubeconfig_over_https_and_redacted_view() {
     let emu = KubeEmulator::new();
     let lab = emu.seed_lab("user1");
     let running = emu.serve(KubeServeOptions::default()).await.unwrap();
-    let kubeconfig = running.kubeconfig_path().to_str().unwrap().to_string();
-    let config = mcp_openshift::Config::from_args([
-        "kubernetes-mcp-server",
-        "--port",
-        "0",
-        "--bind-address",
-        "127.0.0.1",
-        "--kubeconfig",
-        &kubeconfig,
-    ])
-    .unwrap();
-    let cluster = mcp_openshift::Cluster::from_config(&config).await.unwrap();
-    let server = mcp_openshift::start_http(&config, cluster).await.unwrap();
+    let server = start_with_kubeconfig(&running, &[]).await;
     for t in BOTH {
         let c = connect(&server.base_url(), t, None).await;
         let text = ok(&c, "configuration_view", json!({})).await;

@@ -16,6 +16,24 @@ fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// POSTs `body` to `url` (the legacy SSE message endpoints take any client's raw posts).
+async fn post(c: &reqwest::Client, url: &str, body: &'static str) -> reqwest::Response {
+    c.post(url).body(body).send().await.unwrap()
+}
+
+/// A POST to the streamable HTTP endpoint with the `accept` and `content-type` headers the
+/// transport requires of every client.
+fn post_mcp(c: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
+    c.post(format!("{base}/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+}
+
+/// GETs `url`, failing the test only if nothing answers.
+async fn get(c: &reqwest::Client, url: &str) -> reqwest::Response {
+    c.get(url).send().await.unwrap()
+}
+
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#;
 
 async fn next<S>(events: &mut S) -> eventsource_stream::Event
@@ -40,20 +58,10 @@ async fn legacy_sse_wire_format_and_status_codes() {
     let base = h.server.base_url();
     let c = http();
     // Missing or unknown session ids.
-    let r = c
-        .post(format!("{base}/message"))
-        .body(INIT)
-        .send()
-        .await
-        .unwrap();
+    let r = post(&c, &format!("{base}/message"), INIT).await;
     assert_eq!(r.status(), 400);
     assert_eq!(r.text().await.unwrap(), "sessionid must be provided");
-    let r = c
-        .post(format!("{base}/sse?sessionid=nope"))
-        .body(INIT)
-        .send()
-        .await
-        .unwrap();
+    let r = post(&c, &format!("{base}/sse?sessionid=nope"), INIT).await;
     assert_eq!(r.status(), 404);
 
     let stream_client = reqwest::Client::new();
@@ -72,14 +80,10 @@ async fn legacy_sse_wire_format_and_status_codes() {
         .unwrap()
         .to_string();
     assert_eq!(id.len(), 32);
+    let session = format!("{base}/sse?sessionid={id}");
 
     // Both POST paths and both parameter spellings are accepted with 202.
-    let r = c
-        .post(format!("{base}/message?sessionId={id}"))
-        .body(INIT)
-        .send()
-        .await
-        .unwrap();
+    let r = post(&c, &format!("{base}/message?sessionId={id}"), INIT).await;
     assert_eq!(r.status(), 202);
     let ev = next(&mut events).await;
     assert_eq!(ev.event, "message");
@@ -87,43 +91,33 @@ async fn legacy_sse_wire_format_and_status_codes() {
     assert_eq!(v["id"], 1);
     assert_eq!(v["result"]["protocolVersion"], "2024-11-05");
     assert_eq!(v["result"]["serverInfo"]["name"], "kubernetes-mcp-server");
-    let r = c
-        .post(format!("{base}/sse?sessionid={id}"))
-        .body(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
-        .send()
-        .await
-        .unwrap();
+    let r = post(
+        &c,
+        &session,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+    )
+    .await;
     assert_eq!(r.status(), 202);
-    let r = c
-        .post(format!("{base}/sse?sessionid={id}"))
-        .body(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
-        .send()
-        .await
-        .unwrap();
+    let r = post(
+        &c,
+        &session,
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#,
+    )
+    .await;
     assert_eq!(r.status(), 202);
     let ev = next(&mut events).await;
     let v: Value = serde_json::from_str(&ev.data).unwrap();
     assert_eq!(v["id"], 2);
     assert_eq!(v["result"]["tools"].as_array().unwrap().len(), 20);
     // Not JSON-RPC.
-    let r = c
-        .post(format!("{base}/sse?sessionid={id}"))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    let r = post(&c, &session, "{not json").await;
     assert_eq!(r.status(), 400);
 
     // Closing the stream ends the session.
     drop(events);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let r = c
-            .post(format!("{base}/sse?sessionid={id}"))
-            .body(r#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#)
-            .send()
-            .await
-            .unwrap();
+        let r = post(&c, &session, r#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#).await;
         if r.status() == 404 {
             break;
         }
@@ -148,14 +142,7 @@ async fn streamable_http_sessions_and_versions() {
         ("2025-11-25", "2025-11-25"),
     ] {
         let body = INIT.replace("2024-11-05", asked);
-        let r = c
-            .post(format!("{base}/mcp"))
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let r = post_mcp(&c, &base).body(body).send().await.unwrap();
         assert_eq!(r.status(), 200, "{asked}");
         assert!(r.headers().contains_key("mcp-session-id"));
         let text = r.text().await.unwrap();
@@ -164,10 +151,7 @@ async fn streamable_http_sessions_and_versions() {
             "{asked}: {text}"
         );
     }
-    let r = c
-        .post(format!("{base}/mcp"))
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
+    let r = post_mcp(&c, &base)
         .header("mcp-session-id", "unknown")
         .body(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#)
         .send()
@@ -182,14 +166,7 @@ async fn stateless_mode_serves_without_sessions() {
     let h = start(&["--stateless"]).await;
     let base = h.server.base_url();
     let c = http();
-    let r = c
-        .post(format!("{base}/mcp"))
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
-        .body(INIT)
-        .send()
-        .await
-        .unwrap();
+    let r = post_mcp(&c, &base).body(INIT).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(!r.headers().contains_key("mcp-session-id"));
     let client = connect(&base, Transport::Streamable, None).await;
@@ -221,11 +198,8 @@ async fn host_header_policy_on_loopback() {
             .unwrap();
         assert_eq!(r.status(), status, "{host}");
     }
-    let r = c
-        .post(format!("{base}/mcp"))
+    let r = post_mcp(&c, &base)
         .header("host", "evil.example.com")
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
         .body(INIT)
         .send()
         .await
@@ -255,19 +229,9 @@ async fn health_metrics_and_stats_count_calls() {
         client.cancel().await.unwrap();
     }
     let c = http();
-    assert_eq!(
-        c.get(format!("{base}/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let stats: Value = c
-        .get(format!("{base}/stats"))
-        .send()
+    assert_eq!(get(&c, &format!("{base}/healthz")).await.status(), 200);
+    let stats: Value = get(&c, &format!("{base}/stats"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -276,11 +240,8 @@ async fn health_metrics_and_stats_count_calls() {
     assert_eq!(stats["total_tool_calls"], 4);
     assert!(stats["http_requests_by_path"]["/mcp"].as_u64().unwrap() > 0);
     assert!(stats["http_requests_by_path"]["/sse"].as_u64().unwrap() > 0);
-    let metrics = c
-        .get(format!("{base}/metrics"))
-        .send()
+    let metrics = get(&c, &format!("{base}/metrics"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

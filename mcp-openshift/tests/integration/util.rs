@@ -13,7 +13,7 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::Value;
-use testbed::kube::{KubeEmulator, LabScenario};
+use testbed::kube::{KubeEmulator, LabScenario, RunningKube};
 
 pub type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -42,6 +42,24 @@ pub async fn start(flags: &[&str]) -> Harness {
 }
 
 pub async fn start_on(emu: &KubeEmulator, flags: &[&str]) -> RunningHttp {
+    let config = loopback_config(flags);
+    let e = emu.clone();
+    let cluster = Cluster::from_client(emu.client(), "default")
+        .with_token_factory(Arc::new(move |t: &str| Ok(e.client_with_token(t))));
+    mcp_openshift::start_http(&config, cluster).await.unwrap()
+}
+
+/// Our server reaching a served emulator the production way, through its kubeconfig (HTTPS,
+/// real client), with `flags` after `--kubeconfig`.
+pub async fn start_with_kubeconfig(kube: &RunningKube, flags: &[&str]) -> RunningHttp {
+    let kubeconfig = kube.kubeconfig_path().to_str().unwrap().to_string();
+    let config = loopback_config(&[&["--kubeconfig", kubeconfig.as_str()][..], flags].concat());
+    let cluster = Cluster::from_config(&config).await.unwrap();
+    mcp_openshift::start_http(&config, cluster).await.unwrap()
+}
+
+/// The command line every in-process server starts from (port 0 on 127.0.0.1), then `flags`.
+fn loopback_config(flags: &[&str]) -> Config {
     let mut args = vec![
         "kubernetes-mcp-server",
         "--port",
@@ -50,11 +68,7 @@ pub async fn start_on(emu: &KubeEmulator, flags: &[&str]) -> RunningHttp {
         "127.0.0.1",
     ];
     args.extend_from_slice(flags);
-    let config = Config::from_args(args).unwrap();
-    let e = emu.clone();
-    let cluster = Cluster::from_client(emu.client(), "default")
-        .with_token_factory(Arc::new(move |t: &str| Ok(e.client_with_token(t))));
-    mcp_openshift::start_http(&config, cluster).await.unwrap()
+    Config::from_args(args).unwrap()
 }
 
 fn client_info(version: ProtocolVersion) -> ClientConfig {
