@@ -23,6 +23,15 @@ fn provisioner(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// `provision` for tenant u1/g1 with `extra` flags: the valid command each case spoils once.
+fn provision_u1<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    [
+        &["provision", "--username", "u1", "--guid", "g1"][..],
+        extra,
+    ]
+    .concat()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -32,9 +41,8 @@ async fn bad_input_fails_with_64_before_anything_is_created() {
     let kube = KubeEmulator::new();
     let running = kube
         .serve(KubeServeOptions {
-            port: 0,
             tls: false,
-            dir: None,
+            ..KubeServeOptions::default()
         })
         .await
         .unwrap();
@@ -67,27 +75,9 @@ async fn bad_input_fails_with_64_before_anything_is_created() {
             &full,
             "--username",
         ),
+        (provision_u1(&["--frobnicate"]), &full, "--frobnicate"),
         (
-            vec![
-                "provision",
-                "--username",
-                "u1",
-                "--guid",
-                "g1",
-                "--frobnicate",
-            ],
-            &full,
-            "--frobnicate",
-        ),
-        (
-            vec![
-                "provision",
-                "--username",
-                "u1",
-                "--guid",
-                "g1",
-                "--create-namespaces",
-            ],
+            provision_u1(&["--create-namespaces"]),
             &cluster,
             "GITEA_URL",
         ),
@@ -97,28 +87,12 @@ async fn bad_input_fails_with_64_before_anything_is_created() {
             "LLM_URL",
         ),
         (
-            vec![
-                "provision",
-                "--username",
-                "u1",
-                "--guid",
-                "g1",
-                "--values",
-                "/nonexistent.yaml",
-            ],
+            provision_u1(&["--values", "/nonexistent.yaml"]),
             &full,
             "/nonexistent.yaml",
         ),
         (
-            vec![
-                "provision",
-                "--username",
-                "u1",
-                "--guid",
-                "g1",
-                "--charts-dir",
-                "/tmp",
-            ],
+            provision_u1(&["--charts-dir", "/tmp"]),
             &full,
             "--charts-dir",
         ),

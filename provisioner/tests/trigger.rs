@@ -97,9 +97,8 @@ async fn cluster() -> (KubeEmulator, RunningKube) {
     }
     let running = kube
         .serve(KubeServeOptions {
-            port: 0,
             tls: false,
-            dir: None,
+            ..KubeServeOptions::default()
         })
         .await
         .unwrap();

@@ -4,7 +4,7 @@
 use provisioner::Mode;
 use serde_json::Value;
 
-use super::lab::{Expand, Lab, gitea_get, secret_value, tenant, tenant_objects};
+use super::lab::{Expand, Lab, detail, gitea_get, secret_value, tenant, tenant_objects};
 
 #[tokio::test]
 async fn an_existing_gitea_user_and_key_alias_are_taken_over() {
@@ -26,16 +26,7 @@ async fn an_existing_gitea_user_and_key_alias_are_taken_over() {
         .unwrap()
         .to_string();
     let report = p.provision(&t).await.unwrap();
-    let detail = |step: &str| {
-        report
-            .steps
-            .iter()
-            .find(|s| s.step == step)
-            .unwrap()
-            .detail
-            .clone()
-    };
-    assert_eq!(detail("llm-key"), "generated");
+    assert_eq!(detail(&report, "llm-key"), "generated");
     let key = secret_value(&lab, "agent-dora", "agent-llm", "LITELLM_API_KEY");
     assert_ne!(key, old_key, "the unrecoverable old key is rotated");
     let ours: Vec<_> = lab

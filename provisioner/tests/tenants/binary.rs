@@ -72,15 +72,16 @@ async fn the_binary_provisions_and_destroys_from_the_environment() {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let values = values.display().to_string();
-    let args = [
+    // The tenant and its values file, as every command takes them.
+    let tenant = [
         "--username",
         "zed",
         "--guid",
         "gzed",
         "--values",
         values.as_str(),
-        "--create-namespaces",
     ];
+    let args = [&tenant[..], &["--create-namespaces"]].concat();
 
     let out = provisioner(&[&["provision"][..], &args].concat(), &env).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -93,19 +94,7 @@ async fn the_binary_provisions_and_destroys_from_the_environment() {
     assert!(stderr.contains("step done"), "steps are logged: {stderr}");
     assert!(!tenant_objects(&lab.kube, "zed").is_empty());
 
-    let out = provisioner(
-        &[
-            "status",
-            "--username",
-            "zed",
-            "--guid",
-            "gzed",
-            "--values",
-            values.as_str(),
-        ],
-        &env,
-    )
-    .await;
+    let out = provisioner(&[&["status"][..], &tenant].concat(), &env).await;
     let status: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status["llm_keys"], 1, "{status}");
 

@@ -7,29 +7,7 @@ use provisioner::Mode;
 use provisioner::cluster::describe;
 use serde_json::Value;
 
-use super::lab::{Expand, Lab, gitea_get, secret_value, tenant, tenant_objects};
-
-/// Whether the emulator holds the object `obj` names.
-fn exists(lab: &Lab, obj: &Value) -> bool {
-    lab.kube
-        .get(
-            obj["apiVersion"].as_str().unwrap(),
-            obj["kind"].as_str().unwrap(),
-            obj["metadata"]["namespace"].as_str(),
-            obj["metadata"]["name"].as_str().unwrap(),
-        )
-        .is_some()
-}
-
-/// What the report says of step `name`.
-fn detail(report: &provisioner::Report, name: &str) -> String {
-    report
-        .steps
-        .iter()
-        .find(|s| s.step == name)
-        .map(|s| s.detail.clone())
-        .unwrap_or_else(|| panic!("no step {name} in {report:?}"))
-}
+use super::lab::{Expand, Lab, applied, detail, gitea_get, secret_value, tenant, tenant_objects};
 
 #[tokio::test]
 async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namespaces() {
@@ -72,7 +50,7 @@ async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namesp
     assert!(in_tenant_ns > 20, "{in_tenant_ns}");
     for obj in &rendered {
         assert!(
-            exists(&lab, obj),
+            applied(&lab, obj).is_some(),
             "rendered but not applied: {}",
             describe(obj)
         );
@@ -112,7 +90,11 @@ async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namesp
             assert!(step("direct-objects").starts_with("0 deleted"), "{round}");
         }
         for obj in &rendered {
-            assert!(!exists(&lab, obj), "left after destroy: {}", describe(obj));
+            assert!(
+                applied(&lab, obj).is_none(),
+                "left after destroy: {}",
+                describe(obj)
+            );
         }
         // The namespaces stay (not ours), holding only what the attendee made.
         for ns in t.namespaces() {
@@ -199,7 +181,7 @@ async fn direct_mode_works_on_a_cluster_without_argo_cd() {
         .collect();
     for obj in &rendered {
         assert!(
-            exists(&lab, obj),
+            applied(&lab, obj).is_some(),
             "rendered but not applied: {}",
             describe(obj)
         );
@@ -211,7 +193,11 @@ async fn direct_mode_works_on_a_cluster_without_argo_cd() {
         detail(&report, "applications")
     );
     for obj in &rendered {
-        assert!(!exists(&lab, obj), "left after destroy: {}", describe(obj));
+        assert!(
+            applied(&lab, obj).is_none(),
+            "left after destroy: {}",
+            describe(obj)
+        );
     }
     assert!(tenant_objects(&lab.kube, "erin").is_empty());
     assert!(!lab.gitea.user_exists("erin"));

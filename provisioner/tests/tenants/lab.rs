@@ -10,7 +10,7 @@ use provisioner::config::{GiteaAccess, LlmAccess, Secret};
 use provisioner::gitea::Gitea;
 use provisioner::litellm::LiteLlm;
 use provisioner::state::TenantState;
-use provisioner::{Cluster, Helm, Mode, Provisioner, Settings, Tenant};
+use provisioner::{Cluster, Helm, Mode, Provisioner, Report, Settings, Tenant};
 use serde_json::Value;
 use testbed::controllers::{AppRenderer, ControllerOptions, Controllers};
 use testbed::gitea::{GiteaEmulator, RunningGitea};
@@ -212,6 +212,26 @@ pub(crate) fn tenant_objects(kube: &KubeEmulator, username: &str) -> Vec<String>
     }
     found.sort();
     found
+}
+
+/// What the report says of step `name`; a missing step fails the test, naming the report.
+pub(crate) fn detail(report: &Report, name: &str) -> String {
+    report
+        .steps
+        .iter()
+        .find(|s| s.step == name)
+        .map(|s| s.detail.clone())
+        .unwrap_or_else(|| panic!("no step {name} in {report:?}"))
+}
+
+/// The emulator's copy of the object a rendered `obj` names, if it was applied.
+pub(crate) fn applied(lab: &Lab, obj: &Value) -> Option<Value> {
+    lab.kube.get(
+        obj["apiVersion"].as_str().unwrap(),
+        obj["kind"].as_str().unwrap(),
+        obj["metadata"]["namespace"].as_str(),
+        obj["metadata"]["name"].as_str().unwrap(),
+    )
 }
 
 /// One key of a Secret, decoded.

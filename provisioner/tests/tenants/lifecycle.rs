@@ -5,7 +5,9 @@ use provisioner::desired::TENANT_LABEL;
 use provisioner::{Error, Mode};
 use serde_json::Value;
 
-use super::lab::{DOMAIN, Expand, Lab, gitea_get, secret_value, tenant, tenant_objects};
+use super::lab::{
+    DOMAIN, Expand, Lab, applied, detail, gitea_get, secret_value, tenant, tenant_objects,
+};
 
 const STEPS: [&str; 13] = [
     "domain",
@@ -204,18 +206,9 @@ async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
     let objects = tenant_objects(&lab.kube, "bob");
     let key = secret_value(&lab, "agent-bob", "agent-llm", "LITELLM_API_KEY");
     let again = p.provision(&t).await.unwrap();
-    let detail = |step: &str| {
-        again
-            .steps
-            .iter()
-            .find(|s| s.step == step)
-            .unwrap()
-            .detail
-            .clone()
-    };
-    assert_eq!(detail("state"), "reused");
-    assert_eq!(detail("gitea-token"), "reused");
-    assert_eq!(detail("llm-key"), "reused");
+    assert_eq!(detail(&again, "state"), "reused");
+    assert_eq!(detail(&again, "gitea-token"), "reused");
+    assert_eq!(detail(&again, "llm-key"), "reused");
     assert_eq!(
         tenant_objects(&lab.kube, "bob"),
         objects,
@@ -316,20 +309,12 @@ async fn direct_mode_applies_the_rendered_charts_and_render_equals_applied() {
     let rendered = p.render(&t).await.unwrap();
     assert!(rendered.len() > 30, "{}", rendered.len());
     for obj in &rendered {
-        let got = lab
-            .kube
-            .get(
-                obj["apiVersion"].as_str().unwrap(),
-                obj["kind"].as_str().unwrap(),
-                obj["metadata"]["namespace"].as_str(),
-                obj["metadata"]["name"].as_str().unwrap(),
+        let got = applied(&lab, obj).unwrap_or_else(|| {
+            panic!(
+                "rendered but not applied: {}",
+                provisioner::cluster::describe(obj)
             )
-            .unwrap_or_else(|| {
-                panic!(
-                    "rendered but not applied: {}",
-                    provisioner::cluster::describe(obj)
-                )
-            });
+        });
         // Generated credentials are placeholders in render output: compare keys only.
         if obj["kind"] == "Secret" || obj["metadata"]["name"] == "userinfo-carol" {
             let keys = |o: &Value| {
