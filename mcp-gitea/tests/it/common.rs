@@ -140,6 +140,16 @@ pub(crate) fn lab_repo_args(extra: Value) -> Value {
     with_fields(serde_json::json!({"owner": "user1", "repo": "mcp"}), extra)
 }
 
+/// [`ok`] on the lab repo: `args` gets its `owner` and `repo` (most calls of the tests).
+pub(crate) async fn ok_lab(client: &Client, name: &str, args: Value) -> Value {
+    ok(client, name, lab_repo_args(args)).await
+}
+
+/// [`err`] on the lab repo, as [`ok_lab`].
+pub(crate) async fn err_lab(client: &Client, name: &str, args: Value) -> String {
+    err(client, name, lab_repo_args(args)).await
+}
+
 /// `base` with `extra`'s fields added (both JSON objects).
 fn with_fields(mut base: Value, extra: Value) -> Value {
     base.as_object_mut().unwrap().extend(

@@ -4,23 +4,22 @@
 
 use serde_json::json;
 
-use super::common::{client, err, lab_repo_args, ok, sorted_keys, start};
+use super::common::{client, err, err_lab, lab_repo_args, ok, ok_lab, sorted_keys, start};
 
 #[tokio::test]
 async fn dependencies_both_directions_and_across_repos() {
     let env = start(|_| {}).await;
     let emu = env.emu();
-    let or = lab_repo_args;
     for title in ["Fix the build", "Ship the agent", "Write docs"] {
         emu.create_issue("user1", "mcp", title, "").unwrap();
     }
     let c = client(&env.url, None).await;
 
     // #2 is blocked by #1 (the default dependency_type is blocked_by).
-    let got = ok(
+    let got = ok_lab(
         &c,
         "issue_write",
-        or(json!({"method": "add_dependency", "issue_number": 2, "related_issue_number": 1})),
+        json!({"method": "add_dependency", "issue_number": 2, "related_issue_number": 1}),
     )
     .await;
     assert_eq!(got["number"], 2, "{got}");
@@ -31,10 +30,10 @@ async fn dependencies_both_directions_and_across_repos() {
     );
     assert_eq!(emu.blockers("user1", "mcp", 2), ["user1/mcp#1"]);
 
-    let blocked_by = ok(
+    let blocked_by = ok_lab(
         &c,
         "issue_read",
-        or(json!({"method": "get_blocked_by", "issue_number": 2})),
+        json!({"method": "get_blocked_by", "issue_number": 2}),
     )
     .await;
     assert_eq!(blocked_by[0]["number"], 1, "{blocked_by}");
@@ -45,23 +44,21 @@ async fn dependencies_both_directions_and_across_repos() {
             .unwrap()
             .ends_with("/user1/mcp/issues/1")
     );
-    let blocking = ok(
+    let blocking = ok_lab(
         &c,
         "issue_read",
-        or(json!({"method": "get_blocking", "issue_number": "1", "page": 1, "per_page": 10})),
+        json!({"method": "get_blocking", "issue_number": "1", "page": 1, "per_page": 10}),
     )
     .await;
     assert_eq!(blocking.as_array().unwrap().len(), 1, "{blocking}");
     assert_eq!(blocking[0]["number"], 2);
 
     // #1 blocks #3, written from #1's side.
-    ok(
+    ok_lab(
         &c,
         "issue_write",
-        or(
-            json!({"method": "add_dependency", "issue_number": 1, "related_issue_number": 3,
+        json!({"method": "add_dependency", "issue_number": 1, "related_issue_number": 3,
                   "dependency_type": "blocking"}),
-        ),
     )
     .await;
     assert_eq!(emu.blockers("user1", "mcp", 3), ["user1/mcp#1"]);
@@ -70,19 +67,17 @@ async fn dependencies_both_directions_and_across_repos() {
     emu.create_repo("user1", "infra", false);
     emu.create_issue("user1", "infra", "Provision the cluster", "")
         .unwrap();
-    ok(
+    ok_lab(
         &c,
         "issue_write",
-        or(
-            json!({"method": "add_dependency", "issue_number": 2, "related_owner": "user1",
+        json!({"method": "add_dependency", "issue_number": 2, "related_owner": "user1",
                   "related_repo": "infra", "related_issue_number": 1}),
-        ),
     )
     .await;
-    let blocked_by = ok(
+    let blocked_by = ok_lab(
         &c,
         "issue_read",
-        or(json!({"method": "get_blocked_by", "issue_number": 2})),
+        json!({"method": "get_blocked_by", "issue_number": 2}),
     )
     .await;
     let repos: Vec<&str> = blocked_by
@@ -94,27 +89,25 @@ async fn dependencies_both_directions_and_across_repos() {
     assert_eq!(repos, ["user1/mcp", "user1/infra"], "{blocked_by}");
 
     // Removing works from either side.
-    ok(
+    ok_lab(
         &c,
         "issue_write",
-        or(json!({"method": "remove_dependency", "issue_number": 2, "related_issue_number": 1})),
+        json!({"method": "remove_dependency", "issue_number": 2, "related_issue_number": 1}),
     )
     .await;
     assert_eq!(emu.blockers("user1", "mcp", 2), ["user1/infra#1"]);
-    ok(
+    ok_lab(
         &c,
         "issue_write",
-        or(
-            json!({"method": "remove_dependency", "issue_number": 1, "related_issue_number": 3,
+        json!({"method": "remove_dependency", "issue_number": 1, "related_issue_number": 3,
                   "dependency_type": "blocking"}),
-        ),
     )
     .await;
     assert!(emu.blockers("user1", "mcp", 3).is_empty());
-    let none = ok(
+    let none = ok_lab(
         &c,
         "issue_read",
-        or(json!({"method": "get_blocking", "issue_number": 1})),
+        json!({"method": "get_blocking", "issue_number": 1}),
     )
     .await;
     assert_eq!(none, json!([]));
@@ -128,40 +121,38 @@ async fn dependency_errors() {
     emu.create_issue("user1", "mcp", "One", "").unwrap();
     emu.create_issue("user1", "mcp", "Two", "").unwrap();
     let c = client(&env.url, None).await;
-    let e = err(
+    let e = err_lab(
         &c,
         "issue_read",
-        or(json!({"method": "get_blocked_by", "issue_number": 99})),
+        json!({"method": "get_blocked_by", "issue_number": 99}),
     )
     .await;
     assert!(e.contains("status 404"), "{e}");
-    let e = err(
+    let e = err_lab(
         &c,
         "issue_write",
-        or(json!({"method": "add_dependency", "issue_number": 2, "related_issue_number": 99})),
+        json!({"method": "add_dependency", "issue_number": 2, "related_issue_number": 99}),
     )
     .await;
     assert!(e.contains("status 404"), "{e}");
     assert_eq!(
-        err(
+        err_lab(
             &c,
             "issue_write",
-            or(json!({"method": "add_dependency", "issue_number": 2}))
+            json!({"method": "add_dependency", "issue_number": 2})
         )
         .await,
         "related_issue_number is required"
     );
     assert_eq!(
-        err(&c, "issue_read", or(json!({"method": "get_blocking"}))).await,
+        err_lab(&c, "issue_read", json!({"method": "get_blocking"})).await,
         "issue_number is required"
     );
-    let e = err(
+    let e = err_lab(
         &c,
         "issue_write",
-        or(
-            json!({"method": "add_dependency", "issue_number": 2, "related_issue_number": 1,
+        json!({"method": "add_dependency", "issue_number": 2, "related_issue_number": 1,
                   "dependency_type": "sideways"}),
-        ),
     )
     .await;
     assert!(

@@ -2,13 +2,12 @@
 
 use serde_json::json;
 
-use super::common::{client, err, lab_repo_args, ok, open_pull, start};
+use super::common::{client, err, err_lab, lab_repo_args, ok, ok_lab, open_pull, start};
 
 #[tokio::test]
 async fn pull_request_lifecycle() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = lab_repo_args;
     let pr = open_pull(
         &c,
         "feature",
@@ -26,60 +25,60 @@ async fn pull_request_lifecycle() {
             .unwrap()
             .ends_with(&format!("/user1/mcp/pulls/{n}"))
     );
-    let e = err(
+    let e = err_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "create", "title": "again", "head": "feature", "base": "main"})),
+        json!({"method": "create", "title": "again", "head": "feature", "base": "main"}),
     )
     .await;
     assert!(e.contains("status 409"), "{e}");
 
-    let list = ok(&c, "list_pull_requests", or(json!({"state": "open"}))).await;
+    let list = ok_lab(&c, "list_pull_requests", json!({"state": "open"})).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["head"], "feature");
-    let got = ok(
+    let got = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get", "pull_number": n.to_string()})),
+        json!({"method": "get", "pull_number": n.to_string()}),
     )
     .await;
     assert_eq!(got["body"], "please");
     assert_eq!(got["user"], "user1");
 
-    let review = ok(
+    let review = ok_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "create", "pull_number": n,
-        "state": "COMMENT", "body": "looks fine"})),
+        json!({"method": "create", "pull_number": n,
+        "state": "COMMENT", "body": "looks fine"}),
     )
     .await;
     assert_eq!(review["state"], "COMMENT");
-    let reviews = ok(
+    let reviews = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_reviews", "pull_number": n})),
+        json!({"method": "get_reviews", "pull_number": n}),
     )
     .await;
     assert_eq!(reviews[0]["body"], "looks fine");
-    ok(
+    ok_lab(
         &c,
         "issue_write",
-        or(json!({"method": "add_comment", "issue_number": n, "body": "ping"})),
+        json!({"method": "add_comment", "issue_number": n, "body": "ping"}),
     )
     .await;
-    let comments = ok(
+    let comments = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_comments", "pull_number": n})),
+        json!({"method": "get_comments", "pull_number": n}),
     )
     .await;
     assert_eq!(comments[0]["body"], "ping");
 
-    let merged = ok(
+    let merged = ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "merge", "pull_number": n,
-        "merge_style": "squash", "title": "Add notes (squashed)", "delete_branch": true})),
+        json!({"method": "merge", "pull_number": n,
+        "merge_style": "squash", "title": "Add notes (squashed)", "delete_branch": true}),
     )
     .await;
     assert_eq!(merged["merged"], true);
@@ -87,26 +86,26 @@ async fn pull_request_lifecycle() {
         env.emu().file("user1", "mcp", "main", "NOTES.md").unwrap(),
         b"notes\n"
     );
-    let after = ok(
+    let after = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get", "pull_number": n})),
+        json!({"method": "get", "pull_number": n}),
     )
     .await;
     assert_eq!(after["merged"], true);
-    let e = err(
+    let e = err_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "merge", "pull_number": n})),
+        json!({"method": "merge", "pull_number": n}),
     )
     .await;
     assert!(e.contains("status 405"), "merging twice: {e}");
     assert_eq!(
-        err(&c, "pull_request_read", or(json!({"method": "get"}))).await,
+        err_lab(&c, "pull_request_read", json!({"method": "get"})).await,
         "pull_number is required"
     );
     assert_eq!(
-        err(&c, "pull_request_write", or(json!({"method": "nope"}))).await,
+        err_lab(&c, "pull_request_write", json!({"method": "nope"})).await,
         "unknown method: nope"
     );
     c.cancel().await.unwrap();
@@ -120,72 +119,72 @@ async fn pull_request_edits_diff_files_status_and_reviews() {
     let pr = open_pull(&c, "feat", "a.txt", "hello\n", json!({"title": "Feat"})).await;
     let n = pr["number"].clone();
 
-    let upd = ok(
+    let upd = ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "update", "pull_number": n, "body": "new body", "draft": true})),
+        json!({"method": "update", "pull_number": n, "body": "new body", "draft": true}),
     )
     .await;
     assert_eq!(upd["title"], "WIP: Feat", "draft reads the current title");
     assert_eq!(upd["body"], "new body");
-    let closed = ok(
+    let closed = ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "close", "pull_number": n})),
+        json!({"method": "close", "pull_number": n}),
     )
     .await;
     assert_eq!(closed["state"], "closed");
-    let reopened = ok(
+    let reopened = ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "reopen", "pull_number": n})),
+        json!({"method": "reopen", "pull_number": n}),
     )
     .await;
     assert_eq!(reopened["state"], "open");
 
-    let diff = ok(
+    let diff = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_diff", "pull_number": n})),
+        json!({"method": "get_diff", "pull_number": n}),
     )
     .await;
     assert!(diff.as_str().unwrap().contains("a.txt"), "{diff}");
-    let files = ok(
+    let files = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_files", "pull_number": n})),
+        json!({"method": "get_files", "pull_number": n}),
     )
     .await;
     assert_eq!(files[0]["filename"], "a.txt");
-    let status = ok(
+    let status = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_status", "pull_number": n})),
+        json!({"method": "get_status", "pull_number": n}),
     )
     .await;
     assert!(status.get("state").is_some(), "{status}");
 
-    let review = ok(
+    let review = ok_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "create", "pull_number": n, "body": "draft review"})),
+        json!({"method": "create", "pull_number": n, "body": "draft review"}),
     )
     .await;
     let rid = review["id"].clone();
     assert_eq!(review["state"], "PENDING");
-    let submitted = ok(&c, "pull_request_review_write", or(json!({"method": "submit", "pull_number": n, "review_id": rid, "state": "REQUEST_CHANGES", "body": "fix it"}))).await;
+    let submitted = ok_lab(&c, "pull_request_review_write", json!({"method": "submit", "pull_number": n, "review_id": rid, "state": "REQUEST_CHANGES", "body": "fix it"})).await;
     assert_eq!(submitted["state"], "REQUEST_CHANGES");
-    let one = ok(
+    let one = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_review", "pull_number": n, "review_id": rid})),
+        json!({"method": "get_review", "pull_number": n, "review_id": rid}),
     )
     .await;
     assert_eq!(one["state"], "REQUEST_CHANGES");
-    ok(
+    ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_review_comments", "pull_number": n, "review_id": rid})),
+        json!({"method": "get_review_comments", "pull_number": n, "review_id": rid}),
     )
     .await;
     assert_eq!(
@@ -199,39 +198,39 @@ async fn pull_request_edits_diff_files_status_and_reviews() {
         .await,
         "Review dismissed"
     );
-    let dismissed = ok(
+    let dismissed = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_review", "pull_number": n, "review_id": rid})),
+        json!({"method": "get_review", "pull_number": n, "review_id": rid}),
     )
     .await;
     assert_eq!(dismissed["dismissed"], true);
-    let second = ok(
+    let second = ok_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "create", "pull_number": n, "body": "tmp"})),
+        json!({"method": "create", "pull_number": n, "body": "tmp"}),
     )
     .await;
     assert_eq!(
-        ok(
+        ok_lab(
             &c,
             "pull_request_review_write",
-            or(json!({"method": "delete", "pull_number": n, "review_id": second["id"]}))
+            json!({"method": "delete", "pull_number": n, "review_id": second["id"]})
         )
         .await,
         "Review deleted"
     );
-    let reviews = ok(
+    let reviews = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_reviews", "pull_number": n})),
+        json!({"method": "get_reviews", "pull_number": n}),
     )
     .await;
     assert_eq!(reviews.as_array().unwrap().len(), 1);
-    let upd = ok(
+    let upd = ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "update_branch", "pull_number": n})),
+        json!({"method": "update_branch", "pull_number": n}),
     )
     .await;
     assert_eq!(upd["message"], "branch updated from base");
@@ -244,13 +243,12 @@ async fn reviewers_and_team_search() {
     env.emu()
         .create_user("reviewer", "reviewer-password", false);
     let c = client(&env.url, None).await;
-    let or = lab_repo_args;
     let pr = open_pull(&c, "r", "r.txt", "r\n", json!({"title": "R"})).await;
     let n = pr["number"].clone();
-    let added = ok(
+    let added = ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "add_reviewers", "pull_number": n, "reviewers": ["reviewer"]})),
+        json!({"method": "add_reviewers", "pull_number": n, "reviewers": ["reviewer"]}),
     )
     .await;
     assert_eq!(added["reviewers"], json!(["reviewer"]));
@@ -264,10 +262,10 @@ async fn reviewers_and_team_search() {
         .await
         .unwrap();
     assert_eq!(raw["requested_reviewers"][0]["login"], "reviewer", "{raw}");
-    ok(
+    ok_lab(
         &c,
         "pull_request_write",
-        or(json!({"method": "remove_reviewers", "pull_number": n, "reviewers": "reviewer"})),
+        json!({"method": "remove_reviewers", "pull_number": n, "reviewers": "reviewer"}),
     )
     .await;
     let raw = reqwest::Client::new()

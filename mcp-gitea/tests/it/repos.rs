@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::json;
 
-use super::common::{client, err, lab_repo_args, ok, start};
+use super::common::{client, err, err_lab, ok, ok_lab, start};
 
 #[tokio::test]
 async fn users_and_repositories() {
@@ -73,11 +73,10 @@ async fn users_and_repositories() {
 async fn files_read_write_delete() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = lab_repo_args;
-    let f = ok(
+    let f = ok_lab(
         &c,
         "get_file_contents",
-        or(json!({"ref": "main", "path": "agent/requirements.txt"})),
+        json!({"ref": "main", "path": "agent/requirements.txt"}),
     )
     .await;
     assert_eq!(f["encoding"], "base64");
@@ -85,10 +84,10 @@ async fn files_read_write_delete() {
         .decode(f["content"].as_str().unwrap().replace('\n', ""))
         .unwrap();
     assert!(String::from_utf8(raw).unwrap().starts_with("fastapi=="));
-    let lines = ok(
+    let lines = ok_lab(
         &c,
         "get_file_contents",
-        or(json!({"ref": "main", "path": "agent/requirements.txt", "withLines": true})),
+        json!({"ref": "main", "path": "agent/requirements.txt", "withLines": true}),
     )
     .await;
     assert_eq!(lines["total_lines"], 3);
@@ -96,13 +95,18 @@ async fn files_read_write_delete() {
         lines["content"][1],
         json!({"line": 2, "content": "uvicorn==0.30.6"})
     );
-    let range = ok(&c, "get_file_contents", or(json!({"ref": "main", "path": "agent/requirements.txt", "start_line": 2, "end_line": "2"}))).await;
+    let range = ok_lab(
+        &c,
+        "get_file_contents",
+        json!({"ref": "main", "path": "agent/requirements.txt", "start_line": 2, "end_line": "2"}),
+    )
+    .await;
     assert_eq!(range["content"], "uvicorn==0.30.6");
     assert_eq!(range["truncated"], true);
-    let dir = ok(
+    let dir = ok_lab(
         &c,
         "get_dir_contents",
-        or(json!({"ref": "broken", "path": "agent"})),
+        json!({"ref": "broken", "path": "agent"}),
     )
     .await;
     let mut names: Vec<&str> = dir
@@ -118,7 +122,7 @@ async fn files_read_write_delete() {
         "the broken branch lacks requirements.txt"
     );
 
-    let msg = ok(&c, "create_or_update_file", or(json!({"branch_name": "broken", "message": "restore", "path": "agent/requirements.txt", "content": "fastapi==0.115.0\n"}))).await;
+    let msg = ok_lab(&c, "create_or_update_file", json!({"branch_name": "broken", "message": "restore", "path": "agent/requirements.txt", "content": "fastapi==0.115.0\n"})).await;
     assert_eq!(msg, "Committed 1 file(s) to branch broken");
     assert_eq!(
         env.emu()
@@ -127,13 +131,11 @@ async fn files_read_write_delete() {
         b"fastapi==0.115.0\n"
     );
     // edits: exact replacement, sha derived automatically
-    ok(
+    ok_lab(
         &c,
         "create_or_update_file",
-        or(
-            json!({"branch_name": "broken", "message": "pin", "path": "agent/requirements.txt",
+        json!({"branch_name": "broken", "message": "pin", "path": "agent/requirements.txt",
         "edits": [{"old_string": "0.115.0", "new_string": "0.116.0"}]}),
-        ),
     )
     .await;
     assert_eq!(
@@ -143,13 +145,11 @@ async fn files_read_write_delete() {
         b"fastapi==0.116.0\n"
     );
     // several files in one commit, on a new branch
-    let msg = ok(
+    let msg = ok_lab(
         &c,
         "create_or_update_file",
-        or(
-            json!({"branch_name": "main", "new_branch_name": "docs", "message": "docs",
+        json!({"branch_name": "main", "new_branch_name": "docs", "message": "docs",
         "files": [{"path": "docs/a.md", "content": "A"}, {"path": "docs/b.md", "content": "B"}]}),
-        ),
     )
     .await;
     assert_eq!(msg, "Committed 2 file(s) to branch docs");
@@ -163,34 +163,34 @@ async fn files_read_write_delete() {
             .is_none()
     );
     // update without sha is a create of an existing file → Gitea's error
-    let e = err(
+    let e = err_lab(
         &c,
         "create_or_update_file",
-        or(json!({"branch_name": "docs", "message": "x", "path": "docs/a.md", "content": "A2"})),
+        json!({"branch_name": "docs", "message": "x", "path": "docs/a.md", "content": "A2"}),
     )
     .await;
     assert!(e.contains("status"), "{e}");
-    let a = ok(
+    let a = ok_lab(
         &c,
         "get_file_contents",
-        or(json!({"ref": "docs", "path": "docs/a.md"})),
+        json!({"ref": "docs", "path": "docs/a.md"}),
     )
     .await;
-    ok(&c, "create_or_update_file", or(json!({"branch_name": "docs", "message": "x", "path": "docs/a.md", "content": "A2", "sha": a["sha"]}))).await;
+    ok_lab(&c, "create_or_update_file", json!({"branch_name": "docs", "message": "x", "path": "docs/a.md", "content": "A2", "sha": a["sha"]})).await;
     assert_eq!(
         env.emu().file("user1", "mcp", "docs", "docs/a.md").unwrap(),
         b"A2"
     );
-    let a = ok(
+    let a = ok_lab(
         &c,
         "get_file_contents",
-        or(json!({"ref": "docs", "path": "docs/a.md"})),
+        json!({"ref": "docs", "path": "docs/a.md"}),
     )
     .await;
-    let msg = ok(
+    let msg = ok_lab(
         &c,
         "delete_file",
-        or(json!({"branch_name": "docs", "message": "rm", "path": "docs/a.md", "sha": a["sha"]})),
+        json!({"branch_name": "docs", "message": "rm", "path": "docs/a.md", "sha": a["sha"]}),
     )
     .await;
     assert_eq!(msg, "Delete file success");
@@ -199,10 +199,10 @@ async fn files_read_write_delete() {
             .file("user1", "mcp", "docs", "docs/a.md")
             .is_none()
     );
-    let e = err(
+    let e = err_lab(
         &c,
         "get_file_contents",
-        or(json!({"ref": "main", "path": "nope.txt"})),
+        json!({"ref": "main", "path": "nope.txt"}),
     )
     .await;
     assert!(e.contains("status 404"), "{e}");
@@ -213,12 +213,11 @@ async fn files_read_write_delete() {
 async fn branches_tags_commits_releases() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = lab_repo_args;
     assert_eq!(
-        ok(
+        ok_lab(
             &c,
             "create_branch",
-            or(json!({"branch": "fix", "old_branch": "broken"}))
+            json!({"branch": "fix", "old_branch": "broken"})
         )
         .await,
         "Branch Created"
@@ -228,7 +227,7 @@ async fn branches_tags_commits_releases() {
             .branches("user1", "mcp")
             .contains(&"fix".to_string())
     );
-    let branches = ok(&c, "list_branches", or(json!({}))).await;
+    let branches = ok_lab(&c, "list_branches", json!({})).await;
     let fix = branches
         .as_array()
         .unwrap()
@@ -237,7 +236,7 @@ async fn branches_tags_commits_releases() {
         .unwrap();
     assert!(fix["commit_sha"].as_str().unwrap().len() >= 40);
     assert_eq!(
-        ok(&c, "delete_branch", or(json!({"branch": "fix"}))).await,
+        ok_lab(&c, "delete_branch", json!({"branch": "fix"})).await,
         "Branch Deleted"
     );
     assert!(
@@ -246,32 +245,27 @@ async fn branches_tags_commits_releases() {
             .contains(&"fix".to_string())
     );
 
-    let commits = ok(
-        &c,
-        "list_commits",
-        or(json!({"sha": "main", "per_page": 2})),
-    )
-    .await;
+    let commits = ok_lab(&c, "list_commits", json!({"sha": "main", "per_page": 2})).await;
     assert_eq!(commits.as_array().unwrap().len(), 2);
     let sha = commits[0]["sha"].as_str().unwrap().to_string();
     assert!(commits[0]["message"].is_string());
-    let one = ok(&c, "get_commit", or(json!({"sha": sha}))).await;
+    let one = ok_lab(&c, "get_commit", json!({"sha": sha})).await;
     assert_eq!(one["sha"], sha.as_str());
 
     assert_eq!(
-        ok(
+        ok_lab(
             &c,
             "create_tag",
-            or(json!({"tag_name": "v1", "target": "main", "message": "first"}))
+            json!({"tag_name": "v1", "target": "main", "message": "first"})
         )
         .await,
         "Tag Created"
     );
-    let tag = ok(&c, "get_tag", or(json!({"tag_name": "v1"}))).await;
+    let tag = ok_lab(&c, "get_tag", json!({"tag_name": "v1"})).await;
     assert_eq!(tag["name"], "v1");
     assert_eq!(tag["commit_sha"], sha.as_str());
     assert_eq!(
-        ok(&c, "list_tags", or(json!({})))
+        ok_lab(&c, "list_tags", json!({}))
             .await
             .as_array()
             .unwrap()
@@ -280,28 +274,28 @@ async fn branches_tags_commits_releases() {
     );
 
     assert_eq!(
-        ok(
+        ok_lab(
             &c,
             "create_release",
-            or(json!({"tag_name": "v1", "target": "main", "title": "One", "body": "notes"}))
+            json!({"tag_name": "v1", "target": "main", "title": "One", "body": "notes"})
         )
         .await,
         "Release Created"
     );
-    let list = ok(&c, "list_releases", or(json!({}))).await;
+    let list = ok_lab(&c, "list_releases", json!({})).await;
     let id = list[0]["id"].as_i64().unwrap();
     assert_eq!(list[0]["title"], "One");
-    let rel = ok(&c, "get_release", or(json!({"id": id.to_string()}))).await;
+    let rel = ok_lab(&c, "get_release", json!({"id": id.to_string()})).await;
     assert_eq!(rel["tag_name"], "v1");
     assert_eq!(rel["author"], "user1");
-    assert_eq!(ok(&c, "get_latest_release", or(json!({}))).await["id"], id);
-    ok(&c, "delete_release", or(json!({"id": id}))).await;
-    assert_eq!(ok(&c, "list_releases", or(json!({}))).await, json!([]));
+    assert_eq!(ok_lab(&c, "get_latest_release", json!({})).await["id"], id);
+    ok_lab(&c, "delete_release", json!({"id": id})).await;
+    assert_eq!(ok_lab(&c, "list_releases", json!({})).await, json!([]));
     assert_eq!(
-        ok(&c, "delete_tag", or(json!({"tag_name": "v1"}))).await,
+        ok_lab(&c, "delete_tag", json!({"tag_name": "v1"})).await,
         "Tag deleted"
     );
-    assert_eq!(ok(&c, "list_tags", or(json!({}))).await, json!([]));
+    assert_eq!(ok_lab(&c, "list_tags", json!({})).await, json!([]));
     c.cancel().await.unwrap();
 }
 
@@ -309,39 +303,38 @@ async fn branches_tags_commits_releases() {
 async fn labels_and_milestones() {
     let env = start(|_| {}).await;
     let c = client(&env.url, None).await;
-    let or = lab_repo_args;
-    let l = ok(&c, "label_write", or(json!({"method": "create_repo_label", "name": "ci", "color": "#00ff00", "description": "CI"}))).await;
+    let l = ok_lab(&c, "label_write", json!({"method": "create_repo_label", "name": "ci", "color": "#00ff00", "description": "CI"})).await;
     let id = l["id"].as_i64().unwrap();
     assert_eq!(l["name"], "ci");
-    let e = ok(
+    let e = ok_lab(
         &c,
         "label_write",
-        or(json!({"method": "edit_repo_label", "id": id, "name": "ci-cd"})),
+        json!({"method": "edit_repo_label", "id": id, "name": "ci-cd"}),
     )
     .await;
     assert_eq!(e["name"], "ci-cd");
     assert_eq!(
-        ok(
+        ok_lab(
             &c,
             "label_read",
-            or(json!({"method": "get_repo_label", "id": id}))
+            json!({"method": "get_repo_label", "id": id})
         )
         .await["name"],
         "ci-cd"
     );
-    ok(
+    ok_lab(
         &c,
         "label_write",
-        or(json!({"method": "delete_repo_label", "id": id})),
+        json!({"method": "delete_repo_label", "id": id}),
     )
     .await;
-    let all = ok(&c, "label_read", or(json!({"method": "list_repo_labels"}))).await;
+    let all = ok_lab(&c, "label_read", json!({"method": "list_repo_labels"})).await;
     assert!(all.as_array().unwrap().iter().all(|l| l["id"] != id));
     assert_eq!(
-        err(
+        err_lab(
             &c,
             "label_write",
-            or(json!({"method": "create_repo_label", "name": "x"}))
+            json!({"method": "create_repo_label", "name": "x"})
         )
         .await,
         "color is required"
@@ -351,48 +344,38 @@ async fn labels_and_milestones() {
         "org is required"
     );
 
-    let m = ok(
+    let m = ok_lab(
         &c,
         "milestone_write",
-        or(json!({"method": "create", "title": "1.0", "description": "first"})),
+        json!({"method": "create", "title": "1.0", "description": "first"}),
     )
     .await;
     let mid = m["id"].as_i64().unwrap();
-    ok(
+    ok_lab(
         &c,
         "milestone_write",
-        or(json!({"method": "edit", "id": mid, "state": "closed"})),
+        json!({"method": "edit", "id": mid, "state": "closed"}),
     )
     .await;
-    let got = ok(
-        &c,
-        "milestone_read",
-        or(json!({"method": "get", "id": mid})),
-    )
-    .await;
+    let got = ok_lab(&c, "milestone_read", json!({"method": "get", "id": mid})).await;
     assert_eq!(got["state"], "closed");
     assert_eq!(got["title"], "1.0");
-    let listed = ok(&c, "milestone_read", or(json!({"method": "list"}))).await;
+    let listed = ok_lab(&c, "milestone_read", json!({"method": "list"})).await;
     assert_eq!(listed.as_array().unwrap().len(), 1, "default state is all");
-    let issue = ok(
+    let issue = ok_lab(
         &c,
         "issue_write",
-        or(json!({"method": "create", "title": "t", "milestone": mid})),
+        json!({"method": "create", "title": "t", "milestone": mid}),
     )
     .await;
     assert_eq!(issue["milestone"]["id"], mid);
-    ok(
+    ok_lab(
         &c,
         "milestone_write",
-        or(json!({"method": "delete", "id": mid})),
+        json!({"method": "delete", "id": mid}),
     )
     .await;
-    let e = err(
-        &c,
-        "milestone_read",
-        or(json!({"method": "get", "id": mid})),
-    )
-    .await;
+    let e = err_lab(&c, "milestone_read", json!({"method": "get", "id": mid})).await;
     assert!(e.contains("status 404"), "{e}");
     c.cancel().await.unwrap();
 }

@@ -4,12 +4,11 @@
 
 use serde_json::{Value, json};
 
-use super::common::{Client, client, err, lab_repo_args, ok, open_pull, start};
+use super::common::{Client, client, err, err_lab, lab_repo_args, ok, ok_lab, open_pull, start};
 
 /// Opens a pull request with a COMMENT review holding one code comment; returns the
 /// pull number, the review id and the comment id.
 async fn review_with_comment(c: &Client) -> (i64, i64, i64) {
-    let or = lab_repo_args;
     let pr = open_pull(
         c,
         "feature",
@@ -19,13 +18,11 @@ async fn review_with_comment(c: &Client) -> (i64, i64, i64) {
     )
     .await;
     let n = pr["number"].as_i64().unwrap();
-    let review = ok(
+    let review = ok_lab(
         c,
         "pull_request_review_write",
-        or(
-            json!({"method": "create", "pull_number": n, "state": "COMMENT", "body": "see inline",
+        json!({"method": "create", "pull_number": n, "state": "COMMENT", "body": "see inline",
                   "comments": [{"path": "NOTES.md", "body": "typo?", "new_line_num": 1}]}),
-        ),
     )
     .await;
     assert_eq!(review["comments_count"], 1, "{review}");
@@ -60,11 +57,10 @@ async fn resolve_and_unresolve_a_thread() {
         Some(None)
     );
 
-    let or = lab_repo_args;
-    let done = ok(
+    let done = ok_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "resolve_thread", "comment_id": cid})),
+        json!({"method": "resolve_thread", "comment_id": cid}),
     )
     .await;
     assert_eq!(done, json!("Review thread resolved"));
@@ -74,26 +70,26 @@ async fn resolve_and_unresolve_a_thread() {
     );
     assert_eq!(review_comments(&c, n, rid).await[0]["resolved_by"], "user1");
     // Without review_id: the code comments of all reviews that have some.
-    ok(
+    ok_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "create", "pull_number": n, "state": "COMMENT", "body": "no inline"})),
+        json!({"method": "create", "pull_number": n, "state": "COMMENT", "body": "no inline"}),
     )
     .await;
-    let all = ok(
+    let all = ok_lab(
         &c,
         "pull_request_read",
-        or(json!({"method": "get_review_comments", "pull_number": n})),
+        json!({"method": "get_review_comments", "pull_number": n}),
     )
     .await;
     assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
     assert_eq!(all[0]["id"], cid);
     assert_eq!(all[0]["resolved_by"], "user1");
 
-    let done = ok(
+    let done = ok_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "unresolve_thread", "comment_id": cid.to_string()})),
+        json!({"method": "unresolve_thread", "comment_id": cid.to_string()}),
     )
     .await;
     assert_eq!(done, json!("Review thread unresolved"));
@@ -110,18 +106,18 @@ async fn thread_errors_and_reply_comment_on_gitea_1_26() {
     let (n, _, cid) = review_with_comment(&c).await;
     let or = lab_repo_args;
     assert_eq!(
-        err(
+        err_lab(
             &c,
             "pull_request_review_write",
-            or(json!({"method": "resolve_thread"}))
+            json!({"method": "resolve_thread"})
         )
         .await,
         "comment_id is required"
     );
-    let e = err(
+    let e = err_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "resolve_thread", "comment_id": 999999})),
+        json!({"method": "resolve_thread", "comment_id": 999999}),
     )
     .await;
     assert!(e.contains("status 404"), "{e}");
@@ -143,18 +139,18 @@ async fn thread_errors_and_reply_comment_on_gitea_1_26() {
     // reply_comment: arguments are checked first, then the server refuses clearly
     // instead of calling a path Gitea 1.26.3 does not have.
     assert_eq!(
-        err(
+        err_lab(
             &c,
             "pull_request_review_write",
-            or(json!({"method": "reply_comment", "pull_number": n, "comment_id": cid}))
+            json!({"method": "reply_comment", "pull_number": n, "comment_id": cid})
         )
         .await,
         "body is required"
     );
-    let e = err(
+    let e = err_lab(
         &c,
         "pull_request_review_write",
-        or(json!({"method": "reply_comment", "pull_number": n, "comment_id": cid, "body": "fixed"})),
+        json!({"method": "reply_comment", "pull_number": n, "comment_id": cid, "body": "fixed"}),
     )
     .await;
     assert!(
