@@ -10,6 +10,9 @@ use serde_json::json;
 
 use super::Shared;
 
+/// A handler's result: any failure is answered as a Gitea error.
+pub(crate) type Result<T> = std::result::Result<T, ApiError>;
+
 /// An error answered the way Gitea answers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiError {

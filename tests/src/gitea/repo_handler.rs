@@ -1,14 +1,11 @@
-//! What the handlers under `/repos/{owner}/{repo}` share: the `Result` they answer with,
-//! the path extractors for the repository and for one item in it, and the step from the
+//! What the handlers under `/repos/{owner}/{repo}` share: the path extractors for the repository and for one item in it, and the step from the
 //! index [`find_repo`](super::access::find_repo) returns to the repository itself.
 
 use axum::extract::Path;
 
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::state::{Repo, World};
 
-/// A handler's result: any failure is answered as a Gitea error.
-pub(crate) type Result<T> = std::result::Result<T, ApiError>;
 /// `/repos/{owner}/{repo}`.
 pub(crate) type RepoPath = Path<(String, String)>;
 /// `/repos/{owner}/{repo}/…/{item}`: one named or numbered thing in the repository.

@@ -13,10 +13,8 @@ use serde_json::Value;
 use super::Shared;
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
-
-type Result<T> = std::result::Result<T, ApiError>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()

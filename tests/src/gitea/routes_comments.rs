@@ -14,13 +14,12 @@ use super::Shared;
 use super::access::{Perm, find_repo, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::{self, paged};
+use super::repo_handler::RepoPath;
 use super::routes_issues::issue_index;
 use super::state::{Comment, World, now};
 
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
 type IndexPath = Path<(String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

@@ -17,8 +17,8 @@ use super::Shared;
 use super::access::{find_repo, find_repo_writable};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
-use super::repo_handler::{RepoPath, Result, repo_at};
+use super::error::{ApiError, Result};
+use super::repo_handler::{RepoPath, repo_at};
 use super::state::{Change, Commit, World, sha_of};
 
 type FilePath = Path<(String, String, String)>;

@@ -19,11 +19,10 @@ use super::Shared;
 use super::access::{find_repo, find_repo_writable, parse_id, perm};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
 use super::state::World;
 
-type Result<T> = std::result::Result<T, ApiError>;
 type IssuePath = Path<(String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

@@ -16,13 +16,11 @@ use super::Shared;
 use super::access::{find_repo, perm};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
+use super::repo_handler::RepoPath;
 use super::routes_repos::valid_repo_name;
 use super::state::{World, now};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new().route(

@@ -14,14 +14,13 @@ use super::Shared;
 use super::access::{Perm, find_repo, parse_id, perm};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::issue_edit::{apply_state, apply_text, requested_state};
 use super::issue_filter::IssueFilter;
 use super::paging::paged;
+use super::repo_handler::RepoPath;
 use super::state::{Issue, World, now};
 
-type Result<T> = std::result::Result<T, ApiError>;
-type RepoPath = Path<(String, String)>;
 type IndexPath = Path<(String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

@@ -14,9 +14,9 @@ use super::Shared;
 use super::access::{find_repo, find_repo_writable, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
-use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
+use super::repo_handler::{ItemPath, RepoPath, repo_at, repo_at_mut};
 use super::state::{Label, Repo, now};
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
@@ -137,8 +137,6 @@ async fn delete_label(ctx: Ctx, Path((owner, repo, raw)): ItemPath) -> Result<St
     })
 }
 
-/// Resolves `IssueLabelsOption.labels` (ids or names) to ids of `usable` (the
-/// repository's and its organization's labels).
 /// A label from a `CreateLabelOption` body (repository and organization labels alike);
 /// `name` and `color` are the body's, already checked and normalised.
 pub(crate) fn new_label(id: i64, name: String, color: String, body: &Body) -> Result<Label> {
@@ -178,6 +176,8 @@ pub(crate) fn apply_edit(label: &mut Label, body: &Body, color: Option<String>) 
     Ok(())
 }
 
+/// Resolves `IssueLabelsOption.labels` (ids or names) to ids of `usable` (the
+/// repository's and its organization's labels).
 fn label_ids(usable: &[Label], body: &Body) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     for value in body.values("labels")?.unwrap_or_default() {

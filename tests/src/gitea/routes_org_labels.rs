@@ -16,12 +16,10 @@ use super::Shared;
 use super::access::parse_id;
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
 use super::routes_labels::{apply_edit, edited_color, new_label, normalize_color};
 use super::state::World;
-
-type Result<T> = std::result::Result<T, ApiError>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()

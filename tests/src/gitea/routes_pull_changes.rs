@@ -15,13 +15,11 @@ use super::Shared;
 use super::access::{find_repo, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::issue_edit::{apply_state, apply_text, requested_state};
 use super::paging::{self, Paging};
+use super::repo_handler::ItemPath;
 use super::state::Repo;
-
-type Result<T> = std::result::Result<T, ApiError>;
-type ItemPath = Path<(String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new().route("/repos/{owner}/{repo}/pulls/{index}/files", get(files))

@@ -14,9 +14,9 @@ use super::Shared;
 use super::access::{find_repo, find_repo_writable, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
-use super::repo_handler::{ItemPath, RepoPath, Result, repo_at, repo_at_mut};
+use super::repo_handler::{ItemPath, RepoPath, repo_at, repo_at_mut};
 use super::routes_git::make_tag;
 use super::state::{Release, World, now};
 

@@ -15,12 +15,10 @@ use serde_json::{Value, json};
 use super::access::{find_repo, perm};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
 use super::state::{Change, Repo, World};
 use super::{GiteaEmulator, Shared};
-
-type Result<T> = std::result::Result<T, ApiError>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()

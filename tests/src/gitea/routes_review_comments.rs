@@ -14,10 +14,9 @@ use super::Shared;
 use super::access::{find_repo, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::state::{ReviewComment, now};
 
-type Result<T> = std::result::Result<T, ApiError>;
 type CommentPath = Path<(String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

@@ -16,12 +16,11 @@ use super::Shared;
 use super::access::{find_repo, find_repo_writable, parse_id};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
+use super::repo_handler::ItemPath;
 use super::routes_pulls::pull_of;
 use super::state::{Change, Pull, Repo, Review, World, now};
 
-type Result<T> = std::result::Result<T, ApiError>;
-type ItemPath = Path<(String, String, String)>;
 type ReviewPath = Path<(String, String, String, String)>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {

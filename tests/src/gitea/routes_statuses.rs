@@ -17,12 +17,10 @@ use super::Shared;
 use super::access::{find_repo, find_repo_writable};
 use super::auth::Ctx;
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
+use super::repo_handler::ItemPath;
 use super::state::{CommitStatus, Repo, World, now};
-
-type Result<T> = std::result::Result<T, ApiError>;
-type ItemPath = Path<(String, String, String)>;
 
 const STATES: [&str; 5] = ["error", "failure", "warning", "pending", "success"];
 

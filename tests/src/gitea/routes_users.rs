@@ -12,13 +12,11 @@ use serde_json::{Value, json};
 
 use super::auth::{Ctx, validate_scopes};
 use super::body::Body;
-use super::error::ApiError;
+use super::error::{ApiError, Result};
 use super::paging::paged;
 use super::routes_admin::{valid_username, valid_visibility};
 use super::state::{Token, World, now, random_sha};
 use super::{GITEA_VERSION, Shared};
-
-type Result<T> = std::result::Result<T, ApiError>;
 
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
