@@ -111,23 +111,8 @@ impl GiteaClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value, GiteaError> {
-        self.call_keeping(method, token, path, query, body, Keep::All)
-            .await
-    }
-
-    /// [`GiteaClient::call`], decoding only the part of a JSON reply that `keep` names
-    /// (the caller slims it to those fields anyway).
-    pub async fn call_keeping(
-        &self,
-        method: Method,
-        token: Option<&str>,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        keep: Keep,
-    ) -> Result<Value, GiteaError> {
         let bytes = self.call_raw(method, token, path, query, body).await?;
-        Ok(keep.decode(bytes.as_deref()))
+        Ok(Keep::All.decode(bytes.as_deref()))
     }
 
     /// Sends one API call and returns the body of a success undecoded (`None` when it is

@@ -86,10 +86,8 @@ impl Ctx<'_> {
         body: Option<&Value>,
         keep: Keep,
     ) -> Result<Value, ToolError> {
-        self.gitea
-            .call_keeping(method, self.token, path, query, body, keep)
-            .await
-            .map_err(failed(what))
+        let bytes = self.send_raw(what, method, path, query, body).await?;
+        Ok(keep.decode(bytes.as_deref()))
     }
     /// Like `send`, but returns the body of a success undecoded (`None` when empty).
     pub async fn send_raw(
