@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use testbed::bench::forward::{LISTENING, spawn_process};
 use testbed::gitea::GiteaEmulator;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
 const TESTBED: &str = env!("CARGO_BIN_EXE_testbed");
@@ -87,7 +87,19 @@ async fn the_forwarder_stops_when_its_stdin_closes() {
         .expect("a line on stdout")
         .expect("the URL line");
     assert!(first.starts_with(LISTENING), "{first}");
-    drop(child.stdin.take());
+    // Input is not a stop signal: only the end of stdin is.
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(b"a line\n")
+        .await
+        .expect("writing to its stdin");
+    stdin.flush().await.expect("flushing its stdin");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        child.try_wait().expect("its status").is_none(),
+        "a line on stdin stopped the forwarder"
+    );
+    drop(stdin);
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
         .expect("the forwarder exits once stdin closes")

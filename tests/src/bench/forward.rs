@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use axum::body::{Body, to_bytes};
@@ -51,7 +51,7 @@ pub async fn start(target: &str) -> anyhow::Result<Forwarder> {
     let state = Arc::new(Target {
         base: target.trim_end_matches('/').to_string(),
         http: reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(Duration::from_secs(30))
             .build()?,
     });
     let router = axum::Router::new().fallback(forward).with_state(state);
@@ -72,15 +72,21 @@ pub const LISTENING: &str = "forwarding on ";
 pub async fn serve_until_stopped(target: &str) -> anyhow::Result<()> {
     let forwarder = start(target).await?;
     println!("{LISTENING}{}", forwarder.url);
-    let mut stdin = BufReader::new(tokio::io::stdin());
-    let mut line = String::new();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        // EOF (or an error) on stdin: the parent is gone.
-        _ = stdin.read_line(&mut line) => {}
+        () = stdin_closed() => {}
     }
     drop(forwarder);
     Ok(())
+}
+
+/// Resolves when stdin reaches its end (or fails): the parent that holds its other end is
+/// gone. Whatever arrives before is read into a small buffer and dropped, so input (a
+/// newline typed at a terminal, an endless stream) neither stops us nor piles up.
+async fn stdin_closed() {
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 256];
+    while let Ok(1..) = stdin.read(&mut buf).await {}
 }
 
 /// A forwarder running as a process of its own; killed when dropped.

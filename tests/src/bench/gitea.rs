@@ -374,46 +374,36 @@ async fn rest_rate(
     Ok(load.per_second())
 }
 
-/// The forwarders the [`Overhead`] rounds go through: root URLs in front of the emulator.
-struct Forwarders {
-    in_bench: String,
-    process: Option<String>,
-}
-
 /// The [`Overhead`] of listing (or creating) through `ours`, with `cell` per round.
+/// `forwarders` are root URLs in front of the emulator: the one in the benchmark's process,
+/// then the process of its own when there is one.
 async fn overhead(
     ours: &Server,
     world: &World,
-    forwarders: &Forwarders,
+    forwarders: &[String],
     create: bool,
     cell: Duration,
 ) -> anyhow::Result<Overhead> {
     let leg = (cell / 4).max(Duration::from_millis(100));
     let gitea = world.gitea_url();
-    let (mut through_ours, mut through_floor, mut through_process) =
-        (Vec::new(), Vec::new(), Vec::new());
+    let mut through_ours = Vec::new();
+    let mut through_forwarders = vec![Vec::new(); forwarders.len()];
     for _ in 0..ROUNDS {
         let (mcp, _) = ours.rate(create, 1, leg).await.context("our gitea-mcp")?;
         let direct = rest_rate(world, &gitea, create, 1, leg).await?;
-        let forwarded = rest_rate(world, &forwarders.in_bench, create, 1, leg)
-            .await
-            .context("through the forwarding proxy")?;
         through_ours.push(direct / mcp.max(1e-9));
-        through_floor.push(direct / forwarded.max(1e-9));
-        if let Some(process) = &forwarders.process {
-            let forwarded = rest_rate(world, process, create, 1, leg)
+        for (root, ratios) in forwarders.iter().zip(&mut through_forwarders) {
+            let forwarded = rest_rate(world, root, create, 1, leg)
                 .await
-                .context("through the forwarding proxy process")?;
-            through_process.push(direct / forwarded.max(1e-9));
+                .with_context(|| format!("through the forwarding proxy at {root}"))?;
+            ratios.push(direct / forwarded.max(1e-9));
         }
     }
+    let mut floors = through_forwarders.iter_mut().map(|r| median(r));
     Ok(Overhead {
         ours: median(&mut through_ours),
-        floor: median(&mut through_floor),
-        floor_process: forwarders
-            .process
-            .is_some()
-            .then(|| median(&mut through_process)),
+        floor: floors.next().unwrap_or_default(),
+        floor_process: floors.next(),
     })
 }
 
@@ -459,10 +449,9 @@ pub async fn run(world: &World, options: &Options) -> anyhow::Result<Report> {
         ),
         None => None,
     };
-    let forwarders = Forwarders {
-        in_bench: forwarder.url.clone(),
-        process: forwarder_process.as_ref().map(|f| f.url.clone()),
-    };
+    let forwarders: Vec<String> = std::iter::once(forwarder.url.clone())
+        .chain(forwarder_process.as_ref().map(|f| f.url.clone()))
+        .collect();
     let gitea = world.gitea_url();
     let mut rest = Rates::default();
     let mut overheads = Vec::new();
