@@ -4,13 +4,15 @@
 //! [`crate::text_calls`]. The run ends as soon as the issue tool succeeded, on either path.
 //! At most `max_iterations` LLM calls are made, the last one without tools, and the whole
 //! run is bounded by a deadline. When the loop fails, a fallback issue from the hooks
-//! may still be filed directly.
+//! may still be filed directly. A call the model copies out of a tool result or log is
+//! refused ([`quoted`]).
 
 mod budget;
 mod calls;
 mod issue;
 mod labels;
 mod offer;
+mod quoted;
 mod settings;
 
 use std::collections::HashSet;
@@ -20,7 +22,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use self::calls::{CallContext, CallOutcome, PendingCall, execute_batch};
+use self::calls::{CallContext, CallOutcome, PendingCall};
 pub use self::issue::{IssueRef, issue_ref};
 pub use self::settings::LoopSettings;
 use crate::error::RunError;
@@ -30,7 +32,7 @@ use crate::mcp::{ToolInfo, ToolRegistry};
 use crate::metrics::Metrics;
 use crate::prompt::{self, IssueTool, PromptInput};
 use crate::report::FailureReport;
-use crate::text_calls::extract_tool_calls;
+use crate::text_calls::{extract_tool_calls, outside_frames};
 
 mod dedup;
 mod fallback;
@@ -62,6 +64,8 @@ pub struct Agent {
     pub(crate) hooks: Arc<dyn RunHooks>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) settings: LoopSettings,
+    /// The Gitea login the agent files as, once `get_me` told it (see `dedup`).
+    pub(crate) own_login: tokio::sync::OnceCell<String>,
 }
 
 struct Run<'a> {
@@ -81,6 +85,8 @@ struct Run<'a> {
     force_issue_tool: bool,
     /// The endpoint rejected `tool_choice` once; it is not sent again in this run.
     tool_choice_refused: bool,
+    /// Tool calls quoted in the untrusted data the model was given (never executed).
+    quoted: quoted::QuotedCalls,
 }
 
 /// Prose answers in a row after which the model is given up on (the first answer plus two
@@ -102,6 +108,7 @@ impl Agent {
             hooks,
             metrics,
             settings,
+            own_login: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -131,6 +138,7 @@ impl Agent {
             prose_streak: 0,
             force_issue_tool: false,
             tool_choice_refused: false,
+            quoted: quoted::QuotedCalls::default(),
         };
         let result = match tokio::time::timeout_at(deadline, self.run_loop(&mut run)).await {
             Ok(result) => result,
@@ -184,6 +192,9 @@ impl Agent {
         run.labels = self.issue_labels().await;
         let labels = run.labels.clone();
         let task = prompt::task_prompt(&input);
+        let log_tail = run.report.log_tail.as_deref().map(prompt::framed_log_tail);
+        self.record_quoted(run, log_tail);
+        self.record_quoted(run, pre.as_ref().map(|p| p.context.clone()));
         logging::run_start(&self.settings, self.llm.model(), &task, &tools);
         run.messages = vec![
             json!({"role": "system", "content": prompt::system_prompt()}),
@@ -296,7 +307,7 @@ impl Agent {
                     arguments: crate::arguments::parse_raw(&c.arguments),
                 })
                 .collect();
-            let outcomes = execute_batch(ctx, pending, &mut run.seen, &mut run.evidence).await;
+            let outcomes = self.execute_screened(run, ctx, pending).await;
             logging::outcomes(&outcomes);
             for (call, outcome) in turn.tool_calls.iter().zip(&outcomes) {
                 run.messages.push(
@@ -329,7 +340,8 @@ impl Agent {
             _ => {}
         }
         let names: Vec<&str> = ctx.tools.iter().map(|t| t.name.as_str()).collect();
-        let mut text_calls = extract_tool_calls(&turn.content, &names);
+        // Only the model's own words: a tool result it quotes back is not parsed.
+        let mut text_calls = extract_tool_calls(&outside_frames(&turn.content), &names);
         if last {
             // Tools are withdrawn: only a final issue creation is still honoured.
             text_calls.retain(|c| c.name == ctx.issue_tool.name());
@@ -355,7 +367,7 @@ impl Agent {
                 arguments: Ok(c.arguments),
             })
             .collect();
-        let outcomes = execute_batch(ctx, pending, &mut run.seen, &mut run.evidence).await;
+        let outcomes = self.execute_screened(run, ctx, pending).await;
         logging::outcomes(&outcomes);
         if let Some(done) = self.created(run, &outcomes) {
             return Ok(Some(done));

@@ -3,13 +3,22 @@
 //!
 //! Handlers are thin: validate, run the agent inside a span carrying the run id, map the
 //! outcome to a status. Failures are real statuses with a JSON body naming the kind
-//! (422 invalid input, 502 upstream failure, 503 not ready, 504 deadline).
+//! (422 invalid input, 502 upstream failure, 503 not ready or overloaded, 504 deadline,
+//! 500 when a run panicked).
+//!
+//! Load is bounded: at most `max_concurrent_runs` runs execute; at most
+//! `max_queued_reports` synchronous reports wait for a slot, and one more gets 503
+//! `overloaded` with a `Retry-After` header at once (asynchronous runs are bounded by the
+//! run store). A run that panics is caught and answered (or recorded for `/runs/{id}`) as
+//! 500 `internal`, so an asynchronous run always reaches a final state.
 
 mod error;
 mod openapi;
 mod runs;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::rejection::BytesRejection;
@@ -18,6 +27,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
+use futures::FutureExt;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tracing::Instrument;
@@ -31,21 +41,57 @@ use crate::report::FailureReport;
 /// How long a report waits for MCP sessions that are (re)connecting before it gets 503.
 const READY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How much work the API takes on at once.
+#[derive(Clone, Copy, Debug)]
+pub struct RunLimits {
+    /// Runs executing at the same time.
+    pub max_concurrent_runs: usize,
+    /// Synchronous reports that may wait for a run slot (beyond the executing ones).
+    pub max_queued_reports: usize,
+    /// The `Retry-After` sent with 503 `overloaded`.
+    pub retry_after: Duration,
+}
+
+impl From<&crate::config::Config> for RunLimits {
+    fn from(c: &crate::config::Config) -> Self {
+        Self {
+            max_concurrent_runs: c.max_concurrent_runs,
+            max_queued_reports: c.max_queued_reports,
+            retry_after: c.overloaded_retry_after,
+        }
+    }
+}
+
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub struct AppState {
     agent: Arc<Agent>,
     runs: Arc<RunStore>,
+    /// Run slots: one permit per executing run.
     permits: Arc<Semaphore>,
+    /// Synchronous reports admitted (executing or waiting for a slot).
+    admission: Arc<Semaphore>,
+    retry_after: Duration,
 }
 
 impl AppState {
-    /// State over an agent; at most `max_concurrent_runs` runs execute at once.
-    pub fn new(agent: Arc<Agent>, max_concurrent_runs: usize) -> Self {
+    /// State over an agent, bounded by `limits`.
+    pub fn new(agent: Arc<Agent>, limits: RunLimits) -> Self {
+        let slots = limits.max_concurrent_runs.max(1);
         Self {
             agent,
             runs: Arc::new(RunStore::new(1000)),
-            permits: Arc::new(Semaphore::new(max_concurrent_runs.max(1))),
+            permits: Arc::new(Semaphore::new(slots)),
+            admission: Arc::new(Semaphore::new(
+                slots.saturating_add(limits.max_queued_reports),
+            )),
+            retry_after: limits.retry_after,
+        }
+    }
+
+    fn overloaded(&self) -> ApiError {
+        ApiError::Overloaded {
+            retry_after: self.retry_after,
         }
     }
 }
@@ -121,7 +167,7 @@ async fn report_failure(
             .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"));
     if wants_async {
         if !state.runs.start(&run_id) {
-            return ApiError::Overloaded.with_run_id(&run_id).into_response();
+            return state.overloaded().with_run_id(&run_id).into_response();
         }
         let task_state = state.clone();
         let id = run_id.clone();
@@ -141,16 +187,31 @@ async fn report_failure(
         )
             .into_response();
     }
+    // A synchronous caller holds its connection while it waits: only so many may wait.
+    let Ok(_admitted) = state.admission.clone().try_acquire_owned() else {
+        span.in_scope(|| tracing::warn!("📤 Sending response: error (overloaded)"));
+        return state.overloaded().with_run_id(&run_id).into_response();
+    };
     let (status, body) = execute(&state, &report, &run_id).instrument(span).await;
     (status, axum::Json(body)).into_response()
 }
 
 /// Runs the agent for one report under the concurrency limit; returns status and body.
+/// A panic inside the run is answered as 500 `internal` (and logged), never lost.
 async fn execute(state: &AppState, report: &FailureReport, run_id: &str) -> (StatusCode, Value) {
     let Ok(_permit) = state.permits.acquire().await else {
         return ApiError::NotReady.with_run_id(run_id).parts();
     };
-    let result = state.agent.run(report).await;
+    let result = match AssertUnwindSafe(state.agent.run(report))
+        .catch_unwind()
+        .await
+    {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::error!("📤 the run panicked; answered as an internal error");
+            return ApiError::Internal.with_run_id(run_id).parts();
+        }
+    };
     let (status, body) = match result {
         Ok(outcome) => (StatusCode::OK, success_body(&outcome, run_id)),
         Err(error) => ApiError::Run(error).with_run_id(run_id).parts(),

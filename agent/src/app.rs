@@ -73,7 +73,7 @@ impl App {
                 );
             }
         });
-        let state = AppState::new(agent.clone(), config.max_concurrent_runs);
+        let state = AppState::new(agent.clone(), api::RunLimits::from(config));
         Self {
             agent,
             state,

@@ -129,6 +129,10 @@ pub struct Config {
     pub issue_labels: Vec<String>,
     /// Runs executed at the same time; further reports wait.
     pub max_concurrent_runs: usize,
+    /// Synchronous reports that may wait for a run slot; beyond that 503 `overloaded`.
+    pub max_queued_reports: usize,
+    /// `Retry-After` of a 503 `overloaded` answer.
+    pub overloaded_retry_after: Duration,
     /// Largest accepted request body in bytes.
     pub body_limit: usize,
     /// Log format.
@@ -152,18 +156,21 @@ pub const DEFAULT_TOOL_ALLOWLIST: &[&str] = &[
     "list_repo_issues",
     "issue_read",
     "label_read",
+    "get_me",
 ];
 
 /// The context window assumed when `CONTEXT_WINDOW_TOKENS` is not set: small enough for the
 /// lab's self-hosted models (vLLM deployments often cap `max_model_len` at 32k).
 pub const DEFAULT_CONTEXT_WINDOW_TOKENS: usize = 32_768;
 
-/// Tools the agent calls itself (de-duplication) and never offers to the model.
+/// Tools the agent calls itself (de-duplication, issue labels, its own Gitea login) and
+/// never offers to the model.
 pub const AGENT_ONLY_TOOLS: &[&str] = &[
     "list_issues",
     "list_repo_issues",
     "issue_read",
     "label_read",
+    "get_me",
 ];
 
 impl Config {
@@ -263,6 +270,8 @@ impl Config {
             tool_concurrency: env.number("TOOL_CONCURRENCY", 4, 1, 64)?,
             context_window_tokens,
             max_concurrent_runs: env.number("MAX_CONCURRENT_RUNS", 64, 1, 10_000)?,
+            max_queued_reports: env.number("MAX_QUEUED_REPORTS", 256, 0, 100_000)?,
+            overloaded_retry_after: env.seconds("OVERLOADED_RETRY_AFTER_SECONDS", 10)?,
             body_limit: env.number("MAX_BODY_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024)?,
             log_format: match env
                 .string("LOG_FORMAT", "text")

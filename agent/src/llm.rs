@@ -18,8 +18,11 @@ use async_openai::middleware::HttpRequestFactory;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use self::retry_after::retry_after;
 use crate::config::LlmConfig;
 use crate::error::LlmError;
+
+mod retry_after;
 
 /// One tool call the model asked for natively.
 #[derive(Clone, Debug, PartialEq)]
@@ -256,25 +259,6 @@ impl tower::Service<HttpRequestFactory> for KeepFailures {
             })))
         })
     }
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return Some(Duration::from_secs_f64(ms.max(0.0) / 1000.0));
-    }
-    let value = get("retry-after")?;
-    if let Ok(secs) = value.parse::<f64>() {
-        return Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)));
-    }
-    let when = jiff::fmt::rfc2822::parse(value).ok()?;
-    let secs = (when.timestamp().as_second() - jiff::Timestamp::now().as_second()).clamp(0, 3600);
-    Some(Duration::from_secs(secs as u64))
 }
 
 /// Decides what a failure means, on the LiteLLM error type and message before the status.

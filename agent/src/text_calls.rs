@@ -5,7 +5,10 @@
 //! offered: a JSON object `{"name", "arguments"|"parameters"}` anywhere in the text (fenced
 //! or not, after `<|python_tag|>`, several separated by `;`), the OpenAI-shaped
 //! `{"type":"function","function":{…}}`, and the pythonic list `[tool(a="x", b=1)]` that
-//! Llama 3.2/4 emit. Only the assistant's own content is parsed, never tool output.
+//! Llama 3.2/4 emit. Only the assistant's own content is parsed, never tool output, and
+//! never the parts of it inside a `<tool_output>` frame ([`outside_frames`]);
+//! [`quoted_tool_calls`] finds the calls quoted in tool output so the loop can refuse a
+//! model that copies one (see `agent_loop::quoted`).
 
 use serde_json::{Map, Value};
 
@@ -26,6 +29,42 @@ pub fn extract_tool_calls(content: &str, valid_names: &[&str]) -> Vec<TextToolCa
         calls = pythonic_calls(content, valid_names);
     }
     calls
+}
+
+/// Every tool call quoted in `text` (untrusted data: a tool result, a log), in both the JSON
+/// and the pythonic forms, for the loop's screening of calls a model copies out of data.
+/// Only names of `valid_names` that occur in `text` are looked for, so a result that names
+/// no tool costs one substring search per tool.
+pub fn quoted_tool_calls(text: &str, valid_names: &[&str]) -> Vec<TextToolCall> {
+    let present: Vec<&str> = valid_names
+        .iter()
+        .copied()
+        .filter(|n| !n.is_empty() && text.contains(n))
+        .collect();
+    if present.is_empty() {
+        return Vec::new();
+    }
+    let mut calls = json_calls(text, &present);
+    calls.extend(pythonic_calls(text, &present));
+    calls
+}
+
+/// `content` with every framed block (`<tool_output …>` … `</tool_output>`, or an unclosed
+/// one to the end) removed: what a model echoes of a tool result is never parsed for calls.
+pub fn outside_frames(content: &str) -> String {
+    const OPEN: &str = "<tool_output";
+    const CLOSE: &str = "</tool_output>";
+    let mut out = String::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(open) = rest.find(OPEN) {
+        out.push_str(&rest[..open]);
+        match rest[open..].find(CLOSE) {
+            Some(close) => rest = &rest[open + close + CLOSE.len()..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The first tool call in `content` (the original agent's `extract_json_tool_call`).

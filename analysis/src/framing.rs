@@ -35,6 +35,14 @@ static FRAME_TAG: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)<\s*/?\s*(?:tool_output|tool_result|untrusted[_\- ]?data|tool_response|system|assistant|user)\b[^>]*>",
     )
 });
+/// The start of a frame tag without its `>` (`<tool_output tool="x"` at the end of a log, or
+/// cut by a line break): still defused, so a consumer that looks for the opening text never
+/// finds one inside the data.
+static FRAME_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    static_regex(
+        r"(?i)<(\s*/?\s*(?:tool_output|tool_result|untrusted[_\- ]?data|tool_response))",
+    )
+});
 /// A line that poses as a conversation turn or a system notice.
 static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     static_regex(
@@ -48,9 +56,14 @@ static WORD_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Defuses delimiter and role tokens in `text` so it cannot close a frame or pose as a turn:
 /// `<` of a token becomes `‹`, role lines are quoted with `│ `. Ordinary text is unchanged.
+///
+/// Invariant (what the agent's context budget and call screening rely on): the result never
+/// contains `<tool_output` or `</tool_output` in any letter case, so in a
+/// [`frame_tool_output`] block the only occurrences are the frame's own.
 pub fn neutralise(text: &str) -> String {
     let text = SPECIAL_TOKEN.replace_all(text, |c: &regex::Captures<'_>| defuse(&c[0]));
     let text = FRAME_TAG.replace_all(&text, |c: &regex::Captures<'_>| defuse(&c[0]));
+    let text = FRAME_OPEN.replace_all(&text, "‹$1");
     let text = WORD_MARKER.replace_all(&text, |c: &regex::Captures<'_>| {
         format!("[quoted] {}", &c[0])
     });

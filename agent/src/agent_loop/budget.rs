@@ -11,13 +11,17 @@
 //! after a tool call the model wrote as text, a `role: user` message holding one framed
 //! `<tool_output …>` block per call (models without native tool calling are the ones with
 //! the smallest windows, so that form must be cut too). Both are split into [`Part`]s: the
-//! framing and the text around the blocks stay, the block bodies are what gets cut.
+//! text around the blocks and each block's opening and closing lines stay, the block
+//! contents are what gets cut. The split is sound because the blocks come from
+//! `failure_analysis::framing::frame_tool_output`, whose neutralising guarantees that no
+//! `<tool_output` / `</tool_output` occurs inside a block's content: a log line cannot end
+//! a block early and turn the rest of the log into text that is never cut (or that reads
+//! as the agent's own words), and every cut block keeps its closing tag.
 
 use failure_analysis::log_hygiene::{ContextBudget, estimate_tokens, fit_tool_results};
 use serde_json::Value;
 
-/// Opens a framed tool output (`crate::prompt::wrap_tool_output`); the framing neutralises
-/// the same token inside the data, so every occurrence is ours.
+/// Opens a framed tool output (`crate::prompt::wrap_tool_output`).
 const OPEN: &str = "<tool_output";
 /// Closes a framed tool output.
 const CLOSE: &str = "</tool_output>";
@@ -27,8 +31,12 @@ const CLOSE: &str = "</tool_output>";
 enum Part<'a> {
     /// Sent as is.
     Fixed(&'a str),
-    /// A tool result: its opening line (kept) and the body that may be cut.
-    Result { head: &'a str, body: &'a str },
+    /// A tool result: its opening line and closing tag (kept) and the content that may be cut.
+    Result {
+        head: &'a str,
+        body: &'a str,
+        tail: &'a str,
+    },
 }
 
 /// The messages to send: `messages` with their tool results cut to fit `window_tokens`,
@@ -55,8 +63,8 @@ pub(crate) fn fit_conversation(
         for part in parts {
             match part {
                 Part::Fixed(text) => fixed += estimate_tokens(text),
-                Part::Result { head, body } => {
-                    fixed += estimate_tokens(head);
+                Part::Result { head, body, tail } => {
+                    fixed += estimate_tokens(head) + estimate_tokens(tail);
                     results.push(body.to_string());
                 }
             }
@@ -97,9 +105,10 @@ pub(crate) fn fit_conversation(
                 for part in parts {
                     match part {
                         Part::Fixed(text) => content.push_str(text),
-                        Part::Result { head, body } => {
+                        Part::Result { head, body, tail } => {
                             content.push_str(head);
                             content.push_str(&bodies.next().unwrap_or_else(|| body.to_string()));
+                            content.push_str(tail);
                         }
                     }
                 }
@@ -130,23 +139,27 @@ fn split_messages(messages: &[Value]) -> Vec<Option<Vec<Part<'_>>>> {
         .collect()
 }
 
-/// A native tool message: one result, framed or (for errors) bare.
+/// A native tool message: its framed blocks, or (an error the agent wrote) all of it.
 fn tool_parts(content: &str) -> Vec<Part<'_>> {
-    if content.starts_with(OPEN)
-        && let Some(end) = content.find('\n')
-    {
-        let (head, body) = content.split_at(end + 1);
-        return vec![Part::Result { head, body }];
-    }
-    vec![Part::Result {
-        head: "",
-        body: content,
-    }]
+    framed_parts(content).unwrap_or_else(|| {
+        vec![Part::Result {
+            head: "",
+            body: content,
+            tail: "",
+        }]
+    })
 }
 
 /// A user message carrying the results of text-form calls: each framed block is a result,
 /// the text around them is fixed; `None` when it holds no block.
 fn text_result_parts(content: &str) -> Option<Vec<Part<'_>>> {
+    framed_parts(content)
+}
+
+/// The framed blocks of `content` (content cuttable, the rest fixed); `None` without any
+/// complete block. A block's head is its first line; its content runs to the next
+/// `</tool_output>`, which the framing guarantees is its own.
+fn framed_parts(content: &str) -> Option<Vec<Part<'_>>> {
     let mut parts = Vec::new();
     let mut rest = content;
     while let Some(open) = rest.find(OPEN) {
@@ -161,7 +174,8 @@ fn text_result_parts(content: &str) -> Option<Vec<Part<'_>>> {
         parts.push(Part::Fixed(&rest[..open]));
         parts.push(Part::Result {
             head: &block[..=head_end],
-            body: &block[head_end + 1..end],
+            body: &block[head_end + 1..close],
+            tail: &block[close..end],
         });
         rest = &block[end..];
     }
@@ -256,7 +270,7 @@ mod tests {
                 .count(),
             2
         );
-        assert_eq!(cut.matches("old line 2999\n\n</tool_output>").count(), 2);
+        assert_eq!(cut.matches("old line 2999\n</tool_output>").count(), 2);
         assert!(!cut.contains("old line 0\n"));
     }
 
@@ -273,7 +287,8 @@ mod tests {
                 Part::Fixed("a "),
                 Part::Result {
                     head: "<tool_output tool=\"x\">\n",
-                    body: "body\n</tool_output>"
+                    body: "body\n",
+                    tail: "</tool_output>"
                 },
                 Part::Fixed(" b"),
             ])

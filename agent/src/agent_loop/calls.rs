@@ -135,7 +135,7 @@ fn finish(
     match result {
         Err(e) => {
             ctx.metrics.tool_call(&outcome.name, "failed");
-            outcome.message = prompt::tool_error(&outcome.name, &e.to_string());
+            outcome.message = prompt::tool_failed(&outcome.name, &e.to_string());
         }
         Ok(output) => {
             let text = if outcome.name == ctx.log_tool {
@@ -146,7 +146,7 @@ fn finish(
             let text = ctx.hooks.redact(text);
             if output.is_error {
                 ctx.metrics.tool_call(&outcome.name, "tool_error");
-                outcome.message = prompt::tool_error(&outcome.name, &text);
+                outcome.message = prompt::tool_failed(&outcome.name, &text);
                 return outcome;
             }
             seen.insert(key);

@@ -2,6 +2,14 @@
 //! the hooks look for one carrying the same fingerprint marker (same PipelineRun, or the same
 //! failure recently). A match gets a comment for the new occurrence and is returned instead
 //! of a new issue. The markers live in Gitea, so this works across agent restarts.
+//!
+//! Only issues the agent's own Gitea user opened count. The repository is public and any
+//! Gitea user may open an issue in it, so a marker alone proves nothing: another user could
+//! pre-file issues carrying the markers of failures to come and silence the agent. The own
+//! user is the login `get_me` returns (the user of the token the Gitea MCP server files
+//! with), asked once per agent and kept; when the server offers no `get_me` or the call
+//! fails, it is `MCP_GITEA_USER`. Logins compare case-insensitively, as Gitea's do. An
+//! issue whose author the listing does not show is not counted (a new issue is filed).
 
 use serde_json::{Map, Value, json};
 
@@ -29,7 +37,47 @@ pub(crate) fn issues_in(text: &str) -> Vec<Value> {
     list.and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
+/// The login of an issue's author: `user` as a login string (the slim listing) or an object
+/// with `login` / `username` (Gitea's own shape).
+fn author(issue: &Value) -> Option<&str> {
+    match issue.get("user").or_else(|| issue.get("poster"))? {
+        Value::String(login) => Some(login),
+        Value::Object(user) => user
+            .get("login")
+            .or_else(|| user.get("username"))
+            .and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Whether `issue` was opened by `login`.
+pub(crate) fn opened_by(issue: &Value, login: &str) -> bool {
+    author(issue).is_some_and(|a| a.eq_ignore_ascii_case(login))
+}
+
 impl Agent {
+    /// The Gitea login the agent files as (see the module doc); `get_me` is asked until it
+    /// answers once, then its answer is kept.
+    async fn own_login(&self, run: &Run<'_>) -> String {
+        if let Some(login) = self.own_login.get() {
+            return login.clone();
+        }
+        let offered = self.registry.tools().iter().any(|t| t.name == "get_me");
+        let asked = if offered {
+            self.call_json(run, "get_me", json!({})).await
+        } else {
+            None
+        };
+        let login = asked
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            .and_then(|me| me.get("login").and_then(Value::as_str).map(String::from))
+            .filter(|login| !login.is_empty());
+        match login {
+            Some(login) => self.own_login.get_or_init(|| async { login }).await.clone(),
+            None => self.settings.owner.clone(),
+        }
+    }
+
     /// An own call whose misses are logged and skipped: de-duplication is best effort.
     async fn call_json(&self, run: &Run<'_>, tool: &str, args: Value) -> Option<String> {
         match self.own_call(run, tool, args).await {
@@ -57,10 +105,20 @@ impl Agent {
             .into_iter()
             .find(|name| tools.iter().any(|t| t.name == *name))?;
         let (owner, repo) = (&self.settings.owner, &self.settings.repo);
-        let args = json!({"owner": owner, "repo": repo, "state": "open", "page": 1, "perPage": OPEN_ISSUES_PAGE, "limit": OPEN_ISSUES_PAGE});
+        let me = self.own_login(run).await;
+        let args = json!({"owner": owner, "repo": repo, "state": "open", "page": 1, "perPage": OPEN_ISSUES_PAGE, "limit": OPEN_ISSUES_PAGE, "created_by": me});
         let args = self.fit_schema(list_tool, args);
         let listing = self.call_json(run, list_tool, args).await?;
         let mut open = issues_in(&listing);
+        let listed = open.len();
+        open.retain(|issue| opened_by(issue, &me));
+        if open.len() < listed {
+            tracing::info!(
+                ignored = listed - open.len(),
+                own = %me,
+                "de-duplication ignores open issues not opened by the agent's user"
+            );
+        }
         self.fill_bodies(run, &mut open).await;
         let dup = self.hooks.duplicate(run.report, &run.evidence, &open)?;
         let mut comment = Map::new();
@@ -166,6 +224,17 @@ mod tests {
         assert_eq!(issues_in(r#"{"Result":[{"number":1}]}"#).len(), 1);
         assert!(issues_in(r#"{"items":"none"}"#).is_empty());
         assert!(issues_in("not json").is_empty());
+    }
+
+    #[test]
+    fn only_issues_of_the_own_user_count() {
+        let slim = json!({"number": 1, "user": "User57"});
+        let gitea = json!({"number": 2, "user": {"login": "user57", "id": 3}});
+        let other = json!({"number": 3, "user": "mallory"});
+        let anonymous = json!({"number": 4});
+        assert!(opened_by(&slim, "user57") && opened_by(&gitea, "user57"));
+        assert!(!opened_by(&other, "user57"));
+        assert!(!opened_by(&anonymous, "user57"));
     }
 
     #[test]

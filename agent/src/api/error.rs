@@ -26,9 +26,15 @@ pub enum ApiError {
     /// The agent has no usable MCP sessions yet (503).
     #[error("the agent is not ready: MCP servers are not connected yet")]
     NotReady,
-    /// Too many asynchronous runs are waiting (503).
-    #[error("too many runs in progress; retry later")]
-    Overloaded,
+    /// Too many reports are running or waiting (503, with `Retry-After`).
+    #[error("too many reports in progress; retry after {} s", retry_after.as_secs())]
+    Overloaded {
+        /// Sent as the `Retry-After` header.
+        retry_after: std::time::Duration,
+    },
+    /// The run panicked (500); the details are logged, not sent.
+    #[error("the run failed unexpectedly")]
+    Internal,
     /// The run failed (502, 503 or 504).
     #[error("{0}")]
     Run(RunError),
@@ -60,7 +66,8 @@ impl ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Body { status, .. } => *status,
-            Self::NotReady | Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Run(e) => super::status_of(e),
         }
     }
@@ -73,7 +80,8 @@ impl ApiError {
             }
             Self::Body { .. } => "invalid_body",
             Self::NotReady => "not_ready",
-            Self::Overloaded => "overloaded",
+            Self::Overloaded { .. } => "overloaded",
+            Self::Internal => "internal",
             Self::Run(e) => e.kind(),
         }
     }
@@ -96,7 +104,17 @@ impl WithRunId {
 
 impl IntoResponse for WithRunId {
     fn into_response(self) -> Response {
+        let retry_after = match &self.error {
+            ApiError::Overloaded { retry_after } => Some(retry_after.as_secs().max(1)),
+            _ => None,
+        };
         let (status, body) = self.parts();
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

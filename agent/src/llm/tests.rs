@@ -40,15 +40,6 @@ fn rate_limit_and_server_errors_are_retryable_auth_is_not() {
 }
 
 #[test]
-fn retry_after_headers_are_read() {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("retry-after", "2".parse().unwrap());
-    assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-    headers.insert("retry-after-ms", "150".parse().unwrap());
-    assert_eq!(retry_after(&headers), Some(Duration::from_millis(150)));
-}
-
-#[test]
 fn lenient_reply_parsing() {
     let turn = parse_turn(
         &json!({"choices": [{"message": {"content": null, "tool_calls": [

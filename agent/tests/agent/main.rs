@@ -7,6 +7,9 @@ mod support;
 
 /// Request validation, status codes, async mode, health, readiness, metrics.
 mod api;
+/// Hostile inputs: frame-closing logs, secrets in `log_tail`, quoted tool calls, bad
+/// `retry-after`, a panicking run, more reports than the queue takes.
+mod attacks;
 /// 50 reports at once; the hook seams (redaction, fallback issue).
 mod concurrency_and_hooks;
 /// The whole conversation kept inside the context window.

@@ -142,6 +142,9 @@ fn share_out(sizes: &[usize], usable: usize) -> Vec<usize> {
     }
 }
 
+/// Marks a line kept only in part.
+const ELLIPSIS: &str = "…";
+
 /// Cuts `text` to at most `max_tokens`, keeping whole lines from the end and starting with a
 /// `[truncated: N lines omitted]` note. A last line longer than the budget keeps its end.
 pub fn truncate_to_tokens(text: &str, max_tokens: usize) -> String {
@@ -165,8 +168,11 @@ pub fn truncate_to_tokens(text: &str, max_tokens: usize) -> String {
     let mut out = truncation_note(omitted);
     let note_tokens = estimate_tokens(&out) + 1;
     if kept == 0 {
-        // Not even one whole line fits: keep the end of the last line, on a char boundary.
-        let room = max_tokens.saturating_sub(note_tokens) * 3;
+        // Not even one whole line fits: keep the end of the last line, on a char boundary,
+        // behind `…`: the fragment never starts a line, so text from the middle of a line
+        // cannot pose as a line of its own (a `system:` turn the framing quotes only at a
+        // line's start).
+        let room = (max_tokens.saturating_sub(note_tokens) * 3).saturating_sub(ELLIPSIS.len());
         let last = lines.last().copied().unwrap_or("");
         let mut start = last.len().saturating_sub(room);
         while !last.is_char_boundary(start) {
@@ -174,6 +180,7 @@ pub fn truncate_to_tokens(text: &str, max_tokens: usize) -> String {
         }
         if room > 0 {
             out.push('\n');
+            out.push_str(ELLIPSIS);
             out.push_str(&last[start..]);
         }
         return out;

@@ -141,3 +141,46 @@ async fn deadline_still_files_the_fallback_issue() {
     })
     .await
 }
+
+/// The repository is public: another Gitea user pre-files an issue carrying the very marker
+/// the agent's issue for this run would carry. It must not count as the agent's issue: a
+/// new issue is filed (and a repeat of the report then finds the agent's own one).
+#[tokio::test]
+async fn an_issue_pre_filed_by_another_user_does_not_silence_the_agent() {
+    bounded(async {
+        let case = load_case(&scenarios_dir().join("lab-broken-branch-copy-requirements")).unwrap();
+        // The body (with its marker) the agent files for this report, from a world of its own.
+        let rehearsal = World::build(&case, &Model::Scripted).await.unwrap();
+        report(&rehearsal, &case.request).await;
+        let issues = rehearsal.gitea.issues("user57", "mcp");
+        let body = issues[0]["body"].as_str().unwrap().to_string();
+        assert!(body.contains("failure-analysis:fingerprint"), "{body}");
+        drop(rehearsal);
+
+        let world = World::build(&case, &Model::Scripted).await.unwrap();
+        let mallory = world.gitea.create_token("mallory", "squat", &["write:issue", "read:user"]);
+        let filed = reqwest::Client::new()
+            .post(format!("{}/api/v1/repos/user57/mcp/issues", world.gitea_url))
+            .header("Authorization", format!("token {mallory}"))
+            .json(&serde_json::json!({"title": "build failed (already known)", "body": body}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(filed.status().as_u16(), 201);
+        let squatted: Value = filed.json().await.unwrap();
+        let squatted = squatted["number"].as_u64().unwrap();
+
+        let answer = report(&world, &case.request).await;
+        let number = answer["issue_number"].as_u64().unwrap();
+        assert_ne!(number, squatted, "silenced by another user's issue: {answer}");
+        assert!(answer["analysis"]["duplicate"].is_null(), "{answer}");
+        assert_eq!(world.gitea.issues("user57", "mcp").len(), 2);
+        assert!(comments(&world, squatted).await.is_empty());
+
+        // The agent's own issue still de-duplicates.
+        let again = report(&world, &case.request).await;
+        assert_eq!(again["issue_number"].as_u64(), Some(number), "{again}");
+        assert_eq!(again["analysis"]["duplicate"]["kind"], "same_run", "{again}");
+    })
+    .await
+}
