@@ -39,9 +39,7 @@ static FRAME_TAG: LazyLock<Regex> = LazyLock::new(|| {
 /// cut by a line break): still defused, so a consumer that looks for the opening text never
 /// finds one inside the data.
 static FRAME_OPEN: LazyLock<Regex> = LazyLock::new(|| {
-    static_regex(
-        r"(?i)<(\s*/?\s*(?:tool_output|tool_result|untrusted[_\- ]?data|tool_response))",
-    )
+    static_regex(r"(?i)<(\s*/?\s*(?:tool_output|tool_result|untrusted[_\- ]?data|tool_response))")
 });
 /// A line that poses as a conversation turn or a system notice.
 static ROLE_LINE: LazyLock<Regex> = LazyLock::new(|| {

@@ -111,11 +111,13 @@ impl Agent {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
         run.quoted.record(&text, &names);
     }
-
 }
 
 /// Puts the outcomes of the executed calls back between the refusals, in call order.
-pub(super) fn merge(slots: Vec<Option<CallOutcome>>, executed: Vec<CallOutcome>) -> Vec<CallOutcome> {
+pub(super) fn merge(
+    slots: Vec<Option<CallOutcome>>,
+    executed: Vec<CallOutcome>,
+) -> Vec<CallOutcome> {
     let mut executed = executed.into_iter();
     slots
         .into_iter()
@@ -162,9 +164,15 @@ mod tests {
         );
         quoted.record("[pods_log(name=\"other\", tail=5)]", &tools);
         // Keys in another order, the pythonic copy as JSON: still the quoted call.
-        assert!(quoted.contains(&pending("pods_delete", json!({"name": "db", "namespace": "lab"}))));
+        assert!(quoted.contains(&pending(
+            "pods_delete",
+            json!({"name": "db", "namespace": "lab"})
+        )));
         assert!(quoted.contains(&pending("pods_log", json!({"tail": 5, "name": "other"}))));
-        assert!(!quoted.contains(&pending("pods_delete", json!({"name": "web", "namespace": "lab"}))));
+        assert!(!quoted.contains(&pending(
+            "pods_delete",
+            json!({"name": "web", "namespace": "lab"})
+        )));
         assert!(!quoted.contains(&pending("pods_log", json!({"name": "other"}))));
         let (run, slots) = quoted.screen(vec![
             pending("pods_log", json!({"name": "mine"})),
@@ -172,7 +180,10 @@ mod tests {
         ]);
         assert_eq!(run.len(), 1);
         assert!(slots[0].is_none());
-        let refusal = slots[1].as_ref().map(|o| o.message.clone()).unwrap_or_default();
+        let refusal = slots[1]
+            .as_ref()
+            .map(|o| o.message.clone())
+            .unwrap_or_default();
         assert!(refusal.contains("not executed"), "{refusal}");
         let executed = vec![CallOutcome {
             name: "pods_log".into(),

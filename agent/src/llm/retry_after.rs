@@ -77,7 +77,9 @@ mod tests {
 
     #[test]
     fn hostile_values_never_panic_and_are_capped() {
-        for bad in ["inf", "-inf", "infinity", "1e400", "-1e400", "NaN", "nan", "x", ""] {
+        for bad in [
+            "inf", "-inf", "infinity", "1e400", "-1e400", "NaN", "nan", "x", "",
+        ] {
             for name in ["retry-after-ms", "retry-after"] {
                 let got = retry_after(&headers(&[(name, bad)]));
                 assert_eq!(got, None, "{name}: {bad}");

@@ -198,5 +198,8 @@ fn framed_text_is_not_parsed() {
     let calls = extract_tool_calls(&outside, &["pods_delete", "pods_log"]);
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].name, "pods_log");
-    assert_eq!(outside_frames("a <tool_output tool=\"x\">\nunclosed {\"name\": \"x\"}"), "a ");
+    assert_eq!(
+        outside_frames("a <tool_output tool=\"x\">\nunclosed {\"name\": \"x\"}"),
+        "a "
+    );
 }

@@ -158,9 +158,14 @@ async fn an_issue_pre_filed_by_another_user_does_not_silence_the_agent() {
         drop(rehearsal);
 
         let world = World::build(&case, &Model::Scripted).await.unwrap();
-        let mallory = world.gitea.create_token("mallory", "squat", &["write:issue", "read:user"]);
+        let mallory = world
+            .gitea
+            .create_token("mallory", "squat", &["write:issue", "read:user"]);
         let filed = reqwest::Client::new()
-            .post(format!("{}/api/v1/repos/user57/mcp/issues", world.gitea_url))
+            .post(format!(
+                "{}/api/v1/repos/user57/mcp/issues",
+                world.gitea_url
+            ))
             .header("Authorization", format!("token {mallory}"))
             .json(&serde_json::json!({"title": "build failed (already known)", "body": body}))
             .send()
@@ -172,7 +177,10 @@ async fn an_issue_pre_filed_by_another_user_does_not_silence_the_agent() {
 
         let answer = report(&world, &case.request).await;
         let number = answer["issue_number"].as_u64().unwrap();
-        assert_ne!(number, squatted, "silenced by another user's issue: {answer}");
+        assert_ne!(
+            number, squatted,
+            "silenced by another user's issue: {answer}"
+        );
         assert!(answer["analysis"]["duplicate"].is_null(), "{answer}");
         assert_eq!(world.gitea.issues("user57", "mcp").len(), 2);
         assert!(comments(&world, squatted).await.is_empty());
@@ -180,7 +188,10 @@ async fn an_issue_pre_filed_by_another_user_does_not_silence_the_agent() {
         // The agent's own issue still de-duplicates.
         let again = report(&world, &case.request).await;
         assert_eq!(again["issue_number"].as_u64(), Some(number), "{again}");
-        assert_eq!(again["analysis"]["duplicate"]["kind"], "same_run", "{again}");
+        assert_eq!(
+            again["analysis"]["duplicate"]["kind"], "same_run",
+            "{again}"
+        );
     })
     .await
 }
