@@ -152,48 +152,69 @@ async fn report_failure(
         tracing::info!("   Pod: {}", report.pod_name);
         tracing::info!("   Container: {container}");
     });
+    let run_async = wants_async(&query, &headers);
+    // A synchronous caller holds its connection while it waits: only so many may wait
+    // (asynchronous runs are bounded by the run store).
+    let admitted = if run_async {
+        None
+    } else {
+        let Ok(ticket) = state.admission.clone().try_acquire_owned() else {
+            span.in_scope(|| tracing::warn!("📤 Sending response: error (overloaded)"));
+            return state.overloaded().with_run_id(&run_id).into_response();
+        };
+        Some(ticket)
+    };
     // A session that is reconnecting right now gets a short grace period before 503.
     if !state.agent.registry().wait_ready(READY_GRACE).await {
         span.in_scope(|| tracing::warn!("📤 Sending response: error (not ready)"));
         return ApiError::NotReady.with_run_id(&run_id).into_response();
     }
-    let wants_async = query
+    if run_async {
+        return start_async(state, report, run_id, span);
+    }
+    let (status, body) = execute(&state, &report, &run_id).instrument(span).await;
+    drop(admitted);
+    (status, axum::Json(body)).into_response()
+}
+
+/// `?async=true` (or `1`, `yes`), or a `Prefer: respond-async` header.
+fn wants_async(query: &ReportQuery, headers: &HeaderMap) -> bool {
+    query
         .run_async
         .as_deref()
         .is_some_and(|v| matches!(v, "true" | "1" | "yes"))
         || headers
             .get(header::HeaderName::from_static("prefer"))
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"));
-    if wants_async {
-        if !state.runs.start(&run_id) {
-            return state.overloaded().with_run_id(&run_id).into_response();
-        }
-        let task_state = state.clone();
-        let id = run_id.clone();
-        tokio::spawn(
-            async move {
-                let (status, body) = execute(&task_state, &report, &id).await;
-                task_state.runs.finish(&id, status, body);
-            }
-            .instrument(span),
-        );
-        let location = format!("/runs/{run_id}");
-        let body = json!({"status": "accepted", "run_id": run_id, "status_url": location});
-        return (
-            StatusCode::ACCEPTED,
-            [(header::LOCATION, location)],
-            axum::Json(body),
-        )
-            .into_response();
-    }
-    // A synchronous caller holds its connection while it waits: only so many may wait.
-    let Ok(_admitted) = state.admission.clone().try_acquire_owned() else {
-        span.in_scope(|| tracing::warn!("📤 Sending response: error (overloaded)"));
+            .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"))
+}
+
+/// Records the run, runs it in the background and answers 202 with its status URL.
+fn start_async(
+    state: AppState,
+    report: FailureReport,
+    run_id: String,
+    span: tracing::Span,
+) -> Response {
+    if !state.runs.start(&run_id) {
         return state.overloaded().with_run_id(&run_id).into_response();
-    };
-    let (status, body) = execute(&state, &report, &run_id).instrument(span).await;
-    (status, axum::Json(body)).into_response()
+    }
+    let id = run_id.clone();
+    tokio::spawn(
+        async move {
+            let (status, body) = execute(&state, &report, &id).await;
+            state.runs.finish(&id, status, body);
+        }
+        .instrument(span),
+    );
+    let location = format!("/runs/{run_id}");
+    let body = json!({"status": "accepted", "run_id": run_id, "status_url": location});
+    (
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        axum::Json(body),
+    )
+        .into_response()
 }
 
 /// Runs the agent for one report under the concurrency limit; returns status and body.
