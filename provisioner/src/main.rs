@@ -33,7 +33,8 @@ async fn main() -> ExitCode {
 }
 
 fn is_usage(e: &provisioner::Error) -> bool {
-    matches!(
+    matches!(e.root(), provisioner::Error::Conflict { .. })
+        || matches!(
         e,
         provisioner::Error::Invalid { .. }
             | provisioner::Error::MissingCredential(_)

@@ -279,7 +279,9 @@ pub async fn leftovers(stack: &RunningStack, tenant: &TenantLab) -> anyhow::Resu
         url: urls.llm,
         master_key: Secret::new(LLM_MASTER_KEY),
     })?;
-    let keys = llm.keys_with_alias(&tenant.tenant.key_alias()).await?;
+    let keys = llm
+        .keys_with_alias(&tenant.tenant.key_alias(), user)
+        .await?;
     if !keys.is_empty() {
         left.push(format!(
             "{} LiteLLM key(s) aliased {}",
