@@ -58,7 +58,8 @@ async fn provision_then_destroy_leaves_nothing() {
             "appproject-alice",
         )
         .unwrap();
-    assert_eq!(project["spec"]["destinations"][0]["namespace"], "*-alice");
+    assert_eq!(project["spec"]["destinations"][0]["namespace"], "agent-alice");
+    assert_eq!(project["spec"]["clusterResourceWhitelist"], serde_json::json!([]));
     let scc = lab
         .kube
         .get(
@@ -76,7 +77,18 @@ async fn provision_then_destroy_leaves_nothing() {
             .any(|u| u == "system:serviceaccount:mcp-openshift-alice:openshift-sa")
     );
 
-    // Applications synced and their charts deployed by the emulated Argo CD.
+    // Applications synced and their charts deployed by the emulated Argo CD, from the
+    // tenant's repository, each pinned to the tenant's project; no app-of-apps.
+    assert!(
+        lab.kube
+            .get(
+                "argoproj.io/v1alpha1",
+                "Application",
+                Some("openshift-gitops"),
+                "bootstrap-tenant-alice"
+            )
+            .is_none()
+    );
     for name in provisioner::wait::application_names(&t) {
         let app = lab
             .kube
@@ -88,6 +100,7 @@ async fn provision_then_destroy_leaves_nothing() {
             )
             .unwrap();
         assert!(provisioner::wait::app_ready(&app), "{name}");
+        assert_eq!(app["spec"]["project"], "appproject-alice");
     }
     assert!(
         lab.kube
@@ -181,6 +194,18 @@ async fn provision_then_destroy_leaves_nothing() {
         data["users"]["alice"]["librechat_url"],
         format!("https://librechat-librechat-alice.{DOMAIN}")
     );
+    // The passwords are in the Secret the user info names, never in the ConfigMap.
+    let text = info["data"]["provision_data"].as_str().unwrap();
+    assert!(!text.contains("password\""), "{text}");
+    assert_eq!(
+        data["users"]["alice"]["credentials_secret"],
+        "openshift-gitops/userinfo-alice"
+    );
+    let stored = secret_value(&lab, "openshift-gitops", "tenant-alice-state", "gitea_password");
+    assert_eq!(
+        secret_value(&lab, "openshift-gitops", "userinfo-alice", "gitea_password"),
+        stored
+    );
 
     let destroyed = p.destroy(&t).await.unwrap();
     assert_eq!(destroyed.steps.first().unwrap().step, "applications");
@@ -199,7 +224,7 @@ async fn provision_then_destroy_leaves_nothing() {
 
 #[tokio::test]
 async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let p = lab.provisioner(Mode::Bootstrap);
     let t = tenant("bob");
     p.provision(&t).await.unwrap();
@@ -225,10 +250,7 @@ async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
         objects.len() >= 20 && objects.values().all(|v| v == true),
         "{status}"
     );
-    assert_eq!(
-        status["applications"]["bootstrap-tenant-bob"]["health"],
-        "Healthy"
-    );
+    assert_eq!(status["applications"]["agent-bob"]["health"], "Healthy");
     assert_eq!(
         (status["gitea_user"].clone(), status["llm_keys"].clone()),
         (Value::Bool(true), Value::from(1))
@@ -256,7 +278,7 @@ async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
 
 #[tokio::test]
 async fn a_failure_at_any_step_is_reported_and_a_rerun_resumes() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     for (i, step) in STEPS.iter().enumerate() {
         let t = tenant(&format!("f{i}"));
         let mut p = lab.provisioner(Mode::Bootstrap);
@@ -291,7 +313,7 @@ async fn a_failure_at_any_step_is_reported_and_a_rerun_resumes() {
 
 #[tokio::test]
 async fn direct_mode_applies_the_rendered_charts_and_render_equals_applied() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let p = lab.provisioner(Mode::Direct);
     let t = tenant("carol");
     let report = p.provision(&t).await.unwrap();
