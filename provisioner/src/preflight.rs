@@ -103,8 +103,10 @@ impl Provisioner {
     }
 
     /// The username against every namespace of the cluster: the tenant's own must be
-    /// absent or made by us for it; no other namespace may end in `-<u>`, and `<u>` must
-    /// not end in `-<v>` for another tenant `v` (either would make the names ambiguous).
+    /// absent or made by us for it (or, without `createNamespaces`, not another
+    /// tenant's); no cluster namespace `openshift-<u>` / `kube-<u>` may exist; no other
+    /// tenant's namespace may end in `-<u>`, and `<u>` must not end in `-<v>` for another
+    /// tenant `v` (`bob` and `alice-bob` would make `*-bob` names ambiguous).
     async fn check_namespaces(&self, t: &Tenant) -> Result<()> {
         let u = &t.username;
         let control = &self.settings.control_namespace;
@@ -117,22 +119,29 @@ impl Provisioner {
         let suffix = format!("-{u}");
         for ns in self.cluster.list("v1", "Namespace", None, "").await? {
             let name = ns["metadata"]["name"].as_str().unwrap_or_default();
-            let labels = &ns["metadata"]["labels"];
-            let owner = labels[TENANT_LABEL].as_str();
+            let owner = ns["metadata"]["labels"][TENANT_LABEL].as_str();
             if t.owns_namespace(name) {
                 check_own_namespace(self.settings.create_namespaces, t, name, &ns)?;
-            } else if name.ends_with(&suffix) {
+                continue;
+            }
+            let system = ["openshift-", "kube-"]
+                .iter()
+                .any(|p| name.strip_prefix(p) == Some(u.as_str()));
+            if system {
                 return Err(Error::invalid(
                     "--username",
-                    format!("{u:?} collides with the existing namespace {name} (it ends in {suffix})"),
+                    format!("{u:?} is the name of the cluster namespace {name}"),
                 ));
-            } else if let Some(v) = owner
-                && v != u
-                && u.ends_with(&format!("-{v}"))
-            {
+            }
+            let Some(v) = owner.filter(|v| *v != u.as_str()) else {
+                continue;
+            };
+            if name.ends_with(&suffix) || u.ends_with(&format!("-{v}")) {
                 return Err(Error::invalid(
                     "--username",
-                    format!("{u:?} ends in -{v}, the name of another tenant ({name})"),
+                    format!(
+                        "{u:?} and another tenant, {v:?}, would have ambiguous names ({name})"
+                    ),
                 ));
             }
         }
