@@ -86,28 +86,28 @@ pub fn namespace_limits(c: &Ctx<'_>, component: &str) -> Vec<Value> {
 /// (ResourceQuota, LimitRange, Applications, Pods, …) is refused; cluster-scoped kinds
 /// are all refused (`clusterResourceWhitelist: []`).
 pub const NAMESPACED_KINDS: [(&str, &str); 22] = [
-    ("", "ConfigMap"),             // charts' config, librechat.yaml, module 4's registry config
-    ("", "Secret"),                // upstream LibreChat/MongoDB, module 4's registry DB creds
-    ("", "Service"),               // agent, plain-mode MCP servers, LibreChat, MongoDB, Meilisearch
-    ("", "ServiceAccount"),        // every chart's workloads, ToolHive proxy runners
+    ("", "ConfigMap"), // charts' config, librechat.yaml, module 4's registry config
+    ("", "Secret"),    // upstream LibreChat/MongoDB, module 4's registry DB creds
+    ("", "Service"),   // agent, plain-mode MCP servers, LibreChat, MongoDB, Meilisearch
+    ("", "ServiceAccount"), // every chart's workloads, ToolHive proxy runners
     ("", "PersistentVolumeClaim"), // LibreChat uploads, MongoDB and Meilisearch data
-    ("apps", "Deployment"),        // agent, plain-mode MCP servers, LibreChat
-    ("apps", "StatefulSet"),       // MongoDB and Meilisearch subcharts
-    ("batch", "Job"),              // first agent build, LibreChat user creation, readiness hook
+    ("apps", "Deployment"), // agent, plain-mode MCP servers, LibreChat
+    ("apps", "StatefulSet"), // MongoDB and Meilisearch subcharts
+    ("batch", "Job"),  // first agent build, LibreChat user creation, readiness hook
     ("networking.k8s.io", "NetworkPolicy"), // every chart's ingress limits (own namespace only)
-    ("policy", "PodDisruptionBudget"),      // MongoDB subchart
+    ("policy", "PodDisruptionBudget"), // MongoDB subchart
     ("rbac.authorization.k8s.io", "Role"), // agent pipeline trigger, MCP server reads
     ("rbac.authorization.k8s.io", "RoleBinding"), // binds in its own namespace only
-    ("route.openshift.io", "Route"),     // LibreChat, module 3b metrics, module 4 registry
-    ("tekton.dev", "Pipeline"),          // the agent's build-agent pipeline
-    ("tekton.dev", "Task"),              // pipelines an attendee splits into tasks
-    ("tekton.dev", "PipelineRun"),       // a build started from the chart
+    ("route.openshift.io", "Route"), // LibreChat, module 3b metrics, module 4 registry
+    ("tekton.dev", "Pipeline"), // the agent's build-agent pipeline
+    ("tekton.dev", "Task"), // pipelines an attendee splits into tasks
+    ("tekton.dev", "PipelineRun"), // a build started from the chart
     ("toolhive.stacklok.dev", "MCPServer"), // the MCP servers, module 3c/3d fetch, yardstick
     ("toolhive.stacklok.dev", "MCPToolConfig"), // module 3a tool filter
-    ("toolhive.stacklok.dev", "MCPRegistry"),   // module 4 registry
-    ("postgresql.cnpg.io", "Cluster"),   // module 4 registry database
+    ("toolhive.stacklok.dev", "MCPRegistry"), // module 4 registry
+    ("postgresql.cnpg.io", "Cluster"), // module 4 registry database
     ("monitoring.coreos.com", "ServiceMonitor"), // module 3b telemetry
-    ("monitoring.coreos.com", "PodMonitor"),     // module 3b, scraping pods directly
+    ("monitoring.coreos.com", "PodMonitor"), // module 3b, scraping pods directly
 ];
 
 /// The Argo CD project the provisioner pins on every Application of the tenant: exactly
@@ -267,24 +267,33 @@ pub fn pin_application(c: &Ctx<'_>, mut app: Value) -> Result<Value, String> {
     let t = c.tenant;
     let name = app["metadata"]["name"].as_str().unwrap_or("?").to_string();
     if app["apiVersion"] != "argoproj.io/v1alpha1" || app["kind"] != "Application" {
-        return Err(format!("{name}: the bootstrap chart may only render Applications"));
+        return Err(format!(
+            "{name}: the bootstrap chart may only render Applications"
+        ));
     }
     let ns = app["spec"]["destination"]["namespace"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     if !t.owns_namespace(&ns) {
-        return Err(format!("{name}: destination {ns:?} is not one of the tenant's namespaces"));
+        return Err(format!(
+            "{name}: destination {ns:?} is not one of the tenant's namespaces"
+        ));
     }
     let source = &app["spec"]["source"];
     let repo = source["repoURL"].as_str().unwrap_or_default();
     let path = source["path"].as_str().unwrap_or_default();
     let tenant_chart = repo == c.settings.repo_url(t)
         && path.strip_prefix("charts/").is_some_and(|chart| {
-            !chart.is_empty() && chart.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            !chart.is_empty()
+                && chart
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     if !tenant_chart && repo != c.settings.librechat_repo {
-        return Err(format!("{name}: source {repo} {path} is not the tenant's repository or the LibreChat chart"));
+        return Err(format!(
+            "{name}: source {repo} {path} is not the tenant's repository or the LibreChat chart"
+        ));
     }
     app["metadata"]["namespace"] = json!(c.settings.control_namespace);
     for (k, v) in labels(t).as_object().into_iter().flatten() {

@@ -44,7 +44,11 @@ impl Provisioner {
             let mut names = wait::application_names(tenant);
             names.push(tenant.legacy_bootstrap_app());
             for name in &names {
-                match self.cluster.delete(api, "Application", Some(&ns), name).await {
+                match self
+                    .cluster
+                    .delete(api, "Application", Some(&ns), name)
+                    .await
+                {
                     Ok(true) => deleted += 1,
                     Ok(false) => {}
                     // No Argo CD on this cluster (direct mode): no Application to wait for.
@@ -77,7 +81,9 @@ impl Provisioner {
         )
         .await?;
         run.step("llm-key", async {
-            let (n, foreign) = llm.delete_alias(&tenant.key_alias(), &tenant.username).await?;
+            let (n, foreign) = llm
+                .delete_alias(&tenant.key_alias(), &tenant.username)
+                .await?;
             let mut detail = format!("{n} key(s) deleted");
             if foreign > 0 {
                 detail.push_str(&format!(", {foreign} not ours left alone"));
@@ -87,11 +93,18 @@ impl Provisioner {
         .await?;
         run.step("gitea-user", async {
             // Only the user whose id the state recorded when we created it.
-            let ours = stored.as_ref().map(|s| s.gitea_user_id.clone()).unwrap_or_default();
+            let ours = stored
+                .as_ref()
+                .map(|s| s.gitea_user_id.clone())
+                .unwrap_or_default();
             let detail = match gitea.user_id(&tenant.username).await? {
                 None => "absent",
                 Some(id) if !ours.is_empty() && id.to_string() == ours => {
-                    if gitea.purge_user(&tenant.username).await? { "purged" } else { "absent" }
+                    if gitea.purge_user(&tenant.username).await? {
+                        "purged"
+                    } else {
+                        "absent"
+                    }
                 }
                 Some(_) => "not created by us, kept",
             };
@@ -107,7 +120,13 @@ impl Provisioner {
         .await?;
         run.step(
             "userinfo",
-            self.delete_all([desired::userinfo(c), desired::userinfo_secret(c, &placeholder)].iter()),
+            self.delete_all(
+                [
+                    desired::userinfo(c),
+                    desired::userinfo_secret(c, &placeholder),
+                ]
+                .iter(),
+            ),
         )
         .await?;
         Ok(run.finish())

@@ -85,9 +85,10 @@ impl LiteLlm {
 
     /// The alias of a key we hold, if LiteLLM still knows it.
     pub async fn alias_of(&self, key: &Secret) -> Result<Option<String>> {
-        Ok(self.info(key).await?.and_then(|info| {
-            info["key_alias"].as_str().map(str::to_string)
-        }))
+        Ok(self
+            .info(key)
+            .await?
+            .and_then(|info| info["key_alias"].as_str().map(str::to_string)))
     }
 
     /// `/key/info` of a key (or token hash), if LiteLLM knows it.

@@ -35,11 +35,11 @@ async fn main() -> ExitCode {
 fn is_usage(e: &provisioner::Error) -> bool {
     matches!(e.root(), provisioner::Error::Conflict { .. })
         || matches!(
-        e,
-        provisioner::Error::Invalid { .. }
-            | provisioner::Error::MissingCredential(_)
-            | provisioner::Error::File { .. }
-    )
+            e,
+            provisioner::Error::Invalid { .. }
+                | provisioner::Error::MissingCredential(_)
+                | provisioner::Error::File { .. }
+        )
 }
 
 fn init_tracing(json: bool) {

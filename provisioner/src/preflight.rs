@@ -85,10 +85,18 @@ impl Provisioner {
 
     /// No other tenant's state carries this guid (its key alias would be shared).
     async fn check_guid_unused(&self, t: &Tenant) -> Result<()> {
-        let selector = format!("{GUID_LABEL}={},app.kubernetes.io/managed-by={FIELD_MANAGER}", t.guid);
+        let selector = format!(
+            "{GUID_LABEL}={},app.kubernetes.io/managed-by={FIELD_MANAGER}",
+            t.guid
+        );
         let secrets = self
             .cluster
-            .list("v1", "Secret", Some(&self.settings.control_namespace), &selector)
+            .list(
+                "v1",
+                "Secret",
+                Some(&self.settings.control_namespace),
+                &selector,
+            )
             .await?;
         let taken = secrets
             .iter()
@@ -139,9 +147,7 @@ impl Provisioner {
             if name.ends_with(&suffix) || u.ends_with(&format!("-{v}")) {
                 return Err(Error::invalid(
                     "--username",
-                    format!(
-                        "{u:?} and another tenant, {v:?}, would have ambiguous names ({name})"
-                    ),
+                    format!("{u:?} and another tenant, {v:?}, would have ambiguous names ({name})"),
                 ));
             }
         }

@@ -164,13 +164,26 @@ impl Provisioner {
         let ns = &self.settings.control_namespace;
         let name = t.legacy_bootstrap_app();
         let api = "argoproj.io/v1alpha1";
-        if self.cluster.get(api, "Application", Some(ns), &name).await?.is_none() {
+        if self
+            .cluster
+            .get(api, "Application", Some(ns), &name)
+            .await?
+            .is_none()
+        {
             return Ok(false);
         }
         self.cluster
-            .merge_patch(api, "Application", Some(ns), &name, &json!({ "metadata": { "finalizers": [] } }))
+            .merge_patch(
+                api,
+                "Application",
+                Some(ns),
+                &name,
+                &json!({ "metadata": { "finalizers": [] } }),
+            )
             .await?;
-        self.cluster.delete(api, "Application", Some(ns), &name).await
+        self.cluster
+            .delete(api, "Application", Some(ns), &name)
+            .await
     }
 
     /// Applies objects in order; the detail counts them.
@@ -209,8 +222,15 @@ impl Provisioner {
             // preflight, and one made since then makes the create fail.
             for comp in COMPONENTS {
                 let ns = c.tenant.namespace(comp);
-                if self.cluster.get("v1", "Namespace", None, &ns).await?.is_none() {
-                    self.cluster.create(&desired::namespace(c.tenant, comp)).await?;
+                if self
+                    .cluster
+                    .get("v1", "Namespace", None, &ns)
+                    .await?
+                    .is_none()
+                {
+                    self.cluster
+                        .create(&desired::namespace(c.tenant, comp))
+                        .await?;
                 }
             }
             let plan = planned_objects(c, &TenantState::default(), &[]);
@@ -276,7 +296,9 @@ impl Provisioner {
 fn foreign_user(user: &str) -> Error {
     Error::conflict(
         "username",
-        format!("Gitea user {user} exists and was not created by this provisioner for this tenant; it is left untouched"),
+        format!(
+            "Gitea user {user} exists and was not created by this provisioner for this tenant; it is left untouched"
+        ),
     )
 }
 

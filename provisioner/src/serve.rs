@@ -164,7 +164,10 @@ async fn require_token(
     match presented {
         Some(p) if token.matches(p.as_bytes()) => next.run(request).await,
         Some(_) => problem(StatusCode::UNAUTHORIZED, "invalid bearer token"),
-        None => problem(StatusCode::UNAUTHORIZED, "missing bearer token (Authorization: Bearer …)"),
+        None => problem(
+            StatusCode::UNAUTHORIZED,
+            "missing bearer token (Authorization: Bearer …)",
+        ),
     }
 }
 
@@ -245,7 +248,11 @@ fn refusal(e: &Error) -> Response {
         _ => (StatusCode::BAD_GATEWAY, None),
     };
     let field = field.map(|f| f.trim_start_matches('-').to_string());
-    (status, Json(json!({ "error": e.to_string(), "field": field }))).into_response()
+    (
+        status,
+        Json(json!({ "error": e.to_string(), "field": field })),
+    )
+        .into_response()
 }
 
 async fn order(State(s): State<AppState>, body: Option<Json<Order>>) -> Response {

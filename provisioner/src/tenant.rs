@@ -86,8 +86,18 @@ pub fn reserved_username(username: &str) -> Option<&'static str> {
     // The tails of the cluster's own namespaces: a `*-<u>` pattern anywhere (a policy, a
     // selector, an older AppProject) would reach `openshift-<u>` / `kube-<u>`.
     const SYSTEM_TAILS: [&str; 12] = [
-        "config", "monitoring", "gitops", "system", "public", "node-lease", "apiserver",
-        "authentication", "ingress", "operators", "marketplace", "console",
+        "config",
+        "monitoring",
+        "gitops",
+        "system",
+        "public",
+        "node-lease",
+        "apiserver",
+        "authentication",
+        "ingress",
+        "operators",
+        "marketplace",
+        "console",
     ];
     if SYSTEM_TAILS.contains(&username) {
         return Some("is the name of a cluster namespace (openshift-<name>, kube-<name>)");

@@ -222,7 +222,9 @@ fn admit(kube: &KubeEmulator, app: &Value, objects: Vec<Value>) -> Result<Vec<Va
         let api_version = obj["apiVersion"].as_str().unwrap_or_default().to_string();
         let kind = obj["kind"].as_str().unwrap_or_default().to_string();
         let namespaced = kube.is_namespaced(&api_version, &kind).ok_or_else(|| {
-            format!("SyncError: the server could not find the requested resource {api_version} {kind}")
+            format!(
+                "SyncError: the server could not find the requested resource {api_version} {kind}"
+            )
         })?;
         if namespaced && obj["metadata"]["namespace"].is_null() {
             obj["metadata"]["namespace"] = app["spec"]["destination"]["namespace"].clone();
@@ -230,7 +232,8 @@ fn admit(kube: &KubeEmulator, app: &Value, objects: Vec<Value>) -> Result<Vec<Va
         if !namespaced && let Some(m) = obj["metadata"].as_object_mut() {
             m.remove("namespace");
         }
-        project::admit_resource(&obj, namespaced, &project).map_err(|e| format!("SyncError: {e}"))?;
+        project::admit_resource(&obj, namespaced, &project)
+            .map_err(|e| format!("SyncError: {e}"))?;
         checked.push(obj);
     }
     Ok(checked)
@@ -251,7 +254,9 @@ fn refuse(kube: &KubeEmulator, app: &Value, why: &str, deployed: &Deployed) -> R
         "operationState": { "phase": "Failed", "message": message },
     });
     kube.apply_object(marked).map_err(|e| e.to_string())?;
-    remember(deployed).refused.insert(key(app), app["spec"].clone());
+    remember(deployed)
+        .refused
+        .insert(key(app), app["spec"].clone());
     tracing::debug!(app = key(app), message, "Argo CD refused the Application");
     Ok(())
 }

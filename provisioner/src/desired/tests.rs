@@ -49,7 +49,12 @@ fn the_project_admits_exactly_the_tenants_namespaces_repos_and_kinds() {
         .collect();
     assert_eq!(
         dests,
-        ["agent-bob", "mcp-openshift-bob", "mcp-gitea-bob", "librechat-bob"]
+        [
+            "agent-bob",
+            "mcp-openshift-bob",
+            "mcp-gitea-bob",
+            "librechat-bob"
+        ]
     );
     assert_eq!(
         spec["sourceRepos"],
@@ -60,11 +65,20 @@ fn the_project_admits_exactly_the_tenants_namespaces_repos_and_kinds() {
     );
     assert_eq!(spec["clusterResourceWhitelist"], json!([]));
     let kinds = spec["namespaceResourceWhitelist"].as_array().unwrap();
-    for refused in ["ResourceQuota", "LimitRange", "Application", "Pod", "AppProject"] {
+    for refused in [
+        "ResourceQuota",
+        "LimitRange",
+        "Application",
+        "Pod",
+        "AppProject",
+    ] {
         assert!(kinds.iter().all(|k| k["kind"] != refused), "{refused}");
     }
     for field in ["sourceRepos", "destinations", "namespaceResourceWhitelist"] {
-        assert!(!spec[field].to_string().contains('*'), "no glob in {field}: {spec}");
+        assert!(
+            !spec[field].to_string().contains('*'),
+            "no glob in {field}: {spec}"
+        );
     }
 }
 
@@ -88,11 +102,18 @@ fn pinning_overrides_project_and_refuses_foreign_destinations_and_sources() {
     for (ns, repo, path) in [
         ("openshift-gitops", repo.as_str(), "charts/agent"),
         ("agent-alice-bob", repo.as_str(), "charts/agent"),
-        ("agent-bob", "http://gitea.gitea.svc.cluster.local:3000/alice/mcp.git", "charts/agent"),
+        (
+            "agent-bob",
+            "http://gitea.gitea.svc.cluster.local:3000/alice/mcp.git",
+            "charts/agent",
+        ),
         ("agent-bob", repo.as_str(), "charts/../x"),
         ("agent-bob", repo.as_str(), "charts"),
     ] {
-        assert!(pin_application(&c, app(ns, repo, path)).is_err(), "{ns} {repo} {path}");
+        assert!(
+            pin_application(&c, app(ns, repo, path)).is_err(),
+            "{ns} {repo} {path}"
+        );
     }
     let mut other = app("agent-bob", &repo, "charts/agent");
     other["kind"] = json!("ClusterRoleBinding");
@@ -112,7 +133,10 @@ fn user_info_configmap_carries_no_password_and_names_its_secret() {
     assert!(text.contains("openshift-gitops/userinfo-alice"), "{text}");
     let secret = userinfo_secret(&c, &state);
     assert_eq!(secret["kind"], "Secret");
-    assert_eq!(secret["metadata"]["labels"]["demo.redhat.com/tenant-g1"], "true");
+    assert_eq!(
+        secret["metadata"]["labels"]["demo.redhat.com/tenant-g1"],
+        "true"
+    );
     let back = TenantState::from_secret(&json!({ "data": {
         "gitea_password": secret["data"]["gitea_password"] } }));
     assert_eq!(back.gitea_password, state.gitea_password);

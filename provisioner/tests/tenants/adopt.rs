@@ -62,13 +62,23 @@ async fn a_gitea_user_we_did_not_create_is_refused_and_left_untouched() {
         "{err}"
     );
     let (status, me) = gitea_basic(&lab, "dora", "her-own-password-123").await;
-    assert_eq!((status, me["login"].as_str()), (200, Some("dora")), "password unchanged");
-    assert!(tenant_objects(&lab.kube, "dora").is_empty(), "nothing created");
+    assert_eq!(
+        (status, me["login"].as_str()),
+        (200, Some("dora")),
+        "password unchanged"
+    );
+    assert!(
+        tenant_objects(&lab.kube, "dora").is_empty(),
+        "nothing created"
+    );
     assert!(lab.llm.keys().is_empty());
     // Destroy (right guid, nothing of ours recorded) does not purge her either.
     p.destroy(&t).await.unwrap();
     assert!(lab.gitea.user_exists("dora"));
-    assert_eq!(gitea_basic(&lab, "dora", "her-own-password-123").await.0, 200);
+    assert_eq!(
+        gitea_basic(&lab, "dora", "her-own-password-123").await.0,
+        200
+    );
 }
 
 /// Attack: an order whose guid names another tenant's LiteLLM key alias, and a key made
@@ -83,10 +93,18 @@ async fn keys_we_did_not_make_for_the_tenant_are_never_deleted() {
     // mallory orders with alice's guid (alias virtkey-galice).
     let mallory = provisioner::Tenant::new("mallory", "galice").unwrap();
     let err = p.provision(&mallory).await.unwrap_err();
-    assert!(matches!(&err, Error::Conflict { field, .. } if field == "guid"), "{err}");
+    assert!(
+        matches!(&err, Error::Conflict { field, .. } if field == "guid"),
+        "{err}"
+    );
     let err = p.destroy(&mallory).await;
     assert!(err.is_ok() || matches!(err, Err(Error::Conflict { .. })));
-    assert!(lab.llm.keys().iter().any(|k| k.alias.as_deref() == Some("virtkey-galice")));
+    assert!(
+        lab.llm
+            .keys()
+            .iter()
+            .any(|k| k.alias.as_deref() == Some("virtkey-galice"))
+    );
     assert_eq!(
         secret_value(&lab, "agent-alice", "agent-llm", "LITELLM_API_KEY"),
         alice_key
@@ -97,7 +115,12 @@ async fn keys_we_did_not_make_for_the_tenant_are_never_deleted() {
     assert!(err.to_string().contains("virtkey-gerin"), "{err}");
     assert!(tenant_objects(&lab.kube, "erin").is_empty());
     p.destroy(&tenant("erin")).await.unwrap();
-    assert!(lab.llm.keys().iter().any(|k| k.alias.as_deref() == Some("virtkey-gerin")));
+    assert!(
+        lab.llm
+            .keys()
+            .iter()
+            .any(|k| k.alias.as_deref() == Some("virtkey-gerin"))
+    );
     assert!(!foreign.is_empty());
     p.destroy(&alice).await.unwrap();
 }
@@ -119,17 +142,35 @@ async fn a_pre_existing_namespace_is_not_adopted_and_survives_destroy() {
         "{err}"
     );
     assert!(!lab.gitea.user_exists("frank"));
-    assert!(lab.kube.get("v1", "Namespace", None, "agent-frank").is_none(), "nothing created");
+    assert!(
+        lab.kube
+            .get("v1", "Namespace", None, "agent-frank")
+            .is_none(),
+        "nothing created"
+    );
     p.destroy(&t).await.unwrap();
-    let ns = lab.kube.get("v1", "Namespace", None, "mcp-gitea-frank").unwrap();
-    assert!(ns["metadata"]["labels"]["lab.mcp/created-by"].is_null(), "{ns}");
-    assert!(lab.kube.get("v1", "ConfigMap", Some("mcp-gitea-frank"), "precious").is_some());
+    let ns = lab
+        .kube
+        .get("v1", "Namespace", None, "mcp-gitea-frank")
+        .unwrap();
+    assert!(
+        ns["metadata"]["labels"]["lab.mcp/created-by"].is_null(),
+        "{ns}"
+    );
+    assert!(
+        lab.kube
+            .get("v1", "ConfigMap", Some("mcp-gitea-frank"), "precious")
+            .is_some()
+    );
 }
 
 /// GET /user as `user` with basic auth.
 async fn gitea_basic(lab: &Lab, user: &str, password: &str) -> (u16, Value) {
     let resp = reqwest::Client::new()
-        .get(format!("{}/api/v1/user", lab.gitea_srv.base_url().trim_end_matches('/')))
+        .get(format!(
+            "{}/api/v1/user",
+            lab.gitea_srv.base_url().trim_end_matches('/')
+        ))
         .basic_auth(user, Some(password))
         .send()
         .await

@@ -35,7 +35,10 @@ fn snapshot(kube: &KubeEmulator, tenant_a: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (api_version, kind) in kinds {
         for mut obj in kube.list(api_version, kind, None) {
-            let ns = obj["metadata"]["namespace"].as_str().unwrap_or("").to_string();
+            let ns = obj["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
             let platform = ns.is_empty() || ns == GITOPS || ns.starts_with("openshift-");
             let of_a = ns.ends_with(&format!("-{tenant_a}"));
@@ -57,7 +60,8 @@ fn snapshot(kube: &KubeEmulator, tenant_a: &str) -> Vec<String> {
 /// status once Argo CD has answered.
 async fn commit_and_sync(lab: &Lab, app: &str, files: &[(&str, &str)]) -> Value {
     for (path, content) in files {
-        lab.gitea.put_file("bob", "mcp", "main", path, content.as_bytes());
+        lab.gitea
+            .put_file("bob", "mcp", "main", path, content.as_bytes());
     }
     let mut current = lab
         .kube
@@ -74,14 +78,19 @@ async fn commit_and_sync(lab: &Lab, app: &str, files: &[(&str, &str)]) -> Value 
         if got["metadata"]["annotations"][REFRESH_ANNOTATION].is_null() {
             return got["status"].clone();
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "Argo CD never refreshed {app}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "Argo CD never refreshed {app}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 fn refused_because(status: &Value, why: &str) {
     assert_eq!(status["sync"]["status"], "OutOfSync", "{status}");
-    let message = status["conditions"][0]["message"].as_str().unwrap_or_default();
+    let message = status["conditions"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(message.contains(why), "expected {why:?} in {status}");
 }
 
@@ -99,7 +108,8 @@ async fn commits_to_a_tenants_repository_cannot_act_as_argo_cd() {
     // Into alice's namespace, and into the control namespace (where every tenant's
     // state Secret lives).
     for ns in ["agent-alice", GITOPS, "openshift-config"] {
-        let st = commit_and_sync(&lab, "agent-bob", &[(tpl, &PLANTED_CM.replace("{ns}", ns))]).await;
+        let st =
+            commit_and_sync(&lab, "agent-bob", &[(tpl, &PLANTED_CM.replace("{ns}", ns))]).await;
         refused_because(&st, &format!("namespace {ns} is not permitted"));
     }
     // A cluster-scoped kind: cluster-admin for bob's service account.
@@ -119,7 +129,10 @@ spec:\n  project: default\n  destination: {server: 'https://kubernetes.default.s
     let quota = "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: tenant-quota\nspec:\n  hard: {limits.cpu: '1000'}\n";
     let st = commit_and_sync(&lab, "agent-bob", &[(tpl, quota)]).await;
     refused_because(&st, "ResourceQuota is not permitted");
-    let q = lab.kube.get("v1", "ResourceQuota", Some("agent-bob"), "tenant-quota").unwrap();
+    let q = lab
+        .kube
+        .get("v1", "ResourceQuota", Some("agent-bob"), "tenant-quota")
+        .unwrap();
     assert_eq!(q["spec"]["hard"]["limits.cpu"], "4");
 
     // The app-of-apps of old: bob's own charts/bootstrap naming the `default` project and
@@ -128,7 +141,8 @@ spec:\n  project: default\n  destination: {server: 'https://kubernetes.default.s
     let boot_extra = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: bob-bootstrap-escape\n  namespace: openshift-gitops\n\
 spec:\n  project: default\n  destination: {server: 'https://kubernetes.default.svc', namespace: openshift-gitops}\n\
   source: {repoURL: 'http://gitea.gitea.svc.cluster.local:3000/bob/mcp.git', path: evil}\n";
-    lab.gitea.put_file("bob", "mcp", "main", tpl, b"# nothing\n");
+    lab.gitea
+        .put_file("bob", "mcp", "main", tpl, b"# nothing\n");
     for app in provisioner::wait::application_names(&tenant("bob")) {
         let st = commit_and_sync(
             &lab,
@@ -141,19 +155,34 @@ spec:\n  project: default\n  destination: {server: 'https://kubernetes.default.s
         .await;
         assert_eq!(st["sync"]["status"], "Synced", "{app}: {st}");
     }
-    for app in lab.kube.list("argoproj.io/v1alpha1", "Application", Some(GITOPS)) {
+    for app in lab
+        .kube
+        .list("argoproj.io/v1alpha1", "Application", Some(GITOPS))
+    {
         let name = app["metadata"]["name"].as_str().unwrap();
         assert!(!name.contains("escape"), "{name} was created");
         let project = app["spec"]["project"].as_str().unwrap();
-        assert_eq!(project, format!("appproject-{}", name.rsplit('-').next().unwrap()));
+        assert_eq!(
+            project,
+            format!("appproject-{}", name.rsplit('-').next().unwrap())
+        );
     }
     // Re-provisioning bob (the operator's re-run) keeps every pin.
     p.provision(&tenant("bob")).await.unwrap();
 
-    assert_eq!(snapshot(&lab.kube, "alice"), before, "nothing of alice or the platform changed");
+    assert_eq!(
+        snapshot(&lab.kube, "alice"),
+        before,
+        "nothing of alice or the platform changed"
+    );
     assert!(
         lab.kube
-            .get("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", None, "bob-admin")
+            .get(
+                "rbac.authorization.k8s.io/v1",
+                "ClusterRoleBinding",
+                None,
+                "bob-admin"
+            )
             .is_none()
     );
 }
@@ -171,7 +200,7 @@ async fn usernames_that_collide_with_other_namespaces_are_refused_before_anythin
         assert!(Tenant::new(bad, "g1").is_err(), "{bad}");
     }
     for (user, why) in [
-        ("alice-bob", "another tenant"),  // bob's namespaces would match alice-bob's *-bob
+        ("alice-bob", "another tenant"), // bob's namespaces would match alice-bob's *-bob
         ("logging", "openshift-logging"), // a *-logging pattern would reach the platform
     ] {
         let t = tenant(user);
@@ -188,7 +217,11 @@ async fn usernames_that_collide_with_other_namespaces_are_refused_before_anythin
     p.provision(&tenant("alice-dave")).await.unwrap();
     let err = p.provision(&tenant("dave")).await.unwrap_err();
     assert!(err.to_string().contains("alice-dave"), "{err}");
-    assert!(tenant_objects(&lab.kube, "dave").iter().all(|o| o.contains("alice-dave")));
+    assert!(
+        tenant_objects(&lab.kube, "dave")
+            .iter()
+            .all(|o| o.contains("alice-dave"))
+    );
     assert!(!lab.gitea.user_exists("dave"));
     assert_eq!(lab.llm.keys().len(), 2, "only bob's and alice-dave's keys");
     p.destroy(&tenant("bob")).await.unwrap();
@@ -204,10 +237,16 @@ async fn destroy_with_another_orders_guid_deletes_nothing() {
     let before = tenant_objects(&lab.kube, "alice");
     let wrong = Tenant::new("alice", "not-alices-order").unwrap();
     let err = p.destroy(&wrong).await.unwrap_err();
-    assert!(matches!(&err, Error::Conflict { field, .. } if field == "guid"), "{err}");
+    assert!(
+        matches!(&err, Error::Conflict { field, .. } if field == "guid"),
+        "{err}"
+    );
     // Nor may another order re-provision (and so re-key) her tenant.
     let err = p.provision(&wrong).await.unwrap_err();
-    assert!(matches!(&err, Error::Conflict { field, .. } if field == "guid"), "{err}");
+    assert!(
+        matches!(&err, Error::Conflict { field, .. } if field == "guid"),
+        "{err}"
+    );
     assert_eq!(tenant_objects(&lab.kube, "alice"), before);
     assert!(lab.gitea.user_exists("alice"));
     assert_eq!(lab.llm.keys().len(), 1);

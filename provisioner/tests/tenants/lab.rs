@@ -104,7 +104,15 @@ impl Lab {
             b"FROM python\nCOPY requirements.txt ./\n",
         );
         for chart in ["agent", "mcp-openshift", "mcp-gitea", "librechat-config"] {
-            seed_chart(&gitea, &charts_dir(), chart, SOURCE_OWNER, SOURCE_REPO, "main").unwrap();
+            seed_chart(
+                &gitea,
+                &charts_dir(),
+                chart,
+                SOURCE_OWNER,
+                SOURCE_REPO,
+                "main",
+            )
+            .unwrap();
         }
         let gitea_srv = gitea.serve(0).await.unwrap();
         let llm = LlmEmulator::new(LlmConfig {

@@ -58,8 +58,14 @@ async fn provision_then_destroy_leaves_nothing() {
             "appproject-alice",
         )
         .unwrap();
-    assert_eq!(project["spec"]["destinations"][0]["namespace"], "agent-alice");
-    assert_eq!(project["spec"]["clusterResourceWhitelist"], serde_json::json!([]));
+    assert_eq!(
+        project["spec"]["destinations"][0]["namespace"],
+        "agent-alice"
+    );
+    assert_eq!(
+        project["spec"]["clusterResourceWhitelist"],
+        serde_json::json!([])
+    );
     let scc = lab
         .kube
         .get(
@@ -201,7 +207,12 @@ async fn provision_then_destroy_leaves_nothing() {
         data["users"]["alice"]["credentials_secret"],
         "openshift-gitops/userinfo-alice"
     );
-    let stored = secret_value(&lab, "openshift-gitops", "tenant-alice-state", "gitea_password");
+    let stored = secret_value(
+        &lab,
+        "openshift-gitops",
+        "tenant-alice-state",
+        "gitea_password",
+    );
     assert_eq!(
         secret_value(&lab, "openshift-gitops", "userinfo-alice", "gitea_password"),
         stored

@@ -147,16 +147,28 @@ async fn the_api_refuses_callers_without_the_token_and_wrong_guids() {
             let resp = req.send().await.unwrap();
             assert_eq!(resp.status(), 401, "{auth:?}");
             let body: Value = resp.json().await.unwrap();
-            assert!(body["error"].as_str().unwrap().contains("bearer token"), "{body}");
+            assert!(
+                body["error"].as_str().unwrap().contains("bearer token"),
+                "{body}"
+            );
         }
     }
     assert!(tenant_objects(&lab.kube, "alice").is_empty());
-    let health = anonymous.get(format!("{base}/healthz")).send().await.unwrap();
+    let health = anonymous
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200, "the health check stays open");
 
     let http = authed();
     assert_eq!(
-        http.post(format!("{base}/tenants")).json(&order).send().await.unwrap().status(),
+        http.post(format!("{base}/tenants"))
+            .json(&order)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         202
     );
     wait_phase(&http, &base, "alice", "ready").await;
@@ -175,7 +187,11 @@ async fn the_api_refuses_callers_without_the_token_and_wrong_guids() {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 409, "another order may not re-provision alice");
+    assert_eq!(
+        resp.status(),
+        409,
+        "another order may not re-provision alice"
+    );
     // A username colliding with alice's tenant: 422 naming the field, at once.
     let resp = http
         .post(format!("{base}/tenants"))
@@ -192,7 +208,11 @@ async fn the_api_refuses_callers_without_the_token_and_wrong_guids() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 422);
-    assert_eq!(tenant_objects(&lab.kube, "alice"), before, "nothing deleted");
+    assert_eq!(
+        tenant_objects(&lab.kube, "alice"),
+        before,
+        "nothing deleted"
+    );
     let resp = http
         .delete(format!("{base}/tenants/alice?guid=galice"))
         .send()

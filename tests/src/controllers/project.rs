@@ -47,7 +47,8 @@ fn destination_ok(project: &Value, server: &str, namespace: &str) -> bool {
 
 fn kind_in(list: &Value, group: &str, kind: &str) -> bool {
     list.as_array().into_iter().flatten().any(|e| {
-        glob(e["group"].as_str().unwrap_or(""), group) && glob(e["kind"].as_str().unwrap_or(""), kind)
+        glob(e["group"].as_str().unwrap_or(""), group)
+            && glob(e["kind"].as_str().unwrap_or(""), kind)
     })
 }
 
@@ -56,16 +57,22 @@ fn kind_in(list: &Value, group: &str, kind: &str) -> bool {
 pub fn admit_application(app: &Value, project: Option<&Value>) -> Result<(), String> {
     let name = app["spec"]["project"].as_str().unwrap_or_default();
     let Some(project) = project else {
-        return Err(format!("Application referencing project {name} which does not exist"));
+        return Err(format!(
+            "Application referencing project {name} which does not exist"
+        ));
     };
-    let repo = app["spec"]["source"]["repoURL"].as_str().unwrap_or_default();
+    let repo = app["spec"]["source"]["repoURL"]
+        .as_str()
+        .unwrap_or_default();
     if !strings(&project["spec"]["sourceRepos"]).any(|p| glob(p, repo)) {
         return Err(format!(
             "application repo {repo} is not permitted in project '{name}'"
         ));
     }
     let dest = &app["spec"]["destination"];
-    let server = dest["server"].as_str().unwrap_or("https://kubernetes.default.svc");
+    let server = dest["server"]
+        .as_str()
+        .unwrap_or("https://kubernetes.default.svc");
     let namespace = dest["namespace"].as_str().unwrap_or_default();
     if !destination_ok(project, server, namespace) {
         return Err(format!(
@@ -117,7 +124,10 @@ mod tests {
     #[test]
     fn globs_match_like_argo_cd() {
         assert!(glob("*", "anything"));
-        assert!(glob("*-bob", "agent-alice-bob"), "the cross-tenant glob of issue 16");
+        assert!(
+            glob("*-bob", "agent-alice-bob"),
+            "the cross-tenant glob of issue 16"
+        );
         assert!(glob("*-config", "openshift-config"));
         assert!(!glob("agent-bob", "agent-alice-bob"));
         assert!(glob("a*c*e", "abcde") && !glob("a*c*e", "abde"));
@@ -131,8 +141,14 @@ mod tests {
             "metadata": { "name": "c", "namespace": "x" } });
         let crb = json!({ "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "ClusterRoleBinding", "metadata": { "name": "c" } });
-        assert!(admit_resource(&cm, true, &open).is_ok(), "no whitelist: all namespaced");
-        assert!(admit_resource(&crb, false, &open).is_err(), "no cluster whitelist: none");
+        assert!(
+            admit_resource(&cm, true, &open).is_ok(),
+            "no whitelist: all namespaced"
+        );
+        assert!(
+            admit_resource(&crb, false, &open).is_err(),
+            "no cluster whitelist: none"
+        );
         let mut strict = open.clone();
         strict["spec"]["namespaceResourceWhitelist"] = json!([{ "group": "apps", "kind": "*" }]);
         assert!(admit_resource(&cm, true, &strict).is_err());

@@ -73,7 +73,14 @@ pub fn gitea_renderer(gitea: GiteaEmulator, helm_binary: PathBuf) -> AppRenderer
 
 /// Copies the workspace's chart `name` into `owner/repo` on `branch` at `charts/<name>`
 /// (how the lab's source repository carries the component charts).
-pub fn seed_chart(gitea: &GiteaEmulator, charts_dir: &std::path::Path, name: &str, owner: &str, repo: &str, branch: &str) -> std::io::Result<()> {
+pub fn seed_chart(
+    gitea: &GiteaEmulator,
+    charts_dir: &std::path::Path,
+    name: &str,
+    owner: &str,
+    repo: &str,
+    branch: &str,
+) -> std::io::Result<()> {
     let root = charts_dir.join(name);
     let mut stack = vec![root.clone()];
     while let Some(dir) = stack.pop() {
