@@ -97,16 +97,11 @@ impl Provisioner {
                 .as_ref()
                 .map(|s| s.gitea_user_id.clone())
                 .unwrap_or_default();
+            let is_ours = |id: i64| !ours.is_empty() && id.to_string() == ours;
             let detail = match gitea.user_id(&tenant.username).await? {
-                None => "absent",
-                Some(id) if !ours.is_empty() && id.to_string() == ours => {
-                    if gitea.purge_user(&tenant.username).await? {
-                        "purged"
-                    } else {
-                        "absent"
-                    }
-                }
-                Some(_) => "not created by us, kept",
+                Some(id) if !is_ours(id) => "not created by us, kept",
+                Some(_) if gitea.purge_user(&tenant.username).await? => "purged",
+                _ => "absent",
             };
             Ok(((), detail.to_string()))
         })

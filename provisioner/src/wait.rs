@@ -163,7 +163,7 @@ pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
         for name in names {
             let app = p
                 .cluster
-                .get("argoproj.io/v1alpha1", "Application", Some(&ns), &name)
+                .get("argoproj.io/v1alpha1", "Application", Some(&ns), name)
                 .await?;
             if app.is_some() {
                 return Ok(vec![name.clone()]);
