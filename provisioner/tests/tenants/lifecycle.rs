@@ -388,3 +388,45 @@ fn is_subset(rendered: &Value, applied: &Value) -> bool {
         _ => rendered == applied,
     }
 }
+
+/// A tenant of an older version has the app-of-apps `bootstrap-tenant-<u>`, rendered from
+/// the tenant's own repository: provisioning again removes it without its cascade (the
+/// children stay, now pinned by the provisioner), and destroy removes everything.
+#[tokio::test]
+async fn a_legacy_app_of_apps_is_retired_without_its_cascade() {
+    let lab = Lab::start(Expand::Nothing).await;
+    let p = lab.provisioner(Mode::Bootstrap);
+    let t = tenant("olga");
+    p.provision(&t).await.unwrap();
+    let legacy = serde_json::json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": { "name": "bootstrap-tenant-olga", "namespace": "openshift-gitops",
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"] },
+        "spec": { "project": "default",
+            "destination": { "server": "https://kubernetes.default.svc", "namespace": "openshift-gitops" },
+            "source": { "repoURL": "http://gitea.gitea.svc.cluster.local:3000/olga/mcp.git",
+                "path": "charts/bootstrap", "targetRevision": "main" } } });
+    lab.kube.apply_object(legacy).unwrap();
+    let report = p.provision(&t).await.unwrap();
+    assert!(
+        detail(&report, "deploy").contains("legacy bootstrap Application removed"),
+        "{report:?}"
+    );
+    let get = |name: &str| {
+        lab.kube.get(
+            "argoproj.io/v1alpha1",
+            "Application",
+            Some("openshift-gitops"),
+            name,
+        )
+    };
+    assert!(get("bootstrap-tenant-olga").is_none());
+    for name in provisioner::wait::application_names(&t) {
+        assert_eq!(
+            get(&name).unwrap()["spec"]["project"],
+            "appproject-olga",
+            "{name}"
+        );
+    }
+    p.destroy(&t).await.unwrap();
+    assert!(tenant_objects(&lab.kube, "olga").is_empty());
+}
