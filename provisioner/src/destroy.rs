@@ -92,14 +92,11 @@ impl Provisioner {
         })
         .await?;
         run.step("gitea-user", async {
-            // Only the user whose id the state recorded when we created it.
-            let ours = stored
-                .as_ref()
-                .map(|s| s.gitea_user_id.clone())
-                .unwrap_or_default();
-            let is_ours = |id: i64| !ours.is_empty() && id.to_string() == ours;
+            // Only the user the state proves we created.
             let detail = match gitea.user_id(&tenant.username).await? {
-                Some(id) if !is_ours(id) => "not created by us, kept",
+                Some(id) if !self.owns_gitea_user(tenant, stored.as_ref(), id).await? => {
+                    "not created by us, kept"
+                }
                 Some(_) if gitea.purge_user(&tenant.username).await? => "purged",
                 _ => "absent",
             };

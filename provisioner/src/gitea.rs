@@ -117,6 +117,17 @@ impl Gitea {
         expect(&format!("PATCH {path}"), status, &answer, &[200])
     }
 
+    /// Whether `password` authenticates as `user` (basic auth on `GET /user`).
+    pub async fn password_works(&self, user: &str, password: &Secret) -> Result<bool> {
+        if password.expose().is_empty() {
+            return Ok(false);
+        }
+        let (status, answer) = self
+            .call(Method::GET, "/user", Auth::User(user, password), None)
+            .await?;
+        Ok(status == StatusCode::OK && answer["login"].as_str() == Some(user))
+    }
+
     /// The user's numeric id, or `None` when there is no such user.
     pub async fn user_id(&self, user: &str) -> Result<Option<i64>> {
         let path = format!("/users/{user}");

@@ -62,11 +62,10 @@ impl Provisioner {
         let state = self.check_guid(t).await?;
         self.check_guid_unused(t).await?;
         self.check_namespaces(t).await?;
-        if let Some(gitea) = &self.gitea {
-            let ours = state.as_ref().map(|s| s.gitea_user_id.as_str());
-            if let Some(id) = gitea.user_id(&t.username).await?
-                && ours != Some(id.to_string().as_str())
-            {
+        if let Some(gitea) = &self.gitea
+            && let Some(id) = gitea.user_id(&t.username).await?
+        {
+            if !self.owns_gitea_user(t, state.as_ref(), id).await? {
                 return Err(Error::conflict(
                     "username",
                     format!(
@@ -81,6 +80,28 @@ impl Provisioner {
             llm.check_alias(&t.key_alias(), &t.username).await?;
         }
         Ok(())
+    }
+
+    /// Whether the Gitea user `t.username`, of id `id`, is the one the provisioner created
+    /// for this tenant: its id is the one the state recorded, or (a state of an older
+    /// version, or a run that stopped before recording the id) the state's generated
+    /// password authenticates as it, which nobody else can know.
+    pub async fn owns_gitea_user(
+        &self,
+        t: &Tenant,
+        state: Option<&TenantState>,
+        id: i64,
+    ) -> Result<bool> {
+        let Some(state) = state else {
+            return Ok(false);
+        };
+        if !state.gitea_user_id.is_empty() {
+            return Ok(state.gitea_user_id == id.to_string());
+        }
+        let password = crate::config::Secret::new(state.gitea_password.clone());
+        self.require_gitea()?
+            .password_works(&t.username, &password)
+            .await
     }
 
     /// No other tenant's state carries this guid (its key alias would be shared).

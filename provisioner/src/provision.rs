@@ -104,14 +104,17 @@ impl Provisioner {
     ) -> Result<(String, String)> {
         let gitea = self.require_gitea()?;
         let user = &c.tenant.username;
-        let ours = &state.gitea_user_id;
-        match gitea.user_id(user).await? {
-            Some(id) if !ours.is_empty() && id.to_string() == *ours => {
-                gitea.reset_password(user, password).await?;
-                return Ok((ours.clone(), "ours; password set".into()));
+        if let Some(id) = gitea.user_id(user).await? {
+            if !self.owns_gitea_user(c.tenant, Some(state), id).await? {
+                return Err(foreign_user(user));
             }
-            Some(_) => return Err(foreign_user(user)),
-            None => {}
+            gitea.reset_password(user, password).await?;
+            let mut next = state.clone();
+            next.gitea_user_id = id.to_string();
+            if next != *state {
+                self.save_state(c, &next).await?;
+            }
+            return Ok((next.gitea_user_id, "ours; password set".into()));
         }
         let id = gitea
             .create_user(user, password)

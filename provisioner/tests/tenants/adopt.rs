@@ -235,3 +235,44 @@ async fn a_half_provisioned_tenant_destroys_cleanly() {
         assert!(lab.llm.keys().is_empty(), "{step}");
     }
 }
+
+/// A state from an older version (no Gitea user id recorded): the user is still known to
+/// be ours because the state's generated password authenticates as it; re-provisioning
+/// records its id, and destroy purges it.
+#[tokio::test]
+async fn a_state_without_the_gitea_user_id_proves_ownership_by_its_password() {
+    let lab = Lab::start(Expand::Nothing).await;
+    let p = lab.provisioner(Mode::Bootstrap);
+    let t = tenant("gina");
+    p.provision(&t).await.unwrap();
+    let mut state = lab
+        .kube
+        .get(
+            "v1",
+            "Secret",
+            Some("openshift-gitops"),
+            "tenant-gina-state",
+        )
+        .unwrap();
+    let id = state["data"]["gitea_user_id"].clone();
+    state["data"]
+        .as_object_mut()
+        .unwrap()
+        .remove("gitea_user_id");
+    state["data"].as_object_mut().unwrap().remove("guid");
+    lab.kube.apply_object(state).unwrap();
+    let report = p.provision(&t).await.unwrap();
+    assert_eq!(detail(&report, "gitea-user"), "ours; password set");
+    let again = lab
+        .kube
+        .get(
+            "v1",
+            "Secret",
+            Some("openshift-gitops"),
+            "tenant-gina-state",
+        )
+        .unwrap();
+    assert_eq!(again["data"]["gitea_user_id"], id);
+    p.destroy(&t).await.unwrap();
+    assert!(!lab.gitea.user_exists("gina"));
+}
