@@ -64,17 +64,16 @@ impl Provisioner {
         self.check_namespaces(t).await?;
         if let Some(gitea) = &self.gitea
             && let Some(id) = gitea.user_id(&t.username).await?
+            && !self.owns_gitea_user(t, state.as_ref(), id).await?
         {
-            if !self.owns_gitea_user(t, state.as_ref(), id).await? {
-                return Err(Error::conflict(
-                    "username",
-                    format!(
-                        "Gitea user {} exists and was not created by this provisioner for \
-                         this tenant; it is left untouched",
-                        t.username
-                    ),
-                ));
-            }
+            return Err(Error::conflict(
+                "username",
+                format!(
+                    "Gitea user {} exists and was not created by this provisioner for \
+                     this tenant; it is left untouched",
+                    t.username
+                ),
+            ));
         }
         if let Some(llm) = &self.llm {
             llm.check_alias(&t.key_alias(), &t.username).await?;
