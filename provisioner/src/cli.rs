@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::gitea::Gitea;
 use crate::litellm::LiteLlm;
 use crate::plan::Provisioner;
+use crate::serve::ApiToken;
 use crate::tenant::{Mode, Settings, Tenant};
 
 /// Provision, inspect and destroy lab tenants.
@@ -37,7 +38,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Print every object provision would apply (Secret values as placeholders).
     Render(RenderArgs),
-    /// Serve POST /tenants, GET and DELETE /tenants/{username} with a bounded worker pool.
+    /// Serve POST /tenants, GET and DELETE /tenants/{username} with a bounded worker pool
+    /// (bearer token from PROVISIONER_API_TOKEN or PROVISIONER_API_TOKEN_FILE; required
+    /// unless --listen is a loopback address).
     Serve(ServeArgs),
 }
 
@@ -156,8 +159,12 @@ pub async fn run(cli: Cli, env: &dyn EnvSource) -> Result<String> {
             if a.workers == 0 {
                 return Err(Error::invalid("--workers", "must be at least 1"));
             }
+            let token = crate::config::read_var(env, "PROVISIONER_API_TOKEN")?
+                .map(|t| ApiToken::new(&t))
+                .transpose()?;
+            crate::serve::check_listen(&a.listen, token.is_some())?;
             let p = build(&a.deploy, env, true, None).await?;
-            crate::serve::run(p, &a.listen, a.workers).await?;
+            crate::serve::run(p, &a.listen, a.workers, token).await?;
             Ok(String::new())
         }
     }

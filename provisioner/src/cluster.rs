@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kube::Client;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::core::GroupVersionKind;
 use kube::discovery::{ApiResource, Scope};
 use serde_json::Value;
@@ -130,6 +130,48 @@ impl Cluster {
             })
             .await?;
         serde_json::to_value(applied).map_err(|e| Error::invalid("object", e.to_string()))
+    }
+
+    /// Creates the object; an existing one is an error (409), never taken over.
+    pub async fn create(&self, obj: &Value) -> Result<Value> {
+        let api_version = field(obj, &["apiVersion"], "apiVersion")?;
+        let kind = field(obj, &["kind"], "kind")?;
+        let api = self
+            .api(api_version, kind, obj["metadata"]["namespace"].as_str())
+            .await?;
+        let object: DynamicObject = serde_json::from_value(obj.clone())
+            .map_err(|e| Error::invalid("object", e.to_string()))?;
+        let action = format!("create {}", describe(obj));
+        let created = api
+            .create(&PostParams::default(), &object)
+            .await
+            .map_err(|source| Error::Kube { action, source })?;
+        serde_json::to_value(created).map_err(|e| Error::invalid("object", e.to_string()))
+    }
+
+    /// A JSON merge patch of one object.
+    pub async fn merge_patch(
+        &self,
+        api_version: &str,
+        kind: &str,
+        ns: Option<&str>,
+        name: &str,
+        patch: &Value,
+    ) -> Result<Value> {
+        let api = self.api(api_version, kind, ns).await?;
+        let action = format!("patch {kind} {}/{name}", ns.unwrap_or(""));
+        let patched = self
+            .retry
+            .run(&action, || async {
+                api.patch(name, &PatchParams::default(), &Patch::Merge(patch))
+                    .await
+                    .map_err(|source| Error::Kube {
+                        action: action.clone(),
+                        source,
+                    })
+            })
+            .await?;
+        serde_json::to_value(patched).map_err(|e| Error::invalid("object", e.to_string()))
     }
 
     /// The object, or `None` when it does not exist.

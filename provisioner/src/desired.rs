@@ -1,5 +1,7 @@
 //! The objects a tenant consists of, as pure functions of the tenant, the settings and
-//! its generated credentials: what `render` prints and what `provision` applies.
+//! its generated credentials: what `render` prints and what `provision` applies. The
+//! tenant's Argo CD project and the pinning of its Applications live here too: they are
+//! the wall between a tenant's commits and everyone else.
 
 use serde_json::{Value, json};
 
@@ -12,6 +14,10 @@ pub const FIELD_MANAGER: &str = "provisioner";
 pub const TENANT_LABEL: &str = "lab.mcp/tenant";
 /// Label on namespaces the provisioner created (only those are deleted on destroy).
 pub const CREATED_BY_LABEL: &str = "lab.mcp/created-by";
+/// The order's guid, on every object (destroy refuses another guid).
+pub const GUID_LABEL: &str = "lab.mcp/guid";
+/// Argo CD's in-cluster destination server.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 /// Secrets the charts reference by name, with their namespaces' component.
 pub const AGENT_LLM_SECRET: &str = "agent-llm";
 /// Gitea URL and token of the MCP server.
@@ -35,7 +41,8 @@ pub struct Ctx<'a> {
 }
 
 fn labels(t: &Tenant) -> Value {
-    json!({ TENANT_LABEL: t.username, "app.kubernetes.io/managed-by": FIELD_MANAGER })
+    json!({ TENANT_LABEL: t.username, GUID_LABEL: t.guid,
+        "app.kubernetes.io/managed-by": FIELD_MANAGER })
 }
 
 fn meta(name: &str, namespace: Option<&str>, t: &Tenant) -> Value {
@@ -73,24 +80,66 @@ pub fn namespace_limits(c: &Ctx<'_>, component: &str) -> Vec<Value> {
     ]
 }
 
-/// The Argo CD project: destinations limited to the tenant's namespaces (and the
-/// control namespace, where the bootstrap's child Applications live).
+/// Namespaced kinds Argo CD may sync into a tenant's namespaces (group, kind), and why:
+/// what the tenant charts render, what the upstream LibreChat chart and its MongoDB and
+/// Meilisearch subcharts render, and what the lab's modules 3 and 4 add. Everything else
+/// (ResourceQuota, LimitRange, Applications, Pods, …) is refused; cluster-scoped kinds
+/// are all refused (`clusterResourceWhitelist: []`).
+pub const NAMESPACED_KINDS: [(&str, &str); 22] = [
+    ("", "ConfigMap"), // charts' config, librechat.yaml, module 4's registry config
+    ("", "Secret"),    // upstream LibreChat/MongoDB, module 4's registry DB creds
+    ("", "Service"),   // agent, plain-mode MCP servers, LibreChat, MongoDB, Meilisearch
+    ("", "ServiceAccount"), // every chart's workloads, ToolHive proxy runners
+    ("", "PersistentVolumeClaim"), // LibreChat uploads, MongoDB and Meilisearch data
+    ("apps", "Deployment"), // agent, plain-mode MCP servers, LibreChat
+    ("apps", "StatefulSet"), // MongoDB and Meilisearch subcharts
+    ("batch", "Job"),  // first agent build, LibreChat user creation, readiness hook
+    ("networking.k8s.io", "NetworkPolicy"), // every chart's ingress limits (own namespace only)
+    ("policy", "PodDisruptionBudget"), // MongoDB subchart
+    ("rbac.authorization.k8s.io", "Role"), // agent pipeline trigger, MCP server reads
+    ("rbac.authorization.k8s.io", "RoleBinding"), // binds in its own namespace only
+    ("route.openshift.io", "Route"), // LibreChat, module 3b metrics, module 4 registry
+    ("tekton.dev", "Pipeline"), // the agent's build-agent pipeline
+    ("tekton.dev", "Task"), // pipelines an attendee splits into tasks
+    ("tekton.dev", "PipelineRun"), // a build started from the chart
+    ("toolhive.stacklok.dev", "MCPServer"), // the MCP servers, module 3c/3d fetch, yardstick
+    ("toolhive.stacklok.dev", "MCPToolConfig"), // module 3a tool filter
+    ("toolhive.stacklok.dev", "MCPRegistry"), // module 4 registry
+    ("postgresql.cnpg.io", "Cluster"), // module 4 registry database
+    ("monitoring.coreos.com", "ServiceMonitor"), // module 3b telemetry
+    ("monitoring.coreos.com", "PodMonitor"), // module 3b, scraping pods directly
+];
+
+/// The Argo CD project the provisioner pins on every Application of the tenant: exactly
+/// the tenant's four namespaces (no glob, never the control namespace), the tenant's
+/// repository and the LibreChat chart repository as sources, no cluster-scoped kind, and
+/// only the namespaced kinds of [`NAMESPACED_KINDS`].
 pub fn app_project(c: &Ctx<'_>) -> Value {
     let t = c.tenant;
     let project = t.project();
-    let server = "https://kubernetes.default.svc";
+    let destinations: Vec<Value> = t
+        .namespaces()
+        .into_iter()
+        .map(|ns| json!({ "server": IN_CLUSTER, "namespace": ns }))
+        .collect();
+    let kinds: Vec<Value> = NAMESPACED_KINDS
+        .iter()
+        .map(|(group, kind)| json!({ "group": group, "kind": kind }))
+        .collect();
     json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
         "metadata": meta(&project, Some(&c.settings.control_namespace), t),
         "spec": {
             "description": format!("Lab tenant {}", t.username),
-            "sourceRepos": ["*"],
-            "destinations": [
-                { "server": server, "namespace": format!("*-{}", t.username) },
-                { "server": server, "namespace": c.settings.control_namespace }
-            ],
+            "sourceRepos": [c.settings.repo_url(t), c.settings.librechat_repo],
+            "destinations": destinations,
             "clusterResourceWhitelist": [],
+            "namespaceResourceWhitelist": kinds,
+            // The attendee may look at and re-sync their Applications, never edit them.
             "roles": [{ "name": "user-role",
-                "policies": [format!("p, proj:{project}:user-role, applications, *, {project}/*, allow")],
+                "policies": [
+                    format!("p, proj:{project}:user-role, applications, get, {project}/*, allow"),
+                    format!("p, proj:{project}:user-role, applications, sync, {project}/*, allow"),
+                ],
                 "groups": [t.username] }]
         } })
 }
@@ -200,29 +249,64 @@ pub fn chart_values(c: &Ctx<'_>) -> Value {
     })
 }
 
-/// The app-of-apps: renders `charts/bootstrap` from the tenant's repository.
-pub fn bootstrap_application(c: &Ctx<'_>) -> Value {
-    let t = c.tenant;
-    let mut m = meta(&t.bootstrap_app(), Some(&c.settings.control_namespace), t);
-    m["finalizers"] = json!(["resources-finalizer.argocd.argoproj.io"]);
+/// Values of the operator's `charts/bootstrap`, which renders the child Applications.
+pub fn bootstrap_values(c: &Ctx<'_>) -> Value {
     let v = chart_values(c);
-    json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": m,
-        "spec": {
-            "project": t.project(),
-            "destination": { "server": "https://kubernetes.default.svc",
-                             "namespace": c.settings.control_namespace },
-            "source": { "repoURL": c.settings.repo_url(t), "targetRevision": "main",
-                "path": "charts/bootstrap",
-                "helm": { "valuesObject": { "tenant": v["tenant"], "deployer": v["deployer"],
-                    "gitops": v["gitops"], "litemaas": v["litemaas"], "mcpMode": v["mcpMode"] } } },
-            "syncPolicy": { "automated": { "prune": true, "selfHeal": true },
-                "syncOptions": ["CreateNamespace=false"],
-                "retry": { "limit": 10, "backoff": { "duration": "5s", "factor": 2, "maxDuration": "3m" } } }
-        } })
+    json!({ "tenant": v["tenant"], "deployer": v["deployer"], "gitops": v["gitops"],
+        "litemaas": v["litemaas"], "mcpMode": v["mcpMode"],
+        "argocd": { "namespace": c.settings.control_namespace, "server": IN_CLUSTER },
+        "librechat": { "repoURL": c.settings.librechat_repo } })
 }
 
-/// The user info RHDP shows the attendee (seed-contract §9.2, variant b).
-pub fn userinfo(c: &Ctx<'_>, s: &TenantState) -> Value {
+/// One child Application rendered from the operator's bootstrap chart, with what the
+/// tenant must never choose pinned again: its namespace (the control namespace), project
+/// (`appproject-<u>`), destination (one of the tenant's namespaces, in-cluster) and source
+/// (the tenant's repository at `charts/<component>`, or the LibreChat chart repository).
+/// Anything else is an error: the operator's chart is broken, nothing is applied.
+pub fn pin_application(c: &Ctx<'_>, mut app: Value) -> Result<Value, String> {
+    let t = c.tenant;
+    let name = app["metadata"]["name"].as_str().unwrap_or("?").to_string();
+    if app["apiVersion"] != "argoproj.io/v1alpha1" || app["kind"] != "Application" {
+        return Err(format!(
+            "{name}: the bootstrap chart may only render Applications"
+        ));
+    }
+    let ns = app["spec"]["destination"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if !t.owns_namespace(&ns) {
+        return Err(format!(
+            "{name}: destination {ns:?} is not one of the tenant's namespaces"
+        ));
+    }
+    let source = &app["spec"]["source"];
+    let repo = source["repoURL"].as_str().unwrap_or_default();
+    let path = source["path"].as_str().unwrap_or_default();
+    let tenant_chart = repo == c.settings.repo_url(t)
+        && path.strip_prefix("charts/").is_some_and(|chart| {
+            !chart.is_empty()
+                && chart
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if !tenant_chart && repo != c.settings.librechat_repo {
+        return Err(format!(
+            "{name}: source {repo} {path} is not the tenant's repository or the LibreChat chart"
+        ));
+    }
+    app["metadata"]["namespace"] = json!(c.settings.control_namespace);
+    for (k, v) in labels(t).as_object().into_iter().flatten() {
+        app["metadata"]["labels"][k] = v.clone();
+    }
+    app["spec"]["project"] = json!(t.project());
+    app["spec"]["destination"] = json!({ "server": IN_CLUSTER, "namespace": ns });
+    Ok(app)
+}
+
+/// The user info RHDP shows the attendee (seed-contract §9.2, variant b), without the
+/// passwords: the ConfigMap names the Secret that holds them (see [`userinfo_secret`]).
+pub fn userinfo(c: &Ctx<'_>) -> Value {
     let t = c.tenant;
     let u = &t.username;
     let d = c.domain;
@@ -230,13 +314,12 @@ pub fn userinfo(c: &Ctx<'_>, s: &TenantState) -> Value {
         "user": u,
         "librechat_url": format!("https://librechat-librechat-{u}.{d}"),
         "librechat_user": format!("{u}@example.com"),
-        "librechat_password": s.librechat_password,
         "gitea_url": c.gitea_url,
         "gitea_user": u,
-        "gitea_password": s.gitea_password,
         "gitea_repo_url": format!("{}/{u}/{}", c.gitea_url, c.settings.repo_name),
         "openshift_mcp_server_url": format!("http://mcp-openshift-proxy.mcp-openshift-{u}.svc.cluster.local:8080/sse#openshift"),
         "gitea_mcp_server_url": format!("http://mcp-gitea-proxy.mcp-gitea-{u}.svc.cluster.local:8080/mcp"),
+        "credentials_secret": format!("{}/{}", c.settings.control_namespace, userinfo_name(t)),
     } } });
     let mut m = meta(&userinfo_name(t), Some(&c.settings.control_namespace), t);
     m["labels"][t.userinfo_label()] = json!("true");
@@ -245,7 +328,24 @@ pub fn userinfo(c: &Ctx<'_>, s: &TenantState) -> Value {
         "data": { "provision_data": text } })
 }
 
-/// Name of the user-info ConfigMap.
+/// The attendee's passwords, beside the user info and labelled like it: keys
+/// `librechat_password`, `gitea_password`.
+pub fn userinfo_secret(c: &Ctx<'_>, s: &TenantState) -> Value {
+    let t = c.tenant;
+    let mut obj = secret(
+        &userinfo_name(t),
+        &c.settings.control_namespace,
+        t,
+        &[
+            ("librechat_password", &s.librechat_password),
+            ("gitea_password", &s.gitea_password),
+        ],
+    );
+    obj["metadata"]["labels"][t.userinfo_label()] = json!("true");
+    obj
+}
+
+/// Name of the user-info ConfigMap and of the Secret beside it.
 pub fn userinfo_name(t: &Tenant) -> String {
     format!("userinfo-{}", t.username)
 }

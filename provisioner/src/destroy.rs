@@ -1,8 +1,10 @@
 //! `destroy`: the provision steps undone in reverse order. Every step tolerates objects
 //! that are already gone, so a half-provisioned or already-destroyed tenant destroys
-//! cleanly, and a failed destroy can simply be run again.
+//! cleanly, and a failed destroy can simply be run again. Nothing is deleted for an order
+//! whose guid is not the tenant's, and nothing the provisioner did not create (a Gitea
+//! user, a namespace, a LiteLLM key) is ever deleted.
 
-use crate::desired::{self, CREATED_BY_LABEL, Ctx};
+use crate::desired::{self, CREATED_BY_LABEL, Ctx, GUID_LABEL, TENANT_LABEL};
 use crate::error::Result;
 use crate::plan::{Provisioner, Report, Run};
 use crate::state::TenantState;
@@ -16,6 +18,8 @@ impl Provisioner {
     pub async fn destroy(&self, tenant: &Tenant) -> Result<Report> {
         let gitea = self.require_gitea()?;
         let llm = self.require_llm()?;
+        // Another order's guid deletes nothing.
+        let stored = self.check_guid(tenant).await?;
         let mut run = Run::new(self, tenant, "destroy");
         // Names only depend on the tenant; the domain is a placeholder when undiscoverable.
         let domain = self
@@ -33,20 +37,27 @@ impl Provisioner {
         let c = &ctx;
         let ns = self.settings.control_namespace.clone();
         run.step("applications", async {
-            let app = tenant.bootstrap_app();
-            let deleted = match self
-                .cluster
-                .delete("argoproj.io/v1alpha1", "Application", Some(&ns), &app)
-                .await
-            {
-                Ok(deleted) => deleted,
-                // No Argo CD on this cluster (direct mode): no Application to wait for.
-                Err(e) if e.is_not_found() => return Ok(((), "Argo CD not served".into())),
-                Err(e) => return Err(e),
-            };
+            let api = "argoproj.io/v1alpha1";
+            let mut deleted = 0;
+            // The child Applications (Argo CD cascades each), and an older version's
+            // app-of-apps, whose cascade removes the same children.
+            let mut names = wait::application_names(tenant);
+            names.push(tenant.legacy_bootstrap_app());
+            for name in &names {
+                match self
+                    .cluster
+                    .delete(api, "Application", Some(&ns), name)
+                    .await
+                {
+                    Ok(true) => deleted += 1,
+                    Ok(false) => {}
+                    // No Argo CD on this cluster (direct mode): no Application to wait for.
+                    Err(e) if e.is_not_found() => return Ok(((), "Argo CD not served".into())),
+                    Err(e) => return Err(e),
+                }
+            }
             let waited = wait::applications_gone(self, tenant).await?;
-            let what = if deleted { "deleted" } else { "absent" };
-            Ok(((), format!("bootstrap {what}; {waited}")))
+            Ok(((), format!("{deleted} deleted; {waited}")))
         })
         .await?;
         if self.mode == Mode::Direct {
@@ -70,13 +81,26 @@ impl Provisioner {
         )
         .await?;
         run.step("llm-key", async {
-            let n = llm.delete_alias(&tenant.key_alias()).await?;
-            Ok(((), format!("{n} key(s) deleted")))
+            let (n, foreign) = llm
+                .delete_alias(&tenant.key_alias(), &tenant.username)
+                .await?;
+            let mut detail = format!("{n} key(s) deleted");
+            if foreign > 0 {
+                detail.push_str(&format!(", {foreign} not ours left alone"));
+            }
+            Ok(((), detail))
         })
         .await?;
         run.step("gitea-user", async {
-            let purged = gitea.purge_user(&tenant.username).await?;
-            Ok(((), if purged { "purged" } else { "absent" }.to_string()))
+            // Only the user the state proves we created.
+            let detail = match gitea.user_id(&tenant.username).await? {
+                Some(id) if !self.owns_gitea_user(tenant, stored.as_ref(), id).await? => {
+                    "not created by us, kept"
+                }
+                Some(_) if gitea.purge_user(&tenant.username).await? => "purged",
+                _ => "absent",
+            };
+            Ok(((), detail.to_string()))
         })
         .await?;
         run.step("namespaces", self.delete_created_namespaces(tenant))
@@ -88,7 +112,13 @@ impl Provisioner {
         .await?;
         run.step(
             "userinfo",
-            self.delete_all([desired::userinfo(c, &placeholder)].iter()),
+            self.delete_all(
+                [
+                    desired::userinfo(c),
+                    desired::userinfo_secret(c, &placeholder),
+                ]
+                .iter(),
+            ),
         )
         .await?;
         Ok(run.finish())
@@ -118,12 +148,17 @@ impl Provisioner {
         }
     }
 
-    /// Deletes only namespaces labelled as created by the provisioner, and waits for them.
+    /// Deletes only namespaces labelled as created by the provisioner for this tenant (and
+    /// this order, when the label is there), and waits for them.
     async fn delete_created_namespaces(&self, tenant: &Tenant) -> Result<((), String)> {
         let mut ours = Vec::new();
         for ns in tenant.namespaces() {
             if let Some(obj) = self.cluster.get("v1", "Namespace", None, &ns).await?
                 && obj["metadata"]["labels"][CREATED_BY_LABEL] == desired::FIELD_MANAGER
+                && obj["metadata"]["labels"][TENANT_LABEL] == tenant.username.as_str()
+                && obj["metadata"]["labels"][GUID_LABEL]
+                    .as_str()
+                    .is_none_or(|g| g == tenant.guid)
             {
                 self.cluster.delete("v1", "Namespace", None, &ns).await?;
                 ours.push(ns);

@@ -14,6 +14,16 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// The order names something that belongs to someone else (another tenant's guid, a
+    /// Gitea user, namespace or LiteLLM key this provisioner did not create); nothing of
+    /// it was changed.
+    #[error("conflict on {field}: {reason}")]
+    Conflict {
+        /// The input that conflicts (`guid`, `username`).
+        field: String,
+        /// What it conflicts with.
+        reason: String,
+    },
     /// A credential the command needs is not set.
     #[error("missing credential: {0} (set it, or {0}_FILE naming a file that holds it)")]
     MissingCredential(&'static str),
@@ -100,6 +110,22 @@ impl Error {
         Error::Invalid {
             field: field.into(),
             reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Conflict`].
+    pub fn conflict(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Conflict {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The error under any [`Error::Step`] wrappers.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Step { source, .. } => source.root(),
+            other => other,
         }
     }
 

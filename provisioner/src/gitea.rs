@@ -1,6 +1,7 @@
-//! The Gitea admin calls a tenant needs (gitea-mcp.md §3.2): create or update the user,
-//! migrate the lab repository and give it a `broken` branch, issue a scoped token for
-//! the MCP server, and purge the user on destroy.
+//! The Gitea admin calls a tenant needs (gitea-mcp.md §3.2): create the user (never take
+//! over an existing one: the caller checks the user's id against the tenant's state),
+//! migrate the lab repository and give it a `broken` branch, issue a scoped token for the
+//! MCP server, and purge the user on destroy.
 
 use std::time::Duration;
 
@@ -86,26 +87,55 @@ impl Gitea {
             .await
     }
 
-    /// Creates the user, or resets an existing user's password so the tenant's known
-    /// password is valid again.
-    pub async fn ensure_user(&self, user: &str, password: &Secret) -> Result<()> {
+    /// Creates the user; `None` when a user of that name already exists (whoever made it:
+    /// the caller decides, from the tenant's state, whether it is ours).
+    pub async fn create_user(&self, user: &str, password: &Secret) -> Result<Option<i64>> {
         let body = json!({ "username": user, "email": format!("{user}@demo.redhat.com"),
             "password": password.expose(), "must_change_password": false });
         let (status, answer) = self
             .call(Method::POST, "/admin/users", Auth::Admin, Some(&body))
             .await?;
         match status.as_u16() {
-            201 => Ok(()),
-            422 | 409 => {
-                let body = json!({ "login_name": user, "source_id": 0,
-                    "password": password.expose(), "must_change_password": false });
-                let path = format!("/admin/users/{user}");
-                let (status, answer) = self
-                    .call(Method::PATCH, &path, Auth::Admin, Some(&body))
-                    .await?;
-                expect(&format!("PATCH {path}"), status, &answer, &[200])
-            }
-            _ => expect("POST /admin/users", status, &answer, &[201]),
+            201 => answer["id"]
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| remote("POST /admin/users", status, "answer has no id")),
+            422 | 409 => Ok(None),
+            _ => expect("POST /admin/users", status, &answer, &[201]).map(|_| None),
+        }
+    }
+
+    /// Sets the password of a user the provisioner created (so the tenant's known
+    /// password is valid again after someone changed it).
+    pub async fn reset_password(&self, user: &str, password: &Secret) -> Result<()> {
+        let body = json!({ "login_name": user, "source_id": 0,
+            "password": password.expose(), "must_change_password": false });
+        let path = format!("/admin/users/{user}");
+        let (status, answer) = self
+            .call(Method::PATCH, &path, Auth::Admin, Some(&body))
+            .await?;
+        expect(&format!("PATCH {path}"), status, &answer, &[200])
+    }
+
+    /// Whether `password` authenticates as `user` (basic auth on `GET /user`).
+    pub async fn password_works(&self, user: &str, password: &Secret) -> Result<bool> {
+        if password.expose().is_empty() {
+            return Ok(false);
+        }
+        let (status, answer) = self
+            .call(Method::GET, "/user", Auth::User(user, password), None)
+            .await?;
+        Ok(status == StatusCode::OK && answer["login"].as_str() == Some(user))
+    }
+
+    /// The user's numeric id, or `None` when there is no such user.
+    pub async fn user_id(&self, user: &str) -> Result<Option<i64>> {
+        let path = format!("/users/{user}");
+        let (status, answer) = self.call(Method::GET, &path, Auth::Admin, None).await?;
+        match status.as_u16() {
+            200 => Ok(answer["id"].as_i64()),
+            404 => Ok(None),
+            _ => expect(&format!("GET {path}"), status, &answer, &[200]).map(|_| None),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod gitea;
 mod json_api;
 pub mod litellm;
 mod plan;
+mod preflight;
 mod provision;
 pub mod retry;
 pub mod serve;

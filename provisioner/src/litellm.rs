@@ -1,6 +1,7 @@
 //! LiteLLM virtual keys (agent-peers.md §7, seed-contract §12.3): one key per tenant,
 //! aliased `virtkey-<guid>`. An existing alias is reused when we still hold its key, and
-//! rotated otherwise; destroy deletes only keys carrying this tenant's alias.
+//! rotated otherwise; only keys carrying this tenant's alias *and* made by the provisioner
+//! for this tenant (`metadata.created_by`, `metadata.owner`) are ever deleted.
 
 use std::time::Duration;
 
@@ -84,6 +85,14 @@ impl LiteLlm {
 
     /// The alias of a key we hold, if LiteLLM still knows it.
     pub async fn alias_of(&self, key: &Secret) -> Result<Option<String>> {
+        Ok(self
+            .info(key)
+            .await?
+            .and_then(|info| info["key_alias"].as_str().map(str::to_string)))
+    }
+
+    /// `/key/info` of a key (or token hash), if LiteLLM knows it.
+    async fn info(&self, key: &Secret) -> Result<Option<Value>> {
         if key.expose().is_empty() {
             return Ok(None);
         }
@@ -92,21 +101,25 @@ impl LiteLlm {
         if !status.is_success() {
             return Ok(None);
         }
-        Ok(answer["info"]["key_alias"].as_str().map(str::to_string))
+        Ok(Some(answer["info"].clone()))
     }
 
-    /// Reuses `held` when it is still this alias's key; otherwise deletes whatever key has
-    /// the alias and generates a new one.
+    /// Reuses `held` when it is still this alias's key; otherwise deletes the alias's keys
+    /// this provisioner made for `req.user` and generates a new one. A key under the alias
+    /// that someone else made is never deleted: the order is refused instead.
     pub async fn ensure_key(&self, req: &KeyRequest<'_>, held: &Secret) -> Result<(Secret, bool)> {
         if self.alias_of(held).await?.as_deref() == Some(req.alias) {
             return Ok((held.clone(), false));
         }
-        self.delete_alias(req.alias).await?;
+        self.check_alias(req.alias, req.user).await?;
+        self.delete_alias(req.alias, req.user).await?;
         match self.generate(req).await? {
             Some(key) => Ok((key, true)),
             None => {
-                // Another run made the alias between our delete and generate: take over.
-                self.delete_alias(req.alias).await?;
+                // Another run made the alias between our delete and generate: take over
+                // (only if that run was ours, for this tenant).
+                self.check_alias(req.alias, req.user).await?;
+                self.delete_alias(req.alias, req.user).await?;
                 let key = self.generate(req).await?.ok_or_else(|| {
                     remote(
                         "POST /key/generate",
@@ -144,8 +157,9 @@ impl LiteLlm {
         }
     }
 
-    /// Token hashes of the keys whose alias is `alias` (and no other's).
-    pub async fn keys_with_alias(&self, alias: &str) -> Result<Vec<String>> {
+    /// Keys whose alias is `alias` (and no other's): token hash and whether this
+    /// provisioner made it for `owner` (its metadata says so).
+    async fn alias_keys(&self, alias: &str, owner: &str) -> Result<Vec<(String, bool)>> {
         let path = format!("/key/list?return_full_object=true&key_alias={alias}");
         let (status, answer) = self.call(Method::GET, &path, None).await?;
         if !status.is_success() {
@@ -153,37 +167,77 @@ impl LiteLlm {
         }
         let mut found = Vec::new();
         for entry in answer["keys"].as_array().into_iter().flatten() {
-            let (hash, known_alias) = match entry {
+            let (hash, info) = match entry {
                 Value::String(h) => (h.clone(), None),
                 obj => (
                     obj["token"].as_str().unwrap_or_default().to_string(),
-                    obj["key_alias"].as_str().map(str::to_string),
+                    Some(obj.clone()),
                 ),
             };
             if hash.is_empty() {
                 continue;
             }
-            let key_alias = match known_alias {
-                Some(a) => Some(a),
-                None => self.alias_of(&Secret::new(hash.clone())).await?,
+            let info = match info {
+                Some(i) if i["key_alias"].is_string() => Some(i),
+                _ => self.info(&Secret::new(hash.clone())).await?,
             };
-            if key_alias.as_deref() == Some(alias) {
-                found.push(hash);
+            let Some(info) = info else { continue };
+            if info["key_alias"].as_str() != Some(alias) {
+                continue;
             }
+            let meta = &info["metadata"];
+            let ours = meta["created_by"] == "provisioner" && meta["owner"] == owner;
+            found.push((hash, ours));
         }
         Ok(found)
     }
 
-    /// Deletes this alias's keys; returns how many.
-    pub async fn delete_alias(&self, alias: &str) -> Result<usize> {
-        let hashes = self.keys_with_alias(alias).await?;
+    /// Token hashes of the keys under `alias` that this provisioner made for `owner`.
+    pub async fn keys_with_alias(&self, alias: &str, owner: &str) -> Result<Vec<String>> {
+        Ok(self
+            .alias_keys(alias, owner)
+            .await?
+            .into_iter()
+            .filter_map(|(hash, ours)| ours.then_some(hash))
+            .collect())
+    }
+
+    /// Refuses an alias that holds a key this provisioner did not make for `owner`.
+    pub async fn check_alias(&self, alias: &str, owner: &str) -> Result<()> {
+        let foreign = self
+            .alias_keys(alias, owner)
+            .await?
+            .iter()
+            .filter(|(_, ours)| !ours)
+            .count();
+        if foreign == 0 {
+            return Ok(());
+        }
+        Err(Error::conflict(
+            "guid",
+            format!(
+                "LiteLLM key alias {alias} holds {foreign} key(s) this provisioner did not \
+                 make for {owner}; they are left alone"
+            ),
+        ))
+    }
+
+    /// Deletes the keys under `alias` that this provisioner made for `owner` (never anyone
+    /// else's); returns how many were deleted and how many were left alone.
+    pub async fn delete_alias(&self, alias: &str, owner: &str) -> Result<(usize, usize)> {
+        let keys = self.alias_keys(alias, owner).await?;
+        let foreign = keys.iter().filter(|(_, ours)| !ours).count();
+        let hashes: Vec<String> = keys
+            .into_iter()
+            .filter_map(|(h, ours)| ours.then_some(h))
+            .collect();
         if hashes.is_empty() {
-            return Ok(0);
+            return Ok((0, foreign));
         }
         let body = json!({ "keys": hashes });
         let (status, answer) = self.call(Method::POST, "/key/delete", Some(&body)).await?;
         if status.is_success() || status == StatusCode::NOT_FOUND {
-            Ok(hashes.len())
+            Ok((hashes.len(), foreign))
         } else {
             Err(remote("POST /key/delete", status, &answer.to_string()))
         }

@@ -33,12 +33,13 @@ async fn main() -> ExitCode {
 }
 
 fn is_usage(e: &provisioner::Error) -> bool {
-    matches!(
-        e,
-        provisioner::Error::Invalid { .. }
-            | provisioner::Error::MissingCredential(_)
-            | provisioner::Error::File { .. }
-    )
+    matches!(e.root(), provisioner::Error::Conflict { .. })
+        || matches!(
+            e,
+            provisioner::Error::Invalid { .. }
+                | provisioner::Error::MissingCredential(_)
+                | provisioner::Error::File { .. }
+        )
 }
 
 fn init_tracing(json: bool) {

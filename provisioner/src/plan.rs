@@ -140,11 +140,11 @@ impl Run {
 }
 
 /// The cluster objects of a tenant in apply order, grouped by the step that applies them.
-/// `charts` are the rendered direct-mode objects (ignored in bootstrap mode).
+/// `charts` are what the deploy step applies ([`Provisioner::render_deploy`]): the pinned
+/// child Applications in bootstrap mode, the rendered component charts in direct mode.
 pub fn planned_objects(
     c: &Ctx<'_>,
     state: &TenantState,
-    mode: Mode,
     charts: &[Value],
 ) -> Vec<(&'static str, Vec<Value>)> {
     let mut plan = Vec::new();
@@ -160,12 +160,11 @@ pub fn planned_objects(
     plan.push(("appproject", vec![desired::app_project(c)]));
     plan.push(("secrets", desired::tenant_secrets(c, state)));
     plan.push(("scc", vec![desired::scc(c.tenant)]));
-    let deploy = match mode {
-        Mode::Bootstrap => vec![desired::bootstrap_application(c)],
-        Mode::Direct => charts.to_vec(),
-    };
-    plan.push(("deploy", deploy));
-    plan.push(("userinfo", vec![desired::userinfo(c, state)]));
+    plan.push(("deploy", charts.to_vec()));
+    plan.push((
+        "userinfo",
+        vec![desired::userinfo_secret(c, state), desired::userinfo(c)],
+    ));
     plan
 }
 
@@ -221,6 +220,31 @@ impl Provisioner {
     /// Renders the direct-mode charts for this tenant.
     pub async fn render_charts(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
         self.helm.template_direct(&desired::chart_values(c)).await
+    }
+
+    /// The tenant's child Applications: `charts/bootstrap` rendered from the operator's
+    /// charts folder (never the tenant's repository), each one pinned
+    /// ([`desired::pin_application`]).
+    pub async fn child_applications(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
+        let rendered = self
+            .helm
+            .template("bootstrap", &desired::bootstrap_values(c))
+            .await?;
+        rendered
+            .into_iter()
+            .map(|app| {
+                desired::pin_application(c, app)
+                    .map_err(|e| Error::Helm(format!("charts/bootstrap: {e}")))
+            })
+            .collect()
+    }
+
+    /// What the deploy step applies in this mode.
+    pub async fn render_deploy(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
+        match self.mode {
+            Mode::Bootstrap => self.child_applications(c).await,
+            Mode::Direct => self.render_charts(c).await,
+        }
     }
 
     /// The poll interval and deadline of readiness waits.

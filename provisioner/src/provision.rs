@@ -2,7 +2,7 @@
 //! a failure (credentials are kept in the tenant's state Secret, objects are applied
 //! server-side, remote resources are created-or-reused).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cluster::describe;
 use crate::config::Secret;
@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::litellm::KeyRequest;
 use crate::plan::{Provisioner, Report, Run, planned_objects};
 use crate::state::TenantState;
-use crate::tenant::{Mode, Tenant};
+use crate::tenant::{COMPONENTS, Mode, Tenant};
 use crate::wait;
 
 impl Provisioner {
@@ -19,6 +19,7 @@ impl Provisioner {
     pub async fn provision(&self, tenant: &Tenant) -> Result<Report> {
         self.require_gitea()?;
         self.require_llm()?;
+        self.preflight(tenant).await?;
         let mut run = Run::new(self, tenant, "provision");
         let domain = run
             .step("domain", async {
@@ -47,13 +48,12 @@ impl Provisioner {
         .await?;
         self.gitea_steps(&mut run, c, &mut state).await?;
         state.llm_key = run.step("llm-key", self.llm_key(c, &state)).await?;
-        let plan = planned_objects(c, &state, Mode::Bootstrap, &[]);
+        let plan = planned_objects(c, &state, &[]);
         run.step("secrets", self.apply_all(objects_of(&plan, "secrets")))
             .await?;
         run.step("scc", self.apply_optional_kind(objects_of(&plan, "scc")))
             .await?;
-        run.step("deploy", self.deploy(c, objects_of(&plan, "deploy")))
-            .await?;
+        run.step("deploy", self.deploy(c)).await?;
         run.step("wait", wait::ready(self, tenant)).await?;
         run.step("userinfo", self.apply_all(objects_of(&plan, "userinfo")))
             .await?;
@@ -65,11 +65,9 @@ impl Provisioner {
         let gitea = self.require_gitea()?;
         let user = &c.tenant.username;
         let password = Secret::new(state.gitea_password.clone());
-        run.step("gitea-user", async {
-            gitea.ensure_user(user, &password).await?;
-            Ok(((), "created or updated".to_string()))
-        })
-        .await?;
+        state.gitea_user_id = run
+            .step("gitea-user", self.gitea_user(c, state, &password))
+            .await?;
         run.step("gitea-repo", async {
             let s = &self.settings;
             gitea
@@ -95,6 +93,39 @@ impl Provisioner {
         Ok(())
     }
 
+    /// The tenant's Gitea user: created (its id saved in the state at once), or, when the
+    /// state says we created it, its password set again. A user of that name that we did
+    /// not create is refused and left untouched.
+    async fn gitea_user(
+        &self,
+        c: &Ctx<'_>,
+        state: &TenantState,
+        password: &Secret,
+    ) -> Result<(String, String)> {
+        let gitea = self.require_gitea()?;
+        let user = &c.tenant.username;
+        if let Some(id) = gitea.user_id(user).await? {
+            if !self.owns_gitea_user(c.tenant, Some(state), id).await? {
+                return Err(foreign_user(user));
+            }
+            gitea.reset_password(user, password).await?;
+            let mut next = state.clone();
+            next.gitea_user_id = id.to_string();
+            if next != *state {
+                self.save_state(c, &next).await?;
+            }
+            return Ok((next.gitea_user_id, "ours; password set".into()));
+        }
+        let id = gitea
+            .create_user(user, password)
+            .await?
+            .ok_or_else(|| foreign_user(user))?;
+        let mut next = state.clone();
+        next.gitea_user_id = id.to_string();
+        self.save_state(c, &next).await?;
+        Ok((next.gitea_user_id, "created".into()))
+    }
+
     /// The tenant's LiteLLM key: reused while valid, else (re)generated and saved.
     async fn llm_key(&self, c: &Ctx<'_>, state: &TenantState) -> Result<(String, String)> {
         let t = c.tenant;
@@ -117,12 +148,45 @@ impl Provisioner {
         Ok((next.llm_key, detail.to_string()))
     }
 
-    /// The bootstrap Application, or in direct mode the rendered charts.
-    async fn deploy(&self, c: &Ctx<'_>, bootstrap: Vec<Value>) -> Result<((), String)> {
-        match self.mode {
-            Mode::Bootstrap => self.apply_all(bootstrap).await,
-            Mode::Direct => self.apply_all(self.render_charts(c).await?).await,
+    /// The child Applications (after retiring an app-of-apps of an older version), or in
+    /// direct mode the rendered charts.
+    async fn deploy(&self, c: &Ctx<'_>) -> Result<((), String)> {
+        let objects = self.render_deploy(c).await?;
+        let mut detail = String::new();
+        if self.mode == Mode::Bootstrap && self.retire_legacy_bootstrap(c.tenant).await? {
+            detail.push_str("legacy bootstrap Application removed (children kept); ");
         }
+        let ((), applied) = self.apply_all(objects).await?;
+        Ok(((), detail + &applied))
+    }
+
+    /// Deletes `bootstrap-tenant-<u>` (rendered from the tenant's own repository by older
+    /// versions) without its cascade: its finalizer is dropped first, so the children we
+    /// apply next are kept and taken over.
+    async fn retire_legacy_bootstrap(&self, t: &Tenant) -> Result<bool> {
+        let ns = &self.settings.control_namespace;
+        let name = t.legacy_bootstrap_app();
+        let api = "argoproj.io/v1alpha1";
+        if self
+            .cluster
+            .get(api, "Application", Some(ns), &name)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        self.cluster
+            .merge_patch(
+                api,
+                "Application",
+                Some(ns),
+                &name,
+                &json!({ "metadata": { "finalizers": [] } }),
+            )
+            .await?;
+        self.cluster
+            .delete(api, "Application", Some(ns), &name)
+            .await
     }
 
     /// Applies objects in order; the detail counts them.
@@ -157,7 +221,22 @@ impl Provisioner {
     /// Creates the tenant namespaces (when asked) or checks they exist.
     async fn ensure_namespaces(&self, c: &Ctx<'_>) -> Result<((), String)> {
         if c.settings.create_namespaces {
-            let plan = planned_objects(c, &TenantState::default(), self.mode, &[]);
+            // Created, never adopted: an existing namespace was checked to be ours by the
+            // preflight, and one made since then makes the create fail.
+            for comp in COMPONENTS {
+                let ns = c.tenant.namespace(comp);
+                if self
+                    .cluster
+                    .get("v1", "Namespace", None, &ns)
+                    .await?
+                    .is_none()
+                {
+                    self.cluster
+                        .create(&desired::namespace(c.tenant, comp))
+                        .await?;
+                }
+            }
+            let plan = planned_objects(c, &TenantState::default(), &[]);
             return self.apply_all(objects_of(&plan, "namespaces")).await;
         }
         let mut missing = Vec::new();
@@ -197,6 +276,7 @@ impl Provisioner {
             .unwrap_or_default();
         let before = state.clone();
         state.fill_generated();
+        state.guid = c.tenant.guid.clone();
         if found.is_none() || state != before {
             self.save_state(c, &state).await?;
         }
@@ -214,6 +294,15 @@ impl Provisioner {
             .await
             .map(|_| ())
     }
+}
+
+fn foreign_user(user: &str) -> Error {
+    Error::conflict(
+        "username",
+        format!(
+            "Gitea user {user} exists and was not created by this provisioner for this tenant; it is left untouched"
+        ),
+    )
 }
 
 /// The objects the plan assigns to `step`.

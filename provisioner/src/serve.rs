@@ -1,8 +1,15 @@
 //! `provisioner serve`: orders over HTTP with a bounded worker pool.
 //!
-//! - `POST /tenants {"username","guid"}` → 202; provisioning runs in the background.
+//! - `POST /tenants {"username","guid"}` → 202; provisioning runs in the background. The
+//!   preflight (username collisions, another order's guid, a Gitea user or namespace we
+//!   did not create) runs first: 422 or 409 naming the field, nothing created.
 //! - `GET /tenants/{username}` → the tenant's last operation: state, error, report.
-//! - `DELETE /tenants/{username}?guid=…` → 202; destroy runs in the background.
+//! - `DELETE /tenants/{username}?guid=…` → 202; destroy runs in the background. A guid
+//!   that is not the tenant's answers 409 and nothing is deleted.
+//!
+//! Every route but `/healthz` requires `Authorization: Bearer <token>` when a token is
+//! configured ([`ApiToken`]; 401 JSON otherwise); [`run`] refuses to listen on anything but
+//! a loopback address without one.
 //!
 //! At most `workers` operations run at once (a semaphore); one tenant has at most one
 //! operation in flight (a second order for it answers 409). `GET /stats` reports the pool:
@@ -60,6 +67,7 @@ pub struct TenantStatus {
 #[derive(Clone)]
 pub struct AppState {
     provisioner: Provisioner,
+    token: Option<Arc<ApiToken>>,
     workers: Arc<Semaphore>,
     size: usize,
     running: Arc<AtomicUsize>,
@@ -72,6 +80,7 @@ impl AppState {
     pub fn new(provisioner: Provisioner, workers: usize) -> Self {
         AppState {
             provisioner,
+            token: None,
             workers: Arc::new(Semaphore::new(workers.max(1))),
             size: workers.max(1),
             running: Arc::default(),
@@ -81,18 +90,100 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Requires `token` as a bearer token on every route but `/healthz`.
+    pub fn with_token(mut self, token: ApiToken) -> Self {
+        self.token = Some(Arc::new(token));
+        self
+    }
+}
+
+/// The bearer token callers of the API must present (compared in constant time).
+pub struct ApiToken(Vec<u8>);
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiToken(***)")
+    }
+}
+
+impl ApiToken {
+    /// A token; shorter than 16 characters is refused (guessable).
+    pub fn new(token: &str) -> Result<Self> {
+        let token = token.trim();
+        if token.len() < 16 {
+            return Err(Error::invalid(
+                "PROVISIONER_API_TOKEN",
+                "must be at least 16 characters",
+            ));
+        }
+        Ok(ApiToken(token.as_bytes().to_vec()))
+    }
+
+    /// Whether `presented` is the token: every byte is compared whatever the first
+    /// difference, so the time taken does not tell how much of a guess was right.
+    pub fn matches(&self, presented: &[u8]) -> bool {
+        let mut diff = u8::from(presented.len() != self.0.len());
+        for (i, want) in self.0.iter().enumerate() {
+            diff |= want ^ presented.get(i).copied().unwrap_or(0);
+        }
+        diff == 0
+    }
+}
+
 /// The HTTP API.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let guarded = Router::new()
         .route("/tenants", post(order))
         .route("/tenants/{username}", get(show).delete(remove))
         .route("/stats", get(stats))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_token,
+        ));
+    guarded
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state)
 }
 
-/// Serves until Ctrl-C.
-pub async fn run(p: Provisioner, listen: &str, workers: usize) -> Result<()> {
+/// 401 unless the request carries the configured bearer token.
+async fn require_token(
+    State(s): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Some(token) = &s.token else {
+        return next.run(request).await;
+    };
+    let presented = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match presented {
+        Some(p) if token.matches(p.as_bytes()) => next.run(request).await,
+        Some(_) => problem(StatusCode::UNAUTHORIZED, "invalid bearer token"),
+        None => problem(
+            StatusCode::UNAUTHORIZED,
+            "missing bearer token (Authorization: Bearer …)",
+        ),
+    }
+}
+
+/// Serves until Ctrl-C. Without a token only a loopback address is accepted.
+pub async fn run(
+    p: Provisioner,
+    listen: &str,
+    workers: usize,
+    token: Option<ApiToken>,
+) -> Result<()> {
+    check_listen(listen, token.is_some())?;
+    let mut state = AppState::new(p, workers);
+    match token {
+        Some(t) => state = state.with_token(t),
+        None => tracing::warn!(listen, "serving WITHOUT authentication (loopback only)"),
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| Error::Listen {
@@ -100,7 +191,7 @@ pub async fn run(p: Provisioner, listen: &str, workers: usize) -> Result<()> {
             source,
         })?;
     tracing::info!(listen, workers, "serving tenant orders");
-    axum::serve(listener, router(AppState::new(p, workers)))
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -109,6 +200,28 @@ pub async fn run(p: Provisioner, listen: &str, workers: usize) -> Result<()> {
             addr: listen.to_string(),
             source,
         })
+}
+
+/// Refuses a non-loopback listen address without a token (any host name but
+/// `localhost` counts as non-loopback).
+pub fn check_listen(listen: &str, has_token: bool) -> Result<()> {
+    if has_token {
+        return Ok(());
+    }
+    let loopback = match listen.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => listen
+            .rsplit_once(':')
+            .is_some_and(|(host, _)| host == "localhost"),
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "PROVISIONER_API_TOKEN",
+            format!("required to listen on {listen} (only loopback may go without a token)"),
+        ))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +239,22 @@ fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
+/// An error of the preflight or guid check as an answer: 422 for input that can never
+/// work, 409 for a conflict with someone else's object, 502 for anything else.
+fn refusal(e: &Error) -> Response {
+    let (status, field) = match e {
+        Error::Invalid { field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+        Error::Conflict { field, .. } => (StatusCode::CONFLICT, Some(field)),
+        _ => (StatusCode::BAD_GATEWAY, None),
+    };
+    let field = field.map(|f| f.trim_start_matches('-').to_string());
+    (
+        status,
+        Json(json!({ "error": e.to_string(), "field": field })),
+    )
+        .into_response()
+}
+
 async fn order(State(s): State<AppState>, body: Option<Json<Order>>) -> Response {
     let Some(Json(o)) = body else {
         return problem(
@@ -133,10 +262,33 @@ async fn order(State(s): State<AppState>, body: Option<Json<Order>>) -> Response
             "body must be JSON {\"username\", \"guid\"}",
         );
     };
-    match Tenant::new(&o.username, &o.guid) {
-        Ok(t) => start(s, t, true).await,
-        Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    let t = match Tenant::new(&o.username, &o.guid) {
+        Ok(t) => t,
+        Err(e) => return refusal(&e),
+    };
+    if busy(&s, &t).await {
+        return in_flight(&t);
     }
+    match s.provisioner.preflight(&t).await {
+        Ok(()) => start(s, t, true).await,
+        Err(e) => refusal(&e),
+    }
+}
+
+async fn busy(s: &AppState, t: &Tenant) -> bool {
+    s.tenants.lock().await.get(&t.username).is_some_and(|t| {
+        matches!(
+            t.phase,
+            Phase::Queued | Phase::Provisioning | Phase::Destroying
+        )
+    })
+}
+
+fn in_flight(t: &Tenant) -> Response {
+    problem(
+        StatusCode::CONFLICT,
+        format!("{} has an operation in flight", t.username),
+    )
 }
 
 async fn remove(
@@ -153,9 +305,16 @@ async fn remove(
     let Some(guid) = q.guid.or(known) else {
         return problem(StatusCode::BAD_REQUEST, "unknown tenant: pass ?guid=");
     };
-    match Tenant::new(&username, &guid) {
-        Ok(t) => start(s, t, false).await,
-        Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    let t = match Tenant::new(&username, &guid) {
+        Ok(t) => t,
+        Err(e) => return refusal(&e),
+    };
+    if busy(&s, &t).await {
+        return in_flight(&t);
+    }
+    match s.provisioner.check_guid(&t).await {
+        Ok(_) => start(s, t, false).await,
+        Err(e) => refusal(&e),
     }
 }
 
@@ -185,10 +344,7 @@ async fn start(s: AppState, tenant: Tenant, provision: bool) -> Response {
             )
         });
         if busy {
-            return problem(
-                StatusCode::CONFLICT,
-                format!("{} has an operation in flight", tenant.username),
-            );
+            return in_flight(&tenant);
         }
         let status = TenantStatus {
             tenant: tenant.clone(),

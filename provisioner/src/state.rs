@@ -1,6 +1,8 @@
 //! The credentials generated for a tenant (passwords, LibreChat keys, the Gitea token,
 //! the LiteLLM key), kept in one Secret in the control namespace so a re-run reuses
-//! them instead of rotating everything.
+//! them instead of rotating everything; and what proves the tenant's ownership: the
+//! order's guid (destroy must name it) and the id of the Gitea user the provisioner
+//! created (no other user is ever reset or purged).
 
 use rand::Rng;
 use serde_json::Value;
@@ -24,6 +26,10 @@ pub struct TenantState {
     pub gitea_token: String,
     /// LiteLLM virtual key.
     pub llm_key: String,
+    /// The guid of the order that made this tenant (empty in states of older versions).
+    pub guid: String,
+    /// Id of the Gitea user the provisioner created (empty: none created yet).
+    pub gitea_user_id: String,
 }
 
 impl std::fmt::Debug for TenantState {
@@ -32,7 +38,7 @@ impl std::fmt::Debug for TenantState {
     }
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
     "gitea_password",
     "librechat_password",
     "creds_key",
@@ -41,6 +47,8 @@ const KEYS: [&str; 8] = [
     "meili_master_key",
     "gitea_token",
     "llm_key",
+    "guid",
+    "gitea_user_id",
 ];
 
 impl TenantState {
@@ -77,6 +85,8 @@ impl TenantState {
             "meili_master_key" => &self.meili_master_key,
             "gitea_token" => &self.gitea_token,
             "llm_key" => &self.llm_key,
+            "guid" => &self.guid,
+            "gitea_user_id" => &self.gitea_user_id,
             _ => "",
         }
     }
@@ -91,6 +101,8 @@ impl TenantState {
             "meili_master_key" => &mut self.meili_master_key,
             "gitea_token" => &mut self.gitea_token,
             "llm_key" => &mut self.llm_key,
+            "guid" => &mut self.guid,
+            "gitea_user_id" => &mut self.gitea_user_id,
             _ => return None,
         })
     }

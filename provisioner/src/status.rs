@@ -24,11 +24,8 @@ impl Provisioner {
             litemaas_url: &litemaas_url,
             gitea_url: &gitea_url,
         };
-        let charts = match self.mode {
-            crate::tenant::Mode::Direct => self.render_charts(&c).await?,
-            crate::tenant::Mode::Bootstrap => Vec::new(),
-        };
-        let plan = planned_objects(&c, &TenantState::placeholder(), self.mode, &charts);
+        let charts = self.render_deploy(&c).await?;
+        let plan = planned_objects(&c, &TenantState::placeholder(), &charts);
         Ok(plan.into_iter().flat_map(|(_, objs)| objs).collect())
     }
 
@@ -61,8 +58,14 @@ impl Provisioner {
                 Err(e) => return Err(e),
             };
             let state = app.map(|a| {
+                let error = a["status"]["conditions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|c| c["type"].as_str().is_some_and(|t| t.ends_with("Error")))
+                    .map(|c| c["message"].clone());
                 json!({ "sync": a["status"]["sync"]["status"],
-                "health": a["status"]["health"]["status"] })
+                "health": a["status"]["health"]["status"], "error": error })
             });
             apps.insert(name, state.unwrap_or(Value::Null));
         }
@@ -71,7 +74,11 @@ impl Provisioner {
             None => json!("GITEA_URL not set"),
         };
         let llm_keys = match &self.llm {
-            Some(l) => json!(l.keys_with_alias(&tenant.key_alias()).await?.len()),
+            Some(l) => json!(
+                l.keys_with_alias(&tenant.key_alias(), &tenant.username)
+                    .await?
+                    .len()
+            ),
             None => json!("LLM_URL not set"),
         };
         Ok(

@@ -21,10 +21,14 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    /// Validates both names before anything is created.
+    /// Validates both names before anything is created (the checks that need no cluster:
+    /// DNS labels, lengths and the reserved names of [`reserved_username`]).
     pub fn new(username: &str, guid: &str) -> Result<Self> {
         check_label("--username", username, MAX_USERNAME)?;
         check_label("--guid", guid, 40)?;
+        if let Some(why) = reserved_username(username) {
+            return Err(Error::invalid("--username", format!("{username:?} {why}")));
+        }
         Ok(Tenant {
             username: username.to_string(),
             guid: guid.to_string(),
@@ -51,15 +55,54 @@ impl Tenant {
         format!("virtkey-{}", self.guid)
     }
 
-    /// Name of the bootstrap Application.
-    pub fn bootstrap_app(&self) -> String {
+    /// Name of the app-of-apps earlier versions made (rendered from the tenant's own
+    /// repository); removed, without cascade, when such a tenant is provisioned again.
+    pub fn legacy_bootstrap_app(&self) -> String {
         format!("bootstrap-tenant-{}", self.username)
+    }
+
+    /// Whether `ns` is one of this tenant's namespaces.
+    pub fn owns_namespace(&self, ns: &str) -> bool {
+        COMPONENTS.iter().any(|c| self.namespace(c) == ns)
     }
 
     /// The label RHDP reads user info by.
     pub fn userinfo_label(&self) -> String {
         format!("demo.redhat.com/tenant-{}", self.guid)
     }
+}
+
+/// Why `username` can never be a tenant, if it cannot: its namespaces would be, or would
+/// look like, the cluster's own. Namespaces that merely exist are checked against the
+/// cluster before provisioning (`Provisioner::preflight`).
+pub fn reserved_username(username: &str) -> Option<&'static str> {
+    const SYSTEM_PREFIXES: [&str; 3] = ["openshift", "kube", "default"];
+    if SYSTEM_PREFIXES
+        .iter()
+        .any(|p| username == *p || username.starts_with(&format!("{p}-")))
+    {
+        return Some("is reserved (openshift-*, kube-*, default)");
+    }
+    // The tails of the cluster's own namespaces: a `*-<u>` pattern anywhere (a policy, a
+    // selector, an older AppProject) would reach `openshift-<u>` / `kube-<u>`.
+    const SYSTEM_TAILS: [&str; 12] = [
+        "config",
+        "monitoring",
+        "gitops",
+        "system",
+        "public",
+        "node-lease",
+        "apiserver",
+        "authentication",
+        "ingress",
+        "operators",
+        "marketplace",
+        "console",
+    ];
+    if SYSTEM_TAILS.contains(&username) {
+        return Some("is the name of a cluster namespace (openshift-<name>, kube-<name>)");
+    }
+    None
 }
 
 fn check_label(field: &str, value: &str, max: usize) -> Result<()> {
@@ -114,6 +157,9 @@ pub struct Settings {
     pub broken_file: String,
     /// Gitea URL as seen from inside the cluster.
     pub gitea_internal_url: String,
+    /// The upstream LibreChat chart repository: with the tenant's own repository, the only
+    /// source the tenant's AppProject admits.
+    pub librechat_repo: String,
     /// LiteMaaS base URL given to the tenant (with `/v1`); the LLM_URL when empty.
     pub litemaas_url: Option<String>,
     /// Models the virtual key may use.
@@ -164,6 +210,7 @@ impl Default for Settings {
             repo_name: "mcp".into(),
             broken_file: "agent/requirements.txt".into(),
             gitea_internal_url: "http://gitea.gitea.svc.cluster.local:3000".into(),
+            librechat_repo: "https://github.com/danny-avila/LibreChat".into(),
             litemaas_url: None,
             models: vec!["llama-scout-17b".into()],
             agent_model: "openai/llama-scout-17b".into(),

@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::plan::Provisioner;
 use crate::tenant::{Mode, Tenant};
 
-/// Names of the Applications a tenant has in bootstrap mode.
+/// Names of the (child) Applications a tenant has in bootstrap mode.
 pub fn application_names(t: &Tenant) -> Vec<String> {
-    let mut names = vec![t.bootstrap_app()];
+    let mut names = Vec::new();
     for app in [
         "agent",
         "mcp-openshift",
@@ -82,8 +82,19 @@ pub async fn ready(p: &Provisioner, t: &Tenant) -> Result<((), String)> {
     Ok(((), detail))
 }
 
+/// Why Argo CD refuses an Application outright (its project does not admit it), if it
+/// does: such an Application never becomes ready, so waiting for it is pointless.
+pub fn app_refused(app: &Value) -> Option<String> {
+    app["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "InvalidSpecError")
+        .map(|c| c["message"].as_str().unwrap_or("invalid spec").to_string())
+}
+
 /// The first Application not ready yet. Stopping there keeps polling cheap when many
-/// tenants wait at once: the bootstrap is checked first, its children only after it.
+/// tenants wait at once. An Application its project refuses fails the wait at once.
 async fn apps_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
     let ns = &p.settings.control_namespace;
     for name in application_names(t) {
@@ -91,6 +102,12 @@ async fn apps_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
             .cluster
             .get("argoproj.io/v1alpha1", "Application", Some(ns), &name)
             .await?;
+        if let Some(why) = app.as_ref().and_then(app_refused) {
+            return Err(Error::invalid(
+                "application",
+                format!("Argo CD refuses {name}: {why}"),
+            ));
+        }
         match app {
             Some(app) if app_ready(&app) => {}
             Some(_) => return Ok(vec![name]),
@@ -139,16 +156,17 @@ async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
 /// Reads them by name: a label-selected list would scan every tenant's Applications.
 pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
     let ns = p.settings.control_namespace.clone();
+    let mut names = application_names(t);
+    names.push(t.legacy_bootstrap_app());
+    let names = &names;
     poll(p, "applications deleted", || async {
-        // The bootstrap goes last (its cascade removes the children first): check it
-        // alone until it is gone, then the children.
-        for name in application_names(t) {
+        for name in names {
             let app = p
                 .cluster
-                .get("argoproj.io/v1alpha1", "Application", Some(&ns), &name)
+                .get("argoproj.io/v1alpha1", "Application", Some(&ns), name)
                 .await?;
             if app.is_some() {
-                return Ok(vec![name]);
+                return Ok(vec![name.clone()]);
             }
         }
         Ok(Vec::new())

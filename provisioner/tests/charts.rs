@@ -203,6 +203,15 @@ fn mcp_routes_are_off_by_default_and_token_protected_when_on() {
 }
 
 #[test]
+fn the_project_of_child_applications_is_not_a_value() {
+    // What an attendee's commit once did to the app-of-apps: name another project.
+    let r = render("bootstrap", &lab_values(), &["argocd.project=default"]);
+    for app in r.of_kind("Application") {
+        assert_eq!(app["spec"]["project"], format!("appproject-{U}"), "{app}");
+    }
+}
+
+#[test]
 fn applications_reference_secrets_and_never_inline_them() {
     let r = render("bootstrap", &lab_values(), &[]);
     let apps: Vec<&Value> = r.of_kind("Application").collect();

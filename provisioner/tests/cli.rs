@@ -61,6 +61,8 @@ async fn bad_input_fails_with_64_before_anything_is_created() {
         ("LLM_URL", "http://127.0.0.1:9/v1"),
         ("LITELLM_MASTER_KEY", "sk-master"),
     ];
+    let mut short_token = full.to_vec();
+    short_token.push(("PROVISIONER_API_TOKEN", "short"));
     type Case<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)], &'a str);
     let cases: Vec<Case<'_>> = vec![
         (
@@ -97,6 +99,24 @@ async fn bad_input_fails_with_64_before_anything_is_created() {
             "--charts-dir",
         ),
         (vec!["serve", "--workers", "0"], &full, "--workers"),
+        // The API may not listen beyond loopback without a bearer token, nor with a
+        // guessable one.
+        (
+            vec!["serve", "--listen", "0.0.0.0:0"],
+            &full,
+            "PROVISIONER_API_TOKEN",
+        ),
+        (
+            vec!["serve", "--listen", "127.0.0.1:0"],
+            &short_token,
+            "at least 16",
+        ),
+        // Usernames shadowing the cluster's namespaces.
+        (
+            vec!["provision", "--username", "monitoring", "--guid", "g1"],
+            &full,
+            "--username",
+        ),
     ];
     for (args, env, needle) in cases {
         let out = provisioner(&args, env);
@@ -166,7 +186,16 @@ fn render_needs_no_cluster_and_prints_every_object() {
     }
     let boot = provisioner(&["render", "--username", "u1", "--guid", "g1"], &[]);
     let text = String::from_utf8(boot.stdout).unwrap();
-    assert!(text.contains("bootstrap-tenant-u1") && !text.contains("kind: Deployment"));
+    // Bootstrap mode: the child Applications, pinned to the tenant's project; no
+    // app-of-apps and no rendered workload.
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text).unwrap();
+    assert!(!text.contains("bootstrap-tenant-u1"));
+    assert!(docs.iter().all(|d| d["kind"] != "Deployment"), "{text}");
+    let apps: Vec<_> = docs.iter().filter(|d| d["kind"] == "Application").collect();
+    assert_eq!(apps.len(), 5, "{text}");
+    for app in apps {
+        assert_eq!(app["spec"]["project"], "appproject-u1");
+    }
 }
 
 fn base64_decode(s: &str) -> String {

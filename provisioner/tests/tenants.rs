@@ -5,6 +5,7 @@
 
 mod tenants {
     mod adopt;
+    mod attacks;
     mod binary;
     mod direct;
     mod isolation;

@@ -1,9 +1,16 @@
 //! Stand-ins for the controllers of a real cluster, built on [`KubeEmulator`]'s public
 //! API, so that code waiting for readiness (the provisioner) is exercised:
 //!
-//! - **Argo CD**: an `Application` is rendered (through an optional [`AppRenderer`]), its
-//!   objects applied with the `app.kubernetes.io/instance` label, then marked `Synced` and
-//!   `Healthy`; when an Application with the `resources-finalizer.argocd.argoproj.io`
+//! - **Argo CD**: an `Application` is checked against its `AppProject` ([`project`]: the
+//!   project must exist, source repository, destination, every rendered object's kind and
+//!   namespace admitted), rendered (through an optional [`AppRenderer`], e.g.
+//!   [`render::gitea_renderer`] from the tenant's repository), its objects applied with the
+//!   `app.kubernetes.io/instance` label, then marked `Synced` and `Healthy`. A refused
+//!   Application applies nothing and reports, as Argo CD does, an `InvalidSpecError`
+//!   (project, source, destination) or a `SyncError` with a failed `operationState`
+//!   (a resource's kind or namespace); it is retried when its spec changes or it is
+//!   annotated `argocd.argoproj.io/refresh` (which also re-syncs a synced Application, as
+//!   after a commit). When an Application with the `resources-finalizer.argocd.argoproj.io`
 //!   finalizer is deleted, its objects are deleted first (cascade), then the finalizer is
 //!   removed.
 //! - **ToolHive**: an `MCPServer` gets `phase: Running` and the proxy `url`.
@@ -30,6 +37,11 @@ use crate::kube::KubeEmulator;
 pub const ARGO_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 /// The label Argo CD tracks an Application's objects by.
 pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
+/// The annotation that asks Argo CD to compare (and, with auto-sync, sync) again now.
+pub const REFRESH_ANNOTATION: &str = "argocd.argoproj.io/refresh";
+
+pub mod project;
+pub mod render;
 
 /// Renders an Application's source into objects (e.g. by running `helm template` on a
 /// local chart folder). `Ok(vec![])` means "nothing to deploy".
@@ -68,6 +80,8 @@ impl std::fmt::Debug for ControllerOptions {
 #[derive(Default)]
 struct Memory {
     deployed: HashMap<String, Vec<Value>>,
+    /// Refused Applications and the spec that was refused (retried when it changes).
+    refused: HashMap<String, Value>,
     kinds: HashMap<(String, String), ApiResource>,
 }
 
@@ -144,10 +158,14 @@ async fn argo(
 ) -> Result<(), String> {
     let (mut to_sync, mut to_finalize) = (Vec::new(), Vec::new());
     for app in kube.list("argoproj.io/v1alpha1", "Application", None) {
+        let refresh = app["metadata"]["annotations"][REFRESH_ANNOTATION].is_string();
+        let refused_as_is = remember(deployed).refused.get(&key(&app)) == Some(&app["spec"]);
         if app["metadata"]["deletionTimestamp"].is_string() {
             to_finalize.push(app);
-        } else if !(app["status"]["sync"]["status"] == "Synced"
-            && app["status"]["health"]["status"] == "Healthy")
+        } else if refresh
+            || !(refused_as_is
+                || app["status"]["sync"]["status"] == "Synced"
+                    && app["status"]["health"]["status"] == "Healthy")
         {
             to_sync.push(app);
         }
@@ -160,18 +178,86 @@ async fn argo(
     finalized.into_iter().collect::<Result<(), String>>()?;
     let rendered: Vec<(Value, Result<Vec<Value>, String>)> = stream::iter(to_sync)
         .map(|app| async move {
+            let project = kube.get(
+                "argoproj.io/v1alpha1",
+                "AppProject",
+                app["metadata"]["namespace"].as_str(),
+                app["spec"]["project"].as_str().unwrap_or_default(),
+            );
+            if let Err(why) = project::admit_application(&app, project.as_ref()) {
+                return (app, Err(format!("InvalidSpecError: {why}")));
+            }
             let objects = match &opts.renderer {
                 Some(render) => render(app.clone()).await,
                 None => Ok(vec![]),
             };
-            (app, objects)
+            (app, objects.map_err(|e| format!("ComparisonError: {e}")))
         })
         .buffer_unordered(RENDER_CONCURRENCY)
         .collect()
         .await;
     for (app, objects) in rendered {
-        sync(kube, &app, objects?, deployed)?;
+        let checked = objects.and_then(|objects| admit(kube, &app, objects));
+        match checked {
+            Ok(objects) => sync(kube, &app, objects, deployed)?,
+            Err(why) => refuse(kube, &app, &why, deployed)?,
+        }
     }
+    Ok(())
+}
+
+/// Every rendered object (its namespace defaulted to the destination) checked against
+/// the project: all admitted, or the first refusal as a `SyncError`, and nothing applied.
+fn admit(kube: &KubeEmulator, app: &Value, objects: Vec<Value>) -> Result<Vec<Value>, String> {
+    let project = kube
+        .get(
+            "argoproj.io/v1alpha1",
+            "AppProject",
+            app["metadata"]["namespace"].as_str(),
+            app["spec"]["project"].as_str().unwrap_or_default(),
+        )
+        .ok_or_else(|| "InvalidSpecError: the project disappeared".to_string())?;
+    let mut checked = Vec::new();
+    for mut obj in objects {
+        let api_version = obj["apiVersion"].as_str().unwrap_or_default().to_string();
+        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+        let namespaced = kube.is_namespaced(&api_version, &kind).ok_or_else(|| {
+            format!(
+                "SyncError: the server could not find the requested resource {api_version} {kind}"
+            )
+        })?;
+        if namespaced && obj["metadata"]["namespace"].is_null() {
+            obj["metadata"]["namespace"] = app["spec"]["destination"]["namespace"].clone();
+        }
+        if !namespaced && let Some(m) = obj["metadata"].as_object_mut() {
+            m.remove("namespace");
+        }
+        project::admit_resource(&obj, namespaced, &project)
+            .map_err(|e| format!("SyncError: {e}"))?;
+        checked.push(obj);
+    }
+    Ok(checked)
+}
+
+/// Marks a refused Application: out of sync, the condition Argo CD shows, a failed
+/// operation; remembered so it is not retried until its spec changes or a refresh.
+fn refuse(kube: &KubeEmulator, app: &Value, why: &str, deployed: &Deployed) -> Result<(), String> {
+    let (kind, message) = why.split_once(": ").unwrap_or(("SyncError", why));
+    let mut marked = app.clone();
+    if let Some(a) = marked["metadata"]["annotations"].as_object_mut() {
+        a.remove(REFRESH_ANNOTATION);
+    }
+    marked["status"] = json!({
+        "sync": { "status": "OutOfSync" },
+        "health": { "status": app["status"]["health"]["status"].as_str().unwrap_or("Missing") },
+        "conditions": [{ "type": kind, "message": message }],
+        "operationState": { "phase": "Failed", "message": message },
+    });
+    kube.apply_object(marked).map_err(|e| e.to_string())?;
+    remember(deployed)
+        .refused
+        .insert(key(app), app["spec"].clone());
+    tracing::debug!(app = key(app), message, "Argo CD refused the Application");
     Ok(())
 }
 
@@ -188,17 +274,33 @@ fn sync(
         .to_string();
     let mut applied = Vec::new();
     for mut obj in objects {
-        if obj["metadata"]["namespace"].is_null() && obj["kind"] != "Namespace" {
-            obj["metadata"]["namespace"] = app["spec"]["destination"]["namespace"].clone();
-        }
         obj["metadata"]["labels"][INSTANCE_LABEL] = json!(name);
         applied.push(kube.apply_object(obj).map_err(|e| e.to_string())?);
     }
-    remember(deployed).deployed.insert(key(app), applied);
+    {
+        let mut memory = remember(deployed);
+        memory.refused.remove(&key(app));
+        let all = memory.deployed.entry(key(app)).or_default();
+        for obj in applied {
+            if !all.iter().any(|o| same_object(o, &obj)) {
+                all.push(obj);
+            }
+        }
+    }
     let mut marked = app.clone();
+    if let Some(a) = marked["metadata"]["annotations"].as_object_mut() {
+        a.remove(REFRESH_ANNOTATION);
+    }
     marked["status"] = json!({ "sync": { "status": "Synced" }, "health": { "status": "Healthy" } });
     kube.apply_object(marked).map_err(|e| e.to_string())?;
     Ok(())
+}
+
+fn same_object(a: &Value, b: &Value) -> bool {
+    a["apiVersion"] == b["apiVersion"]
+        && a["kind"] == b["kind"]
+        && a["metadata"]["namespace"] == b["metadata"]["namespace"]
+        && a["metadata"]["name"] == b["metadata"]["name"]
 }
 
 async fn api_for(

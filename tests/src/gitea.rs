@@ -354,6 +354,35 @@ impl GiteaEmulator {
         })
     }
 
+    /// Every file under the folder `prefix` (no trailing `/`) at a branch, tag or commit,
+    /// with paths relative to it.
+    pub fn files_under(
+        &self,
+        owner: &str,
+        repo: &str,
+        reference: &str,
+        prefix: &str,
+    ) -> Vec<(String, Vec<u8>)> {
+        let folder = format!("{}/", prefix.trim_end_matches('/'));
+        self.shared.with(|w| {
+            let Some(commit) = w
+                .repo_index(owner, repo)
+                .and_then(|i| w.repos.get(i))
+                .and_then(|r| r.resolve(reference))
+            else {
+                return Vec::new();
+            };
+            commit
+                .tree
+                .iter()
+                .filter_map(|(path, bytes)| {
+                    path.strip_prefix(&folder)
+                        .map(|rel| (rel.to_string(), bytes.clone()))
+                })
+                .collect()
+        })
+    }
+
     /// `(METHOD, route)` pairs (routes as in [`catalog::OPERATIONS`]) served so far.
     pub fn served_operations(&self) -> Vec<(String, String)> {
         let served = self

@@ -262,6 +262,12 @@ impl KubeEmulator {
             .map(|o| store::present(&rt, o))
     }
 
+    /// Whether a kind the emulator serves is namespaced (`None`: not served).
+    pub fn is_namespaced(&self, api_version: &str, kind: &str) -> Option<bool> {
+        let st = self.inner.lock();
+        st.lookup_kind(api_version, kind).map(|rt| rt.namespaced)
+    }
+
     /// Every object of a kind (in one namespace, or all), sorted by namespace and name.
     pub fn list(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Vec<Value> {
         let st = self.inner.lock();

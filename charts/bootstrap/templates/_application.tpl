@@ -1,5 +1,7 @@
 {{/*
-One child Application. Arguments: root, app (name prefix), component (namespace prefix),
+One child Application. Rendered by the provisioner from the operator's charts folder (never
+from the tenant's repository) and applied by it, which pins project, destination and source
+again; nothing here is the tenant's to change. Arguments: root, app (name prefix), component (namespace prefix),
 source (a dict: repoURL, targetRevision, path), values (a dict, never a secret).
 */}}
 {{- define "bootstrap.application" -}}
@@ -15,7 +17,7 @@ metadata:
   finalizers:
     - resources-finalizer.argocd.argoproj.io
 spec:
-  project: {{ default (printf "appproject-%s" $u) $root.Values.argocd.project }}
+  project: {{ printf "appproject-%s" $u }}
   destination:
     server: {{ $root.Values.argocd.server }}
     namespace: {{ include "tenant.ns" (dict "component" .component "root" $root) }}

@@ -22,8 +22,8 @@ fn every_object_is_labelled_and_scoped_to_the_tenant() {
         namespace(&t, "agent"),
         app_project(&c),
         scc(&t),
-        bootstrap_application(&c),
-        userinfo(&c, &state),
+        userinfo(&c),
+        userinfo_secret(&c, &state),
         state_secret(&c, &state),
     ];
     objs.extend(namespace_limits(&c, "agent"));
@@ -34,29 +34,112 @@ fn every_object_is_labelled_and_scoped_to_the_tenant() {
             assert!(ns.ends_with("-alice") || ns == "openshift-gitops", "{ns}");
         }
     }
-    let dests = app_project(&c)["spec"]["destinations"].clone();
-    assert_eq!(dests[0]["namespace"], "*-alice");
 }
 
 #[test]
-fn bootstrap_application_carries_no_secret() {
+fn the_project_admits_exactly_the_tenants_namespaces_repos_and_kinds() {
+    let t = Tenant::new("bob", "g1").unwrap();
+    let s = Settings::default();
+    let spec = app_project(&ctx(&t, &s))["spec"].clone();
+    let dests: Vec<&str> = spec["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dests,
+        [
+            "agent-bob",
+            "mcp-openshift-bob",
+            "mcp-gitea-bob",
+            "librechat-bob"
+        ]
+    );
+    assert_eq!(
+        spec["sourceRepos"],
+        json!([
+            "http://gitea.gitea.svc.cluster.local:3000/bob/mcp.git",
+            "https://github.com/danny-avila/LibreChat"
+        ])
+    );
+    assert_eq!(spec["clusterResourceWhitelist"], json!([]));
+    let kinds = spec["namespaceResourceWhitelist"].as_array().unwrap();
+    for refused in [
+        "ResourceQuota",
+        "LimitRange",
+        "Application",
+        "Pod",
+        "AppProject",
+    ] {
+        assert!(kinds.iter().all(|k| k["kind"] != refused), "{refused}");
+    }
+    for field in ["sourceRepos", "destinations", "namespaceResourceWhitelist"] {
+        assert!(
+            !spec[field].to_string().contains('*'),
+            "no glob in {field}: {spec}"
+        );
+    }
+}
+
+#[test]
+fn pinning_overrides_project_and_refuses_foreign_destinations_and_sources() {
+    let t = Tenant::new("bob", "g1").unwrap();
+    let s = Settings::default();
+    let c = ctx(&t, &s);
+    let app = |ns: &str, repo: &str, path: &str| {
+        json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": { "name": "agent-bob", "namespace": "elsewhere" },
+            "spec": { "project": "default",
+                "destination": { "server": "https://evil", "namespace": ns },
+                "source": { "repoURL": repo, "path": path } } })
+    };
+    let repo = s.repo_url(&t);
+    let pinned = pin_application(&c, app("agent-bob", &repo, "charts/agent")).unwrap();
+    assert_eq!(pinned["spec"]["project"], "appproject-bob");
+    assert_eq!(pinned["metadata"]["namespace"], "openshift-gitops");
+    assert_eq!(pinned["spec"]["destination"]["server"], IN_CLUSTER);
+    for (ns, repo, path) in [
+        ("openshift-gitops", repo.as_str(), "charts/agent"),
+        ("agent-alice-bob", repo.as_str(), "charts/agent"),
+        (
+            "agent-bob",
+            "http://gitea.gitea.svc.cluster.local:3000/alice/mcp.git",
+            "charts/agent",
+        ),
+        ("agent-bob", repo.as_str(), "charts/../x"),
+        ("agent-bob", repo.as_str(), "charts"),
+    ] {
+        assert!(
+            pin_application(&c, app(ns, repo, path)).is_err(),
+            "{ns} {repo} {path}"
+        );
+    }
+    let mut other = app("agent-bob", &repo, "charts/agent");
+    other["kind"] = json!("ClusterRoleBinding");
+    assert!(pin_application(&c, other).is_err());
+}
+
+#[test]
+fn user_info_configmap_carries_no_password_and_names_its_secret() {
     let t = Tenant::new("alice", "g1").unwrap();
     let s = Settings::default();
     let c = ctx(&t, &s);
     let mut state = TenantState::default();
     state.fill_generated();
-    state.llm_key = "sk-very-secret".into();
-    state.gitea_token = "0123456789abcdef".into();
-    let text = bootstrap_application(&c).to_string();
-    for secret in [
-        &state.llm_key,
-        &state.gitea_token,
-        &state.gitea_password,
-        &state.creds_key,
-    ] {
-        assert!(!text.contains(secret.as_str()));
-    }
-    assert!(text.contains("charts/bootstrap"));
+    let text = userinfo(&c).to_string();
+    assert!(!text.contains(&state.gitea_password) && !text.contains(&state.librechat_password));
+    assert!(!text.contains("_password"), "{text}");
+    assert!(text.contains("openshift-gitops/userinfo-alice"), "{text}");
+    let secret = userinfo_secret(&c, &state);
+    assert_eq!(secret["kind"], "Secret");
+    assert_eq!(
+        secret["metadata"]["labels"]["demo.redhat.com/tenant-g1"],
+        "true"
+    );
+    let back = TenantState::from_secret(&json!({ "data": {
+        "gitea_password": secret["data"]["gitea_password"] } }));
+    assert_eq!(back.gitea_password, state.gitea_password);
 }
 
 #[test]

@@ -24,3 +24,27 @@ fn values_files_are_strict() {
     let err = Settings::from_yaml("mcpMode: other\n").unwrap_err();
     assert!(err.to_string().contains("mcpMode"), "{err}");
 }
+
+#[test]
+fn usernames_that_name_or_shadow_cluster_namespaces_are_refused() {
+    for bad in [
+        "config",
+        "monitoring",
+        "gitops",
+        "openshift",
+        "openshift-x",
+        "kube-system",
+        "default",
+    ] {
+        let err = Tenant::new(bad, "g1").unwrap_err();
+        assert!(
+            matches!(&err, Error::Invalid { field, .. } if field == "--username"),
+            "{bad}: {err}"
+        );
+    }
+    for fine in ["user57", "configurator", "alice-config2"] {
+        Tenant::new(fine, "g1").unwrap();
+    }
+    let t = Tenant::new("bob", "g1").unwrap();
+    assert!(t.owns_namespace("agent-bob") && !t.owns_namespace("agent-alice-bob"));
+}

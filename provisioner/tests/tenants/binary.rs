@@ -30,7 +30,7 @@ async fn provisioner(args: &[&str], env: &[(String, String)]) -> Output {
 
 #[tokio::test]
 async fn the_binary_provisions_and_destroys_from_the_environment() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let kube = lab
         .kube
         .serve(KubeServeOptions {

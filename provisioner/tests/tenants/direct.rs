@@ -11,7 +11,7 @@ use super::lab::{Expand, Lab, applied, detail, gitea_get, secret_value, tenant, 
 
 #[tokio::test]
 async fn direct_mode_destroy_removes_every_applied_object_but_not_sandbox_namespaces() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let t = tenant("dora");
     // The Sandbox API's namespaces, with an object of the attendee's own in one of them.
     for ns in t.namespaces() {
@@ -151,7 +151,7 @@ async fn direct_mode_works_on_a_cluster_without_argo_cd() {
     use kube::api::{Api, DeleteParams, DynamicObject};
     use kube::discovery::ApiResource;
 
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let crd = ApiResource::erase::<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>(&());
     let crds: Api<DynamicObject> = Api::all_with(lab.kube.client(), &crd);
     for name in ["appprojects.argoproj.io", "applications.argoproj.io"] {

@@ -1,6 +1,8 @@
 //! A lab for provisioner tests: the Kubernetes emulator (in process) with the cluster
-//! provisioner's one-time objects, the Gitea and LiteLLM emulators on loopback ports, and
-//! the testbed's controllers rendering Applications with the real helm.
+//! provisioner's one-time objects (and the platform's own namespaces and permissive
+//! `default` project, as on a real cluster), the Gitea and LiteLLM emulators on loopback
+//! ports (the lab's source repository carrying the component charts), and the testbed's
+//! controllers rendering Applications from the tenant's repository with the real helm.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +14,7 @@ use provisioner::litellm::LiteLlm;
 use provisioner::state::TenantState;
 use provisioner::{Cluster, Helm, Mode, Provisioner, Report, Settings, Tenant};
 use serde_json::Value;
+use testbed::controllers::render::{gitea_renderer, seed_chart};
 use testbed::controllers::{AppRenderer, ControllerOptions, Controllers};
 use testbed::gitea::{GiteaEmulator, RunningGitea};
 use testbed::kube::KubeEmulator;
@@ -26,9 +29,11 @@ use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER as ADMIN};
 /// How far the emulated Argo CD renders Applications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Expand {
-    /// Only the bootstrap chart (its child Applications are marked synced unrendered).
-    BootstrapOnly,
-    /// The bootstrap and every component chart in `charts/` (not the upstream LibreChat).
+    /// Nothing: Applications its project admits are marked synced unrendered.
+    Nothing,
+    /// Every Application from the repository it names (the tenant's, in the Gitea
+    /// emulator, whose charts came from `charts/` through the lab's source repository),
+    /// as Argo CD's repo server would; the upstream LibreChat chart is not rendered.
     Everything,
 }
 
@@ -52,27 +57,20 @@ pub(crate) fn helm() -> Helm {
     }
 }
 
-fn renderer(expand: Expand) -> AppRenderer {
-    Arc::new(move |app: Value| {
-        Box::pin(async move {
-            let path = app["spec"]["source"]["path"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let Some(chart) = path.strip_prefix("charts/") else {
-                return Ok(vec![]);
-            };
-            if chart != "bootstrap" && expand == Expand::BootstrapOnly {
-                return Ok(vec![]);
-            }
-            let values = app["spec"]["source"]["helm"]["valuesObject"].clone();
-            helm()
-                .template(chart, &values)
-                .await
-                .map_err(|e| e.to_string())
-        })
-    })
+fn renderer(expand: Expand, gitea: &GiteaEmulator) -> AppRenderer {
+    match expand {
+        Expand::Nothing => Arc::new(|_app: Value| Box::pin(async { Ok(vec![]) })),
+        Expand::Everything => gitea_renderer(gitea.clone(), require(Tool::Helm)),
+    }
 }
+
+/// The cluster's own namespaces and OpenShift GitOps' permissive `default` project, as on
+/// a real cluster (what a tenant would try to reach).
+const PLATFORM: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: openshift-config\n---\n\
+apiVersion: v1\nkind: Namespace\nmetadata:\n  name: openshift-monitoring\n---\n\
+apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-system\n---\n\
+apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: default\n  namespace: openshift-gitops\n\
+spec:\n  sourceRepos: ['*']\n  destinations: [{server: '*', namespace: '*'}]\n  clusterResourceWhitelist: [{group: '*', kind: '*'}]\n";
 
 impl Lab {
     pub(crate) async fn start(expand: Expand) -> Lab {
@@ -87,6 +85,7 @@ impl Lab {
              apiVersion: config.openshift.io/v1\nkind: Ingress\nmetadata:\n  name: cluster\nspec:\n  domain: {DOMAIN}\n"
         ))
         .unwrap();
+        kube.apply_yaml(PLATFORM).unwrap();
         let gitea = GiteaEmulator::new();
         gitea.create_user(SOURCE_OWNER, "source-password-1234", false);
         gitea.create_repo(SOURCE_OWNER, SOURCE_REPO, false);
@@ -104,6 +103,17 @@ impl Lab {
             "agent/Containerfile",
             b"FROM python\nCOPY requirements.txt ./\n",
         );
+        for chart in ["agent", "mcp-openshift", "mcp-gitea", "librechat-config"] {
+            seed_chart(
+                &gitea,
+                &charts_dir(),
+                chart,
+                SOURCE_OWNER,
+                SOURCE_REPO,
+                "main",
+            )
+            .unwrap();
+        }
         let gitea_srv = gitea.serve(0).await.unwrap();
         let llm = LlmEmulator::new(LlmConfig {
             models: vec!["local".into()],
@@ -114,7 +124,7 @@ impl Lab {
             &kube,
             ControllerOptions {
                 interval,
-                renderer: Some(renderer(expand)),
+                renderer: Some(renderer(expand, &gitea)),
             },
         );
         Lab {

@@ -58,7 +58,14 @@ async fn provision_then_destroy_leaves_nothing() {
             "appproject-alice",
         )
         .unwrap();
-    assert_eq!(project["spec"]["destinations"][0]["namespace"], "*-alice");
+    assert_eq!(
+        project["spec"]["destinations"][0]["namespace"],
+        "agent-alice"
+    );
+    assert_eq!(
+        project["spec"]["clusterResourceWhitelist"],
+        serde_json::json!([])
+    );
     let scc = lab
         .kube
         .get(
@@ -76,7 +83,18 @@ async fn provision_then_destroy_leaves_nothing() {
             .any(|u| u == "system:serviceaccount:mcp-openshift-alice:openshift-sa")
     );
 
-    // Applications synced and their charts deployed by the emulated Argo CD.
+    // Applications synced and their charts deployed by the emulated Argo CD, from the
+    // tenant's repository, each pinned to the tenant's project; no app-of-apps.
+    assert!(
+        lab.kube
+            .get(
+                "argoproj.io/v1alpha1",
+                "Application",
+                Some("openshift-gitops"),
+                "bootstrap-tenant-alice"
+            )
+            .is_none()
+    );
     for name in provisioner::wait::application_names(&t) {
         let app = lab
             .kube
@@ -88,6 +106,7 @@ async fn provision_then_destroy_leaves_nothing() {
             )
             .unwrap();
         assert!(provisioner::wait::app_ready(&app), "{name}");
+        assert_eq!(app["spec"]["project"], "appproject-alice");
     }
     assert!(
         lab.kube
@@ -181,6 +200,23 @@ async fn provision_then_destroy_leaves_nothing() {
         data["users"]["alice"]["librechat_url"],
         format!("https://librechat-librechat-alice.{DOMAIN}")
     );
+    // The passwords are in the Secret the user info names, never in the ConfigMap.
+    let text = info["data"]["provision_data"].as_str().unwrap();
+    assert!(!text.contains("password\""), "{text}");
+    assert_eq!(
+        data["users"]["alice"]["credentials_secret"],
+        "openshift-gitops/userinfo-alice"
+    );
+    let stored = secret_value(
+        &lab,
+        "openshift-gitops",
+        "tenant-alice-state",
+        "gitea_password",
+    );
+    assert_eq!(
+        secret_value(&lab, "openshift-gitops", "userinfo-alice", "gitea_password"),
+        stored
+    );
 
     let destroyed = p.destroy(&t).await.unwrap();
     assert_eq!(destroyed.steps.first().unwrap().step, "applications");
@@ -199,7 +235,7 @@ async fn provision_then_destroy_leaves_nothing() {
 
 #[tokio::test]
 async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let p = lab.provisioner(Mode::Bootstrap);
     let t = tenant("bob");
     p.provision(&t).await.unwrap();
@@ -225,10 +261,7 @@ async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
         objects.len() >= 20 && objects.values().all(|v| v == true),
         "{status}"
     );
-    assert_eq!(
-        status["applications"]["bootstrap-tenant-bob"]["health"],
-        "Healthy"
-    );
+    assert_eq!(status["applications"]["agent-bob"]["health"], "Healthy");
     assert_eq!(
         (status["gitea_user"].clone(), status["llm_keys"].clone()),
         (Value::Bool(true), Value::from(1))
@@ -256,7 +289,7 @@ async fn reprovision_reuses_everything_and_destroy_twice_succeeds() {
 
 #[tokio::test]
 async fn a_failure_at_any_step_is_reported_and_a_rerun_resumes() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     for (i, step) in STEPS.iter().enumerate() {
         let t = tenant(&format!("f{i}"));
         let mut p = lab.provisioner(Mode::Bootstrap);
@@ -291,7 +324,7 @@ async fn a_failure_at_any_step_is_reported_and_a_rerun_resumes() {
 
 #[tokio::test]
 async fn direct_mode_applies_the_rendered_charts_and_render_equals_applied() {
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let p = lab.provisioner(Mode::Direct);
     let t = tenant("carol");
     let report = p.provision(&t).await.unwrap();
@@ -354,4 +387,46 @@ fn is_subset(rendered: &Value, applied: &Value) -> bool {
         }
         _ => rendered == applied,
     }
+}
+
+/// A tenant of an older version has the app-of-apps `bootstrap-tenant-<u>`, rendered from
+/// the tenant's own repository: provisioning again removes it without its cascade (the
+/// children stay, now pinned by the provisioner), and destroy removes everything.
+#[tokio::test]
+async fn a_legacy_app_of_apps_is_retired_without_its_cascade() {
+    let lab = Lab::start(Expand::Nothing).await;
+    let p = lab.provisioner(Mode::Bootstrap);
+    let t = tenant("olga");
+    p.provision(&t).await.unwrap();
+    let legacy = serde_json::json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": { "name": "bootstrap-tenant-olga", "namespace": "openshift-gitops",
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"] },
+        "spec": { "project": "default",
+            "destination": { "server": "https://kubernetes.default.svc", "namespace": "openshift-gitops" },
+            "source": { "repoURL": "http://gitea.gitea.svc.cluster.local:3000/olga/mcp.git",
+                "path": "charts/bootstrap", "targetRevision": "main" } } });
+    lab.kube.apply_object(legacy).unwrap();
+    let report = p.provision(&t).await.unwrap();
+    assert!(
+        detail(&report, "deploy").contains("legacy bootstrap Application removed"),
+        "{report:?}"
+    );
+    let get = |name: &str| {
+        lab.kube.get(
+            "argoproj.io/v1alpha1",
+            "Application",
+            Some("openshift-gitops"),
+            name,
+        )
+    };
+    assert!(get("bootstrap-tenant-olga").is_none());
+    for name in provisioner::wait::application_names(&t) {
+        assert_eq!(
+            get(&name).unwrap()["spec"]["project"],
+            "appproject-olga",
+            "{name}"
+        );
+    }
+    p.destroy(&t).await.unwrap();
+    assert!(tenant_objects(&lab.kube, "olga").is_empty());
 }

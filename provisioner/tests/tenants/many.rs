@@ -28,7 +28,7 @@ fn mean_steps(results: &[Result<Report>]) -> BTreeMap<&'static str, u128> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_tenants_concurrently_then_nothing_left() {
-    let lab = Lab::start_with(Expand::BootstrapOnly, std::time::Duration::from_millis(200)).await;
+    let lab = Lab::start_with(Expand::Nothing, std::time::Duration::from_millis(200)).await;
     let mut p = lab.provisioner(Mode::Bootstrap);
     p.settings.wait_seconds = 180;
     p.settings.poll_millis = 250;
@@ -58,7 +58,7 @@ async fn many_tenants_concurrently_then_nothing_left() {
 #[tokio::test]
 async fn one_tenant_at_a_time() {
     const ORDERS: usize = 5;
-    let lab = Lab::start(Expand::BootstrapOnly).await;
+    let lab = Lab::start(Expand::Nothing).await;
     let p = lab.provisioner(Mode::Bootstrap);
     let (mut provisions, mut destroys) = (Vec::new(), Vec::new());
     let start = Instant::now();

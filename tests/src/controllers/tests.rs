@@ -17,11 +17,21 @@ fn seed(kube: &KubeEmulator) {
     )
     .unwrap();
     kube.apply_object(
-        json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
-        "metadata": { "name": "demo", "namespace": "apps", "finalizers": [ARGO_FINALIZER] },
-        "spec": { "destination": { "namespace": "work" }, "source": { "path": "x" } } }),
+        json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+        "metadata": { "name": "lab", "namespace": "apps" },
+        "spec": { "sourceRepos": ["https://git.example/lab.git"],
+            "destinations": [{ "server": "https://kubernetes.default.svc", "namespace": "work" }],
+            "namespaceResourceWhitelist": [{ "group": "", "kind": "ConfigMap" }] } }),
     )
     .unwrap();
+    kube.apply_object(app("demo", "work", "lab")).unwrap();
+}
+
+fn app(name: &str, namespace: &str, project: &str) -> Value {
+    json!({ "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": { "name": name, "namespace": "apps", "finalizers": [ARGO_FINALIZER] },
+        "spec": { "project": project, "destination": { "namespace": namespace },
+            "source": { "repoURL": "https://git.example/lab.git", "path": "x" } } })
 }
 
 fn renderer() -> AppRenderer {
@@ -114,5 +124,121 @@ async fn deleting_an_application_cascades_then_releases_it() {
         kube.get("v1", "ConfigMap", Some("work"), "from-app")
             .is_none(),
         "children go first"
+    );
+}
+
+fn renderer_of(objects: Vec<Value>) -> AppRenderer {
+    Arc::new(move |_app: Value| {
+        let objects = objects.clone();
+        Box::pin(async move { Ok(objects) })
+    })
+}
+
+fn status(kube: &KubeEmulator, name: &str) -> Value {
+    kube.get("argoproj.io/v1alpha1", "Application", Some("apps"), name)
+        .unwrap()["status"]
+        .clone()
+}
+
+#[tokio::test]
+async fn applications_outside_their_project_are_refused_and_apply_nothing() {
+    let kube = KubeEmulator::new();
+    seed(&kube);
+    kube.apply_yaml("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: elsewhere\n")
+        .unwrap();
+    // The Application itself: unknown project, foreign destination.
+    kube.apply_object(app("no-project", "work", "missing"))
+        .unwrap();
+    kube.apply_object(app("elsewhere", "elsewhere", "lab"))
+        .unwrap();
+    let cm = |ns: Option<&str>, name: &str| {
+        let mut o =
+            json!({ "apiVersion": "v1", "kind": "ConfigMap", "metadata": { "name": name } });
+        if let Some(ns) = ns {
+            o["metadata"]["namespace"] = json!(ns);
+        }
+        o
+    };
+    let cases = [
+        (
+            cm(Some("elsewhere"), "planted"),
+            "namespace elsewhere is not permitted",
+        ),
+        (
+            json!({ "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": { "name": "take-over" }, "roleRef": { "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole", "name": "cluster-admin" }, "subjects": [] }),
+            "resource rbac.authorization.k8s.io:ClusterRoleBinding is not permitted",
+        ),
+        (
+            json!({ "apiVersion": "v1", "kind": "Secret", "metadata": { "name": "s" } }),
+            "resource :Secret is not permitted",
+        ),
+    ];
+    for (bad, why) in cases {
+        let opts = ControllerOptions {
+            interval: Duration::from_millis(10),
+            renderer: Some(renderer_of(vec![cm(None, "fine"), bad.clone()])),
+        };
+        kube.apply_object(app("demo", "work", "lab")).unwrap();
+        reconcile_once(&kube, &opts).await.unwrap();
+        let st = status(&kube, "demo");
+        assert_eq!(st["sync"]["status"], "OutOfSync", "{bad}");
+        assert_eq!(st["conditions"][0]["type"], "SyncError");
+        assert!(
+            st["conditions"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(why),
+            "{st}"
+        );
+        assert!(
+            kube.get("v1", "ConfigMap", Some("work"), "fine").is_none(),
+            "nothing applied"
+        );
+        assert!(
+            kube.get("v1", "ConfigMap", Some("elsewhere"), "planted")
+                .is_none()
+        );
+        assert!(
+            kube.get(
+                "rbac.authorization.k8s.io/v1",
+                "ClusterRoleBinding",
+                None,
+                "take-over"
+            )
+            .is_none()
+        );
+    }
+    let st = status(&kube, "no-project");
+    assert_eq!(st["conditions"][0]["type"], "InvalidSpecError");
+    assert!(
+        st["conditions"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist")
+    );
+    let st = status(&kube, "elsewhere");
+    assert!(
+        st["conditions"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("destination"),
+        "{st}"
+    );
+    // A foreign source repository.
+    let mut foreign = app("foreign", "work", "lab");
+    foreign["spec"]["source"]["repoURL"] = json!("https://evil.example/x.git");
+    kube.apply_object(foreign).unwrap();
+    reconcile_once(&kube, &ControllerOptions::default())
+        .await
+        .unwrap();
+    let st = status(&kube, "foreign");
+    assert!(
+        st["conditions"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("repo"),
+        "{st}"
     );
 }

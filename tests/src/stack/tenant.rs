@@ -171,7 +171,14 @@ impl TenantLab {
     /// Provisions `user` on the stack's emulators and reads back its credentials.
     pub async fn provision(stack: &RunningStack, user: &str) -> anyhow::Result<Self> {
         prepare(&stack.kube, &stack.gitea)?;
-        let provisioner = provisioner_for(stack)?;
+        let mut provisioner = provisioner_for(stack)?;
+        // Namespaces made before the order (the seeded lab, as the Sandbox API makes
+        // them) are used as they are: the provisioner never adopts (nor deletes) them.
+        let sandbox = stack
+            .kube
+            .get("v1", "Namespace", None, &format!("agent-{user}"))
+            .is_some();
+        provisioner.settings.create_namespaces = !sandbox;
         let guid = if user == super::USER {
             GUID.to_string()
         } else {
@@ -214,14 +221,18 @@ fn read_credentials(kube: &KubeEmulator, tenant: &Tenant) -> anyhow::Result<Cred
     })
 }
 
-/// What is left of a destroyed tenant: namespaces, objects labelled as the tenant's,
+/// What is left of a destroyed tenant: namespaces the provisioner made (those made before
+/// the order stay, as the Sandbox API's), objects labelled as the tenant's,
 /// Argo CD objects, the Gitea user, a working Gitea token, LiteLLM keys of its alias.
 /// Empty when nothing is left.
 pub async fn leftovers(stack: &RunningStack, tenant: &TenantLab) -> anyhow::Result<Vec<String>> {
     let user = &tenant.tenant.username;
     let mut left = Vec::new();
     for ns in tenant.tenant.namespaces() {
-        if stack.kube.get("v1", "Namespace", None, &ns).is_some() {
+        if let Some(obj) = stack.kube.get("v1", "Namespace", None, &ns)
+            && obj["metadata"]["labels"][provisioner::desired::CREATED_BY_LABEL]
+                == provisioner::desired::FIELD_MANAGER
+        {
             left.push(format!("Namespace {ns}"));
         }
     }
@@ -279,7 +290,9 @@ pub async fn leftovers(stack: &RunningStack, tenant: &TenantLab) -> anyhow::Resu
         url: urls.llm,
         master_key: Secret::new(LLM_MASTER_KEY),
     })?;
-    let keys = llm.keys_with_alias(&tenant.tenant.key_alias()).await?;
+    let keys = llm
+        .keys_with_alias(&tenant.tenant.key_alias(), user)
+        .await?;
     if !keys.is_empty() {
         left.push(format!(
             "{} LiteLLM key(s) aliased {}",

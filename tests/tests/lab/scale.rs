@@ -96,9 +96,10 @@ fn helm() -> Helm {
     }
 }
 
-/// The emulated Argo CD renders the bootstrap chart with the real helm (its child
-/// Applications then appear and are marked synced; the component charts are not rendered:
-/// this test runs the platform in process instead).
+/// The emulated Argo CD renders a `charts/bootstrap` source with the real helm; the
+/// provisioner applies the child Applications itself now, so they are only checked against
+/// their project and marked synced (the component charts are not rendered: this test runs
+/// the platform in process instead).
 fn bootstrap_renderer() -> AppRenderer {
     Arc::new(|app: serde_json::Value| {
         Box::pin(async move {
