@@ -43,6 +43,17 @@ pub enum SecretKind {
     KeyValue,
     /// A long, high-entropy value after a weaker key-like name (`…_key`, `auth`, `salt`).
     HighEntropy,
+    /// A Gitea access token (40 hex) where it is used as one: `token <hex>`, the API's
+    /// `"sha1":"<hex>"`, `https://<hex>@host`.
+    GiteaToken,
+    /// An OpenShift OAuth token (`sha256~…`), anywhere.
+    OpenshiftToken,
+    /// An npm token (`npm_…`) or `.npmrc` credential (`:_authToken=`, `:_auth=`, `:_password=`).
+    NpmToken,
+    /// A PyPI API token (`pypi-AgE…`).
+    PypiToken,
+    /// The password of `curl -u user:password`, `--user user:password`, `--proxy-user`.
+    UserPassword,
 }
 
 impl SecretKind {
@@ -62,6 +73,11 @@ impl SecretKind {
             Self::ApiKey => "api_key",
             Self::KeyValue => "key_value",
             Self::HighEntropy => "high_entropy",
+            Self::GiteaToken => "gitea_token",
+            Self::OpenshiftToken => "openshift_token",
+            Self::NpmToken => "npm_token",
+            Self::PypiToken => "pypi_token",
+            Self::UserPassword => "user_password",
         }
     }
 
@@ -121,9 +137,7 @@ pub fn redact(text: &str) -> Redacted {
     let mut counts = RedactionCounts::default();
     let mut current = text.to_owned();
     for rule in rules::rules() {
-        let (next, n) = rule.apply(&current);
-        counts.add(rule.kind, n);
-        if let Some(next) = next {
+        if let Some(next) = rule.apply(&current, &mut counts) {
             current = next;
         }
     }
