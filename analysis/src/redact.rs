@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 pub enum SecretKind {
     /// A PEM private-key block (whole, or the part a log excerpt kept).
     PrivateKey,
-    /// A docker config `auths` credential (`"auth"`, `"identitytoken"`, or the whole
-    /// base64-encoded `.dockerconfigjson`).
+    /// A docker config `auths` credential (`"auth"`, `"identitytoken"`, or a whole
+    /// base64-encoded `.dockerconfigjson` of any layout, found by decoding it).
     DockerAuth,
     /// The credential of an `Authorization` header or a `Bearer` token.
     AuthHeader,
@@ -39,7 +39,9 @@ pub enum SecretKind {
     /// An OpenAI-style or LiteLLM `sk-` key.
     ApiKey,
     /// The value after `password=`, `token:`, `secret=`, `api_key=` and similar names, in
-    /// shell, URL-query, JSON and YAML forms.
+    /// shell, URL-query, JSON, YAML, `=>` and XML forms; `DB_PASS=`-style variables;
+    /// Kubernetes env pairs (`name: DB_PASSWORD` / `value: …`); a base64 blob that decodes
+    /// to any of these.
     KeyValue,
     /// A long, high-entropy value after a weaker key-like name (`…_key`, `auth`, `salt`).
     HighEntropy,
