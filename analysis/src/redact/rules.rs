@@ -208,8 +208,9 @@ fn user_password(caps: &Captures<'_>) -> bool {
     };
     let (user, secret) = (user.as_str(), secret.as_str());
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let uid_gid = numeric(user) && numeric(secret);
     !is_placeholder(secret)
-        && !(numeric(user) && numeric(secret))
+        && !uid_gid
         && user != secret
         && !secret.starts_with("//")
 }
