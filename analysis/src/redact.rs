@@ -59,6 +59,28 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
+    /// Every kind, in order.
+    pub const ALL: [SecretKind; 18] = [
+        Self::PrivateKey,
+        Self::DockerAuth,
+        Self::AuthHeader,
+        Self::UrlCredentials,
+        Self::AwsAccessKey,
+        Self::AwsSecretKey,
+        Self::GithubToken,
+        Self::GitlabToken,
+        Self::SlackToken,
+        Self::Jwt,
+        Self::ApiKey,
+        Self::KeyValue,
+        Self::HighEntropy,
+        Self::GiteaToken,
+        Self::OpenshiftToken,
+        Self::NpmToken,
+        Self::PypiToken,
+        Self::UserPassword,
+    ];
+
     /// The snake_case name used in placeholders and metadata.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -79,26 +79,18 @@ impl Rule {
     }
 }
 
-/// The byte ranges of the placeholders in `text` (`[REDACTED:<kind>]`, or the bare prefix),
-/// in order.
+/// The byte ranges of the placeholders in `text`: `[REDACTED:<kind>]` with a kind this
+/// crate writes, so that text merely starting like one (`[REDACTED:ghp_…`) shields nothing.
 fn placeholders(text: &str) -> Vec<(usize, usize)> {
     const PREFIX: &str = "[REDACTED:";
     text.match_indices(PREFIX)
-        .map(|(start, _)| {
+        .filter_map(|(start, _)| {
             let rest = &text[start + PREFIX.len()..];
-            let kind = rest
-                .bytes()
-                .take_while(|b| b.is_ascii_lowercase() || *b == b'_')
-                .count();
-            let end = start + PREFIX.len() + kind;
-            (
-                start,
-                if rest[kind..].starts_with(']') {
-                    end + 1
-                } else {
-                    end
-                },
-            )
+            let (kind, _) = rest.split_once(']')?;
+            SecretKind::ALL
+                .iter()
+                .any(|k| k.as_str() == kind)
+                .then_some((start, start + PREFIX.len() + kind.len() + 1))
         })
         .collect()
 }
@@ -209,10 +201,7 @@ fn user_password(caps: &Captures<'_>) -> bool {
     let (user, secret) = (user.as_str(), secret.as_str());
     let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let uid_gid = numeric(user) && numeric(secret);
-    !is_placeholder(secret)
-        && !uid_gid
-        && user != secret
-        && !secret.starts_with("//")
+    !is_placeholder(secret) && !uid_gid && user != secret && !secret.starts_with("//")
 }
 
 /// A token in URL user-info: has a digit (prose and user names rarely do at 20+ characters).

@@ -506,6 +506,29 @@ fn redaction_is_idempotent() {
 }
 
 #[test]
+fn text_that_only_looks_like_a_placeholder_shields_nothing() {
+    for (input, secret) in [
+        (
+            "[REDACTED:ghp_1234567890abcdefghijABCDEFGHIJ123456",
+            "1234567890abcdefghij",
+        ),
+        ("-u [REDACTED:x]:hunter2pw https://x", "hunter2pw"),
+        (
+            "[REDACTED:npm_token npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+            "AbCdEfGh",
+        ),
+    ] {
+        let out = redact(input);
+        assert!(!out.text.contains(secret), "{input} -> {}", out.text);
+    }
+    assert_eq!(SecretKind::ALL.len(), {
+        let mut names: Vec<&str> = SecretKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.dedup();
+        names.len()
+    });
+}
+
+#[test]
 fn entropy_values() {
     assert_eq!(rules::entropy("aaaa"), 0.0);
     assert!((rules::entropy("abcd") - 2.0).abs() < 1e-9);
