@@ -162,7 +162,14 @@ fn pythonic_calls(content: &str, valid_names: &[&str]) -> Vec<TextToolCall> {
     let mut calls = Vec::new();
     let mut i = 0;
     let chars: Vec<char> = content.chars().collect();
+    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
     while i < chars.len() {
+        // A call starts at `[` or where a name starts, never in whitespace or inside a name
+        // (starting at each character of a long run rescanned it: quadratic).
+        if chars[i].is_whitespace() || (i > 0 && name_char(chars[i - 1]) && name_char(chars[i])) {
+            i += 1;
+            continue;
+        }
         let mut p = Parser {
             chars: &chars,
             pos: i,

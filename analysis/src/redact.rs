@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 pub enum SecretKind {
     /// A PEM private-key block (whole, or the part a log excerpt kept).
     PrivateKey,
-    /// A docker config `auths` credential (`"auth"`, `"identitytoken"`, or the whole
-    /// base64-encoded `.dockerconfigjson`).
+    /// A docker config `auths` credential (`"auth"`, `"identitytoken"`, or a whole
+    /// base64-encoded `.dockerconfigjson` of any layout, found by decoding it).
     DockerAuth,
     /// The credential of an `Authorization` header or a `Bearer` token.
     AuthHeader,
@@ -39,13 +39,48 @@ pub enum SecretKind {
     /// An OpenAI-style or LiteLLM `sk-` key.
     ApiKey,
     /// The value after `password=`, `token:`, `secret=`, `api_key=` and similar names, in
-    /// shell, URL-query, JSON and YAML forms.
+    /// shell, URL-query, JSON, YAML, `=>` and XML forms; `DB_PASS=`-style variables;
+    /// Kubernetes env pairs (`name: DB_PASSWORD` / `value: …`); a base64 blob that decodes
+    /// to any of these.
     KeyValue,
     /// A long, high-entropy value after a weaker key-like name (`…_key`, `auth`, `salt`).
     HighEntropy,
+    /// A Gitea access token (40 hex) where it is used as one: `token <hex>`, the API's
+    /// `"sha1":"<hex>"`, `https://<hex>@host`.
+    GiteaToken,
+    /// An OpenShift OAuth token (`sha256~…`), anywhere.
+    OpenshiftToken,
+    /// An npm token (`npm_…`) or `.npmrc` credential (`:_authToken=`, `:_auth=`, `:_password=`).
+    NpmToken,
+    /// A PyPI API token (`pypi-AgE…`).
+    PypiToken,
+    /// The password of `curl -u user:password`, `--user user:password`, `--proxy-user`.
+    UserPassword,
 }
 
 impl SecretKind {
+    /// Every kind, in order.
+    pub const ALL: [SecretKind; 18] = [
+        Self::PrivateKey,
+        Self::DockerAuth,
+        Self::AuthHeader,
+        Self::UrlCredentials,
+        Self::AwsAccessKey,
+        Self::AwsSecretKey,
+        Self::GithubToken,
+        Self::GitlabToken,
+        Self::SlackToken,
+        Self::Jwt,
+        Self::ApiKey,
+        Self::KeyValue,
+        Self::HighEntropy,
+        Self::GiteaToken,
+        Self::OpenshiftToken,
+        Self::NpmToken,
+        Self::PypiToken,
+        Self::UserPassword,
+    ];
+
     /// The snake_case name used in placeholders and metadata.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,6 +97,11 @@ impl SecretKind {
             Self::ApiKey => "api_key",
             Self::KeyValue => "key_value",
             Self::HighEntropy => "high_entropy",
+            Self::GiteaToken => "gitea_token",
+            Self::OpenshiftToken => "openshift_token",
+            Self::NpmToken => "npm_token",
+            Self::PypiToken => "pypi_token",
+            Self::UserPassword => "user_password",
         }
     }
 
@@ -121,9 +161,7 @@ pub fn redact(text: &str) -> Redacted {
     let mut counts = RedactionCounts::default();
     let mut current = text.to_owned();
     for rule in rules::rules() {
-        let (next, n) = rule.apply(&current);
-        counts.add(rule.kind, n);
-        if let Some(next) = next {
+        if let Some(next) = rule.apply(&current, &mut counts) {
             current = next;
         }
     }

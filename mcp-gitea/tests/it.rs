@@ -10,6 +10,7 @@ mod it {
     mod fast_path;
     mod filters;
     mod forks;
+    mod fuzz;
     mod issues;
     mod org_labels;
     mod protocol;

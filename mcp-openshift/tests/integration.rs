@@ -7,6 +7,7 @@ mod integration {
     mod binary;
     mod differential;
     mod exec;
+    mod fuzz;
     mod rbac;
     pub mod sse_client;
     mod third_party;

@@ -16,6 +16,8 @@ mod concurrency_and_hooks;
 mod context_budget;
 /// A prose answer forces the issue tool next; a weak model's junk issue is completed.
 mod forced_tool;
+/// Property-based fuzzing: report validation, `/report-failure`, text-form tool calls.
+mod fuzz;
 /// The lab happy path with the real MCP servers and all three emulators.
 mod lab_e2e;
 /// Against the testbed LLM emulator (LiteLLM-shaped, scripted).
