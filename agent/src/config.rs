@@ -382,8 +382,8 @@ impl Env<'_> {
                 ));
             }
         };
-        let bearer = Some(self.secret(&format!("MCP_{upper}_TOKEN"))?)
-            .filter(|t| !t.expose().is_empty());
+        let bearer =
+            Some(self.secret(&format!("MCP_{upper}_TOKEN"))?).filter(|t| !t.expose().is_empty());
         Ok(Some(McpServerConfig {
             name: name.into(),
             label: label.into(),

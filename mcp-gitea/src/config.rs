@@ -337,8 +337,8 @@ pub fn parse(
         cfg.gitea_timeout_secs = positive("gitea-timeout", &t, "seconds")?;
     }
     if let Some(n) = max_sessions {
-        cfg.max_sessions = usize::try_from(positive("max-sessions", &n, "sessions")?)
-            .unwrap_or(usize::MAX);
+        cfg.max_sessions =
+            usize::try_from(positive("max-sessions", &n, "sessions")?).unwrap_or(usize::MAX);
     }
     if let Some(t) = idle {
         cfg.session_idle_secs = positive("session-idle-timeout", &t, "seconds")?;

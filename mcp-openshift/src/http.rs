@@ -155,10 +155,7 @@ pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationTo
             opts.max_sessions,
         ));
         Router::new()
-            .nest_service(
-                "/mcp",
-                StreamableHttpService::new(factory, manager, cfg),
-            )
+            .nest_service("/mcp", StreamableHttpService::new(factory, manager, cfg))
             .layer(middleware::from_fn_with_state(gate, sessions::gate))
     };
     let sse = sse_transport::router(SseState::new(

@@ -170,7 +170,9 @@ impl Kube {
     pub async fn get_text(&self, path: &str) -> Result<String, KubeError> {
         let mut bytes = Vec::new();
         let cut = self
-            .get_streamed(path, TEXT_READ_CAP, &mut |chunk| bytes.extend_from_slice(chunk))
+            .get_streamed(path, TEXT_READ_CAP, &mut |chunk| {
+                bytes.extend_from_slice(chunk)
+            })
             .await?;
         let mut text = String::from_utf8_lossy(&bytes).into_owned();
         if cut {

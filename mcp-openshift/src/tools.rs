@@ -3,6 +3,7 @@
 //! Each handler returns `Ok(ToolOutput)` or `Err(message)`; the message is the full text of
 //! the `isError` result, in upstream's `failed to <verb> …: <reason>` form.
 
+mod capped_read;
 mod cluster_info;
 mod config_view;
 mod log_scan;
@@ -33,7 +34,6 @@ pub struct ToolCtx<'a> {
     /// How much of a log or a command's output a call may read.
     pub limits: OutputLimits,
 }
-
 
 impl ToolCtx<'_> {
     /// The namespace argument, or the configured default.

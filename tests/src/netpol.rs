@@ -195,9 +195,10 @@ impl Network {
                 .collect();
             let ok = selecting.is_empty()
                 || selecting.iter().any(|p| {
-                    p.egress.iter().flatten().any(|r| {
-                        self.rule_admits(r, &p.namespace, to, to, port, protocol)
-                    })
+                    p.egress
+                        .iter()
+                        .flatten()
+                        .any(|r| self.rule_admits(r, &p.namespace, to, to, port, protocol))
                 });
             if !ok {
                 return Verdict::EgressDenied;
@@ -212,9 +213,10 @@ impl Network {
                 .collect();
             let ok = selecting.is_empty()
                 || selecting.iter().any(|p| {
-                    p.ingress.iter().flatten().any(|r| {
-                        self.rule_admits(r, &p.namespace, from, to, port, protocol)
-                    })
+                    p.ingress
+                        .iter()
+                        .flatten()
+                        .any(|r| self.rule_admits(r, &p.namespace, from, to, port, protocol))
                 });
             if !ok {
                 return Verdict::IngressDenied;

@@ -50,7 +50,11 @@ fn network(sets_a: &[&str]) -> Network {
             let ns = format!("{c}-{u}");
             net.namespace(
                 &ns,
-                &[("tenant", u), ("lab.mcp/tenant", u), ("lab.mcp/created-by", "provisioner")],
+                &[
+                    ("tenant", u),
+                    ("lab.mcp/tenant", u),
+                    ("lab.mcp/created-by", "provisioner"),
+                ],
             );
         }
         for chart in CHARTS {
@@ -98,13 +102,27 @@ fn tenant(u: &str, n: u8) -> Tenant {
     let ip = |i: u8| Ipv4Addr::new(10, 128, n, i);
     Tenant {
         agent: Pod::new(&ns("agent"), &[("app", "agent"), ("deployment", "agent")]).with_ip(ip(1)),
-        pipeline: Pod::new(&ns("agent"), &[("tekton.dev/pipelineTask", "trigger-agent")]).with_ip(ip(2)),
+        pipeline: Pod::new(
+            &ns("agent"),
+            &[("tekton.dev/pipelineTask", "trigger-agent")],
+        )
+        .with_ip(ip(2)),
         openshift_proxy: proxy(&ns("mcp-openshift"), "openshift").with_ip(ip(3)),
-        openshift_server: Pod::new(&ns("mcp-openshift"), &[("app", "openshift"), ("toolhive-name", "openshift")]).with_ip(ip(4)),
+        openshift_server: Pod::new(
+            &ns("mcp-openshift"),
+            &[("app", "openshift"), ("toolhive-name", "openshift")],
+        )
+        .with_ip(ip(4)),
         gitea_proxy: proxy(&ns("mcp-gitea"), "gitea").with_ip(ip(5)),
-        gitea_server: Pod::new(&ns("mcp-gitea"), &[("app", "gitea"), ("toolhive-name", "gitea")]).with_ip(ip(6)),
-        librechat: Pod::new(&ns("librechat"), &[("app.kubernetes.io/name", "librechat")]).with_ip(ip(7)),
-        mongodb: Pod::new(&ns("librechat"), &[("app.kubernetes.io/name", "mongodb")]).with_ip(ip(8)),
+        gitea_server: Pod::new(
+            &ns("mcp-gitea"),
+            &[("app", "gitea"), ("toolhive-name", "gitea")],
+        )
+        .with_ip(ip(6)),
+        librechat: Pod::new(&ns("librechat"), &[("app.kubernetes.io/name", "librechat")])
+            .with_ip(ip(7)),
+        mongodb: Pod::new(&ns("librechat"), &[("app.kubernetes.io/name", "mongodb")])
+            .with_ip(ip(8)),
     }
 }
 
@@ -138,11 +156,22 @@ impl Tenant {
 }
 
 fn router() -> Pod {
-    Pod::new("openshift-ingress", &[("ingresscontroller.operator.openshift.io/deployment-ingresscontroller", "default")])
+    Pod::new(
+        "openshift-ingress",
+        &[(
+            "ingresscontroller.operator.openshift.io/deployment-ingresscontroller",
+            "default",
+        )],
+    )
 }
 
 fn tcp(net: &Network, from: &Pod, to: &Pod, port: u16) -> Verdict {
-    net.check(&Endpoint::Pod(from.clone()), &Endpoint::Pod(to.clone()), port, Protocol::Tcp)
+    net.check(
+        &Endpoint::Pod(from.clone()),
+        &Endpoint::Pod(to.clone()),
+        port,
+        Protocol::Tcp,
+    )
 }
 
 #[test]
@@ -170,22 +199,53 @@ fn the_designed_paths_are_open() {
     for (from, to, port, why) in [
         (&a.agent, &a.openshift_proxy, 8080, "agent -> OpenShift MCP"),
         (&a.agent, &a.gitea_proxy, 8080, "agent -> Gitea MCP"),
-        (&a.pipeline, &a.agent, 8000, "pipeline finally task -> agent"),
-        (&a.librechat, &a.openshift_proxy, 8080, "LibreChat -> OpenShift MCP"),
+        (
+            &a.pipeline,
+            &a.agent,
+            8000,
+            "pipeline finally task -> agent",
+        ),
+        (
+            &a.librechat,
+            &a.openshift_proxy,
+            8080,
+            "LibreChat -> OpenShift MCP",
+        ),
         (&a.librechat, &a.gitea_proxy, 8080, "LibreChat -> Gitea MCP"),
         (&a.librechat, &a.mongodb, 27017, "LibreChat -> its MongoDB"),
-        (&router(), &a.librechat, 3080, "router -> LibreChat (the public Route)"),
-        (&a.openshift_proxy, &a.openshift_server, 8000, "proxy -> OpenShift server"),
-        (&a.gitea_proxy, &a.gitea_server, 8000, "proxy -> Gitea server"),
+        (
+            &router(),
+            &a.librechat,
+            3080,
+            "router -> LibreChat (the public Route)",
+        ),
+        (
+            &a.openshift_proxy,
+            &a.openshift_server,
+            8000,
+            "proxy -> OpenShift server",
+        ),
+        (
+            &a.gitea_proxy,
+            &a.gitea_server,
+            8000,
+            "proxy -> Gitea server",
+        ),
     ] {
         assert_eq!(tcp(&net, from, to, port), Verdict::Allowed, "{why}");
     }
     // LibreChat's way out: DNS and HTTPS outside the cluster (LiteMaaS).
     let lc = Endpoint::Pod(a.librechat.clone());
-    let dns = Endpoint::Pod(Pod::new("openshift-dns", &[("dns.operator.openshift.io/daemonset-dns", "default")]));
+    let dns = Endpoint::Pod(Pod::new(
+        "openshift-dns",
+        &[("dns.operator.openshift.io/daemonset-dns", "default")],
+    ));
     assert_eq!(net.check(&lc, &dns, 5353, Protocol::Udp), Verdict::Allowed);
     let litemaas = Endpoint::External(Ipv4Addr::new(52, 10, 20, 30));
-    assert_eq!(net.check(&lc, &litemaas, 443, Protocol::Tcp), Verdict::Allowed);
+    assert_eq!(
+        net.check(&lc, &litemaas, 443, Protocol::Tcp),
+        Verdict::Allowed
+    );
 }
 
 #[test]
@@ -193,21 +253,42 @@ fn librechat_and_the_router_reach_only_what_they_need() {
     let net = network(&[]);
     let (a, b) = (tenant(A, 1), tenant(B, 2));
     // A's LibreChat (anyone who got a shell there) cannot file reports as A's pipeline.
-    assert_eq!(tcp(&net, &a.librechat, &a.agent, 8000), Verdict::EgressDenied);
+    assert_eq!(
+        tcp(&net, &a.librechat, &a.agent, 8000),
+        Verdict::EgressDenied
+    );
     // Nor reach another tenant, even where that tenant would admit its own LibreChat.
     for (what, to, port) in b.targets() {
-        assert_ne!(tcp(&net, &a.librechat, to, port), Verdict::Allowed, "B's {what}");
+        assert_ne!(
+            tcp(&net, &a.librechat, to, port),
+            Verdict::Allowed,
+            "B's {what}"
+        );
     }
     let lc = Endpoint::Pod(a.librechat.clone());
     // The Kubernetes API's Service address, and plain HTTP outside.
     let api = Endpoint::External(Ipv4Addr::new(172, 30, 0, 1));
-    assert_eq!(net.check(&lc, &api, 443, Protocol::Tcp), Verdict::EgressDenied);
+    assert_eq!(
+        net.check(&lc, &api, 443, Protocol::Tcp),
+        Verdict::EgressDenied
+    );
     let outside = Endpoint::External(Ipv4Addr::new(52, 10, 20, 30));
-    assert_eq!(net.check(&lc, &outside, 80, Protocol::Tcp), Verdict::EgressDenied);
+    assert_eq!(
+        net.check(&lc, &outside, 80, Protocol::Tcp),
+        Verdict::EgressDenied
+    );
     // The router reaches LibreChat's port only, and nothing without a Route.
     assert_ne!(tcp(&net, &router(), &a.mongodb, 27017), Verdict::Allowed);
-    for (what, to, port) in a.targets().into_iter().filter(|(w, ..)| !w.starts_with("librechat")) {
-        assert_ne!(tcp(&net, &router(), to, port), Verdict::Allowed, "router -> {what}");
+    for (what, to, port) in a
+        .targets()
+        .into_iter()
+        .filter(|(w, ..)| !w.starts_with("librechat"))
+    {
+        assert_ne!(
+            tcp(&net, &router(), to, port),
+            Verdict::Allowed,
+            "router -> {what}"
+        );
     }
 }
 
@@ -216,7 +297,10 @@ fn a_route_opens_its_server_to_the_router_only() {
     let net = network(&["route.enabled=true"]);
     let (a, b) = (tenant(A, 1), tenant(B, 2));
     assert_eq!(tcp(&net, &router(), &a.gitea_proxy, 8080), Verdict::Allowed);
-    assert_eq!(tcp(&net, &router(), &a.openshift_proxy, 8080), Verdict::Allowed);
+    assert_eq!(
+        tcp(&net, &router(), &a.openshift_proxy, 8080),
+        Verdict::Allowed
+    );
     for from in b.all() {
         assert_ne!(tcp(&net, from, &a.gitea_proxy, 8080), Verdict::Allowed);
     }

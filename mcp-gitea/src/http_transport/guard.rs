@@ -12,7 +12,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
-use http::{HeaderMap, Extensions, header};
+use http::{Extensions, HeaderMap, header};
 
 /// Why a request was refused (403).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +146,12 @@ mod tests {
         ] {
             assert!(host_allowed(ok, &[]), "{ok}");
         }
-        for bad in ["evil.example.com:8080", "", "127.0.0.1.nip.io", "attacker.io"] {
+        for bad in [
+            "evil.example.com:8080",
+            "",
+            "127.0.0.1.nip.io",
+            "attacker.io",
+        ] {
             assert!(!host_allowed(bad, &[]), "{bad}");
         }
         assert!(host_allowed("mcp.example.com", &["mcp.example.com".into()]));
@@ -155,7 +160,11 @@ mod tests {
 
     #[test]
     fn origins() {
-        for ok in ["http://localhost:6274", "https://127.0.0.1", "http://[::1]:3000/"] {
+        for ok in [
+            "http://localhost:6274",
+            "https://127.0.0.1",
+            "http://[::1]:3000/",
+        ] {
             assert!(origin_allowed(ok, &[]), "{ok}");
         }
         for bad in [

@@ -75,7 +75,11 @@ fn jsonrpc_error(status: StatusCode, message: String) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-pub(super) async fn gate(State(gate): State<Arc<SessionGate>>, req: Request, next: Next) -> Response {
+pub(super) async fn gate(
+    State(gate): State<Arc<SessionGate>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let owner = gate.owner(req.headers());
     if let Some(id) = req
         .headers()

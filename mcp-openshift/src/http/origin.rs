@@ -63,9 +63,7 @@ pub(super) async fn check_origin(
     next: Next,
 ) -> Response {
     if let Some(origin) = req.headers().get(http::header::ORIGIN) {
-        let ok = origin
-            .to_str()
-            .is_ok_and(|o| origin_allowed(o, &policy.0));
+        let ok = origin.to_str().is_ok_and(|o| origin_allowed(o, &policy.0));
         if !ok {
             return (StatusCode::FORBIDDEN, "Forbidden: Origin is not allowed").into_response();
         }
@@ -103,8 +101,14 @@ mod tests {
             assert!(!origin_allowed(bad, &[]), "{bad}");
         }
         let listed = vec!["https://librechat.apps.example.com".to_string()];
-        assert!(origin_allowed("https://LibreChat.apps.example.com", &listed));
-        assert!(!origin_allowed("https://librechat.apps.example.com.evil.io", &listed));
+        assert!(origin_allowed(
+            "https://LibreChat.apps.example.com",
+            &listed
+        ));
+        assert!(!origin_allowed(
+            "https://librechat.apps.example.com.evil.io",
+            &listed
+        ));
         assert!(origin_allowed("https://anything.example", &["*".into()]));
     }
 }

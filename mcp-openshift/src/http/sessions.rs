@@ -71,7 +71,11 @@ fn full(max: usize) -> Response {
     resp
 }
 
-pub(super) async fn gate(State(gate): State<Arc<SessionGate>>, req: Request, next: Next) -> Response {
+pub(super) async fn gate(
+    State(gate): State<Arc<SessionGate>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let owner = gate.key.of(req.headers());
     if let Some(id) = req
         .headers()

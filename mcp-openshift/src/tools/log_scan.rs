@@ -257,9 +257,16 @@ mod tests {
         scan.push(&vec![b'x'; 1 << 20]);
         assert!(scan.partial.len() <= MAX_LINE_BYTES);
         let out = scan.finish(true);
-        assert!(out.starts_with("# [log read stopped after "), "{}", &out[..200]);
+        assert!(
+            out.starts_with("# [log read stopped after "),
+            "{}",
+            &out[..200]
+        );
         assert!(out.contains("# [log truncated: the first "));
-        assert!(out.contains(&format!("[line cut: {} more bytes]", (1 << 20) - MAX_LINE_BYTES)));
+        assert!(out.contains(&format!(
+            "[line cut: {} more bytes]",
+            (1 << 20) - MAX_LINE_BYTES
+        )));
         assert!(out.len() < 4096 + MAX_LINE_BYTES + 1024);
     }
 }

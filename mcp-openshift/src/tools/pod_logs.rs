@@ -80,7 +80,9 @@ pub(super) async fn pods_log(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     });
     let unread = ctx
         .kube
-        .get_streamed(&path, ctx.limits.log_read_bytes, &mut |chunk| scan.push(chunk))
+        .get_streamed(&path, ctx.limits.log_read_bytes, &mut |chunk| {
+            scan.push(chunk)
+        })
         .await
         .map_err(|e| fail(&what, e))?;
     if scan.read_bytes() == 0 {

@@ -243,7 +243,7 @@ async fn run_exec(
     // dropped, and the result says how much.
     let cap = ctx.limits.exec_output_bytes;
     let (stdout, stderr) = (attached.stdout(), attached.stderr());
-    let (out, err) = tokio::try_join!(read_capped(stdout, cap), read_capped(stderr, cap))?;
+    let (out, err) = tokio::try_join!(capped_read::read_capped(stdout, cap), capped_read::read_capped(stderr, cap))?;
     let status = match attached.take_status() {
         Some(s) => s.await,
         None => None,
@@ -261,41 +261,6 @@ async fn run_exec(
         Some(s) if s.status.as_deref() == Some("Failure") => Err(exec_failure(&s, &body)),
         _ => Ok(body),
     }
-}
-
-/// Reads `stream` to its end, keeping the first `cap` bytes; a longer output ends with a
-/// note saying how many bytes were dropped.
-async fn read_capped<R>(stream: Option<R>, cap: usize) -> Result<String, String>
-where
-    R: tokio::io::AsyncRead + Unpin,
-{
-    use tokio::io::AsyncReadExt;
-    let Some(mut stream) = stream else {
-        return Ok(String::new());
-    };
-    let mut kept: Vec<u8> = Vec::new();
-    let mut dropped: u64 = 0;
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let n = stream.read(&mut buf).await.map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        let take = cap.saturating_sub(kept.len()).min(n);
-        kept.extend_from_slice(&buf[..take]);
-        dropped += (n - take) as u64;
-    }
-    let mut text = String::from_utf8_lossy(&kept).into_owned();
-    if dropped > 0 {
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&format!(
-            "# [output truncated: the first {} bytes are shown, {dropped} more bytes were dropped]\n",
-            kept.len()
-        ));
-    }
-    Ok(text)
 }
 
 /// A failed command as upstream (client-go) words it — `command terminated with exit code N`

@@ -231,9 +231,17 @@ async fn an_oversized_log_is_read_in_bounded_pieces() {
     std::fs::write(&toml, "max_log_read_bytes = 1048576\n").unwrap();
     let h = start(&["--config", toml.to_str().unwrap()]).await;
     // 4 MiB of log: a needle near the start, another far past the read budget.
-    let filler: String = (0..40_000).map(|i| format!("line {i:06} {}\n", "x".repeat(90))).collect();
+    let filler: String = (0..40_000)
+        .map(|i| format!("line {i:06} {}\n", "x".repeat(90)))
+        .collect();
     let log = format!("needle-early\n{filler}needle-late\n");
-    h.emu.set_logs(&h.lab.namespace, &h.lab.pod, &h.lab.failed_container, &log, false);
+    h.emu.set_logs(
+        &h.lab.namespace,
+        &h.lab.pod,
+        &h.lab.failed_container,
+        &log,
+        false,
+    );
     let c = connect(&h.server.base_url(), Transport::Streamable, None).await;
     let args = json!({"name": h.lab.pod, "namespace": h.lab.namespace, "container": h.lab.failed_container});
     let mut grep = args.clone();
@@ -250,7 +258,11 @@ async fn an_oversized_log_is_read_in_bounded_pieces() {
     let mut all = args.clone();
     all["grep"] = json!("line");
     let text = ok(&c, "pods_log", all).await;
-    assert!(text.contains("# [log truncated: the first "), "{}", &text[..300]);
+    assert!(
+        text.contains("# [log truncated: the first "),
+        "{}",
+        &text[..300]
+    );
     assert!(text.len() < 70 * 1024, "{}", text.len());
     let _ = std::fs::remove_dir_all(&dir);
 }

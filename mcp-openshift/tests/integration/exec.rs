@@ -275,7 +275,11 @@ async fn oversized_exec_output_is_cut_while_it_is_read() {
         "# [output truncated: the first {cap} bytes are shown, {} more bytes were dropped]\n",
         huge.len() - cap
     );
-    assert!(text.contains(&note), "{}", &text[text.len().saturating_sub(300)..]);
+    assert!(
+        text.contains(&note),
+        "{}",
+        &text[text.len().saturating_sub(300)..]
+    );
     assert!(text.starts_with(&huge[..cap]));
     assert!(text.ends_with("--- stderr ---\nwarning\n"));
     assert!(text.len() < cap + 1024, "{}", text.len());

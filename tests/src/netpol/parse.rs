@@ -65,7 +65,10 @@ pub(super) fn policy(o: &Value, default_namespace: &str) -> Result<Policy, Netpo
                 .map(|(i, r)| rule(&cx, &format!("spec.{}[{i}]", key.to_lowercase()), r, key))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
-            other => Err(cx.err(&format!("spec.{}", key.to_lowercase()), format!("not a list: {other}"))),
+            other => Err(cx.err(
+                &format!("spec.{}", key.to_lowercase()),
+                format!("not a list: {other}"),
+            )),
         }
     };
     Ok(Policy {
@@ -86,7 +89,12 @@ fn rule(cx: &Ctx, field: &str, r: &Value, dir: &str) -> Result<Rule, NetpolError
                 .map(|(i, p)| peer(cx, &format!("{field}.{peers_key}[{i}]"), p))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
-        other => return Err(cx.err(&format!("{field}.{peers_key}"), format!("not a list: {other}"))),
+        other => {
+            return Err(cx.err(
+                &format!("{field}.{peers_key}"),
+                format!("not a list: {other}"),
+            ));
+        }
     };
     let ports = match &r["ports"] {
         Value::Null => None,
@@ -115,7 +123,10 @@ fn peer(cx: &Ctx, field: &str, p: &Value) -> Result<Peer, NetpolError> {
                 .map(|(i, c)| cidr_of(cx, &format!("{field}.ipBlock.except[{i}]"), c))
                 .collect::<Result<_, _>>()?,
             other => {
-                return Err(cx.err(&format!("{field}.ipBlock.except"), format!("not a list: {other}")));
+                return Err(cx.err(
+                    &format!("{field}.ipBlock.except"),
+                    format!("not a list: {other}"),
+                ));
             }
         };
         return Ok(Peer::Block { cidr, except });
@@ -129,7 +140,10 @@ fn peer(cx: &Ctx, field: &str, p: &Value) -> Result<Peer, NetpolError> {
         s => Some(selector(cx, &format!("{field}.namespaceSelector"), s)?),
     };
     if pods.is_none() && namespaces.is_none() {
-        return Err(cx.err(field, "a peer needs podSelector, namespaceSelector or ipBlock"));
+        return Err(cx.err(
+            field,
+            "a peer needs podSelector, namespaceSelector or ipBlock",
+        ));
     }
     Ok(Peer::Pods { pods, namespaces })
 }
@@ -161,11 +175,18 @@ fn port(cx: &Ctx, field: &str, p: &Value) -> Result<PortRule, NetpolError> {
         None | Some("TCP") => Protocol::Tcp,
         Some("UDP") => Protocol::Udp,
         Some("SCTP") => Protocol::Sctp,
-        Some(other) => return Err(cx.err(&format!("{field}.protocol"), format!("{other:?} is not TCP, UDP or SCTP"))),
+        Some(other) => {
+            return Err(cx.err(
+                &format!("{field}.protocol"),
+                format!("{other:?} is not TCP, UDP or SCTP"),
+            ));
+        }
     };
     let port = match &p["port"] {
         Value::Null => None,
-        v @ Value::Number(n) if n.as_u64().is_some_and(|n| (1..=65535).contains(&n)) => Some(v.clone()),
+        v @ Value::Number(n) if n.as_u64().is_some_and(|n| (1..=65535).contains(&n)) => {
+            Some(v.clone())
+        }
         v @ Value::String(_) => Some(v.clone()),
         other => return Err(cx.err(&format!("{field}.port"), format!("{other} is not a port"))),
     };
@@ -198,10 +219,20 @@ fn selector(cx: &Ctx, field: &str, s: &Value) -> Result<Selector, NetpolError> {
             .map(|(k, v)| {
                 v.as_str()
                     .map(|v| (k.clone(), v.to_string()))
-                    .ok_or_else(|| cx.err(&format!("{field}.matchLabels.{k}"), format!("not a string: {v}")))
+                    .ok_or_else(|| {
+                        cx.err(
+                            &format!("{field}.matchLabels.{k}"),
+                            format!("not a string: {v}"),
+                        )
+                    })
             })
             .collect::<Result<_, _>>()?,
-        other => return Err(cx.err(&format!("{field}.matchLabels"), format!("not an object: {other}"))),
+        other => {
+            return Err(cx.err(
+                &format!("{field}.matchLabels"),
+                format!("not an object: {other}"),
+            ));
+        }
     };
     let exprs = match &s["matchExpressions"] {
         Value::Null => Vec::new(),
@@ -211,18 +242,29 @@ fn selector(cx: &Ctx, field: &str, s: &Value) -> Result<Selector, NetpolError> {
             .map(|(i, e)| {
                 let f = format!("{field}.matchExpressions[{i}]");
                 let key = e["key"].as_str().ok_or_else(|| cx.err(&f, "no key"))?;
-                let op = e["operator"].as_str().ok_or_else(|| cx.err(&f, "no operator"))?;
+                let op = e["operator"]
+                    .as_str()
+                    .ok_or_else(|| cx.err(&f, "no operator"))?;
                 if !["In", "NotIn", "Exists", "DoesNotExist"].contains(&op) {
                     return Err(cx.err(&f, format!("unknown operator {op:?}")));
                 }
                 let values = e["values"]
                     .as_array()
-                    .map(|v| v.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 Ok((key.to_string(), op.to_string(), values))
             })
             .collect::<Result<_, _>>()?,
-        other => return Err(cx.err(&format!("{field}.matchExpressions"), format!("not a list: {other}"))),
+        other => {
+            return Err(cx.err(
+                &format!("{field}.matchExpressions"),
+                format!("not a list: {other}"),
+            ));
+        }
     };
     Ok(Selector { labels, exprs })
 }
