@@ -3,7 +3,7 @@
 
 /// Reads `stream` to its end, keeping the first `cap` bytes; a longer output ends with a
 /// note saying how many bytes were dropped.
-pub(super) async fn read_capped<R>(stream: Option<R>, cap: usize) -> Result<String, String>
+pub(crate) async fn read_capped<R>(stream: Option<R>, cap: usize) -> Result<String, String>
 where
     R: tokio::io::AsyncRead + Unpin,
 {

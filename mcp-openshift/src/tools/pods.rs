@@ -243,7 +243,10 @@ async fn run_exec(
     // dropped, and the result says how much.
     let cap = ctx.limits.exec_output_bytes;
     let (stdout, stderr) = (attached.stdout(), attached.stderr());
-    let (out, err) = tokio::try_join!(capped_read::read_capped(stdout, cap), capped_read::read_capped(stderr, cap))?;
+    let (out, err) = tokio::try_join!(
+        super::capped_read::read_capped(stdout, cap),
+        super::capped_read::read_capped(stderr, cap)
+    )?;
     let status = match attached.take_status() {
         Some(s) => s.await,
         None => None,
