@@ -95,7 +95,7 @@ pub(super) async fn pods_log(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::log_scan::{LogFilter, LogScan, filter_log};
+    use super::super::log_scan::{LogFilter, filter_log};
     use super::*;
 
     #[test]
