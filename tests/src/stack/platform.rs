@@ -225,6 +225,7 @@ pub(crate) async fn serve_gitea_mcp(
     let http = mcp_gitea::http_transport::HttpOptions {
         bind: Some(Ipv4Addr::LOCALHOST.into()),
         sessions: true,
+        require_token: config.require_token,
         ..Default::default()
     };
     let router = mcp_gitea::http_transport::router(server, &http, cancel.clone());
