@@ -62,6 +62,10 @@ pub struct McpServerConfig {
     pub url: Url,
     /// The transport to use.
     pub transport: McpTransport,
+    /// Bearer token sent on every request to this server (`MCP_<NAME>_TOKEN`, or the file
+    /// named by `MCP_<NAME>_TOKEN_FILE`): the tenant's Gitea token for a Gitea server that
+    /// requires callers to bring their own (`-require-token`).
+    pub bearer: Option<Secret>,
 }
 
 /// Log output format.
@@ -387,11 +391,14 @@ impl Env<'_> {
                 ));
             }
         };
+        let bearer =
+            Some(self.secret(&format!("MCP_{upper}_TOKEN"))?).filter(|t| !t.expose().is_empty());
         Ok(Some(McpServerConfig {
             name: name.into(),
             label: label.into(),
             url,
             transport,
+            bearer,
         }))
     }
 }

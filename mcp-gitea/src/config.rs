@@ -116,8 +116,12 @@ pub struct Config {
     pub sessions: bool,
     /// Extra `Host` values accepted besides the defaults (see `http_transport`).
     pub allowed_hosts: Vec<String>,
-    /// Browser origins accepted besides same-origin requests.
+    /// Browser origins accepted besides loopback ones (`*` = any).
     pub allowed_origins: Vec<String>,
+    /// Most open MCP sessions (with `sessions`).
+    pub max_sessions: usize,
+    /// Seconds after which an idle MCP session is closed (with `sessions`).
+    pub session_idle_secs: u64,
     /// Timeout of each Gitea call, in seconds.
     pub gitea_timeout_secs: u64,
 }
@@ -140,6 +144,8 @@ impl Default for Config {
             sessions: false,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            max_sessions: 256,
+            session_idle_secs: 300,
             gitea_timeout_secs: 30,
         }
     }
@@ -155,6 +161,20 @@ fn parse_bool(flag: &'static str, value: &str) -> Result<bool, ConfigError> {
             reason: "not a boolean".into(),
         }),
     }
+}
+
+/// A positive whole number of `unit` for `flag`.
+fn positive(flag: &'static str, value: &str, unit: &str) -> Result<u64, ConfigError> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(ConfigError::InvalidValue {
+            flag,
+            value: value.into(),
+            reason: format!("want a positive number of {unit}"),
+        })
 }
 
 fn comma_list(value: &str) -> impl Iterator<Item = String> + '_ {
@@ -208,6 +228,8 @@ pub fn parse(
     let mut hosts = env_set("GITEA_MCP_ALLOWED_HOSTS");
     let mut origins = env_set("GITEA_MCP_ALLOWED_ORIGINS");
     let mut timeout = env_set("GITEA_TIMEOUT");
+    let mut max_sessions = env_set("GITEA_MCP_MAX_SESSIONS");
+    let mut idle = env_set("GITEA_MCP_SESSION_IDLE_TIMEOUT");
     let mut token = env_set("GITEA_ACCESS_TOKEN").map(Secret::new);
     let mut transport = None;
     let (mut version, mut health, mut help) = (false, false, false);
@@ -246,6 +268,8 @@ pub fn parse(
             "allowed-hosts" => hosts = Some(value),
             "allowed-origins" => origins = Some(value),
             "gitea-timeout" => timeout = Some(value),
+            "max-sessions" => max_sessions = Some(value),
+            "session-idle-timeout" => idle = Some(value),
             _ => help = parse_bool(flag, &value)?,
         }
     }
@@ -310,16 +334,14 @@ pub fn parse(
         .flatten()
         .collect();
     if let Some(t) = timeout {
-        cfg.gitea_timeout_secs =
-            t.trim()
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or(ConfigError::InvalidValue {
-                    flag: "gitea-timeout",
-                    value: t.clone(),
-                    reason: "want a positive number of seconds".into(),
-                })?;
+        cfg.gitea_timeout_secs = positive("gitea-timeout", &t, "seconds")?;
+    }
+    if let Some(n) = max_sessions {
+        cfg.max_sessions =
+            usize::try_from(positive("max-sessions", &n, "sessions")?).unwrap_or(usize::MAX);
+    }
+    if let Some(t) = idle {
+        cfg.session_idle_secs = positive("session-idle-timeout", &t, "seconds")?;
     }
     Ok(Command::Serve(Box::new(cfg)))
 }

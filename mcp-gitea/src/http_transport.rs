@@ -1,10 +1,11 @@
 //! Streamable HTTP: `POST /mcp` (rmcp), `GET /healthz`, and the layers around them.
 //!
 //! Stateless with plain-JSON replies by default (like upstream ≈v1.8, and what simple
-//! clients parse); `-sessions` switches to rmcp's session mode. `Host` checking guards
-//! only loopback-bound servers by default (that is where DNS rebinding bites), so a
-//! request to `mcp-gitea-proxy.<ns>.svc.cluster.local:8080` is not refused inside
-//! Kubernetes. Browser requests (with `Origin`) must be same-origin or allow-listed.
+//! clients parse); `-sessions` switches to rmcp's session mode, capped and tied to the
+//! opening token ([`sessions`]). The DNS-rebinding walls ([`guard`]): a loopback
+//! connection must name a host public DNS cannot serve, whatever the bind address (so
+//! `mcp-gitea-proxy.<ns>.svc.cluster.local:8080` still works inside Kubernetes), and a
+//! browser request (with `Origin`) must come from a loopback or allow-listed origin.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -26,7 +27,10 @@ use tower::ServiceExt;
 use crate::server::{GiteaMcp, bearer};
 
 mod fast_path;
+mod guard;
+mod sessions;
 use fast_path::FastPath;
+pub use guard::{host_allowed, origin_allowed};
 
 /// Largest accepted request body (big file writes), as upstream.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -42,32 +46,34 @@ pub struct HttpOptions {
     pub require_token: bool,
     /// Extra accepted `Host` values; `*` accepts any.
     pub allowed_hosts: Vec<String>,
-    /// Accepted browser origins besides same-origin.
+    /// Accepted browser origins besides loopback ones (`*` = any).
     pub allowed_origins: Vec<String>,
+    /// Most open MCP sessions (with `sessions`); 0 = the default 256.
+    pub max_sessions: usize,
+    /// Idle time after which a session is closed (with `sessions`); `None` = 300 s.
+    pub session_idle: Option<Duration>,
 }
+
+/// Default of [`HttpOptions::max_sessions`].
+pub const DEFAULT_MAX_SESSIONS: usize = 256;
+/// Default of [`HttpOptions::session_idle`].
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 struct Guard {
     require_token: bool,
+    allowed_hosts: Arc<Vec<String>>,
     allowed_origins: Arc<Vec<String>>,
 }
 
+/// rmcp's own Host and Origin checks are off: [`guard`] does both, by the peer address.
 fn rmcp_config(opts: &HttpOptions, cancel: CancellationToken) -> StreamableHttpServerConfig {
-    let base = StreamableHttpServerConfig::default()
+    StreamableHttpServerConfig::default()
         .with_legacy_session_mode(opts.sessions)
         .with_max_request_body_bytes(MAX_BODY_BYTES)
         .with_cancellation_token(cancel)
-        .disable_allowed_origins();
-    let loopback_bind = opts.bind.is_some_and(|ip| ip.is_loopback());
-    if opts.allowed_hosts.iter().any(|h| h == "*") {
-        base.disable_allowed_hosts()
-    } else if loopback_bind || !opts.allowed_hosts.is_empty() {
-        let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
-        hosts.extend(opts.allowed_hosts.iter().cloned());
-        base.with_allowed_hosts(hosts)
-    } else {
-        base.disable_allowed_hosts()
-    }
+        .disable_allowed_origins()
+        .disable_allowed_hosts()
 }
 
 /// The whole HTTP app; `cancel` ends open MCP streams on shutdown.
@@ -85,15 +91,21 @@ pub fn router_with(
 ) -> Router {
     let config = rmcp_config(opts, cancel);
     let mcp: Router = if opts.sessions {
-        let svc = StreamableHttpService::new(
-            move || Ok(server.clone()),
-            Arc::new(LocalSessionManager::default()),
-            config,
-        );
-        Router::new().route(
-            "/mcp",
-            any(move |req: Request| dispatch(svc.clone(), svc.clone(), None, req)),
-        )
+        let mut manager = LocalSessionManager::default();
+        manager.session_config.keep_alive = Some(opts.session_idle.unwrap_or(DEFAULT_SESSION_IDLE));
+        let manager = Arc::new(manager);
+        let max = match opts.max_sessions {
+            0 => DEFAULT_MAX_SESSIONS,
+            n => n,
+        };
+        let gate = Arc::new(sessions::SessionGate::new(manager.clone(), max));
+        let svc = StreamableHttpService::new(move || Ok(server.clone()), manager, config);
+        Router::new()
+            .route(
+                "/mcp",
+                any(move |req: Request| dispatch(svc.clone(), svc.clone(), None, req)),
+            )
+            .layer(middleware::from_fn_with_state(gate, sessions::gate))
     } else {
         let fast = fast_path.then(|| FastPath::new(server.clone(), config.allowed_hosts.clone()));
         let stateless = |json: bool| {
@@ -112,6 +124,7 @@ pub fn router_with(
     };
     let guard = Guard {
         require_token: opts.require_token,
+        allowed_hosts: Arc::new(opts.allowed_hosts.clone()),
         allowed_origins: Arc::new(opts.allowed_origins.clone()),
     };
     mcp.layer(middleware::from_fn_with_state(guard, check_request))
@@ -185,27 +198,15 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// Origin check (same-origin or allow-listed) and the optional token requirement.
+/// Host and Origin checks ([`guard`]) and the optional token requirement.
 async fn check_request(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    if let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-    {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-        let same = !host.is_empty() && origin_host.eq_ignore_ascii_case(host);
-        let listed = guard
-            .allowed_origins
-            .iter()
-            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin));
-        if !same && !listed {
-            return refuse(StatusCode::FORBIDDEN, "Forbidden: Origin is not allowed");
-        }
+    if let Err(refusal) = guard::check(
+        req.headers(),
+        req.extensions(),
+        &guard.allowed_hosts,
+        &guard.allowed_origins,
+    ) {
+        return refuse(StatusCode::FORBIDDEN, refusal.message());
     }
     if guard.require_token && req.method() == http::Method::POST && bearer(req.headers()).is_none()
     {
@@ -252,8 +253,12 @@ pub async fn serve(
             tracing::trace!(error = %e, "TCP_NODELAY not set");
         }
     });
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
+    // The peer address lets the Host check tell loopback connections from the others.
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { stop.cancelled().await });
     let mut task = tokio::spawn(async move { server.await });
     tokio::select! {
         res = &mut task => return res.map_err(std::io::Error::other)?,

@@ -113,6 +113,8 @@ pub async fn serve_http(
         require_token: cfg.require_token,
         allowed_hosts: cfg.allowed_hosts.clone(),
         allowed_origins: cfg.allowed_origins.clone(),
+        max_sessions: cfg.max_sessions,
+        session_idle: Some(Duration::from_secs(cfg.session_idle_secs)),
     };
     let app = http_transport::router(server, &opts, shutdown.child_token());
     let addr = listener.local_addr().ok();

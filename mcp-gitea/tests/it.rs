@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup step should fail the test
 
 mod it {
+    mod attacks;
     mod cli;
     mod common;
     mod dependencies;

@@ -58,6 +58,15 @@ pub struct Cli {
     /// Extra Host header values accepted in HTTP mode (comma-separated; `*` accepts any)
     #[arg(long, value_delimiter = ',')]
     pub allowed_hosts: Option<Vec<String>>,
+    /// Browser origins accepted besides loopback ones (comma-separated; `*` accepts any)
+    #[arg(long, value_delimiter = ',')]
+    pub allowed_origins: Option<Vec<String>>,
+    /// Most open sessions per transport (streamable HTTP and legacy SSE, each)
+    #[arg(long)]
+    pub max_sessions: Option<usize>,
+    /// Seconds after which an idle streamable-HTTP session is closed
+    #[arg(long)]
+    pub session_idle_timeout: Option<u64>,
     /// Accepted for compatibility; ignored
     #[arg(long, hide = true)]
     pub log_file: Option<String>,
@@ -94,6 +103,11 @@ struct FileConfig {
     log_level: Option<u8>,
     stateless: Option<bool>,
     allowed_hosts: Option<Vec<String>>,
+    allowed_origins: Option<Vec<String>>,
+    max_sessions: Option<usize>,
+    session_idle_timeout: Option<u64>,
+    max_log_read_bytes: Option<u64>,
+    max_exec_output_bytes: Option<usize>,
     sse_base_url: Option<String>,
 }
 
@@ -105,6 +119,33 @@ pub enum ListOutput {
     Table,
     /// YAML sequence of the objects.
     Yaml,
+}
+
+/// Bounds on what one tool call reads from the cluster, so that no log or command output
+/// is ever held whole in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputLimits {
+    /// Bytes of a log `pods_log` reads before it stops (the output itself is capped at
+    /// 64 KiB, keeping the end).
+    pub log_read_bytes: u64,
+    /// Bytes of stdout and of stderr `pods_exec` keeps (the rest is read and dropped).
+    pub exec_output_bytes: usize,
+}
+
+impl OutputLimits {
+    /// Default `log_read_bytes`: 32 MiB.
+    pub const LOG_READ_BYTES: u64 = 32 * 1024 * 1024;
+    /// Default `exec_output_bytes`: 256 KiB per stream.
+    pub const EXEC_OUTPUT_BYTES: usize = 256 * 1024;
+}
+
+impl Default for OutputLimits {
+    fn default() -> Self {
+        Self {
+            log_read_bytes: Self::LOG_READ_BYTES,
+            exec_output_bytes: Self::EXEC_OUTPUT_BYTES,
+        }
+    }
 }
 
 /// Validated settings of one server process.
@@ -134,9 +175,22 @@ pub struct Config {
     pub stateless: bool,
     /// Extra accepted Host values (besides loopback names and the pod's own addresses).
     pub allowed_hosts: Vec<String>,
+    /// Accepted browser origins besides loopback ones (`*` = any).
+    pub allowed_origins: Vec<String>,
+    /// Most open sessions per transport.
+    pub max_sessions: usize,
+    /// Idle time after which a streamable-HTTP session is closed.
+    pub session_idle_timeout: std::time::Duration,
+    /// What one tool call may read of a log or a command's output.
+    pub limits: OutputLimits,
     /// Notes about ignored deprecated settings, logged once tracing is up.
     pub warnings: Vec<String>,
 }
+
+/// Default `--max-sessions`.
+pub const DEFAULT_MAX_SESSIONS: usize = 256;
+/// Default `--session-idle-timeout` (rmcp's own default).
+pub const DEFAULT_SESSION_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Toolsets this server implements.
 pub const KNOWN_TOOLSETS: &[&str] = &["config", "core", "tekton"];
@@ -145,7 +199,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             port: None,
-            bind_address: IpAddr::from([0, 0, 0, 0]),
+            bind_address: IpAddr::from([127, 0, 0, 1]),
             kubeconfig: None,
             read_only: false,
             disable_destructive: false,
@@ -156,6 +210,10 @@ impl Default for Config {
             log_level: 2,
             stateless: false,
             allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            session_idle_timeout: DEFAULT_SESSION_IDLE,
+            limits: OutputLimits::default(),
             warnings: Vec::new(),
         }
     }
@@ -247,6 +305,29 @@ impl Config {
                 reason: format!("{log_level} is not within 0-9"),
             });
         }
+        let max_sessions = cli
+            .max_sessions
+            .or(file.max_sessions)
+            .unwrap_or(d.max_sessions);
+        if max_sessions == 0 {
+            return Err(ConfigError::Invalid {
+                field: "max_sessions",
+                reason: "must be at least 1".into(),
+            });
+        }
+        let idle = cli.session_idle_timeout.or(file.session_idle_timeout);
+        if idle == Some(0) {
+            return Err(ConfigError::Invalid {
+                field: "session_idle_timeout",
+                reason: "must be at least 1 second".into(),
+            });
+        }
+        let limits = OutputLimits {
+            log_read_bytes: positive(file.max_log_read_bytes, "max_log_read_bytes")?
+                .unwrap_or(d.limits.log_read_bytes),
+            exec_output_bytes: positive(file.max_exec_output_bytes, "max_exec_output_bytes")?
+                .unwrap_or(d.limits.exec_output_bytes),
+        };
         Ok(Config {
             port,
             bind_address,
@@ -262,6 +343,13 @@ impl Config {
             log_level,
             stateless: cli.stateless || file.stateless.unwrap_or(false),
             allowed_hosts: clean_list(cli.allowed_hosts.or(file.allowed_hosts)).unwrap_or_default(),
+            allowed_origins: clean_list(cli.allowed_origins.or(file.allowed_origins))
+                .unwrap_or_default(),
+            max_sessions,
+            session_idle_timeout: idle
+                .map(std::time::Duration::from_secs)
+                .unwrap_or(d.session_idle_timeout),
+            limits,
             warnings,
         })
     }
@@ -283,6 +371,19 @@ fn parse_port(p: &str) -> Result<u16, ConfigError> {
         field: "port",
         reason: format!("{p:?} is not a port number"),
     })
+}
+
+fn positive<T: Default + PartialEq>(
+    v: Option<T>,
+    field: &'static str,
+) -> Result<Option<T>, ConfigError> {
+    if v.as_ref().is_some_and(|v| *v == T::default()) {
+        return Err(ConfigError::Invalid {
+            field,
+            reason: "must be greater than 0".into(),
+        });
+    }
+    Ok(v)
 }
 
 fn clean_list(list: Option<Vec<String>>) -> Option<Vec<String>> {

@@ -1,5 +1,11 @@
 //! The HTTP server: streamable HTTP on `/mcp`, legacy SSE on `/sse` + `/message`, `/healthz`,
-//! `/metrics`, `/stats`, with the Host check and request counting as layers.
+//! `/metrics`, `/stats`, with request counting, the Host check, the Origin check
+//! ([`origin`]) and the session cap and owner check of `/mcp` ([`sessions`]) as layers.
+
+mod origin;
+mod sessions;
+
+pub use origin::origin_allowed;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,6 +41,12 @@ pub struct HttpOptions {
     pub stateless: bool,
     /// Extra accepted Host names for loopback connections (`*` = any).
     pub allowed_hosts: Vec<String>,
+    /// Accepted browser origins besides loopback ones (`*` = any).
+    pub allowed_origins: Vec<String>,
+    /// Most open sessions, per transport (streamable HTTP, legacy SSE).
+    pub max_sessions: usize,
+    /// Idle time after which a streamable-HTTP session is closed.
+    pub session_idle_timeout: Duration,
 }
 
 impl Default for HttpOptions {
@@ -43,6 +55,9 @@ impl Default for HttpOptions {
             keep_alive: sse_transport::KEEP_ALIVE,
             stateless: false,
             allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            max_sessions: crate::config::DEFAULT_MAX_SESSIONS,
+            session_idle_timeout: crate::config::DEFAULT_SESSION_IDLE,
         }
     }
 }
@@ -132,13 +147,24 @@ pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationTo
             StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), cfg),
         )
     } else {
-        Router::new().nest_service(
-            "/mcp",
-            StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), cfg),
-        )
+        let mut manager = LocalSessionManager::default();
+        manager.session_config.keep_alive = Some(opts.session_idle_timeout);
+        let manager = Arc::new(manager);
+        let gate = Arc::new(sessions::SessionGate::new(
+            manager.clone(),
+            opts.max_sessions,
+        ));
+        Router::new()
+            .nest_service("/mcp", StreamableHttpService::new(factory, manager, cfg))
+            .layer(middleware::from_fn_with_state(gate, sessions::gate))
     };
-    let sse = sse_transport::router(SseState::new(state.clone(), shutdown, opts.keep_alive))
-        .layer(DefaultBodyLimit::max(SSE_BODY_LIMIT));
+    let sse = sse_transport::router(SseState::new(
+        state.clone(),
+        shutdown,
+        opts.keep_alive,
+        opts.max_sessions,
+    ))
+    .layer(DefaultBodyLimit::max(SSE_BODY_LIMIT));
     let metrics_state = state.clone();
     let stats_state = state.clone();
     Router::new()
@@ -158,7 +184,12 @@ pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationTo
         )
         .merge(mcp)
         .merge(sse)
-        // Outermost first: count every request (also rejected ones), then the Host check.
+        // Outermost (last) first: count every request (also rejected ones), then the Host
+        // check, then the Origin check.
+        .layer(middleware::from_fn_with_state(
+            origin::OriginPolicy(Arc::new(opts.allowed_origins.clone())),
+            origin::check_origin,
+        ))
         .layer(middleware::from_fn_with_state(
             HostPolicy(Arc::new(opts.allowed_hosts.clone())),
             check_host,

@@ -15,6 +15,9 @@ use crate::error::KubeError;
 /// Upper bound of one Kubernetes request, so that no tool call can hang.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Most bytes [`Kube::get_text`] reads of one answer.
+pub const TEXT_READ_CAP: u64 = 8 * 1024 * 1024;
+
 /// Accept header asking for server-side Table rendering, falling back to JSON.
 pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
@@ -162,10 +165,72 @@ impl Kube {
         parse_json(&text)
     }
 
-    /// GET plain text (logs, node proxy).
+    /// GET plain text (logs, node proxy), at most [`TEXT_READ_CAP`] bytes of it: a longer
+    /// answer is cut there with a note on its last line.
     pub async fn get_text(&self, path: &str) -> Result<String, KubeError> {
-        self.send(Method::GET, path, "application/json, */*", None)
-            .await
+        let mut bytes = Vec::new();
+        let cut = self
+            .get_streamed(path, TEXT_READ_CAP, &mut |chunk| {
+                bytes.extend_from_slice(chunk)
+            })
+            .await?;
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        if cut {
+            text.push_str(&format!(
+                "\n# [answer cut after {TEXT_READ_CAP} bytes: the rest was not read]\n"
+            ));
+        }
+        Ok(text)
+    }
+
+    /// GET a text body in chunks, handing at most `max_read` bytes to `sink`; never holds the
+    /// whole body. Returns true when the body had more than `max_read` bytes (the rest was
+    /// not read). Bounded by [`CALL_TIMEOUT`] like every call.
+    pub async fn get_streamed(
+        &self,
+        path: &str,
+        max_read: u64,
+        sink: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<bool, KubeError> {
+        use futures::AsyncReadExt;
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(http::header::ACCEPT, "application/json, */*")
+            .body(Vec::new())
+            .map_err(|e| KubeError::msg(format!("invalid request {path}: {e}")))?;
+        let work = async {
+            let body = self.client.request_stream(req).await?;
+            let mut body = Box::pin(body);
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut total: u64 = 0;
+            loop {
+                let n = body
+                    .read(&mut buf)
+                    .await
+                    .map_err(|e| KubeError::msg(format!("reading the answer of {path}: {e}")))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                let room = max_read.saturating_sub(total);
+                if room == 0 {
+                    return Ok(true);
+                }
+                let take = usize::try_from(room).unwrap_or(usize::MAX).min(n);
+                sink(&buf[..take]);
+                total += take as u64;
+                if take < n {
+                    return Ok(true);
+                }
+            }
+        };
+        match tokio::time::timeout(CALL_TIMEOUT, work).await {
+            Ok(r) => r,
+            Err(_) => Err(KubeError::msg(format!(
+                "request to the Kubernetes API timed out after {}s",
+                CALL_TIMEOUT.as_secs()
+            ))),
+        }
     }
 
     /// Resolve `apiVersion` + `kind` through (cached) discovery.

@@ -15,6 +15,7 @@ pub mod kube_api;
 pub mod metrics;
 pub mod output;
 pub mod server;
+pub mod session_owner;
 pub mod sse_transport;
 pub mod tools;
 
@@ -34,6 +35,7 @@ pub fn state(config: &Config, cluster: Cluster) -> Arc<ServerState> {
         catalog: Catalog::new(&ToolFilter::from(config)),
         list_output: config.list_output,
         metrics: metrics::Metrics::new(),
+        limits: config.limits,
     })
 }
 
@@ -44,6 +46,9 @@ pub async fn start_http(config: &Config, cluster: Cluster) -> std::io::Result<ht
         keep_alive: sse_transport::KEEP_ALIVE,
         stateless: config.stateless,
         allowed_hosts: config.allowed_hosts.clone(),
+        allowed_origins: config.allowed_origins.clone(),
+        max_sessions: config.max_sessions,
+        session_idle_timeout: config.session_idle_timeout,
     };
     http::serve(
         SocketAddr::new(config.bind_address, port),

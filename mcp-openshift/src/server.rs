@@ -29,6 +29,8 @@ pub struct ServerState {
     pub list_output: ListOutput,
     /// Counters.
     pub metrics: Metrics,
+    /// What one tool call may read.
+    pub limits: crate::config::OutputLimits,
 }
 
 /// One MCP session's handler (cheap to clone).
@@ -139,6 +141,7 @@ impl ServerHandler for McpServer {
                     kube,
                     cluster: &self.state.cluster,
                     list_output: self.state.list_output,
+                    limits: self.state.limits,
                 };
                 tokio::select! {
                     r = tools::call(&name, &args, &ctx) => r.unwrap_or_else(|| Err(format!("tool {name} is not implemented"))),

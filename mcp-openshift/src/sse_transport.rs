@@ -3,7 +3,10 @@
 //! POST JSON-RPC to `/sse?sessionid=…` or `/message?sessionid=…` (also `sessionId`) and get 202.
 //!
 //! Each GET spawns one rmcp service over a channel pair; dropping the response body (client
-//! gone) cancels the service and forgets the session.
+//! gone) cancels the service and forgets the session. A session belongs to the credential
+//! of its GET: a POST carrying another bearer token (or none, when the GET had one, and
+//! the reverse) is refused with 403, so a leaked session id does not lend the session's
+//! identity to another caller.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -25,15 +28,20 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::{CancellationToken, PollSender};
 
 use crate::server::{McpServer, ServerState, bearer_token};
+use crate::session_owner::{FOREIGN_SESSION, Owner, OwnerKey};
 
 /// Interval of SSE comment keep-alives (clients and proxies drop idle streams).
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How long a POST may wait for room in its session's queue.
 pub const POST_QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Upper bound of concurrently open SSE sessions.
-pub const MAX_SESSIONS: usize = 1024;
+/// One open session: where its POSTs go, and who opened it.
+#[derive(Clone)]
+struct Session {
+    tx: mpsc::Sender<ClientJsonRpcMessage>,
+    owner: Owner,
+}
 
-type Sessions = Arc<RwLock<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>;
+type Sessions = Arc<RwLock<HashMap<String, Session>>>;
 
 /// State of the SSE endpoints.
 #[derive(Clone)]
@@ -42,20 +50,26 @@ pub struct SseState {
     sessions: Sessions,
     shutdown: CancellationToken,
     keep_alive: Duration,
+    max_sessions: usize,
+    key: OwnerKey,
 }
 
 impl SseState {
-    /// Sessions end when `shutdown` is cancelled; comments are sent every `keep_alive`.
+    /// Sessions end when `shutdown` is cancelled; comments are sent every `keep_alive`; at
+    /// most `max_sessions` are open at once.
     pub fn new(
         server: Arc<ServerState>,
         shutdown: CancellationToken,
         keep_alive: Duration,
+        max_sessions: usize,
     ) -> Self {
         Self {
             server,
             sessions: Arc::default(),
             shutdown,
             keep_alive,
+            max_sessions,
+            key: OwnerKey::default(),
         }
     }
 }
@@ -99,14 +113,26 @@ async fn open(State(state): State<SseState>, headers: HeaderMap) -> Response {
             )
                 .into_response();
         };
-        if m.len() >= MAX_SESSIONS {
-            return (
+        if m.len() >= state.max_sessions {
+            let mut resp = (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "too many open SSE sessions",
+                format!(
+                    "Service Unavailable: the server has {} open SSE sessions, its limit; retry later",
+                    state.max_sessions
+                ),
             )
                 .into_response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+            return resp;
         }
-        m.insert(id.clone(), c2s_tx);
+        m.insert(
+            id.clone(),
+            Session {
+                tx: c2s_tx,
+                owner: state.key.of(&headers),
+            },
+        );
     }
     state.server.metrics.sse_sessions(1);
     let ct = state.shutdown.child_token();
@@ -161,15 +187,19 @@ struct SessionQuery {
 async fn post(
     State(state): State<SseState>,
     Query(q): Query<SessionQuery>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let Some(id) = q.sessionid.or(q.session_id).filter(|s| !s.is_empty()) else {
         return (StatusCode::BAD_REQUEST, "sessionid must be provided").into_response();
     };
-    let tx = state.sessions.read().ok().and_then(|m| m.get(&id).cloned());
-    let Some(tx) = tx else {
+    let session = state.sessions.read().ok().and_then(|m| m.get(&id).cloned());
+    let Some(Session { tx, owner }) = session else {
         return (StatusCode::NOT_FOUND, "session not found").into_response();
     };
+    if owner != state.key.of(&headers) {
+        return (StatusCode::FORBIDDEN, FOREIGN_SESSION).into_response();
+    }
     let msg: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(m) => m,
         Err(e) => {

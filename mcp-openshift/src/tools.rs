@@ -3,8 +3,10 @@
 //! Each handler returns `Ok(ToolOutput)` or `Err(message)`; the message is the full text of
 //! the `isError` result, in upstream's `failed to <verb> …: <reason>` form.
 
+mod capped_read;
 mod cluster_info;
 mod config_view;
+mod log_scan;
 mod pod_logs;
 mod pods;
 mod resources;
@@ -14,12 +16,12 @@ use serde_json::{Map, Value};
 
 use crate::args::Args;
 use crate::cluster::Cluster;
-use crate::config::ListOutput;
+use crate::config::{ListOutput, OutputLimits};
 use crate::error::KubeError;
 use crate::kube_api::{Kube, ResourceInfo, TABLE_ACCEPT};
 use crate::output::{self, Table};
 
-pub use pod_logs::{LogFilter, filter_log};
+pub use log_scan::{LogFilter, LogScan, filter_log};
 
 /// What a tool call sees: the client for the caller's identity and the server settings.
 pub struct ToolCtx<'a> {
@@ -29,6 +31,8 @@ pub struct ToolCtx<'a> {
     pub cluster: &'a Cluster,
     /// How lists are rendered.
     pub list_output: ListOutput,
+    /// How much of a log or a command's output a call may read.
+    pub limits: OutputLimits,
 }
 
 impl ToolCtx<'_> {

@@ -4,6 +4,7 @@
 //! the TypeScript SDK and the Python `mcp` package).
 
 mod integration {
+    mod attacks;
     mod binary;
     mod differential;
     mod exec;

@@ -182,7 +182,11 @@ pub fn tenant_secrets(c: &Ctx<'_>, s: &TenantState) -> Vec<Value> {
             AGENT_LLM_SECRET,
             &t.namespace("agent"),
             t,
-            &[("LITELLM_API_KEY", &s.llm_key)],
+            &[
+                ("LITELLM_API_KEY", &s.llm_key),
+                // The agent sends it to the Gitea MCP server, which requires a token.
+                ("MCP_GITEA_TOKEN", &s.gitea_token),
+            ],
         ),
         secret(
             GITEA_SECRET,
@@ -204,6 +208,8 @@ pub fn tenant_secrets(c: &Ctx<'_>, s: &TenantState) -> Vec<Value> {
                 ("MEILI_MASTER_KEY", &s.meili_master_key),
                 ("CUSTOM_MODEL_URL", c.litemaas_url),
                 ("CUSTOM_MODEL_KEY", &s.llm_key),
+                // librechat.yaml sends it to the Gitea MCP server as a Bearer header.
+                ("GITEA_MCP_TOKEN", &s.gitea_token),
                 ("DEFAULT_USER_NAME", &t.username),
                 ("DEFAULT_USER_EMAIL", &email),
                 ("DEFAULT_USER_PASSWORD", &s.librechat_password),

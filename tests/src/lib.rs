@@ -7,6 +7,7 @@
 //!   management.
 //! - [`stack`]: the whole lab in process (emulators, provisioned tenant, our MCP servers
 //!   and the agent) behind `testbed up` and `testbed demo`.
+//! - [`netpol`]: a NetworkPolicy checker over rendered charts (may this pod reach that one?).
 //! - [`real_llm`]: a real tiny model (llama-cpp-python server) for the opt-in tests.
 //! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
 //!   programs (kubectl, helm, upstream servers, SDKs) are installed.
@@ -18,6 +19,7 @@ pub mod demo;
 pub mod gitea;
 pub mod kube;
 pub mod llm;
+pub mod netpol;
 pub mod real_llm;
 pub mod serve;
 pub mod stack;

@@ -46,15 +46,18 @@ async fn the_full_stack_serves_the_provisioned_tenant() {
         // Both MCP servers answer an initialize on streamable HTTP; SSE opens a stream.
         let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
-        for url in [&urls.mcp_openshift_http, &urls.mcp_gitea] {
-            let response = http
-                .post(url.as_str())
-                .header("Accept", "application/json, text/event-stream")
-                .json(&init)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{url}");
+        // The Gitea one only for a caller with a token (as the chart runs it: -require-token).
+        for (url, token, want) in [
+            (&urls.mcp_openshift_http, None, 200),
+            (&urls.mcp_gitea, Some(&creds.gitea_token), 200),
+            (&urls.mcp_gitea, None, 401),
+        ] {
+            let mut request = http.post(url.as_str()).header("Accept", "application/json, text/event-stream");
+            if let Some(t) = token {
+                request = request.bearer_auth(t);
+            }
+            let response = request.json(&init).send().await.unwrap();
+            assert_eq!(response.status(), want, "{url} token: {}", token.is_some());
         }
         let sse = http.get(&urls.mcp_openshift_sse).send().await.unwrap();
         assert_eq!(sse.status(), 200);

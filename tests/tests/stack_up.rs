@@ -77,9 +77,11 @@ async fn check_every_url(env: &HashMap<String, String>) {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
     for key in ["MCP_OPENSHIFT_HTTP_URL", "MCP_GITEA_URL"] {
         assert!(env[key].ends_with("/mcp"), "{key}");
+        // The Gitea MCP server requires the caller's token (as the chart runs it).
         let response = http
             .post(&env[key])
             .header("accept", "application/json, text/event-stream")
+            .bearer_auth(&env["GITEA_USER_TOKEN"])
             .json(&init)
             .send()
             .await

@@ -91,10 +91,18 @@ impl McpSession {
     /// A session for `config`, not yet connected; call [`McpSession::supervise`].
     pub fn new(config: McpServerConfig, timing: SessionTiming) -> Self {
         // No overall timeout: the SSE GET is long-lived. Every request sets its own.
-        let http = reqwest::Client::builder()
-            .connect_timeout(timing.connect_timeout)
-            .build()
-            .unwrap_or_default();
+        let mut builder = reqwest::Client::builder().connect_timeout(timing.connect_timeout);
+        if let Some(token) = &config.bearer
+            && let Ok(mut value) =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        {
+            // On the SSE GET, every POST and every streamable-HTTP request alike.
+            value.set_sensitive(true);
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+            builder = builder.default_headers(headers);
+        }
+        let http = builder.build().unwrap_or_default();
         Self {
             config,
             timing,

@@ -50,14 +50,15 @@ async fn lab_run(repo: Option<&str>) -> Vec<String> {
             gitea.create_repo(&lab_gitea.user, repo, false);
             lab_gitea.repo = repo.to_string();
         }
+        // As the chart runs it: no static token, every caller must bring its own.
         let config = mcp_gitea::config::Config {
             host: running_gitea.base_url(),
-            token: Some(mcp_gitea::config::Secret::new(lab_gitea.user_token.clone())),
+            require_token: true,
             sessions: true,
             ..Default::default()
         };
         let server = mcp_gitea::build_server(&config).unwrap();
-        let options = mcp_gitea::http_transport::HttpOptions { sessions: true, ..Default::default() };
+        let options = mcp_gitea::http_transport::HttpOptions { sessions: true, require_token: true, ..Default::default() };
         let gitea_mcp = Killable::start(mcp_gitea::http_transport::router(server, &options, CancellationToken::new()), 0).await;
 
         // The model.
@@ -78,6 +79,7 @@ async fn lab_run(repo: Option<&str>) -> Vec<String> {
             ("LITELLM_MODEL", "openai/local".into()),
             ("MCP_OPENSHIFT_URL", openshift.url("/sse#openshift")),
             ("MCP_GITEA_URL", gitea_mcp.url("/mcp")),
+            ("MCP_GITEA_TOKEN", lab_gitea.user_token.clone()),
             ("MCP_GITEA_USER", lab_gitea.user.clone()),
             ("MCP_GITEA_REPO", lab_gitea.repo.clone()),
         ]

@@ -20,6 +20,7 @@ fn server(name: &str, url: &str, transport: McpTransport) -> McpServerConfig {
         label: name.into(),
         url: url.parse().unwrap(),
         transport,
+        bearer: None,
     }
 }
 

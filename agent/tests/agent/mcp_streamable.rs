@@ -27,6 +27,7 @@ fn registry(url: &str, allow: &[&str]) -> (Arc<ToolRegistry>, CancellationToken)
         label: "OpenShift".into(),
         url: url.parse().unwrap(),
         transport: McpTransport::StreamableHttp,
+        bearer: None,
     };
     let allow: Vec<String> = allow.iter().map(|s| s.to_string()).collect();
     let registry = Arc::new(ToolRegistry::new(&[server], &allow, tuning().sessions));

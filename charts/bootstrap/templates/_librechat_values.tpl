@@ -1,6 +1,9 @@
 {{/*
 Overrides for the upstream LibreChat chart (seed-contract §10). Credentials come from the
 Secret the provisioner creates (global.librechat.existingSecretName), never from values.
+Registration is off: the only account is the attendee's, created by the librechat-config
+chart's Job with LibreChat's own create-user script. Everyone else who finds the public
+Route gets a login page and nothing more (no LLM key spent, no MCP server reached).
 */}}
 {{- define "bootstrap.librechatValues" -}}
 fullnameOverride: librechat
@@ -49,7 +52,10 @@ meilisearch:
   securityContext: {}
 librechat:
   configEnv:
-    ALLOW_REGISTRATION: "true"
+    ALLOW_REGISTRATION: "false"
+    ALLOW_SOCIAL_REGISTRATION: "false"
+    ALLOW_SOCIAL_LOGIN: "false"
+    ALLOW_PASSWORD_RESET: "false"
     ALLOW_EMAIL_LOGIN: "true"
   configYamlContent: |
     {{- include "librechat.yaml" . | nindent 4 }}

@@ -13,6 +13,12 @@ mcpServers:
   gitea:
     type: streamable-http
     url: {{ printf "http://mcp-gitea-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
+    # The server runs with -require-token (GITEA_REQUIRE_TOKEN): LibreChat acts as the
+    # tenant with the token from its Secret (librechat-credentials-env), never as whoever
+    # the server would otherwise fall back to.
+    headers:
+      Authorization: "Bearer ${GITEA_MCP_TOKEN}"
+    requiresOAuth: false
   # Deployed by the lab's module 3 (MCPServers added to the mcp-gitea chart).
   fetch:
     type: streamable-http

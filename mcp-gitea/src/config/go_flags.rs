@@ -95,7 +95,19 @@ const FLAGS: &[(&str, &str, Kind, &str)] = &[
         "",
         "allowed-origins",
         Kind::Value,
-        "extra browser origins to accept, comma list (env GITEA_MCP_ALLOWED_ORIGINS)",
+        "browser origins to accept besides loopback ones, comma list (env GITEA_MCP_ALLOWED_ORIGINS)",
+    ),
+    (
+        "",
+        "max-sessions",
+        Kind::Value,
+        "most open MCP sessions with -sessions (env GITEA_MCP_MAX_SESSIONS, default 256)",
+    ),
+    (
+        "",
+        "session-idle-timeout",
+        Kind::Value,
+        "seconds before an idle MCP session is closed (env GITEA_MCP_SESSION_IDLE_TIMEOUT, default 300)",
     ),
     (
         "",

@@ -166,7 +166,7 @@ async fn get_delete_healthz_404_and_body_limit() {
 
 #[tokio::test]
 async fn cluster_host_names_pass_and_foreign_origins_do_not() {
-    // bound to all interfaces (the container default): any Host is fine
+    // bound to all interfaces (the container default): cluster names pass the Host check
     let env = start(|c| c.bind = None).await;
     let host = [("host", "mcp-gitea-proxy.user1-ns.svc.cluster.local:8080")];
     let (status, _, body) = post(&env.url, &init("2025-11-25"), &host).await;
@@ -185,7 +185,7 @@ async fn cluster_host_names_pass_and_foreign_origins_do_not() {
         .to_string();
     let same = format!("http://{addr}");
     let (status, _, _) = post(&env.url, &init("2025-11-25"), &[("origin", same.as_str())]).await;
-    assert_eq!(status, 200, "same-origin browser requests pass");
+    assert_eq!(status, 200, "loopback origins pass");
 
     // bound to loopback: DNS-rebinding guard on, extra hosts configurable
     let local = start(|c| c.allowed_hosts = vec!["mcp-gitea".into()]).await;

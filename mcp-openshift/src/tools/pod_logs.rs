@@ -1,7 +1,10 @@
 //! `pods_log`: container choice, upstream parameters plus `tailLines`, `sinceSeconds`,
-//! `limitBytes` and `grep`, and an output cap that keeps the end of the log.
+//! `limitBytes` and `grep`, and an output cap that keeps the end of the log. The log is
+//! streamed through [`LogScan`] and read up to the server's byte budget, never whole.
 
 use regex::Regex;
+
+use super::log_scan::{LogFilter, LogScan};
 
 use super::pods::{choose_container, pods};
 use super::{ToolCtx, ToolResult, fail};
@@ -12,78 +15,6 @@ use crate::kube_api::query;
 pub(crate) const DEFAULT_TAIL: i64 = 100;
 /// Largest log text returned to the model; the start is cut first.
 pub(crate) const MAX_LOG_BYTES: usize = 64 * 1024;
-/// Lines kept before and after each `grep` match.
-pub(crate) const GREP_CONTEXT: usize = 2;
-
-/// Post-processing of a log text.
-#[derive(Debug, Default)]
-pub struct LogFilter {
-    /// Keep only lines matching this (with context).
-    pub grep: Option<Regex>,
-    /// Output cap in bytes.
-    pub max_bytes: usize,
-}
-
-/// Apply `grep` (matching lines with [`GREP_CONTEXT`] lines around, groups separated by `--`)
-/// and the size cap (keeping the end, with a note saying what was cut).
-pub fn filter_log(text: &str, f: &LogFilter) -> String {
-    let mut out = match &f.grep {
-        None => text.to_string(),
-        Some(re) => {
-            let lines: Vec<&str> = text.lines().collect();
-            let mut keep = vec![false; lines.len()];
-            let mut matches = 0;
-            for (i, l) in lines.iter().enumerate() {
-                if re.is_match(l) {
-                    matches += 1;
-                    let lo = i.saturating_sub(GREP_CONTEXT);
-                    let hi = (i + GREP_CONTEXT).min(lines.len().saturating_sub(1));
-                    keep[lo..=hi].iter_mut().for_each(|k| *k = true);
-                }
-            }
-            if matches == 0 {
-                return format!(
-                    "# no line matches /{}/ in {} lines of log",
-                    re.as_str(),
-                    lines.len()
-                );
-            }
-            let mut s = format!(
-                "# {matches} matching lines for /{}/ (with {GREP_CONTEXT} lines of context)\n",
-                re.as_str()
-            );
-            let mut prev: Option<usize> = None;
-            for (i, l) in lines.iter().enumerate().filter(|(i, _)| keep[*i]) {
-                if prev.is_some_and(|p| p + 1 != i) {
-                    s.push_str("--\n");
-                }
-                s.push_str(l);
-                s.push('\n');
-                prev = Some(i);
-            }
-            s
-        }
-    };
-    if f.max_bytes > 0 && out.len() > f.max_bytes {
-        let mut cut = out.len() - f.max_bytes;
-        while !out.is_char_boundary(cut) {
-            cut += 1;
-        }
-        // Start at a line boundary so the first kept line is whole.
-        if let Some(nl) = out[cut..].find('\n')
-            && nl + 1 < out.len() - cut
-        {
-            cut += nl + 1;
-        }
-        let total = out.len();
-        out = format!(
-            "# [log truncated: the first {cut} of {total} bytes were cut; showing the last {} bytes]\n{}",
-            total - cut,
-            &out[cut..]
-        );
-    }
-    out
-}
 
 pub(super) async fn pods_log(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     let pre = "failed to get pod log";
@@ -143,24 +74,28 @@ pub(super) async fn pods_log(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
             ("limitBytes", limit.map(|l| l.to_string())),
         ])
     );
-    let text = ctx.kube.get_text(&path).await.map_err(|e| fail(&what, e))?;
-    if text.is_empty() {
+    let mut scan = LogScan::new(LogFilter {
+        grep,
+        max_bytes: MAX_LOG_BYTES,
+    });
+    let unread = ctx
+        .kube
+        .get_streamed(&path, ctx.limits.log_read_bytes, &mut |chunk| {
+            scan.push(chunk)
+        })
+        .await
+        .map_err(|e| fail(&what, e))?;
+    if scan.read_bytes() == 0 {
         return Ok(
             format!("The pod {name} in namespace {ns} has not logged any message yet").into(),
         );
     }
-    Ok(filter_log(
-        &text,
-        &LogFilter {
-            grep,
-            max_bytes: MAX_LOG_BYTES,
-        },
-    )
-    .into())
+    Ok(scan.finish(unread).into())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::log_scan::{LogFilter, filter_log};
     use super::*;
 
     #[test]

@@ -228,7 +228,6 @@ async fn run_exec(
 ) -> Result<String, String> {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Api, AttachParams};
-    use tokio::io::AsyncReadExt;
     let api: Api<Pod> = Api::namespaced(ctx.kube.client().clone(), ns);
     let params = AttachParams::default()
         .container(container)
@@ -240,17 +239,14 @@ async fn run_exec(
         .await
         .map_err(|e| crate::error::KubeError::from(e).to_string())?;
     // Both streams at once: reading one to the end first could stall on a full other one.
+    // Each keeps at most `cap` bytes; the rest is read (so the command can finish) and
+    // dropped, and the result says how much.
+    let cap = ctx.limits.exec_output_bytes;
     let (stdout, stderr) = (attached.stdout(), attached.stderr());
-    let read = |s: Option<_>| async move {
-        let mut buf = String::new();
-        if let Some(mut s) = s {
-            AsyncReadExt::read_to_string(&mut s, &mut buf)
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        Ok::<String, String>(buf)
-    };
-    let (out, err) = tokio::try_join!(read(stdout), read(stderr))?;
+    let (out, err) = tokio::try_join!(
+        super::capped_read::read_capped(stdout, cap),
+        super::capped_read::read_capped(stderr, cap)
+    )?;
     let status = match attached.take_status() {
         Some(s) => s.await,
         None => None,

@@ -4,7 +4,8 @@
 use http::Method;
 use serde_json::{Map, Value, json};
 
-use super::pod_logs::{DEFAULT_TAIL, LogFilter, MAX_LOG_BYTES, filter_log};
+use super::log_scan::{LogFilter, filter_log};
+use super::pod_logs::{DEFAULT_TAIL, MAX_LOG_BYTES};
 use super::pods::pods;
 use super::{ToolCtx, ToolResult, fail};
 use crate::args::Args;

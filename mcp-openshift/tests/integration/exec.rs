@@ -246,3 +246,41 @@ async fn exec_is_filtered_by_read_only_and_disable_destructive() {
     c.cancel().await.unwrap();
     h.server.shutdown().await;
 }
+
+/// A command that prints far more than a model can use (or the server should hold) gets
+/// its output cut at the cap, with a note saying how much was dropped.
+#[tokio::test]
+async fn oversized_exec_output_is_cut_while_it_is_read() {
+    let h = start(&[]).await;
+    let huge = "0123456789abcdef\n".repeat(128 * 1024); // 2 MiB
+    h.emu.set_exec(
+        "team",
+        "api-0",
+        &["cat", "/var/log/huge"],
+        ExecResult {
+            stdout: huge.clone(),
+            stderr: "warning\n".into(),
+            exit_code: 0,
+        },
+    );
+    let c = connect(&h.server.base_url(), Transport::Streamable, None).await;
+    let text = ok(
+        &c,
+        "pods_exec",
+        json!({"name": "api-0", "namespace": "team", "command": ["cat", "/var/log/huge"]}),
+    )
+    .await;
+    let cap = mcp_openshift::config::OutputLimits::EXEC_OUTPUT_BYTES;
+    let note = format!(
+        "# [output truncated: the first {cap} bytes are shown, {} more bytes were dropped]\n",
+        huge.len() - cap
+    );
+    assert!(
+        text.contains(&note),
+        "{}",
+        &text[text.len().saturating_sub(300)..]
+    );
+    assert!(text.starts_with(&huge[..cap]));
+    assert!(text.ends_with("--- stderr ---\nwarning\n"));
+    assert!(text.len() < cap + 1024, "{}", text.len());
+}

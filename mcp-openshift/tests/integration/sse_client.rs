@@ -65,8 +65,18 @@ pub async fn connect(base: &str, token: Option<&str>) -> SseClientTransport {
             }
         }
     });
+    // POSTs carry the GET's credential, as real clients send the same headers on both: the
+    // server refuses a POST on a session opened with another credential.
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(t) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {t}").parse().unwrap(),
+        );
+    }
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
+        .default_headers(headers)
         .build()
         .unwrap();
     SseClientTransport {

@@ -4,10 +4,11 @@
 
 use super::Urls;
 
-/// A ready-to-paste `mcpServers` block of `librechat.yaml`.
+/// A ready-to-paste `mcpServers` block of `librechat.yaml`; the Gitea server requires a
+/// token, which LibreChat reads from its environment (`GITEA_MCP_TOKEN`).
 pub fn librechat_mcp_servers(urls: &Urls) -> String {
     format!(
-        "mcpServers:\n  openshift:\n    type: sse\n    url: {}#openshift\n    timeout: 60000\n  gitea:\n    type: streamable-http\n    url: {}\n    timeout: 60000\n",
+        "mcpServers:\n  openshift:\n    type: sse\n    url: {}#openshift\n    timeout: 60000\n  gitea:\n    type: streamable-http\n    url: {}\n    timeout: 60000\n    headers:\n      Authorization: \"Bearer ${{GITEA_MCP_TOKEN}}\"\n",
         urls.mcp_openshift_sse, urls.mcp_gitea
     )
 }

@@ -116,9 +116,10 @@ impl Platform {
 
         // Gitea MCP with the tenant's scoped token (the `gitea-creds` Secret).
         let urls = stack.urls();
+        // As the chart deploys it: no static token, every caller brings its own.
         let config = mcp_gitea::config::Config {
             host: urls.gitea.clone(),
-            token: Some(mcp_gitea::config::Secret::new(creds.gitea_token.clone())),
+            require_token: true,
             ..Default::default()
         };
         let (gitea_mcp, gitea_cancel) = serve_gitea_mcp(config, options.port(4)).await?;
@@ -135,6 +136,7 @@ impl Platform {
                 format!("{}/sse#openshift", openshift.base_url()),
             ),
             ("MCP_GITEA_URL", format!("{}/mcp", gitea_mcp.base_url())),
+            ("MCP_GITEA_TOKEN", creds.gitea_token.clone()),
             ("MCP_GITEA_USER", creds.user.clone()),
             ("MCP_GITEA_REPO", creds.repo.clone()),
             ("RUN_DEADLINE_SECONDS", "120".into()),
@@ -223,6 +225,7 @@ pub(crate) async fn serve_gitea_mcp(
     let http = mcp_gitea::http_transport::HttpOptions {
         bind: Some(Ipv4Addr::LOCALHOST.into()),
         sessions: true,
+        require_token: config.require_token,
         ..Default::default()
     };
     let router = mcp_gitea::http_transport::router(server, &http, cancel.clone());
