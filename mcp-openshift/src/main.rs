@@ -61,6 +61,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
     }
     let server = mcp_openshift::start_http(&config, cluster).await?;
     tracing::info!(address = %server.local_addr(), endpoints = "/mcp, /sse, /message, /healthz, /metrics, /stats", "HTTP server listening");
+    if server.local_addr().ip().is_loopback() {
+        tracing::info!(
+            "listening on loopback only (the default); pass --bind-address 0.0.0.0 to serve other hosts"
+        );
+    }
     let stop = server.shutdown_token();
     tokio::spawn(async move {
         shutdown_signal().await;
