@@ -452,7 +452,7 @@ fn facts(reference: &Reference<'_>) -> HashSet<String> {
     let a = reference.analysis;
     let mut out = HashSet::new();
     let distinctive =
-        |w: &str| w.len() >= 3 && !GENERIC.contains(&w) && !w.chars().all(|c| c.is_ascii_digit());
+        |w: &str| w.len() >= 4 && !GENERIC.contains(&w) && !w.chars().all(|c| c.is_ascii_digit());
     if let Some(step) = &a.failing_step {
         out.insert(step.to_ascii_lowercase());
         for w in words(step) {
@@ -485,6 +485,13 @@ fn facts(reference: &Reference<'_>) -> HashSet<String> {
             }
         }
     }
+    // The words of the evidence lines (the error lines of the log, statuses, events), paths
+    // left out (`/workspace/source/agent` names the checkout, not the failure).
+    for line in &a.evidence {
+        for token in line.split_whitespace().filter(|t| !t.contains('/')) {
+            out.extend(words(token).into_iter().filter(|w| distinctive(w)));
+        }
+    }
     // Identifier-like tokens of the evidence lines: OOMKilled, ErrImagePull, ENOENT, fastapi.
     for line in &a.evidence {
         for token in line.split(|c: char| c.is_whitespace() || "\"'()[]{},;:=<>`".contains(c)) {
@@ -504,13 +511,23 @@ fn facts(reference: &Reference<'_>) -> HashSet<String> {
     out
 }
 
+/// Whether the title names a fact; `true` when the pre-analysis knows none to compare with
+/// (nothing recognised: its headline's words are no facts).
 fn names_fact(title: &str, reference: &Reference<'_>) -> bool {
+    if reference.analysis.category == crate::Category::Unknown && reference.analysis.evidence.is_empty() {
+        return true;
+    }
     let facts = facts(reference);
+    if facts.is_empty() && reference.exit_codes.is_empty() {
+        return true;
+    }
     let lower = title.to_ascii_lowercase();
+    // Words match words; a fact with punctuation (`step-build`, `requirements.txt`) matches
+    // as written.
     if words(title).iter().any(|w| facts.contains(w))
-        || facts
-            .iter()
-            .any(|f| f.len() >= 5 && lower.contains(f.as_str()))
+        || facts.iter().any(|f| {
+            !f.chars().all(|c| c.is_ascii_alphanumeric()) && lower.contains(f.as_str())
+        })
     {
         return true;
     }
@@ -572,7 +589,7 @@ fn blocks(body: &str) -> Vec<Block> {
     let mut current = String::new();
     let mut fence: Option<String> = None;
     let mut blank = false;
-    let mut push = |out: &mut Vec<Block>, kind: Kind, text: String, blank: &mut bool| {
+    let push = |out: &mut Vec<Block>, kind: Kind, text: String, blank: &mut bool| {
         if !text.trim().is_empty() {
             out.push(Block {
                 kind,

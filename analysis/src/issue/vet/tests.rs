@@ -284,3 +284,26 @@ fn steps_and_exit_codes_come_from_the_pod() {
     assert_eq!(steps, ["prepare", "step-build", "step-push"]);
     assert_eq!(codes, [127]);
 }
+
+#[test]
+fn without_recognised_facts_a_title_is_not_judged_on_them() {
+    let mut f = fixture();
+    f.analysis = Classification {
+        category: Category::Unknown,
+        failing_step: None,
+        headline: "the pod failed, cause not recognised".into(),
+        summary: String::new(),
+        evidence: vec![],
+        probable_cause: String::new(),
+        suggested_fixes: vec![],
+        confidence: Confidence::Low,
+    };
+    f.steps.clear();
+    f.codes.clear();
+    let v = vet_title(
+        "build-agent: build step failed (exit 1), pod deleted before its logs were read",
+        &f.reference(),
+        &LinkPolicy::default(),
+    );
+    assert_eq!(v.problem, None);
+}
