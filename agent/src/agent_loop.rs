@@ -397,7 +397,9 @@ impl Agent {
 /// An issue tool call was made (and, when the run goes on, did not create the issue): the
 /// model is trying to file, so the next call is forced to the issue tool again.
 fn tried_issue(_ctx: &CallContext<'_>, outcomes: &[CallOutcome]) -> bool {
-    outcomes.iter().any(|o| calls::issue_kind(&o.name).is_some())
+    outcomes
+        .iter()
+        .any(|o| calls::issue_kind(&o.name).is_some())
 }
 
 /// The issue tool by capability: current `issue_write`, else legacy `create_issue`.

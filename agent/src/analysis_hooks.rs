@@ -263,9 +263,10 @@ impl RunHooks for AnalysisHooks {
         let opts = RenderOptions::default();
         let vetted_title = vet_title(issue.title, &reference, issue.links);
         let generic = failure_analysis::issue::vet::Problem::NoFact;
-        let title_problem = vetted_title.problem.clone().or_else(|| {
-            completion::is_generic_title(&vetted_title.text).then_some(generic)
-        });
+        let title_problem = vetted_title
+            .problem
+            .clone()
+            .or_else(|| completion::is_generic_title(&vetted_title.text).then_some(generic));
         let title = match &title_problem {
             None => vetted_title.text,
             Some(why) => {

@@ -311,8 +311,14 @@ mod tests {
         };
         let body = compose("", RENDERED, &p);
         assert!(body.starts_with("_Sections completed"), "{body}");
-        assert!(body.contains("the title is the pre-analysis's (the model's repeated the instructions"), "{body}");
-        assert!(body.contains("2 part(s) of the model's text were left out"), "{body}");
+        assert!(
+            body.contains("the title is the pre-analysis's (the model's repeated the instructions"),
+            "{body}"
+        );
+        assert!(
+            body.contains("2 part(s) of the model's text were left out"),
+            "{body}"
+        );
     }
 
     #[test]
@@ -322,11 +328,15 @@ mod tests {
             dropped: &[],
             contradicted: true,
         };
-        let model = "### Summary of the problem\n\n> ⚠️ note\n\nstep-deploy failed.\n```\n# kept\n```";
+        let model =
+            "### Summary of the problem\n\n> ⚠️ note\n\nstep-deploy failed.\n```\n# kept\n```";
         let body = compose(model, RENDERED, &p);
         let lead = body.find("### Summary of the problem").unwrap();
         let theirs = body.find("#### Summary of the problem").unwrap();
-        assert!(body.find("### Cluster/namespace location").unwrap() < lead && lead < theirs, "{body}");
+        assert!(
+            body.find("### Cluster/namespace location").unwrap() < lead && lead < theirs,
+            "{body}"
+        );
         assert!(body.contains("\n# kept\n"), "{body}");
         assert!(body.contains("Cluster/namespace location, Summary of the problem, Detailed error/code, Possible solutions come from the automatic pre-analysis"), "{body}");
     }

@@ -61,21 +61,22 @@ async fn fallback_report(
 #[tokio::test]
 async fn a_pod_with_an_error_key_is_read_and_used() {
     bounded(async {
-        let (status, body, issue) = fallback_run(
-            vec![read_tool("pods_get"), pods_log_tool()],
-            |h| {
+        let (status, body, issue) =
+            fallback_run(vec![read_tool("pods_get"), pods_log_tool()], |h| {
                 let pod = pod(
                     json!({"terminated": {"exitCode": 137, "reason": "OOMKilled"}}),
                     json!({"error": "none", "lint.example/report": "{\"error\": \"2 warnings\"}"}),
                 );
                 assert!(pod.contains("\"error\":"));
                 h.openshift.set_canned("pods_get", &pod);
-            },
-        )
-        .await;
+            })
+            .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["analysis"]["category"], "oom_killed", "{body}");
-        assert_eq!(body["analysis"]["container"]["container"], "step-build", "{body}");
+        assert_eq!(
+            body["analysis"]["container"]["container"], "step-build",
+            "{body}"
+        );
         assert!(!issue.contains("deleted or unreadable"), "{issue}");
     })
     .await
@@ -85,7 +86,11 @@ async fn a_pod_with_an_error_key_is_read_and_used() {
 async fn a_task_run_with_an_error_object_stands_in_for_a_deleted_pod() {
     bounded(async {
         let (status, body, issue) = fallback_report(
-            vec![read_tool("pods_get"), read_tool("resources_get"), pods_log_tool()],
+            vec![
+                read_tool("pods_get"),
+                read_tool("resources_get"),
+                pods_log_tool(),
+            ],
             |h| {
                 let task_run = json!({"apiVersion": "tekton.dev/v1", "kind": "TaskRun",
                     "metadata": {"name": "build-agent-run-abc12-build", "namespace": NS,
@@ -105,9 +110,15 @@ async fn a_task_run_with_an_error_object_stands_in_for_a_deleted_pod() {
         .await;
         assert_eq!(status, 200, "{body}");
         // The failed step came from the TaskRun (without it nothing names a container).
-        assert_eq!(body["analysis"]["container"]["container"], "step-build", "{body}");
+        assert_eq!(
+            body["analysis"]["container"]["container"], "step-build",
+            "{body}"
+        );
         assert_eq!(body["analysis"]["failing_step"], "step-build", "{body}");
-        assert!(issue.contains("TaskRun `build-agent-run-abc12-build`"), "{issue}");
+        assert!(
+            issue.contains("TaskRun `build-agent-run-abc12-build`"),
+            "{issue}"
+        );
     })
     .await
 }

@@ -30,7 +30,10 @@ fn no_outside_link(text: &str) {
         if fenced {
             continue;
         }
-        assert!(!line.contains("](https://evil") && !line.contains("<https://evil"), "{line}");
+        assert!(
+            !line.contains("](https://evil") && !line.contains("<https://evil"),
+            "{line}"
+        );
         for (at, _) in line.match_indices("evil.example") {
             let ticks = line[..at].matches('`').count();
             assert!(ticks % 2 == 1, "a link to evil.example: {line}");
@@ -68,14 +71,23 @@ async fn hostile_model_run(hooks: Arc<dyn agent::hooks::RunHooks>) -> Value {
 #[tokio::test]
 async fn outside_links_and_images_are_filed_as_plain_text_and_the_title_is_redacted() {
     bounded(async {
-        for hooks in [hooks(), Arc::new(agent::hooks::NoHooks) as Arc<dyn agent::hooks::RunHooks>] {
+        for hooks in [
+            hooks(),
+            Arc::new(agent::hooks::NoHooks) as Arc<dyn agent::hooks::RunHooks>,
+        ] {
             let issue = hostile_model_run(hooks).await;
-            let (title, body) = (issue["title"].as_str().unwrap(), issue["body"].as_str().unwrap());
+            let (title, body) = (
+                issue["title"].as_str().unwrap(),
+                issue["body"].as_str().unwrap(),
+            );
             no_outside_link(body);
             assert!(!title.contains(SECRET) && !body.contains(SECRET), "{title}");
             assert!(!title.contains("https://evil"), "{title}");
             // The tenant's own Gitea stays a link.
-            assert!(body.contains("[#1](http://gitea.test/user1/mcp/issues/1)"), "{body}");
+            assert!(
+                body.contains("[#1](http://gitea.test/user1/mcp/issues/1)"),
+                "{body}"
+            );
         }
     })
     .await

@@ -89,7 +89,10 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
             let mine = real::score(case, &text(&issue, "title"), &text(&issue, "body"));
             let (title, body) = real::no_model_issue(case).await?;
             let base = real::score(case, &title, &body);
-            let source = reply["analysis"]["source"].as_str().unwrap_or("-").to_string();
+            let source = reply["analysis"]["source"]
+                .as_str()
+                .unwrap_or("-")
+                .to_string();
             compared = real::compare(case, &mine, &base, &source);
         }
     }

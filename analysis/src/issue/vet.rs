@@ -514,7 +514,9 @@ fn facts(reference: &Reference<'_>) -> HashSet<String> {
 /// Whether the title names a fact; `true` when the pre-analysis knows none to compare with
 /// (nothing recognised: its headline's words are no facts).
 fn names_fact(title: &str, reference: &Reference<'_>) -> bool {
-    if reference.analysis.category == crate::Category::Unknown && reference.analysis.evidence.is_empty() {
+    if reference.analysis.category == crate::Category::Unknown
+        && reference.analysis.evidence.is_empty()
+    {
         return true;
     }
     let facts = facts(reference);
@@ -525,9 +527,9 @@ fn names_fact(title: &str, reference: &Reference<'_>) -> bool {
     // Words match words; a fact with punctuation (`step-build`, `requirements.txt`) matches
     // as written.
     if words(title).iter().any(|w| facts.contains(w))
-        || facts.iter().any(|f| {
-            !f.chars().all(|c| c.is_ascii_alphanumeric()) && lower.contains(f.as_str())
-        })
+        || facts
+            .iter()
+            .any(|f| !f.chars().all(|c| c.is_ascii_alphanumeric()) && lower.contains(f.as_str()))
     {
         return true;
     }

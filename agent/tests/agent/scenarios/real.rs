@@ -117,7 +117,13 @@ fn prose(body: &str) -> String {
 pub fn score(case: &ScenarioCase, title: &str, body: &str) -> Score {
     let facts = required_facts(case)
         .iter()
-        .map(|(in_title, f)| if *in_title { title.contains(f.as_str()) } else { body.contains(f.as_str()) })
+        .map(|(in_title, f)| {
+            if *in_title {
+                title.contains(f.as_str())
+            } else {
+                body.contains(f.as_str())
+            }
+        })
         .collect();
     let text = format!("{title}\n{}", prose(body));
     Score {
@@ -155,7 +161,12 @@ pub fn compare(case: &ScenarioCase, model: &Score, base: &Score, source: &str) -
         .filter(|(_, (m, b))| **b && !**m)
         .map(|(f, _)| f.1.as_str())
         .collect();
-    let gained = model.facts.iter().zip(&base.facts).filter(|(m, b)| **m && !**b).count();
+    let gained = model
+        .facts
+        .iter()
+        .zip(&base.facts)
+        .filter(|(m, b)| **m && !**b)
+        .count();
     let verdict = if !lost.is_empty() {
         "loses"
     } else if gained > 0 {
@@ -178,9 +189,15 @@ pub fn compare(case: &ScenarioCase, model: &Score, base: &Score, source: &str) -
     );
     let mut fails = Vec::new();
     if !lost.is_empty() {
-        fails.push(format!("the model's issue lacks what the no-model issue has: {lost:?}"));
+        fails.push(format!(
+            "the model's issue lacks what the no-model issue has: {lost:?}"
+        ));
     }
-    for (bad, what) in [(model.entity, "an HTML entity"), (model.echo, "an echo of the prompt"), (model.placeholder, "a placeholder")] {
+    for (bad, what) in [
+        (model.entity, "an HTML entity"),
+        (model.echo, "an echo of the prompt"),
+        (model.placeholder, "a placeholder"),
+    ] {
         if bad {
             fails.push(format!("the model's issue carries {what}"));
         }
