@@ -337,7 +337,13 @@ impl RunHooks for AnalysisHooks {
         }
         let (classification, ctx, log) = analysed(report, evidence);
         let fingerprint = Fingerprint::new(&ctx, &classification);
-        let reason = error.to_string();
+        // Never the model's own words: a weak model's prose (echoed prompt, entities) would
+        // reach the issue through the banner unvetted.
+        let reason = match error {
+            RunError::NoIssue(_) => "the model finished without creating an issue".to_string(),
+            RunError::ModelOutput(_) => "the model's output was unusable".to_string(),
+            other => other.to_string(),
+        };
         let issue = render(
             &failure_analysis::IssueDraft {
                 analysis: &classification,

@@ -266,6 +266,19 @@ fn echo_share(text: &str, instruction_grams: &HashSet<String>) -> f64 {
     hits as f64 / g.len() as f64
 }
 
+/// Whether `text` repeats the instructions: most of its 4-grams are theirs, or one of its
+/// sentences of six words or more mostly is ("The issue body is markdown with these four
+/// sections in this order: #1, the first section …" starts a paragraph of the model's own).
+fn echoes(text: &str, instruction_grams: &HashSet<String>) -> bool {
+    echo_share(text, instruction_grams) >= 0.5
+        || SENTENCE
+            .split(text)
+            .filter(|s| words(s).len() >= 6)
+            .any(|s| echo_share(s, instruction_grams) >= 0.6)
+}
+
+static SENTENCE: LazyLock<Regex> = LazyLock::new(|| static_regex(r"[.!?:;]\s+|\n"));
+
 fn instruction_grams(reference: &Reference<'_>) -> HashSet<String> {
     reference
         .instructions
@@ -551,10 +564,7 @@ pub fn vet_title(title: &str, reference: &Reference<'_>, links: &LinkPolicy) -> 
         Some(Problem::Empty)
     } else if PLACEHOLDER.is_match(&text) {
         Some(Problem::Placeholder)
-    } else if names_tool(&text, reference, true)
-        || echoes_schema(&text)
-        || echo_share(&text, &grams) >= 0.5
-    {
+    } else if names_tool(&text, reference, true) || echoes_schema(&text) || echoes(&text, &grams) {
         Some(Problem::Echo)
     } else if !outside_links(&text, links).is_empty() {
         Some(Problem::OutsideLink)
@@ -680,7 +690,7 @@ pub fn vet_body(body: &str, reference: &Reference<'_>) -> VettedBody {
                     Some(Problem::Placeholder)
                 } else if names_tool(&inner, reference, false)
                     || echoes_schema(&inner)
-                    || echo_share(&inner, &grams) >= 0.5
+                    || echoes(&inner, &grams)
                 {
                     Some(Problem::Echo)
                 } else {
@@ -692,7 +702,7 @@ pub fn vet_body(body: &str, reference: &Reference<'_>) -> VettedBody {
                     Some(Problem::Placeholder)
                 } else if names_tool(text, reference, false)
                     || echoes_schema(text)
-                    || echo_share(text, &grams) >= 0.5
+                    || echoes(text, &grams)
                 {
                     Some(Problem::Echo)
                 } else {

@@ -307,3 +307,19 @@ fn without_recognised_facts_a_title_is_not_judged_on_them() {
     );
     assert_eq!(v.problem, None);
 }
+
+#[test]
+fn a_paragraph_opening_with_the_instructions_is_dropped() {
+    // SmolLM2-135M, the real-model run of the scenario suite (container-name-correct).
+    let f = fixture();
+    let body = "The issue body is markdown with these four sections in this order: #1, the first section of the issue. The second section contains a summary of the problem and the third section contains details about what happened to the issue.";
+    let v = vet_body(body, &f.reference());
+    assert_eq!(v.text, "", "{v:?}");
+    assert_eq!(v.dropped, vec![Problem::Echo]);
+    // A paragraph that only shares a phrase with the prompt stays.
+    let fine = vet_body(
+        "The first real error is the COPY of requirements.txt, which is missing from the build context.",
+        &f.reference(),
+    );
+    assert!(fine.dropped.is_empty(), "{fine:?}");
+}
