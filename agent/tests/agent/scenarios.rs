@@ -84,7 +84,7 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
         real::print_judgement(case, &world, &reply_text);
         if case.expect.issue_filed {
             let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
-            let issue = issues.last().cloned().unwrap_or_default();
+            let issue = real::answered(&issues, &reply);
             let text = |i: &Value, k: &str| i[k].as_str().unwrap_or_default().to_string();
             let mine = real::score(case, &text(&issue, "title"), &text(&issue, "body"));
             let (title, body) = real::no_model_issue(case).await?;

@@ -141,13 +141,26 @@ pub async fn no_model_issue(case: &ScenarioCase) -> Result<(String, String), Str
     down.llm.mode = LlmMode::Down;
     let world = World::build(&down, &Model::Scripted).await?;
     let http = reqwest::Client::new();
-    super::post(&http, &world, &case.request).await?;
+    let (_, reply) = super::post(&http, &world, &case.request).await?;
+    let reply: Value = serde_json::from_str(&reply).unwrap_or(Value::Null);
     let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
-    let issue = issues.last().cloned().unwrap_or_default();
+    let issue = answered(&issues, &reply);
     Ok((
         issue["title"].as_str().unwrap_or_default().to_string(),
         issue["body"].as_str().unwrap_or_default().to_string(),
     ))
+}
+
+/// The issue a reply names (`issue_number`: a new one, or the duplicate it commented on),
+/// else the newest.
+pub fn answered(issues: &[Value], reply: &Value) -> Value {
+    let number = reply["issue_number"].as_u64();
+    issues
+        .iter()
+        .find(|i| number.is_some() && i["number"].as_u64() == number)
+        .or(issues.last())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The model's issue against the no-model one: `beats`, `equals` or `loses` on the required
