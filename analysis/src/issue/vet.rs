@@ -532,9 +532,14 @@ fn names_fact(title: &str, reference: &Reference<'_>) -> bool {
     {
         return true;
     }
-    let facts = facts(reference);
+    let mut facts = facts(reference);
     if facts.is_empty() && reference.exit_codes.is_empty() {
         return true;
+    }
+    // The category's own words (`build_copy_missing_file`, copied from the pre-analysis
+    // context into "Issue: build-copy-missing_file") name no fact by themselves.
+    for w in words(reference.analysis.category.as_str()) {
+        facts.remove(&w);
     }
     let lower = title.to_ascii_lowercase();
     // Words match words; a fact with punctuation (`step-build`, `requirements.txt`) matches

@@ -140,7 +140,6 @@ fn titles_naming_a_fact_are_kept() {
         "step-build: requirements.txt missing from the build context",
         "Image build fails at COPY requirements.txt",
         "step-build exited with code 1",
-        "Issue 1: Build-copy failed, build context not found",
     ] {
         assert_eq!(title(good).problem, None, "{good:?}");
     }
