@@ -9,6 +9,7 @@
 
 mod budget;
 mod calls;
+mod instructions;
 mod issue;
 mod labels;
 mod offer;
@@ -200,6 +201,13 @@ impl Agent {
             json!({"role": "system", "content": prompt::system_prompt()}),
             json!({"role": "user", "content": task}),
         ];
+        let offered_all: Vec<Value> = tools
+            .iter()
+            .filter(|t| !crate::config::AGENT_ONLY_TOOLS.contains(&t.name.as_str()))
+            .map(|t| offer::offered(t, &issue_tool))
+            .collect();
+        let told = instructions::texts(&issue_tool, &offered_all);
+        let tool_names = instructions::tool_names(&offered_all);
         let max = self.settings.max_iterations;
         for iteration in 1..=max {
             run.iteration = iteration;
@@ -256,6 +264,9 @@ impl Agent {
                 timeout: self.settings.tool_timeout,
                 concurrency: self.settings.tool_concurrency,
                 labels: &labels,
+                instructions: &told,
+                tool_names: &tool_names,
+                links: &self.settings.links,
             };
             if let Some(outcome) = self.step(run, &ctx, turn, last).await? {
                 return Ok(outcome);
@@ -397,8 +408,10 @@ impl Agent {
 
 /// An issue tool call was made (and, when the run goes on, did not create the issue): the
 /// model is trying to file, so the next call is forced to the issue tool again.
-fn tried_issue(ctx: &CallContext<'_>, outcomes: &[CallOutcome]) -> bool {
-    outcomes.iter().any(|o| o.name == ctx.issue_tool.name())
+fn tried_issue(_ctx: &CallContext<'_>, outcomes: &[CallOutcome]) -> bool {
+    outcomes
+        .iter()
+        .any(|o| calls::issue_kind(&o.name).is_some())
 }
 
 /// The issue tool by capability: current `issue_write`, else legacy `create_issue`.

@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use failure_analysis::classify::{TektonRefs, pod_from_task_run, tekton_refs};
+use failure_analysis::issue::vet::{Reference, steps_and_exit_codes, vet_body, vet_title};
 use failure_analysis::issue::{
     DuplicateKind, occurrence_comment, render, sanitize_body, title as rendered_title,
 };
@@ -22,7 +23,7 @@ use failure_analysis::{
 use serde_json::Value;
 
 use crate::error::RunError;
-use crate::hooks::{Duplicate, Evidence, IssueDraft, PreAnalysis, RunHooks};
+use crate::hooks::{Duplicate, Evidence, IssueDraft, ModelIssue, PreAnalysis, RunHooks};
 use crate::report::FailureReport;
 
 mod completion;
@@ -237,6 +238,90 @@ impl RunHooks for AnalysisHooks {
         )
     }
 
+    fn model_issue(
+        &self,
+        report: &FailureReport,
+        evidence: &Evidence,
+        issue: ModelIssue<'_>,
+    ) -> IssueDraft {
+        let (classification, ctx, log) = analysed(report, evidence);
+        let shape = evidence
+            .pod
+            .clone()
+            .or_else(|| evidence.task_run.as_ref().map(pod_from_task_run))
+            .unwrap_or(Value::Null);
+        let container = container_used(report, evidence);
+        let (steps, exit_codes) = steps_and_exit_codes(&shape, container.as_deref());
+        let reference = Reference {
+            analysis: &classification,
+            log: log.as_deref(),
+            steps: &steps,
+            exit_codes: &exit_codes,
+            instructions: issue.instructions,
+            tool_names: issue.tool_names,
+        };
+        let opts = RenderOptions::default();
+        let vetted_title = vet_title(issue.title, &reference, issue.links);
+        let generic = failure_analysis::issue::vet::Problem::NoFact;
+        let title_problem = vetted_title
+            .problem
+            .clone()
+            .or_else(|| completion::is_generic_title(&vetted_title.text).then_some(generic));
+        let title = match &title_problem {
+            None => vetted_title.text,
+            Some(why) => {
+                // The model's title is not logged (model output); why it went is.
+                tracing::info!(reason = %why.describe(), "replaced the model's issue title by the pre-analysis one");
+                rendered_title(&classification, &ctx, &opts)
+            }
+        };
+        let vetted = vet_body(issue.body, &reference);
+        if !vetted.dropped.is_empty() || !vetted.contradictions.is_empty() {
+            tracing::info!(
+                dropped = vetted.dropped.len(),
+                contradictions = vetted.contradictions.len(),
+                "vetted the model's issue body against the pre-analysis"
+            );
+        }
+        let fingerprint = Fingerprint::new(&ctx, &classification);
+        let max = opts.max_body_chars;
+        let (clean, _) = sanitize_body(&redact(&vetted.text).text, max);
+        let rendered = render(
+            &failure_analysis::IssueDraft {
+                analysis: &classification,
+                context: &ctx,
+                fingerprint: &fingerprint,
+                log_excerpt: log.as_deref(),
+                source: AnalysisSource::Llm,
+                fallback_reason: None,
+            },
+            &RenderOptions {
+                max_body_chars: max.saturating_sub(clean.chars().count()).max(6_000),
+                ..RenderOptions::default()
+            },
+        );
+        let body = completion::compose(
+            &clean,
+            &rendered.body,
+            &completion::Provenance {
+                title: title_problem.as_ref(),
+                dropped: &vetted.dropped,
+                contradicted: !vetted.contradictions.is_empty(),
+            },
+        );
+        let mut unread = String::new();
+        if !ctx.unavailable.is_empty() {
+            unread = format!(
+                "\n\n_Could not be read when this issue was filed: {}._",
+                ctx.unavailable.join("; ")
+            );
+        }
+        IssueDraft {
+            title,
+            body: format!("{body}{unread}\n\n{}", fingerprint.marker()),
+        }
+    }
+
     fn fallback_issue(
         &self,
         report: &FailureReport,
@@ -252,7 +337,13 @@ impl RunHooks for AnalysisHooks {
         }
         let (classification, ctx, log) = analysed(report, evidence);
         let fingerprint = Fingerprint::new(&ctx, &classification);
-        let reason = error.to_string();
+        // Never the model's own words: a weak model's prose (echoed prompt, entities) would
+        // reach the issue through the banner unvetted.
+        let reason = match error {
+            RunError::NoIssue(_) => "the model finished without creating an issue".to_string(),
+            RunError::ModelOutput(_) => "the model's output was unusable".to_string(),
+            other => other.to_string(),
+        };
         let issue = render(
             &failure_analysis::IssueDraft {
                 analysis: &classification,

@@ -131,6 +131,10 @@ pub struct Config {
     pub context_window_tokens: usize,
     /// Labels put on a filed issue when the repository has them (others are skipped).
     pub issue_labels: Vec<String>,
+    /// Hosts links and images in model-written issue text may point to: the tenant's Gitea
+    /// (`GITEA_PUBLIC_URL`), the cluster console (`CONSOLE_URL`) and the operator's list
+    /// (`ISSUE_LINK_ALLOWED_HOSTS`). Other URLs are filed as plain text.
+    pub issue_link_hosts: Vec<String>,
     /// Runs executed at the same time; further reports wait.
     pub max_concurrent_runs: usize,
     /// Synchronous reports that may wait for a run slot; beyond that 503 `overloaded`.
@@ -255,8 +259,10 @@ impl Config {
             .opt("MCP_GITEA_REPO")
             .or_else(|| env.opt("GITEA_REPO"))
             .unwrap_or_else(|| "mcp".into());
+        let issue_link_hosts = env.link_hosts()?;
         Ok(Self {
             port: env.number("PORT", 8000, 0, 65535)?,
+            issue_link_hosts,
             llm,
             mcp_servers,
             gitea_owner,
@@ -356,6 +362,43 @@ impl Env<'_> {
 
     fn seconds(&self, name: &str, default: u64) -> Result<Duration, ConfigError> {
         Ok(Duration::from_secs(self.number(name, default, 1, 86_400)?))
+    }
+
+    /// The hosts of `GITEA_PUBLIC_URL` and `CONSOLE_URL` (http or https URLs) and the
+    /// entries of `ISSUE_LINK_ALLOWED_HOSTS` (`host` or `host:port`, comma-separated).
+    fn link_hosts(&self) -> Result<Vec<String>, ConfigError> {
+        let mut hosts = Vec::new();
+        for var in ["GITEA_PUBLIC_URL", "CONSOLE_URL"] {
+            let Some(raw) = self.opt(var) else { continue };
+            let url = Url::parse(raw.trim())
+                .map_err(|e| ConfigError::invalid(var, &raw, &e.to_string()))?;
+            match (url.scheme(), url.host_str()) {
+                ("http" | "https", Some(host)) => hosts.push(match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                }),
+                _ => {
+                    return Err(ConfigError::invalid(
+                        var,
+                        &raw,
+                        "expected an http or https URL with a host",
+                    ));
+                }
+            }
+        }
+        let raw = self.string("ISSUE_LINK_ALLOWED_HOSTS", "");
+        for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let policy = failure_analysis::issue::links::LinkPolicy::new([entry]);
+            if entry.contains('/') || policy.hosts().is_empty() {
+                return Err(ConfigError::invalid(
+                    "ISSUE_LINK_ALLOWED_HOSTS",
+                    entry,
+                    "expected host names (host or host:port), comma-separated",
+                ));
+            }
+            hosts.extend(policy.hosts().iter().cloned());
+        }
+        Ok(hosts)
     }
 
     fn mcp_server(

@@ -6,6 +6,7 @@
 //! directly through the issue tool). The defaults do nothing, so the agent works without
 //! the `failure-analysis` crate; an implementation over it replaces [`NoHooks`].
 
+use failure_analysis::issue::links::LinkPolicy;
 use serde_json::Value;
 
 use crate::error::RunError;
@@ -44,6 +45,22 @@ pub struct Evidence {
     pub container: Value,
     /// What could not be read (said in the issue).
     pub unavailable: Vec<String>,
+}
+
+/// What a model wrote for a new issue, with what the agent vets it against.
+#[derive(Clone, Copy, Debug)]
+pub struct ModelIssue<'a> {
+    /// The title as the model wrote it.
+    pub title: &'a str,
+    /// The body as the model wrote it.
+    pub body: &'a str,
+    /// The texts the model was given as instructions (prompts without the evidence, the
+    /// steering messages, the offered tools' descriptions and schemas).
+    pub instructions: &'a [String],
+    /// The names of the tools the model was offered.
+    pub tool_names: &'a [String],
+    /// The hosts links may point to.
+    pub links: &'a LinkPolicy,
 }
 
 /// An open issue that already covers a report.
@@ -104,6 +121,22 @@ pub trait RunHooks: Send + Sync {
     /// generic one by a title about the failure).
     fn issue_title(&self, _report: &FailureReport, _evidence: &Evidence, title: String) -> String {
         title
+    }
+
+    /// The issue to file from what a model wrote: vetted, completed and marked with where
+    /// each part came from. The default applies [`RunHooks::issue_title`] and
+    /// [`RunHooks::issue_body`]. The agent then redacts the title and limits the links of
+    /// both itself, whatever the hooks did.
+    fn model_issue(
+        &self,
+        report: &FailureReport,
+        evidence: &Evidence,
+        issue: ModelIssue<'_>,
+    ) -> IssueDraft {
+        IssueDraft {
+            title: self.issue_title(report, evidence, issue.title.to_string()),
+            body: self.issue_body(report, evidence, issue.body.to_string()),
+        }
     }
 
     /// An issue to file directly when the loop ended with `error` and no issue.

@@ -3,7 +3,9 @@
 //! log lines) is sanitised and redacted on the way in, and the whole body once more.
 
 mod fingerprint;
+pub mod links;
 mod sanitize;
+pub mod vet;
 
 use serde::{Deserialize, Serialize};
 

@@ -9,9 +9,12 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::{Map, Value};
 
-use super::issue::{IssueRef, issue_ref, looks_like_error};
+use failure_analysis::issue::links::{LinkPolicy, limit_links};
+use failure_analysis::issue::vet::public_title;
+
+use super::issue::{IssueRef, issue_ref};
 use crate::arguments;
-use crate::hooks::{Evidence, RunHooks};
+use crate::hooks::{Evidence, ModelIssue, RunHooks};
 use crate::mcp::{ToolInfo, ToolRegistry};
 use crate::metrics::Metrics;
 use crate::prompt::{self, IssueTool};
@@ -52,6 +55,23 @@ pub(crate) struct CallContext<'a> {
     pub concurrency: usize,
     /// Labels for the issue (the configured ones the repository has).
     pub labels: &'a [Value],
+    /// What the model was told (prompts without the evidence, tool descriptions), to
+    /// recognise it echoed in an issue.
+    pub instructions: &'a [String],
+    /// The names of the tools offered to the model.
+    pub tool_names: &'a [String],
+    /// The hosts links in the issue may point to.
+    pub links: &'a LinkPolicy,
+}
+
+/// The issue-creating tools, by name: both are pinned, vetted and redacted alike, whichever
+/// the agent detected as its own (`create_issue` may be offered beside `issue_write`).
+pub(crate) fn issue_kind(name: &str) -> Option<IssueTool> {
+    match name {
+        "issue_write" => Some(IssueTool::IssueWrite),
+        "create_issue" => Some(IssueTool::CreateIssue),
+        _ => None,
+    }
 }
 
 enum Checked {
@@ -154,7 +174,7 @@ fn finish(
             if outcome.name == ctx.log_tool {
                 evidence.logs.push(text.clone());
             }
-            if outcome.name == ctx.issue_tool.name() && !looks_like_error(&text) {
+            if issue_kind(&outcome.name).is_some() {
                 outcome.issue = Some(issue_ref(&text).unwrap_or_default());
                 outcome.raw = text.clone();
             }
@@ -196,8 +216,8 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
     if let Err(message) = pin_cluster_arguments(ctx, &call.name, &mut args) {
         return refuse(message);
     }
-    if call.name == ctx.issue_tool.name() {
-        if *ctx.issue_tool == IssueTool::IssueWrite
+    if let Some(kind) = issue_kind(&call.name) {
+        if kind == IssueTool::IssueWrite
             && args.get("method").and_then(Value::as_str) != Some("create")
         {
             return refuse("this agent may only use method \"create\" of issue_write".into());
@@ -217,34 +237,55 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         args.insert("owner".into(), ctx.owner.into());
         args.insert("repo".into(), ctx.repo.into());
         // Labels are the agent's: only ones the repository has (unknown names would fail).
-        if *ctx.issue_tool == IssueTool::IssueWrite {
+        if kind == IssueTool::IssueWrite {
             if ctx.labels.is_empty() {
                 args.remove("labels");
             } else {
                 args.insert("labels".into(), ctx.labels.to_vec().into());
             }
         }
-        let title = args
-            .get("title")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        args.insert(
-            "title".into(),
-            ctx.hooks.issue_title(ctx.report, evidence, title).into(),
+        let text = |key: &str| {
+            args.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (title, body) = (text("title"), text("body"));
+        let draft = ctx.hooks.model_issue(
+            ctx.report,
+            evidence,
+            ModelIssue {
+                title: &title,
+                body: &body,
+                instructions: ctx.instructions,
+                tool_names: ctx.tool_names,
+                links: ctx.links,
+            },
         );
-        let body = args
-            .get("body")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        args.insert(
-            "body".into(),
-            ctx.hooks.issue_body(ctx.report, evidence, body).into(),
-        );
+        // Whatever the hooks did: the title is redacted like the body (repositories are
+        // public), and links and images go only to the allowed hosts.
+        args.insert("title".into(), public_title(&draft.title, ctx.links).into());
+        args.insert("body".into(), public_body(&draft.body, ctx.links).into());
     }
     let key = format!("{}:{}", call.name, canonical(&Value::Object(args.clone())));
     Checked::Ready(args, key)
+}
+
+/// A body fit to file in a public repository: secrets redacted and links limited, up to the
+/// de-duplication marker (kept byte for byte).
+fn public_body(body: &str, links: &LinkPolicy) -> String {
+    let at = body
+        .rfind("<!--")
+        .filter(|&i| {
+            let rest = body[i..].trim_end();
+            rest.starts_with(&format!("<!-- {}", failure_analysis::issue::MARKER_PREFIX))
+                && rest.ends_with("-->")
+                && !rest.contains('\n')
+        })
+        .unwrap_or(body.len());
+    let (text, marker) = body.split_at(at);
+    let clean = failure_analysis::redact::redact(text).text;
+    format!("{}{marker}", limit_links(&clean, links))
 }
 
 /// The arguments of an issue creation the agent sends; the others the model wrote are
@@ -254,11 +295,11 @@ const ISSUE_FIELDS: &[&str] = &["method", "owner", "repo", "title", "body", "lab
 /// The arguments the agent pins whatever the model wrote, filled in where missing.
 fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Value>) {
     let mut pinned: Vec<(&str, &str)> = Vec::new();
-    if tool == ctx.issue_tool.name() {
+    if let Some(kind) = issue_kind(tool) {
         pinned.extend([("owner", ctx.owner), ("repo", ctx.repo)]);
         // The agent completes these (hooks), so a model that leaves them out is not refused.
         pinned.extend([("title", ""), ("body", "")]);
-        if *ctx.issue_tool == IssueTool::IssueWrite {
+        if kind == IssueTool::IssueWrite {
             pinned.push(("method", "create"));
         }
     }

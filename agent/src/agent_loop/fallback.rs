@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::issue::{issue_ref, looks_like_error};
+use super::issue::issue_ref;
 use super::{Agent, Run, RunOutcome, detect_issue_tool};
 use crate::error::RunError;
 use crate::prompt::{self, IssueTool};
@@ -46,7 +46,7 @@ impl Agent {
             .tool_timeout
             .min(remaining.max(FALLBACK_GRACE));
         match self.registry.call(issue_tool.name(), args, timeout).await {
-            Ok(output) if !output.is_error && !looks_like_error(&output.text) => {
+            Ok(output) if !output.is_error => {
                 self.metrics.tool_call(issue_tool.name(), "ok");
                 tracing::warn!(error = %error, "model run failed; filed the fallback issue");
                 let issue = issue_ref(&output.text).unwrap_or_default();

@@ -1,4 +1,14 @@
 //! Reads the created issue's URL and number from the issue tool's result.
+//!
+//! Whether a tool call failed is never guessed from its text: the server says so with
+//! `isError` (or a JSON-RPC error, which the MCP client turns into an `Err`). A pod log, an
+//! event, a TaskRun or an issue body may well begin with `Error:` or hold `"error":` as
+//! data. The servers this agent talks to have no plain-text error shape to recognise:
+//! `kubernetes-mcp-server` and our `mcp-openshift` answer every failure with `isError`
+//! (`failed to <verb> …`); `gitea-mcp` ≥ 1.8 and our `mcp-gitea` likewise; the legacy
+//! mcp-go `gitea-mcp` (≤ 1.0.x, `create_issue`, results wrapped as `{"Result": …}`) turned
+//! every handler error into a JSON-RPC error (−32603), never into a successful text result
+//! (`/work/shared/reference/gitea-mcp.md` §1.5, `kubernetes-mcp-server.md` §8).
 
 use std::sync::LazyLock;
 
@@ -44,13 +54,6 @@ pub fn issue_ref(text: &str) -> Option<IssueRef> {
     })
 }
 
-/// Whether a non-`isError` result still reads as a failure (older servers report errors
-/// as plain text).
-pub(crate) fn looks_like_error(text: &str) -> bool {
-    let t = text.trim_start();
-    t.starts_with("Error") || t.starts_with("error") || t.to_lowercase().contains("\"error\":")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,14 +79,5 @@ mod tests {
             })
         );
         assert_eq!(issue_ref("nothing here"), None);
-    }
-
-    #[test]
-    fn error_texts() {
-        assert!(looks_like_error("Error: repo not found"));
-        assert!(looks_like_error(
-            r#"{"Error": "x"}"#.to_lowercase().as_str()
-        ));
-        assert!(!looks_like_error(r#"{"number": 1}"#));
     }
 }

@@ -9,11 +9,13 @@ use serde_json::{Map, Value, json};
 use crate::mcp::ToolInfo;
 use crate::prompt::IssueTool;
 
-/// One tool in the OpenAI `tools` form, the issue tool narrowed to a creation.
-pub(super) fn offered(tool: &ToolInfo, issue_tool: &IssueTool) -> Value {
+/// One tool in the OpenAI `tools` form, the issue tools narrowed to a creation (the legacy
+/// `create_issue` too when a server offers it beside `issue_write`: its owner and repo are
+/// the agent's like those of `issue_write`).
+pub(super) fn offered(tool: &ToolInfo, _issue_tool: &IssueTool) -> Value {
     let mut value = tool.to_openai();
-    if tool.name == issue_tool.name() {
-        value["function"]["parameters"] = creation_schema(&tool.input_schema, issue_tool);
+    if let Some(kind) = super::calls::issue_kind(&tool.name) {
+        value["function"]["parameters"] = creation_schema(&tool.input_schema, &kind);
     }
     value
 }

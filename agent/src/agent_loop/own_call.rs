@@ -6,7 +6,6 @@
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::issue::looks_like_error;
 use super::{Agent, Run};
 use crate::error::McpError;
 
@@ -14,7 +13,7 @@ use crate::error::McpError;
 pub(super) enum Miss {
     /// The arguments were not a JSON object: nothing was sent, nothing counted.
     NotAnObject,
-    /// The server answered with an error result, or with a text that reads as one.
+    /// The server answered with an error result (`isError`).
     Refused(String),
     /// The call itself failed (no session, transport, timeout).
     Failed(McpError),
@@ -35,7 +34,7 @@ impl Agent {
         let remaining = run.deadline.saturating_duration_since(Instant::now());
         let timeout = self.settings.tool_timeout.min(remaining);
         match self.registry.call(tool, args, timeout).await {
-            Ok(out) if !out.is_error && !looks_like_error(&out.text) => {
+            Ok(out) if !out.is_error => {
                 self.metrics.tool_call(tool, "ok");
                 Ok(out.text)
             }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use failure_analysis::issue::links::LinkPolicy;
+
 use crate::config::Config;
 
 /// Loop settings taken from [`Config`].
@@ -25,6 +27,8 @@ pub struct LoopSettings {
     pub issue_labels: Vec<String>,
     /// After an answer without a tool call, force the issue tool on the next call.
     pub force_issue_tool: bool,
+    /// The hosts links in model-written issue text may point to.
+    pub links: LinkPolicy,
 }
 
 impl From<&Config> for LoopSettings {
@@ -39,6 +43,7 @@ impl From<&Config> for LoopSettings {
             context_window_tokens: c.context_window_tokens,
             issue_labels: c.issue_labels.clone(),
             force_issue_tool: c.llm.force_issue_tool,
+            links: LinkPolicy::new(&c.issue_link_hosts),
         }
     }
 }

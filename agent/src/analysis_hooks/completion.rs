@@ -4,7 +4,11 @@
 //! left out are taken from the deterministic pre-analysis rendered by `failure-analysis`
 //! (the same text the fallback issue has), after what it wrote. A body that already has a
 //! section keeps it as written, and a title with one specific word is kept, so a good
-//! model's issue is filed unchanged.
+//! model's issue is filed as written, with a provenance line at the end. When the model's
+//! text contradicts the pre-analysis ([`compose`]), the four pre-analysis sections lead and
+//! the model's text follows, its headings demoted, the contradicted parts marked.
+
+use failure_analysis::issue::vet::Problem;
 
 use crate::prompt::BODY_SECTIONS;
 
@@ -121,6 +125,103 @@ pub(super) fn complete_body(model: &str, rendered: &str) -> String {
     out
 }
 
+/// Where the parts of a vetted model issue came from.
+pub(super) struct Provenance<'a> {
+    /// Why the model's title was replaced by the pre-analysis one (`None`: the model's).
+    pub title: Option<&'a Problem>,
+    /// The blocks of the model's body that were left out.
+    pub dropped: &'a [Problem],
+    /// The kept text contradicts the pre-analysis: its sections lead.
+    pub contradicted: bool,
+}
+
+/// The body filed for a model's issue: the model's vetted (sanitised) text and the
+/// pre-analysis sections it lacks (all four, leading, when it contradicts them), then a
+/// line saying which parts came from the model and which from the pre-analysis.
+pub(super) fn compose(model: &str, rendered: &str, p: &Provenance<'_>) -> String {
+    let model = model.trim();
+    let written: Vec<&str> = BODY_SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| has_section(model, s))
+        .collect();
+    let (mut out, from_analysis): (String, Vec<&str>) = if p.contradicted {
+        let sections: Vec<&str> = BODY_SECTIONS
+            .iter()
+            .filter_map(|s| rendered_section(rendered, s))
+            .collect();
+        let mut out = String::from(
+            "_From the automatic pre-analysis (deterministic: pod, TaskRun, events, log). The model's analysis follows; the pre-analysis does not confirm the parts marked ⚠️._\n\n",
+        );
+        out.push_str(&sections.join("\n\n"));
+        out.push_str("\n\n_The model's analysis:_\n\n");
+        out.push_str(&demote_headings(model));
+        (out, BODY_SECTIONS.to_vec())
+    } else {
+        let missing = BODY_SECTIONS
+            .iter()
+            .copied()
+            .filter(|s| !written.contains(s))
+            .collect();
+        (complete_body(model, rendered), missing)
+    };
+    let name = |s: &&str| s.trim_start_matches(['#', ' ']).to_string();
+    let mut parts = Vec::new();
+    parts.push(match p.title {
+        None => "the title was written by the model".to_string(),
+        Some(why) => format!(
+            "the title is the pre-analysis's (the model's {})",
+            why.describe()
+        ),
+    });
+    if !model.is_empty() {
+        if written.is_empty() {
+            parts.push("the model wrote the text before the sections".into());
+        } else if !p.contradicted {
+            let names: Vec<String> = written.iter().map(name).collect();
+            parts.push(format!("the model wrote {}", names.join(", ")));
+        }
+    }
+    if !from_analysis.is_empty() {
+        let names: Vec<String> = from_analysis.iter().map(name).collect();
+        parts.push(format!(
+            "{} come from the automatic pre-analysis",
+            names.join(", ")
+        ));
+    }
+    if !p.dropped.is_empty() {
+        let mut why: Vec<String> = p.dropped.iter().map(Problem::describe).collect();
+        why.dedup();
+        parts.push(format!(
+            "{} part(s) of the model's text were left out (they {})",
+            p.dropped.len(),
+            why.join("; ")
+        ));
+    }
+    out.push_str(&format!("\n\n_Provenance: {}._", parts.join("; ")));
+    out
+}
+
+/// Headings of the model's text one level below the pre-analysis sections (`#### …`), so
+/// the sections that lead are the ones a reader finds; fenced code is left alone.
+fn demote_headings(text: &str) -> String {
+    let mut fenced = false;
+    text.lines()
+        .map(|line| {
+            let t = line.trim_start();
+            if t.starts_with("```") || t.starts_with("~~~") {
+                fenced = !fenced;
+            }
+            if !fenced && t.starts_with('#') {
+                format!("#### {}", t.trim_start_matches('#').trim_start())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Template text a model copies instead of writing a title ("Issue 1: [insert error
 /// message here]", seen with SmolLM2-135M).
 const PLACEHOLDERS: &[&str] = &[
@@ -187,6 +288,57 @@ mod tests {
         assert!(body.contains("### Cluster/namespace location") && body.contains("no such file"));
         let full = BODY_SECTIONS.map(|s| format!("{s}\n\nx\n")).join("\n");
         assert_eq!(complete_body(&full, RENDERED), full);
+    }
+
+    #[test]
+    fn provenance_says_what_came_from_where() {
+        let p = Provenance {
+            title: None,
+            dropped: &[],
+            contradicted: false,
+        };
+        let body = compose(
+            "### Summary of the problem\n\nMine.\n\n### Possible solutions\n\n1. Mine.",
+            RENDERED,
+            &p,
+        );
+        assert!(body.ends_with("_Provenance: the title was written by the model; the model wrote Summary of the problem, Possible solutions; Cluster/namespace location, Detailed error/code come from the automatic pre-analysis._"), "{body}");
+        let echo = Problem::Echo;
+        let p = Provenance {
+            title: Some(&echo),
+            dropped: &[Problem::Echo, Problem::Placeholder],
+            contradicted: false,
+        };
+        let body = compose("", RENDERED, &p);
+        assert!(body.starts_with("_Sections completed"), "{body}");
+        assert!(
+            body.contains("the title is the pre-analysis's (the model's repeated the instructions"),
+            "{body}"
+        );
+        assert!(
+            body.contains("2 part(s) of the model's text were left out"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_contradicted_body_follows_the_pre_analysis_sections() {
+        let p = Provenance {
+            title: None,
+            dropped: &[],
+            contradicted: true,
+        };
+        let model =
+            "### Summary of the problem\n\n> ⚠️ note\n\nstep-deploy failed.\n```\n# kept\n```";
+        let body = compose(model, RENDERED, &p);
+        let lead = body.find("### Summary of the problem").unwrap();
+        let theirs = body.find("#### Summary of the problem").unwrap();
+        assert!(
+            body.find("### Cluster/namespace location").unwrap() < lead && lead < theirs,
+            "{body}"
+        );
+        assert!(body.contains("\n# kept\n"), "{body}");
+        assert!(body.contains("Cluster/namespace location, Summary of the problem, Detailed error/code, Possible solutions come from the automatic pre-analysis"), "{body}");
     }
 
     #[test]

@@ -152,3 +152,35 @@ fn forcing_the_issue_tool_is_on_unless_switched_off() {
     }
     assert!(config(&[("LLM_FORCE_ISSUE_TOOL", "maybe")]).is_err());
 }
+
+#[test]
+fn link_hosts_come_from_gitea_console_and_the_allowed_list() {
+    let c = config(&[
+        ("GITEA_PUBLIC_URL", "https://gitea.apps.example.com/"),
+        ("CONSOLE_URL", "https://console.apps.example.com:8443/"),
+        (
+            "ISSUE_LINK_ALLOWED_HOSTS",
+            " docs.example.org , Registry.Example.com:5000",
+        ),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.issue_link_hosts,
+        [
+            "gitea.apps.example.com",
+            "console.apps.example.com:8443",
+            "docs.example.org",
+            "registry.example.com:5000"
+        ]
+    );
+    assert!(config(&[]).unwrap().issue_link_hosts.is_empty());
+    for (var, value) in [
+        ("GITEA_PUBLIC_URL", "gitea.apps.example.com"),
+        ("CONSOLE_URL", "ftp://console.example.com"),
+        ("ISSUE_LINK_ALLOWED_HOSTS", "https://docs.example.org/x"),
+        ("ISSUE_LINK_ALLOWED_HOSTS", "bad host"),
+    ] {
+        let err = config(&[(var, value)]).unwrap_err();
+        assert!(err.to_string().contains(var), "{var}={value}: {err}");
+    }
+}

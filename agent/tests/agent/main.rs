@@ -14,6 +14,8 @@ mod attacks;
 mod concurrency_and_hooks;
 /// The whole conversation kept inside the context window.
 mod context_budget;
+/// Tool errors are `isError`: reads whose content looks like an error are used.
+mod error_text;
 /// A prose answer forces the issue tool next; a weak model's junk issue is completed.
 mod forced_tool;
 /// Property-based fuzzing: report validation, `/report-failure`, text-form tool calls.
@@ -28,6 +30,8 @@ mod log_lines;
 mod mcp_clients;
 /// Streamable HTTP: `tools/list` pagination, expired sessions re-initialised.
 mod mcp_streamable;
+/// What a model writes is vetted, redacted and its links limited before it is filed.
+mod model_output;
 /// Regressions a real small model revealed, replayed with the fake endpoint.
 mod real_model;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.

@@ -79,8 +79,22 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
         .map_err(|e| e.to_string())?;
     let reply: Value = serde_json::from_str(&reply_text).unwrap_or(Value::Null);
     let real = matches!(model, Model::Real { .. });
+    let mut compared = Vec::new();
     if real {
         real::print_judgement(case, &world, &reply_text);
+        if case.expect.issue_filed {
+            let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
+            let issue = real::answered(&issues, &reply);
+            let text = |i: &Value, k: &str| i[k].as_str().unwrap_or_default().to_string();
+            let mine = real::score(case, &text(&issue, "title"), &text(&issue, "body"));
+            let (title, body) = real::no_model_issue(case).await?;
+            let base = real::score(case, &title, &body);
+            let source = reply["analysis"]["source"]
+                .as_str()
+                .unwrap_or("-")
+                .to_string();
+            compared = real::compare(case, &mine, &base, &source);
+        }
     }
     let outcome = Outcome {
         status,
@@ -88,7 +102,9 @@ async fn run_case(case: &ScenarioCase, model: &Model) -> Result<Vec<String>, Str
         reply_text,
         metrics,
     };
-    Ok(check(case, &world, &outcome, real))
+    let mut fails = check(case, &world, &outcome, real);
+    fails.extend(compared);
+    Ok(fails)
 }
 
 /// Runs `cases` (`parallel` at once, each within `case_timeout`), prints the table, returns

@@ -55,6 +55,10 @@ pub struct Options {
     pub wait_ready: bool,
     /// Use this LLM endpoint (base URL, key) instead of the fake one.
     pub llm: Option<(String, String)>,
+    /// The OpenShift fixture's tools (default: `pods_log` and `pods_delete`).
+    pub openshift_tools: Option<Vec<rmcp::model::Tool>>,
+    /// The Gitea fixture's tools (default: `issue_write`, or `create_issue` when legacy).
+    pub gitea_tools: Option<Vec<rmcp::model::Tool>>,
 }
 
 impl Default for Options {
@@ -66,6 +70,8 @@ impl Default for Options {
             hooks: Arc::new(NoHooks),
             wait_ready: true,
             llm: None,
+            openshift_tools: None,
+            gitea_tools: None,
         }
     }
 }
@@ -85,9 +91,14 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(llm: FakeLlm, options: Options) -> Self {
-        let openshift = Fixture::openshift();
+        let openshift = match options.openshift_tools {
+            Some(tools) => Fixture::with_tools(tools),
+            None => Fixture::openshift(),
+        };
         openshift.set_log(POD, LOG);
-        let gitea = if options.legacy_gitea {
+        let gitea = if let Some(tools) = options.gitea_tools {
+            Fixture::with_tools(tools)
+        } else if options.legacy_gitea {
             Fixture::legacy_gitea()
         } else {
             Fixture::gitea()

@@ -7,20 +7,22 @@
 //! asked of it. Which of the case's must-contain strings the issue has, its prose facts, and
 //! whether the model or the fallback wrote it, are printed per case for the record.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use failure_analysis::scenario::ScenarioCase;
+use failure_analysis::scenario::{LlmMode, ScenarioCase};
+use regex::Regex;
 use serde_json::Value;
 use testbed::real_llm::{API_KEY, MODEL_ALIAS, RealLlm, RealLlmOptions};
 
 use super::world::{Model, World};
 use super::{PARALLEL, cases, run_suite};
 
-/// The cases run by default on the local model (one server answers one call at a time, a
-/// few seconds each): the lab failure, one case per main failure family, the hostile logs.
-/// `REAL_MODEL_CASES=all` runs every case, or name them comma-separated.
-const DEFAULT_CASES: &[&str] = &[
+/// Every case runs by default (issue #23: the model's issue is compared with the no-model
+/// one on all of them). `REAL_MODEL_CASES=subset` runs these representative ones (the lab
+/// failure, one case per main failure family, the hostile logs), or name cases
+/// comma-separated.
+const SUBSET: &[&str] = &[
     "lab-broken-branch-copy-requirements",
     "oom-killed-build-step",
     "imagepull-unauthorized",
@@ -36,11 +38,11 @@ const CASE_TIMEOUT: Duration = Duration::from_secs(240);
 
 fn selected(all: Vec<ScenarioCase>) -> Vec<ScenarioCase> {
     let wanted = std::env::var("REAL_MODEL_CASES").unwrap_or_default();
-    if wanted.trim() == "all" {
+    if matches!(wanted.trim(), "" | "all") {
         return all;
     }
-    let names: Vec<String> = if wanted.trim().is_empty() {
-        DEFAULT_CASES.iter().map(|s| s.to_string()).collect()
+    let names: Vec<String> = if wanted.trim() == "subset" {
+        SUBSET.iter().map(|s| s.to_string()).collect()
     } else {
         wanted.split(',').map(|s| s.trim().to_string()).collect()
     };
@@ -50,6 +52,170 @@ fn selected(all: Vec<ScenarioCase>) -> Vec<ScenarioCase> {
         .collect();
     assert_eq!(chosen.len(), names.len(), "unknown case in {names:?}");
     chosen
+}
+
+/// The strings of a case's expectation that are facts of the failure (`title_contains`,
+/// `body_contains`), without the fallback's own banner.
+fn required_facts(case: &ScenarioCase) -> Vec<(bool, String)> {
+    let e = &case.expect;
+    e.title_contains
+        .iter()
+        .map(|f| (true, f.clone()))
+        .chain(e.body_contains.iter().map(|f| (false, f.clone())))
+        .filter(|(_, f)| f != "Automatic report")
+        .collect()
+}
+
+static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos|nbsp);").unwrap()
+});
+/// The prompt and tool text a weak model echoes (agent/src/prompt.rs, the issue tool).
+const ECHOES: &[&str] = &[
+    "four sections in this order",
+    "Call the tools natively",
+    "one-paragraph summary",
+    "Tool results are data",
+    "You are a CI failure analyst",
+    "Find the first real error",
+    "issue_write",
+    "create_issue",
+    "\"method\"",
+    "Issue write",
+];
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\[insert|<one or two sentences>|<the key log lines>|<first fix>|<second fix>|<short title|lorem ipsum|\binsert [a-z ]*here\b").unwrap()
+});
+
+/// How an issue does on a case's checks.
+#[derive(Debug, Default)]
+pub struct Score {
+    /// Per required fact: found (in the title for `title_contains`, else the body).
+    pub facts: Vec<bool>,
+    pub entity: bool,
+    pub echo: bool,
+    pub placeholder: bool,
+}
+
+/// The text a reader sees: fenced code (quoted logs) left out of the echo and placeholder
+/// checks, since a log may hold anything.
+fn prose(body: &str) -> String {
+    let mut fenced = false;
+    let mut out = String::new();
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if !fenced {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+pub fn score(case: &ScenarioCase, title: &str, body: &str) -> Score {
+    let facts = required_facts(case)
+        .iter()
+        .map(|(in_title, f)| {
+            if *in_title {
+                title.contains(f.as_str())
+            } else {
+                body.contains(f.as_str())
+            }
+        })
+        .collect();
+    let text = format!("{title}\n{}", prose(body));
+    Score {
+        facts,
+        entity: ENTITY.is_match(&text),
+        echo: ECHOES.iter().any(|e| text.contains(e)),
+        placeholder: PLACEHOLDER.is_match(&text),
+    }
+}
+
+/// The issue the agent files for the case with no model at all (nothing listens at
+/// `LITELLM_URL`): the reference the model's issue is compared with.
+pub async fn no_model_issue(case: &ScenarioCase) -> Result<(String, String), String> {
+    let mut down = case.clone();
+    down.llm.mode = LlmMode::Down;
+    let world = World::build(&down, &Model::Scripted).await?;
+    let http = reqwest::Client::new();
+    let (_, reply) = super::post(&http, &world, &case.request).await?;
+    let reply: Value = serde_json::from_str(&reply).unwrap_or(Value::Null);
+    let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
+    let issue = answered(&issues, &reply);
+    Ok((
+        issue["title"].as_str().unwrap_or_default().to_string(),
+        issue["body"].as_str().unwrap_or_default().to_string(),
+    ))
+}
+
+/// The issue a reply names (`issue_number`: a new one, or the duplicate it commented on),
+/// else the newest.
+pub fn answered(issues: &[Value], reply: &Value) -> Value {
+    let number = reply["issue_number"].as_u64();
+    issues
+        .iter()
+        .find(|i| number.is_some() && i["number"].as_u64() == number)
+        .or(issues.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The model's issue against the no-model one: `beats`, `equals` or `loses` on the required
+/// facts, and what it carries. Returns the failures (a lost fact, an entity, an echo, a
+/// placeholder) and prints a table row.
+pub fn compare(case: &ScenarioCase, model: &Score, base: &Score, source: &str) -> Vec<String> {
+    let facts = required_facts(case);
+    let lost: Vec<&str> = facts
+        .iter()
+        .zip(model.facts.iter().zip(&base.facts))
+        .filter(|(_, (m, b))| **b && !**m)
+        .map(|(f, _)| f.1.as_str())
+        .collect();
+    let gained = model
+        .facts
+        .iter()
+        .zip(&base.facts)
+        .filter(|(m, b)| **m && !**b)
+        .count();
+    let verdict = if !lost.is_empty() {
+        "loses"
+    } else if gained > 0 {
+        "beats"
+    } else {
+        "equals"
+    };
+    let count = |s: &Score| s.facts.iter().filter(|f| **f).count();
+    let flag = |b: bool| if b { "yes" } else { "no" };
+    println!(
+        "COMPARE | {} | {source} | {}/{} | {}/{} | {verdict} | {} | {} | {} |",
+        case.name,
+        count(model),
+        facts.len(),
+        count(base),
+        facts.len(),
+        flag(model.entity),
+        flag(model.echo),
+        flag(model.placeholder),
+    );
+    let mut fails = Vec::new();
+    if !lost.is_empty() {
+        fails.push(format!(
+            "the model's issue lacks what the no-model issue has: {lost:?}"
+        ));
+    }
+    for (bad, what) in [
+        (model.entity, "an HTML entity"),
+        (model.echo, "an echo of the prompt"),
+        (model.placeholder, "a placeholder"),
+    ] {
+        if bad {
+            fails.push(format!("the model's issue carries {what}"));
+        }
+    }
+    fails
 }
 
 /// Prints who wrote the issue, the iterations, which of the case's must-contain strings

@@ -26,6 +26,10 @@ pub struct State {
     pub page_size: usize,
     /// `tools/list` requests served.
     pub list_requests: usize,
+    /// Fixed successful answers by tool name (`pods_get`, `resources_get`, `events_list`).
+    pub canned: HashMap<String, String>,
+    /// Fields added to every created issue in the issue tools' answer.
+    pub issue_extra: serde_json::Map<String, Value>,
 }
 
 #[derive(Clone, Default)]
@@ -44,6 +48,17 @@ pub fn pods_log_tool() -> Tool {
         schema(json!({"type": "object", "properties": {
             "namespace": {"type": "string"}, "name": {"type": "string"}, "container": {"type": "string"},
             "tail": {"type": "integer"}, "previous": {"type": "boolean"}}, "required": ["name"]})),
+    )
+}
+
+/// A read tool answering with `canned` text (the Kubernetes reads of the investigation).
+pub fn read_tool(name: &'static str) -> Tool {
+    Tool::new(
+        name,
+        "A cluster read",
+        schema(json!({"type": "object", "properties": {
+            "namespace": {"type": "string"}, "name": {"type": "string"},
+            "apiVersion": {"type": "string"}, "kind": {"type": "string"}}})),
     )
 }
 
@@ -100,6 +115,14 @@ impl Fixture {
             .logs
             .insert(pod.into(), text.into());
     }
+    /// Answers `tool` with `text` (a success) from now on.
+    pub fn set_canned(&self, tool: &str, text: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .canned
+            .insert(tool.into(), text.into());
+    }
     pub fn issues(&self) -> Vec<Value> {
         self.state.lock().unwrap().issues.clone()
     }
@@ -125,6 +148,10 @@ impl Fixture {
             .calls
             .push((name.to_string(), args.clone()));
         let text = |t: String| vec![ContentBlock::text(t)];
+        let canned = self.state.lock().unwrap().canned.get(name).cloned();
+        if let Some(answer) = canned {
+            return CallToolResult::success(text(answer));
+        }
         match name {
             "pods_log" => {
                 let pod = args["name"].as_str().unwrap_or_default().to_string();
@@ -149,6 +176,10 @@ impl Fixture {
                 let issue = json!({"id": 100 + number, "number": number, "title": args["title"], "body": args["body"],
                     "html_url": format!("http://gitea.test/{owner}/{repo}/issues/{number}"), "state": "open"});
                 s.issues.push(issue.clone());
+                let mut issue = issue;
+                if let Value::Object(map) = &mut issue {
+                    map.extend(s.issue_extra.clone());
+                }
                 let out = if name == "create_issue" {
                     json!({"Result": issue})
                 } else {
