@@ -192,9 +192,7 @@ pub async fn run(
         })?;
     tracing::info!(listen, workers, "serving tenant orders");
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(serve_common::shutdown_signal())
         .await
         .map_err(|source| Error::Listen {
             addr: listen.to_string(),
