@@ -29,7 +29,8 @@ use serde_json::json;
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::error::{Error, Result};
-use crate::plan::{Provisioner, Report};
+use crate::journal::Report;
+use crate::provisioner::Provisioner;
 use crate::tenant::Tenant;
 
 /// Where a tenant's last operation stands.

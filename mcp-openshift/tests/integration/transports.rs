@@ -185,6 +185,9 @@ async fn host_header_policy_on_loopback() {
     let c = http();
     for (host, status) in [
         ("evil.example.com".to_string(), 403),
+        // A public name that only looks like a loopback address (it resolves wherever its
+        // owner likes): the old `127.` prefix rule let it through.
+        (format!("127.0.0.1.nip.io:{port}"), 403),
         (format!("localhost:{port}"), 200),
         (format!("mcp-openshift.mcp-openshift-user1.svc:{port}"), 200),
         (format!("mcp-openshift:{port}"), 200),
