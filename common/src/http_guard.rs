@@ -222,22 +222,32 @@ pub fn origin_allowed(origin: &str, extra: &[String]) -> bool {
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return false;
     }
-    let Ok(authority) = authority.parse::<http::uri::Authority>() else {
-        return false;
-    };
-    if authority.as_str().contains('@') {
-        return false;
+    // `host`, `host:port` or `[v6]`, `[v6]:port`; anything else (user info, a path, a
+    // second colon, junk after `]`) is not an origin a browser sends.
+    let host = if let Some(rest) = authority.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((h, tail)) if tail.is_empty() || is_port(tail) => h,
+            _ => return false,
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) if is_port(&format!(":{p}")) => h,
+            Some(_) => return false,
+            None => authority,
+        }
     }
-    let host = authority
-        .host()
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
+    .to_ascii_lowercase();
     host == "localhost"
         || host == "::1"
         || host
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `tail` is `:` and one to five digits.
+fn is_port(tail: &str) -> bool {
+    tail.strip_prefix(':')
+        .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -284,3 +284,6 @@ pub async fn healthcheck(port: u16) -> bool {
         Ok(r) if r.status().is_success()
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -76,6 +76,8 @@ fn origins() {
         "file://",
         "http://localhost:80:80",
         "http://[::1]x",
+        "http://localhost:",
+        "http://localhost/x",
         "ftp://localhost",
     ] {
         assert!(!origin_allowed(bad, &[]), "{bad}");

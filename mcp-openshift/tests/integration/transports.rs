@@ -212,6 +212,35 @@ async fn host_header_policy_on_loopback() {
 }
 
 #[tokio::test]
+async fn rebinding_refusals_are_plain_text_naming_the_host() {
+    let h = start(&[]).await;
+    let base = h.server.base_url();
+    let port = h.server.local_addr().port();
+    let c = http();
+    let r = c
+        .get(format!("{base}/healthz"))
+        .header("host", "evil.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "Forbidden: invalid Host header \"evil.example.com\""
+    );
+    let r = post_mcp(&c, &base)
+        .header("host", format!("localhost:{port}"))
+        .header("origin", "http://evil.example.com")
+        .body(INIT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.text().await.unwrap(), "Forbidden: Origin is not allowed");
+    h.server.shutdown().await;
+}
+
+#[tokio::test]
 async fn health_metrics_and_stats_count_calls() {
     let h = start(&[]).await;
     let base = h.server.base_url();
