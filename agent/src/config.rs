@@ -11,26 +11,7 @@ use url::Url;
 
 use crate::error::ConfigError;
 
-/// A secret string whose `Debug` and `Display` never print the value.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The raw value, for the one place that must send it on the wire.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use serve_common::{LogFormat, Secret};
 
 /// How the agent talks to one MCP server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,15 +47,6 @@ pub struct McpServerConfig {
     /// named by `MCP_<NAME>_TOKEN_FILE`): the tenant's Gitea token for a Gitea server that
     /// requires callers to bring their own (`-require-token`).
     pub bearer: Option<Secret>,
-}
-
-/// Log output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines (default).
-    Text,
-    /// One JSON object per line.
-    Json,
 }
 
 /// Settings for the OpenAI-compatible LLM endpoint.

@@ -8,7 +8,7 @@ use agent::analysis_hooks::AnalysisHooks;
 use agent::app::{App, Tuning};
 use agent::config::{Config, LogFormat};
 use axum::serve::ListenerExt;
-use tracing_subscriber::EnvFilter;
+use serve_common::{Logging, shutdown_signal};
 
 fn main() -> ExitCode {
     let config = match Config::from_env() {
@@ -53,35 +53,12 @@ async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return ctrl_c.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    ctrl_c.await.unwrap_or(());
-}
-
+/// Lines to stdout without targets; JSON lines carry the current span, not the span list.
 fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    match format {
-        LogFormat::Json => builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .init(),
-        LogFormat::Text => builder.init(),
-    }
+    Logging::new("info")
+        .stdout()
+        .without_target()
+        .without_span_list()
+        .format(format)
+        .init();
 }

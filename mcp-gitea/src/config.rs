@@ -7,7 +7,6 @@
 //! closure so tests never touch the process environment.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::net::IpAddr;
 
 /// Why the command line or environment could not be turned into a [`Config`].
@@ -48,26 +47,7 @@ pub enum Transport {
     Http,
 }
 
-/// A token that never shows up in logs or `Debug` output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    /// The secret itself, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use serve_common::Secret;
 
 /// What the process should do once the arguments are parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]

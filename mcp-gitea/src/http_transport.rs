@@ -2,10 +2,12 @@
 //!
 //! Stateless with plain-JSON replies by default (like upstream ≈v1.8, and what simple
 //! clients parse); `-sessions` switches to rmcp's session mode, capped and tied to the
-//! opening token ([`sessions`]). The DNS-rebinding walls ([`guard`]): a loopback
-//! connection must name a host public DNS cannot serve, whatever the bind address (so
-//! `mcp-gitea-proxy.<ns>.svc.cluster.local:8080` still works inside Kubernetes), and a
-//! browser request (with `Origin`) must come from a loopback or allow-listed origin.
+//! opening token ([`sessions`]). The DNS-rebinding walls (the shared [`HostOriginLayer`]):
+//! a loopback connection must name a host public DNS cannot serve, whatever the bind
+//! address (so `mcp-gitea-proxy.<ns>.svc.cluster.local:8080` still works inside
+//! Kubernetes), and a browser request (with `Origin`) must come from a loopback or
+//! allow-listed origin. Here a request without peer information counts as a loopback one,
+//! and refusals are JSON-RPC error bodies.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -27,10 +29,10 @@ use tower::ServiceExt;
 use crate::server::{GiteaMcp, bearer};
 
 mod fast_path;
-mod guard;
 mod sessions;
 use fast_path::FastPath;
-pub use guard::{host_allowed, origin_allowed};
+use serve_common::http_guard::{HostOriginLayer, Refusal};
+pub use serve_common::http_guard::{host_allowed, origin_allowed};
 
 /// Largest accepted request body (big file writes), as upstream.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -59,14 +61,8 @@ pub const DEFAULT_MAX_SESSIONS: usize = 256;
 /// Default of [`HttpOptions::session_idle`].
 pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(300);
 
-#[derive(Debug, Clone)]
-struct Guard {
-    require_token: bool,
-    allowed_hosts: Arc<Vec<String>>,
-    allowed_origins: Arc<Vec<String>>,
-}
-
-/// rmcp's own Host and Origin checks are off: [`guard`] does both, by the peer address.
+/// rmcp's own Host and Origin checks are off: [`HostOriginLayer`] does both, by the peer
+/// address.
 fn rmcp_config(opts: &HttpOptions, cancel: CancellationToken) -> StreamableHttpServerConfig {
     StreamableHttpServerConfig::default()
         .with_legacy_session_mode(opts.sessions)
@@ -122,13 +118,16 @@ pub fn router_with(
             any(move |req: Request| dispatch(json.clone(), sse.clone(), fast.clone(), req)),
         )
     };
-    let guard = Guard {
-        require_token: opts.require_token,
-        allowed_hosts: Arc::new(opts.allowed_hosts.clone()),
-        allowed_origins: Arc::new(opts.allowed_origins.clone()),
-    };
-    mcp.layer(middleware::from_fn_with_state(guard, check_request))
-        .route("/healthz", get(healthz))
+    let guard = HostOriginLayer::new(opts.allowed_hosts.clone(), opts.allowed_origins.clone())
+        .unknown_peer_is_loopback(true)
+        .respond_with(refuse_rebinding);
+    // Outermost (last) first: Host and Origin, then the token and the arguments probe.
+    mcp.layer(middleware::from_fn_with_state(
+        opts.require_token,
+        check_request,
+    ))
+    .layer(guard)
+    .route("/healthz", get(healthz))
 }
 
 /// What a POST's `Accept` header allows.
@@ -198,18 +197,14 @@ fn refuse(status: StatusCode, msg: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// Host and Origin checks ([`guard`]) and the optional token requirement.
-async fn check_request(State(guard): State<Guard>, req: Request, next: Next) -> Response {
-    if let Err(refusal) = guard::check(
-        req.headers(),
-        req.extensions(),
-        &guard.allowed_hosts,
-        &guard.allowed_origins,
-    ) {
-        return refuse(StatusCode::FORBIDDEN, refusal.message());
-    }
-    if guard.require_token && req.method() == http::Method::POST && bearer(req.headers()).is_none()
-    {
+/// A Host or Origin refusal as a JSON-RPC error (403).
+fn refuse_rebinding(refusal: &Refusal) -> Response {
+    refuse(StatusCode::FORBIDDEN, refusal.message())
+}
+
+/// The optional token requirement and the early check of malformed `arguments`.
+async fn check_request(State(require_token): State<bool>, req: Request, next: Next) -> Response {
+    if require_token && req.method() == http::Method::POST && bearer(req.headers()).is_none() {
         let mut resp = refuse(
             StatusCode::UNAUTHORIZED,
             "Unauthorized: send your Gitea token as Authorization: Bearer <token>",
@@ -289,3 +284,6 @@ pub async fn healthcheck(port: u16) -> bool {
         Ok(r) if r.status().is_success()
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use mcp_gitea::config::{self, Command, Transport};
+use serve_common::{Logging, shutdown_signal};
 use tokio_util::sync::CancellationToken;
 
 /// mimalloc instead of glibc's malloc: a call allocates thousands of small strings and
@@ -55,7 +56,7 @@ fn main() -> ExitCode {
                 let shutdown = CancellationToken::new();
                 let trigger = shutdown.clone();
                 tokio::spawn(async move {
-                    wait_for_signal().await;
+                    shutdown_signal().await;
                     trigger.cancel();
                 });
                 match mcp_gitea::run(*cfg, shutdown).await {
@@ -72,26 +73,5 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, so stdout stays free for the stdio protocol.
 fn init_tracing(debug: bool) {
-    let default = if debug { "debug" } else { "info" };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+    Logging::new(if debug { "debug" } else { "info" }).init();
 }

@@ -1,26 +1,27 @@
 //! The HTTP server: streamable HTTP on `/mcp`, legacy SSE on `/sse` + `/message`, `/healthz`,
-//! `/metrics`, `/stats`, with request counting, the Host check, the Origin check
-//! ([`origin`]) and the session cap and owner check of `/mcp` ([`sessions`]) as layers.
+//! `/metrics`, `/stats`, with request counting, the Host and Origin checks (the shared
+//! [`HostOriginLayer`]) and the session cap and owner check of `/mcp` ([`sessions`]) as
+//! layers.
 
-mod origin;
 mod sessions;
 
-pub use origin::origin_allowed;
+pub use serve_common::http_guard::{host_allowed, origin_allowed};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use serve_common::HostOriginLayer;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -60,65 +61,6 @@ impl Default for HttpOptions {
             session_idle_timeout: crate::config::DEFAULT_SESSION_IDLE,
         }
     }
-}
-
-#[derive(Clone)]
-struct HostPolicy(Arc<Vec<String>>);
-
-/// Whether a Host header is acceptable on a loopback connection.
-///
-/// DNS rebinding needs a publicly resolvable name, so besides loopback names and the
-/// configured list we accept names public DNS cannot serve: single labels (`mcp-openshift`,
-/// a sidecar proxy's target) and cluster-internal `*.svc`, `*.svc.cluster.local`, `*.local`.
-/// Connections from other addresses are not checked (the server is reachable by IP anyway).
-pub fn host_allowed(host: &str, extra: &[String]) -> bool {
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or_default()
-    } else {
-        host.rsplit_once(':')
-            .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
-            .map(|(h, _)| h)
-            .unwrap_or(host)
-    }
-    .to_ascii_lowercase();
-    if name.is_empty() {
-        return false;
-    }
-    if ["localhost", "127.0.0.1", "::1"].contains(&name.as_str()) || name.starts_with("127.") {
-        return true;
-    }
-    if extra
-        .iter()
-        .any(|h| h == "*" || h.eq_ignore_ascii_case(&name) || h.eq_ignore_ascii_case(host))
-    {
-        return true;
-    }
-    !name.contains('.')
-        || name.ends_with(".svc")
-        || name.ends_with(".svc.cluster.local")
-        || name.ends_with(".local")
-}
-
-async fn check_host(State(policy): State<HostPolicy>, req: Request, next: Next) -> Response {
-    let from_loopback = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .is_some_and(|c| c.0.ip().is_loopback());
-    if from_loopback {
-        let host = req
-            .headers()
-            .get(http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or_default();
-        if !host_allowed(host, &policy.0) {
-            return (
-                StatusCode::FORBIDDEN,
-                format!("Forbidden: invalid Host header {host:?}"),
-            )
-                .into_response();
-        }
-    }
-    next.run(req).await
 }
 
 async fn count(State(state): State<Arc<ServerState>>, req: Request, next: Next) -> Response {
@@ -185,14 +127,11 @@ pub fn app(state: Arc<ServerState>, opts: &HttpOptions, shutdown: CancellationTo
         .merge(mcp)
         .merge(sse)
         // Outermost (last) first: count every request (also rejected ones), then the Host
-        // check, then the Origin check.
-        .layer(middleware::from_fn_with_state(
-            origin::OriginPolicy(Arc::new(opts.allowed_origins.clone())),
-            origin::check_origin,
-        ))
-        .layer(middleware::from_fn_with_state(
-            HostPolicy(Arc::new(opts.allowed_hosts.clone())),
-            check_host,
+        // check (loopback peers only; a request without peer information is not checked),
+        // then the Origin check; refusals are 403 with a plain-text body.
+        .layer(HostOriginLayer::new(
+            opts.allowed_hosts.clone(),
+            opts.allowed_origins.clone(),
         ))
         .layer(middleware::from_fn_with_state(state, count))
 }
@@ -267,37 +206,4 @@ pub async fn serve(
         shutdown,
         task,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_allowed;
-
-    #[test]
-    fn host_policy() {
-        for ok in [
-            "localhost:8080",
-            "127.0.0.1:9",
-            "[::1]:80",
-            "mcp-openshift:8080",
-            "mcp-openshift.agent-user1.svc:8080",
-            "x.y.svc.cluster.local",
-            "localhost",
-        ] {
-            assert!(host_allowed(ok, &[]), "{ok}");
-        }
-        for bad in [
-            "evil.example.com",
-            "evil.example.com:8080",
-            "",
-            "1.2.3.4.nip.io",
-        ] {
-            assert!(!host_allowed(bad, &[]), "{bad}");
-        }
-        assert!(host_allowed(
-            "mcp.apps.example.com",
-            &["mcp.apps.example.com".into()]
-        ));
-        assert!(host_allowed("anything.example.com", &["*".into()]));
-    }
 }

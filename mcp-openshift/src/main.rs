@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mcp_openshift::{Cluster, Config, config::Cli};
-use tracing_subscriber::EnvFilter;
+use serve_common::{Logging, shutdown_signal};
 
+/// Logs go to stderr: stdout carries the protocol in stdio mode. `--log-level` picks our
+/// crates' level unless `RUST_LOG` is set.
 fn init_tracing(level: u8) {
     let name = match level {
         0..=1 => "warn",
@@ -14,16 +16,10 @@ fn init_tracing(level: u8) {
         5..=6 => "debug",
         _ => "trace",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new(format!(
-            "mcp_openshift={name},kubernetes_mcp_server={name},warn"
-        ))
-    });
-    // Logs go to stderr: stdout carries the protocol in stdio mode.
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    Logging::new(format!(
+        "mcp_openshift={name},kubernetes_mcp_server={name},warn"
+    ))
+    .init();
 }
 
 #[tokio::main]
@@ -74,22 +70,4 @@ async fn run(config: Config) -> anyhow::Result<()> {
     });
     server.wait().await?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return ctrl_c.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

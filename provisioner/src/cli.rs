@@ -11,7 +11,7 @@ use crate::config::{Credentials, EnvSource, kube_client};
 use crate::error::{Error, Result};
 use crate::gitea::Gitea;
 use crate::litellm::LiteLlm;
-use crate::plan::Provisioner;
+use crate::provisioner::Provisioner;
 use crate::serve::ApiToken;
 use crate::tenant::{Mode, Settings, Tenant};
 

@@ -6,30 +6,10 @@
 //! and running the provisioner works against the local stack.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use crate::error::{Error, Result};
 
-/// A secret value: its `Debug` and `Display` print `***`, so it cannot leak into logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    /// The value, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use serve_common::Secret;
 
 /// Where settings come from: the process environment in `main`, a map in tests.
 pub trait EnvSource {

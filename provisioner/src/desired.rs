@@ -25,9 +25,10 @@ pub const GITEA_SECRET: &str = "gitea-creds";
 /// LibreChat credentials (read by the upstream chart and the user Job).
 pub const LIBRECHAT_SECRET: &str = "librechat-credentials-env";
 
-/// Inputs every builder needs.
+/// Inputs every builder of a desired object needs: the render context (one per tenant
+/// operation, built by the operation and passed by reference to the pure builders).
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
+pub struct RenderContext<'a> {
     /// The tenant.
     pub tenant: &'a Tenant,
     /// The settings.
@@ -62,7 +63,7 @@ pub fn namespace(t: &Tenant, component: &str) -> Value {
 }
 
 /// ResourceQuota and LimitRange of one tenant namespace.
-pub fn namespace_limits(c: &Ctx<'_>, component: &str) -> Vec<Value> {
+pub fn namespace_limits(c: &RenderContext<'_>, component: &str) -> Vec<Value> {
     let ns = c.tenant.namespace(component);
     let q = &c.settings.quota;
     vec![
@@ -114,7 +115,7 @@ pub const NAMESPACED_KINDS: [(&str, &str); 22] = [
 /// the tenant's four namespaces (no glob, never the control namespace), the tenant's
 /// repository and the LibreChat chart repository as sources, no cluster-scoped kind, and
 /// only the namespaced kinds of [`NAMESPACED_KINDS`].
-pub fn app_project(c: &Ctx<'_>) -> Value {
+pub fn app_project(c: &RenderContext<'_>) -> Value {
     let t = c.tenant;
     let project = t.project();
     let destinations: Vec<Value> = t
@@ -156,7 +157,7 @@ fn secret(name: &str, ns: &str, t: &Tenant, data: &[(&str, &str)]) -> Value {
 }
 
 /// The per-tenant state (generated passwords, keys, tokens) kept in the control namespace.
-pub fn state_secret(c: &Ctx<'_>, state: &TenantState) -> Value {
+pub fn state_secret(c: &RenderContext<'_>, state: &TenantState) -> Value {
     let pairs = state.to_pairs();
     let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     secret(
@@ -174,7 +175,7 @@ pub fn state_secret_name(t: &Tenant) -> String {
 
 /// The Secrets the charts reference: LLM key (agent), Gitea URL+token (MCP Gitea),
 /// LibreChat credentials.
-pub fn tenant_secrets(c: &Ctx<'_>, s: &TenantState) -> Vec<Value> {
+pub fn tenant_secrets(c: &RenderContext<'_>, s: &TenantState) -> Vec<Value> {
     let t = c.tenant;
     let email = format!("{}@example.com", t.username);
     vec![
@@ -241,7 +242,7 @@ pub fn scc_name(t: &Tenant) -> String {
 }
 
 /// Helm values every chart of this tenant gets (no secret among them).
-pub fn chart_values(c: &Ctx<'_>) -> Value {
+pub fn chart_values(c: &RenderContext<'_>) -> Value {
     let s = c.settings;
     json!({
         "tenant": { "username": c.tenant.username, "guid": c.tenant.guid },
@@ -256,7 +257,7 @@ pub fn chart_values(c: &Ctx<'_>) -> Value {
 }
 
 /// Values of the operator's `charts/bootstrap`, which renders the child Applications.
-pub fn bootstrap_values(c: &Ctx<'_>) -> Value {
+pub fn bootstrap_values(c: &RenderContext<'_>) -> Value {
     let v = chart_values(c);
     json!({ "tenant": v["tenant"], "deployer": v["deployer"], "gitops": v["gitops"],
         "litemaas": v["litemaas"], "mcpMode": v["mcpMode"],
@@ -269,7 +270,7 @@ pub fn bootstrap_values(c: &Ctx<'_>) -> Value {
 /// (`appproject-<u>`), destination (one of the tenant's namespaces, in-cluster) and source
 /// (the tenant's repository at `charts/<component>`, or the LibreChat chart repository).
 /// Anything else is an error: the operator's chart is broken, nothing is applied.
-pub fn pin_application(c: &Ctx<'_>, mut app: Value) -> Result<Value, String> {
+pub fn pin_application(c: &RenderContext<'_>, mut app: Value) -> Result<Value, String> {
     let t = c.tenant;
     let name = app["metadata"]["name"].as_str().unwrap_or("?").to_string();
     if app["apiVersion"] != "argoproj.io/v1alpha1" || app["kind"] != "Application" {
@@ -312,7 +313,7 @@ pub fn pin_application(c: &Ctx<'_>, mut app: Value) -> Result<Value, String> {
 
 /// The user info RHDP shows the attendee (seed-contract §9.2, variant b), without the
 /// passwords: the ConfigMap names the Secret that holds them (see [`userinfo_secret`]).
-pub fn userinfo(c: &Ctx<'_>) -> Value {
+pub fn userinfo(c: &RenderContext<'_>) -> Value {
     let t = c.tenant;
     let u = &t.username;
     let d = c.domain;
@@ -336,7 +337,7 @@ pub fn userinfo(c: &Ctx<'_>) -> Value {
 
 /// The attendee's passwords, beside the user info and labelled like it: keys
 /// `librechat_password`, `gitea_password`.
-pub fn userinfo_secret(c: &Ctx<'_>, s: &TenantState) -> Value {
+pub fn userinfo_secret(c: &RenderContext<'_>, s: &TenantState) -> Value {
     let t = c.tenant;
     let mut obj = secret(
         &userinfo_name(t),

@@ -4,9 +4,10 @@
 //! whose guid is not the tenant's, and nothing the provisioner did not create (a Gitea
 //! user, a namespace, a LiteLLM key) is ever deleted.
 
-use crate::desired::{self, CREATED_BY_LABEL, Ctx, GUID_LABEL, TENANT_LABEL};
+use crate::desired::{self, CREATED_BY_LABEL, GUID_LABEL, RenderContext, TENANT_LABEL};
 use crate::error::Result;
-use crate::plan::{Provisioner, Report, Run};
+use crate::journal::{Report, Run};
+use crate::provisioner::Provisioner;
 use crate::state::TenantState;
 use crate::tenant::{Mode, Tenant};
 use crate::wait;
@@ -27,7 +28,7 @@ impl Provisioner {
             .await
             .unwrap_or_else(|_| "unknown.invalid".into());
         let (litemaas_url, gitea_url) = (self.litemaas_url(), self.gitea_url());
-        let ctx = Ctx {
+        let ctx = RenderContext {
             tenant,
             settings: &self.settings,
             domain: &domain,

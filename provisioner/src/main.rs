@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use provisioner::cli::{Cli, run};
 use provisioner::config::ProcessEnv;
+use serve_common::{LogFormat, Logging};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -42,15 +43,12 @@ fn is_usage(e: &provisioner::Error) -> bool {
         )
 }
 
+/// Logs go to stderr (stdout carries the command's output), as JSON lines with `--log-json`.
 fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
+    let format = if json {
+        LogFormat::Json
     } else {
-        builder.init();
-    }
+        LogFormat::Text
+    };
+    Logging::new("info").format(format).init();
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::desired::{self, CREATED_BY_LABEL, FIELD_MANAGER, GUID_LABEL, TENANT_LABEL};
 use crate::error::{Error, Result};
-use crate::plan::Provisioner;
+use crate::provisioner::Provisioner;
 use crate::state::TenantState;
 use crate::tenant::Tenant;
 

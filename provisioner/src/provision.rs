@@ -6,10 +6,11 @@ use serde_json::{Value, json};
 
 use crate::cluster::describe;
 use crate::config::Secret;
-use crate::desired::{self, Ctx};
+use crate::desired::{self, RenderContext};
 use crate::error::{Error, Result};
+use crate::journal::{Report, Run};
 use crate::litellm::KeyRequest;
-use crate::plan::{Provisioner, Report, Run, planned_objects};
+use crate::provisioner::{Provisioner, planned_objects};
 use crate::state::TenantState;
 use crate::tenant::{COMPONENTS, Mode, Tenant};
 use crate::wait;
@@ -27,7 +28,7 @@ impl Provisioner {
             })
             .await?;
         let (litemaas_url, gitea_url) = (self.litemaas_url(), self.gitea_url());
-        let ctx = Ctx {
+        let ctx = RenderContext {
             tenant,
             settings: &self.settings,
             domain: &domain,
@@ -61,7 +62,12 @@ impl Provisioner {
     }
 
     /// The Gitea user, its repository and the MCP server's token (kept in the state).
-    async fn gitea_steps(&self, run: &mut Run, c: &Ctx<'_>, state: &mut TenantState) -> Result<()> {
+    async fn gitea_steps(
+        &self,
+        run: &mut Run,
+        c: &RenderContext<'_>,
+        state: &mut TenantState,
+    ) -> Result<()> {
         let gitea = self.require_gitea()?;
         let user = &c.tenant.username;
         let password = Secret::new(state.gitea_password.clone());
@@ -98,7 +104,7 @@ impl Provisioner {
     /// not create is refused and left untouched.
     async fn gitea_user(
         &self,
-        c: &Ctx<'_>,
+        c: &RenderContext<'_>,
         state: &TenantState,
         password: &Secret,
     ) -> Result<(String, String)> {
@@ -127,7 +133,11 @@ impl Provisioner {
     }
 
     /// The tenant's LiteLLM key: reused while valid, else (re)generated and saved.
-    async fn llm_key(&self, c: &Ctx<'_>, state: &TenantState) -> Result<(String, String)> {
+    async fn llm_key(
+        &self,
+        c: &RenderContext<'_>,
+        state: &TenantState,
+    ) -> Result<(String, String)> {
         let t = c.tenant;
         let alias = t.key_alias();
         let req = KeyRequest {
@@ -150,7 +160,7 @@ impl Provisioner {
 
     /// The child Applications (after retiring an app-of-apps of an older version), or in
     /// direct mode the rendered charts.
-    async fn deploy(&self, c: &Ctx<'_>) -> Result<((), String)> {
+    async fn deploy(&self, c: &RenderContext<'_>) -> Result<((), String)> {
         let objects = self.render_deploy(c).await?;
         let mut detail = String::new();
         if self.mode == Mode::Bootstrap && self.retire_legacy_bootstrap(c.tenant).await? {
@@ -219,7 +229,7 @@ impl Provisioner {
     }
 
     /// Creates the tenant namespaces (when asked) or checks they exist.
-    async fn ensure_namespaces(&self, c: &Ctx<'_>) -> Result<((), String)> {
+    async fn ensure_namespaces(&self, c: &RenderContext<'_>) -> Result<((), String)> {
         if c.settings.create_namespaces {
             // Created, never adopted: an existing namespace was checked to be ours by the
             // preflight, and one made since then makes the create fail.
@@ -264,7 +274,7 @@ impl Provisioner {
     }
 
     /// Reads the tenant's state Secret, generates what is missing, and saves it.
-    async fn load_state(&self, c: &Ctx<'_>) -> Result<(TenantState, String)> {
+    async fn load_state(&self, c: &RenderContext<'_>) -> Result<(TenantState, String)> {
         let name = desired::state_secret_name(c.tenant);
         let found = self
             .cluster
@@ -288,7 +298,7 @@ impl Provisioner {
         Ok((state, detail.into()))
     }
 
-    async fn save_state(&self, c: &Ctx<'_>, state: &TenantState) -> Result<()> {
+    async fn save_state(&self, c: &RenderContext<'_>, state: &TenantState) -> Result<()> {
         self.cluster
             .apply(&desired::state_secret(c, state))
             .await

@@ -29,7 +29,8 @@ use serde_json::json;
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::error::{Error, Result};
-use crate::plan::{Provisioner, Report};
+use crate::journal::Report;
+use crate::provisioner::Provisioner;
 use crate::tenant::Tenant;
 
 /// Where a tenant's last operation stands.
@@ -192,9 +193,7 @@ pub async fn run(
         })?;
     tracing::info!(listen, workers, "serving tenant orders");
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(serve_common::shutdown_signal())
         .await
         .map_err(|source| Error::Listen {
             addr: listen.to_string(),

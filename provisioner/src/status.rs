@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::cluster::describe;
-use crate::desired::{self, Ctx, TENANT_LABEL};
+use crate::desired::{self, RenderContext, TENANT_LABEL};
 use crate::error::Result;
-use crate::plan::{Provisioner, planned_objects};
+use crate::provisioner::{Provisioner, planned_objects};
 use crate::state::TenantState;
 use crate::tenant::Tenant;
 use crate::wait;
@@ -17,7 +17,7 @@ impl Provisioner {
     pub async fn render(&self, tenant: &Tenant) -> Result<Vec<Value>> {
         let domain = self.domain().await?;
         let (litemaas_url, gitea_url) = (self.litemaas_url(), self.gitea_url());
-        let c = Ctx {
+        let c = RenderContext {
             tenant,
             settings: &self.settings,
             domain: &domain,

@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::plan::Provisioner;
+use crate::provisioner::Provisioner;
 use crate::tenant::{Mode, Tenant};
 
 /// Names of the (child) Applications a tenant has in bootstrap mode.

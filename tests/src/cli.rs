@@ -175,10 +175,7 @@ pub(crate) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM.
 pub(crate) async fn wait_for_stop_signal() -> anyhow::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("listening for SIGTERM")?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result.context("listening for Ctrl-C"),
-        _ = term.recv() => Ok(()),
-    }
+    serve_common::try_shutdown_signal()
+        .await
+        .context("listening for Ctrl-C or SIGTERM")
 }

@@ -9,12 +9,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    serve_common::Logging::new("info").init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

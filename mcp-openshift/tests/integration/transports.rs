@@ -185,6 +185,9 @@ async fn host_header_policy_on_loopback() {
     let c = http();
     for (host, status) in [
         ("evil.example.com".to_string(), 403),
+        // A public name that only looks like a loopback address (it resolves wherever its
+        // owner likes): the old `127.` prefix rule let it through.
+        (format!("127.0.0.1.nip.io:{port}"), 403),
         (format!("localhost:{port}"), 200),
         (format!("mcp-openshift.mcp-openshift-user1.svc:{port}"), 200),
         (format!("mcp-openshift:{port}"), 200),
@@ -205,6 +208,35 @@ async fn host_header_policy_on_loopback() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    h.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn rebinding_refusals_are_plain_text_naming_the_host() {
+    let h = start(&[]).await;
+    let base = h.server.base_url();
+    let port = h.server.local_addr().port();
+    let c = http();
+    let r = c
+        .get(format!("{base}/healthz"))
+        .header("host", "evil.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "Forbidden: invalid Host header \"evil.example.com\""
+    );
+    let r = post_mcp(&c, &base)
+        .header("host", format!("localhost:{port}"))
+        .header("origin", "http://evil.example.com")
+        .body(INIT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.text().await.unwrap(), "Forbidden: Origin is not allowed");
     h.server.shutdown().await;
 }
 

@@ -1,8 +1,8 @@
 use super::*;
 use crate::state::TenantState;
 
-fn ctx<'a>(t: &'a Tenant, s: &'a Settings) -> Ctx<'a> {
-    Ctx {
+fn ctx<'a>(t: &'a Tenant, s: &'a Settings) -> RenderContext<'a> {
+    RenderContext {
         tenant: t,
         settings: s,
         domain: "apps.test",

@@ -1,21 +1,21 @@
-//! The provisioner as a whole: its clients and settings ([`Provisioner`]), the per-run
-//! step journal ([`Run`]) that logs each step with its duration and turns a failure into
-//! "step X failed, steps Y were done", and the list of cluster objects a tenant has
-//! ([`planned_objects`]), shared by `render`, `provision`, `destroy` and `status`.
+//! The provisioner as a whole: its clients and settings ([`Provisioner`]; the operations
+//! live in `provision.rs`, `destroy.rs`, `status.rs`, `preflight.rs`), the rendering of a
+//! tenant's charts and Applications, and the list of cluster objects a tenant has
+//! ([`planned_objects`]), shared by `render`, `provision`, `destroy` and `status`. Each
+//! operation records its steps in a `journal::Run`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::charts::Helm;
 use crate::cluster::Cluster;
-use crate::desired::{self, Ctx};
+use crate::desired::{self, RenderContext};
 use crate::error::{Error, Result};
 use crate::gitea::Gitea;
 use crate::litellm::LiteLlm;
 use crate::state::TenantState;
-use crate::tenant::{COMPONENTS, Mode, Settings, Tenant};
+use crate::tenant::{COMPONENTS, Mode, Settings};
 
 /// Clients and settings shared by every tenant operation (cheap to clone).
 #[derive(Debug, Clone)]
@@ -36,114 +36,11 @@ pub struct Provisioner {
     pub fail_at: Option<String>,
 }
 
-/// One finished step.
-#[derive(Debug, Clone, Serialize)]
-pub struct StepReport {
-    /// Step name.
-    pub step: &'static str,
-    /// How long it took.
-    pub millis: u128,
-    /// What it did (`created`, `reused`, `3 objects`, …).
-    pub detail: String,
-}
-
-/// What a provision or destroy did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// The tenant.
-    pub tenant: Tenant,
-    /// `provision` or `destroy`.
-    pub action: &'static str,
-    /// Steps in order.
-    pub steps: Vec<StepReport>,
-    /// Total time.
-    pub millis: u128,
-}
-
-/// The journal of one provision or destroy.
-pub(crate) struct Run {
-    tenant: Tenant,
-    action: &'static str,
-    fail_at: Option<String>,
-    started: Instant,
-    steps: Vec<StepReport>,
-}
-
-impl Run {
-    pub(crate) fn new(p: &Provisioner, tenant: &Tenant, action: &'static str) -> Self {
-        Run {
-            tenant: tenant.clone(),
-            action,
-            fail_at: p.fail_at.clone(),
-            started: Instant::now(),
-            steps: Vec::new(),
-        }
-    }
-
-    /// Runs one step: logs it with its duration, or wraps its error with what was done.
-    pub(crate) async fn step<T, F>(&mut self, step: &'static str, fut: F) -> Result<T>
-    where
-        F: std::future::Future<Output = Result<(T, String)>>,
-    {
-        let start = Instant::now();
-        let result = if self.fail_at.as_deref() == Some(step) {
-            Err(Error::invalid("fail_at", "failure injected for a test"))
-        } else {
-            fut.await
-        };
-        let millis = start.elapsed().as_millis();
-        let tenant = &self.tenant.username;
-        match result {
-            Ok((value, detail)) => {
-                tracing::info!(
-                    tenant,
-                    action = self.action,
-                    step,
-                    millis,
-                    detail,
-                    "step done"
-                );
-                self.steps.push(StepReport {
-                    step,
-                    millis,
-                    detail,
-                });
-                Ok(value)
-            }
-            Err(e) => {
-                tracing::warn!(tenant, action = self.action, step, millis, error = %e, "step failed");
-                let done: Vec<&str> = self.steps.iter().map(|s| s.step).collect();
-                Err(Error::Step {
-                    step,
-                    done: done.join(", "),
-                    source: Box::new(e),
-                })
-            }
-        }
-    }
-
-    pub(crate) fn finish(self) -> Report {
-        let millis = self.started.elapsed().as_millis();
-        tracing::info!(
-            tenant = self.tenant.username,
-            action = self.action,
-            millis,
-            "finished"
-        );
-        Report {
-            tenant: self.tenant,
-            action: self.action,
-            steps: self.steps,
-            millis,
-        }
-    }
-}
-
 /// The cluster objects of a tenant in apply order, grouped by the step that applies them.
 /// `charts` are what the deploy step applies ([`Provisioner::render_deploy`]): the pinned
 /// child Applications in bootstrap mode, the rendered component charts in direct mode.
 pub fn planned_objects(
-    c: &Ctx<'_>,
+    c: &RenderContext<'_>,
     state: &TenantState,
     charts: &[Value],
 ) -> Vec<(&'static str, Vec<Value>)> {
@@ -218,14 +115,14 @@ impl Provisioner {
     }
 
     /// Renders the direct-mode charts for this tenant.
-    pub async fn render_charts(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
+    pub async fn render_charts(&self, c: &RenderContext<'_>) -> Result<Vec<Value>> {
         self.helm.template_direct(&desired::chart_values(c)).await
     }
 
     /// The tenant's child Applications: `charts/bootstrap` rendered from the operator's
     /// charts folder (never the tenant's repository), each one pinned
     /// ([`desired::pin_application`]).
-    pub async fn child_applications(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
+    pub async fn child_applications(&self, c: &RenderContext<'_>) -> Result<Vec<Value>> {
         let rendered = self
             .helm
             .template("bootstrap", &desired::bootstrap_values(c))
@@ -240,7 +137,7 @@ impl Provisioner {
     }
 
     /// What the deploy step applies in this mode.
-    pub async fn render_deploy(&self, c: &Ctx<'_>) -> Result<Vec<Value>> {
+    pub async fn render_deploy(&self, c: &RenderContext<'_>) -> Result<Vec<Value>> {
         match self.mode {
             Mode::Bootstrap => self.child_applications(c).await,
             Mode::Direct => self.render_charts(c).await,
