@@ -201,6 +201,16 @@ pub fn method(args: &Args) -> Result<String, ToolError> {
     args.str_req("method").map(|m| m.trim().to_string())
 }
 
+/// The `method` argument, which must be one of `known` (else [`ToolError::UnknownMethod`]).
+pub fn method_in(args: &Args, known: &[&str]) -> Result<String, ToolError> {
+    let m = method(args)?;
+    if known.contains(&m.as_str()) {
+        Ok(m)
+    } else {
+        Err(ToolError::UnknownMethod(m))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -1,15 +1,29 @@
-//! Tool definitions: names, scopes, read/write class, annotations and input schemas.
+//! Tool definitions: names, scopes, read/write class, annotations, input schemas and the
+//! handler that runs each tool.
 //!
 //! Names, `method` enums, parameter names, types, defaults and required lists are the
 //! upstream ≈v1.8 compatibility contract; titles and descriptions are ours. The schemas
 //! are built by a tiny builder so that each domain module declares its tools in a few
-//! lines next to the code that runs them.
+//! lines next to the code that runs them; a [`ToolSpec`] carries its [`Handler`], so the
+//! list of specs is the whole registry (see `tools::registry`).
 
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
+
+use crate::args::{Args, ToolError};
+use crate::context::{Output, ToolContext};
+
+/// The future a [`Handler`] returns.
+pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<Output, ToolError>> + Send + 'a>>;
+
+/// Runs one tool: its arguments, with the caller's Gitea access, to its output. Written
+/// with `tools::handler!(function)` around an `async fn(ToolContext, &Args)`.
+pub type Handler = for<'a> fn(ToolContext<'a>, &'a Args) -> ToolFuture<'a>;
 
 /// Read tools survive read-only mode; the two write classes differ in `destructiveHint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,54 +68,59 @@ impl Param {
 }
 
 /// A string parameter.
-pub fn s(name: &'static str, desc: &str) -> Param {
+pub fn string_param(name: &'static str, desc: &str) -> Param {
     Param::new(name, "string", desc)
 }
 /// A numeric parameter (upstream uses `number` for integers).
-pub fn n(name: &'static str, desc: &str) -> Param {
+pub fn number_param(name: &'static str, desc: &str) -> Param {
     Param::new(name, "number", desc)
 }
 /// A boolean parameter.
-pub fn b(name: &'static str, desc: &str) -> Param {
+pub fn bool_param(name: &'static str, desc: &str) -> Param {
     Param::new(name, "boolean", desc)
 }
 /// An array of strings.
-pub fn strs(name: &'static str, desc: &str) -> Param {
+pub fn string_list_param(name: &'static str, desc: &str) -> Param {
     let mut p = Param::new(name, "array", desc);
     p.schema["items"] = json!({"type": "string"});
     p
 }
 /// An array of numbers.
-pub fn nums(name: &'static str, desc: &str) -> Param {
+pub fn number_list_param(name: &'static str, desc: &str) -> Param {
     let mut p = Param::new(name, "array", desc);
     p.schema["items"] = json!({"type": "number"});
     p
 }
 /// An array of objects with the given item schema.
-pub fn objs(name: &'static str, desc: &str, item: Value) -> Param {
+pub fn object_list_param(name: &'static str, desc: &str, item: Value) -> Param {
     let mut p = Param::new(name, "array", desc);
     p.schema["items"] = item;
     p
 }
 /// `owner` and `repo`, used by most tools.
 pub fn owner_repo() -> [Param; 2] {
-    [s("owner", "repository owner"), s("repo", "repository name")]
+    [
+        string_param("owner", "repository owner"),
+        string_param("repo", "repository name"),
+    ]
 }
 /// `page` (default 1) and `per_page` with the given default.
 pub fn paging(per_page: i64) -> [Param; 2] {
     [
-        n("page", "page number, from 1").default(json!(1)).min(1),
-        n("per_page", "results per page")
+        number_param("page", "page number, from 1")
+            .default(json!(1))
+            .min(1),
+        number_param("per_page", "results per page")
             .default(json!(per_page))
             .min(1),
     ]
 }
 /// The `method` selector of a method tool.
 pub fn method(values: &[&str]) -> Param {
-    s("method", "operation to perform").one_of(values)
+    string_param("method", "operation to perform").one_of(values)
 }
 
-/// One tool of the catalogue.
+/// One tool of the catalog: its definition and its handler.
 #[derive(Debug, Clone)]
 pub struct ToolSpec {
     /// Tool name (contract).
@@ -116,6 +135,7 @@ pub struct ToolSpec {
     params: Vec<Param>,
     required: Vec<&'static str>,
     output: Option<Value>,
+    handler: Option<Handler>,
 }
 
 impl ToolSpec {
@@ -137,7 +157,17 @@ impl ToolSpec {
             params: Vec::new(),
             required: Vec::new(),
             output: None,
+            handler: None,
         }
+    }
+    /// The function that runs the tool (write it with `tools::handler!`).
+    pub fn runs(mut self, handler: Handler) -> Self {
+        self.handler = Some(handler);
+        self
+    }
+    /// The tool's handler (every tool of `tools::registry` has one; a test checks).
+    pub fn handler(&self) -> Option<Handler> {
+        self.handler
     }
     /// Adds parameters.
     pub fn params(mut self, params: impl IntoIterator<Item = Param>) -> Self {
@@ -196,7 +226,7 @@ impl ToolSpec {
         tool
     }
 
-    /// Whether a parameter exists (used by the catalogue tests).
+    /// Whether a parameter exists (used by the catalog tests).
     pub fn has_param(&self, name: &str) -> bool {
         self.params.iter().any(|p| p.name == name)
     }

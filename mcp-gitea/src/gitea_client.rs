@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode, redirect};
 use serde_json::Value;
 
@@ -100,38 +101,87 @@ impl GiteaClient {
         &self.root
     }
 
-    /// Sends one API call; `path` starts with `/` and is already percent-encoded.
-    /// Returns the decoded JSON body, `Value::Null` for an empty body, or a JSON string
-    /// for a non-JSON body (diffs).
-    pub async fn call(
-        &self,
-        method: Method,
-        token: Option<&str>,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<Value, GiteaError> {
-        let bytes = self.call_raw(method, token, path, query, body).await?;
-        Ok(Keep::All.decode(bytes.as_deref()))
+    /// A call of `method` to `path` (starting with `/`, already percent-encoded), to be
+    /// completed with [`Request::token`], [`Request::query`], [`Request::json`] and
+    /// [`Request::keep`] and sent with [`Request::send`] or [`Request::send_raw`].
+    pub fn request(&self, method: Method, path: impl Into<String>) -> Request<'_> {
+        Request {
+            client: self,
+            method,
+            path: path.into(),
+            token: None,
+            query: Vec::new(),
+            body: None,
+            keep: Keep::All,
+        }
+    }
+}
+
+/// One Gitea API call being put together (see [`GiteaClient::request`]).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct Request<'a> {
+    client: &'a GiteaClient,
+    method: Method,
+    path: String,
+    token: Option<&'a str>,
+    query: Vec<(&'static str, String)>,
+    body: Option<&'a Value>,
+    keep: Keep,
+}
+
+impl<'a> Request<'a> {
+    /// Authenticates as `token` (`None`: anonymously).
+    pub fn token(mut self, token: Option<&'a str>) -> Self {
+        self.token = token;
+        self
+    }
+    /// Adds query pairs (encoded by reqwest).
+    pub fn query(mut self, pairs: impl IntoIterator<Item = (&'static str, String)>) -> Self {
+        self.query.extend(pairs);
+        self
+    }
+    /// Sends `body` as JSON.
+    pub fn json(mut self, body: &'a Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+    /// Decodes only what `keep` names of the reply (see `slim::prune`); the default keeps all.
+    pub fn keep(mut self, keep: Keep) -> Self {
+        self.keep = keep;
+        self
     }
 
-    /// Sends one API call and returns the body of a success undecoded (`None` when it is
+    /// Sends the call and returns the decoded JSON body, `Value::Null` for an empty body,
+    /// or a JSON string for a non-JSON body (diffs).
+    pub async fn send(self) -> Result<Value, GiteaError> {
+        let keep = self.keep;
+        let bytes = self.send_raw().await?;
+        Ok(keep.decode(bytes.as_deref()))
+    }
+
+    /// Sends the call and returns the body of a success undecoded (`None` when it is
     /// empty), for callers that decode it themselves.
-    pub async fn call_raw(
-        &self,
-        method: Method,
-        token: Option<&str>,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<Option<Bytes>, GiteaError> {
-        let is_read = method == Method::GET;
-        let http = if is_read { &self.reads } else { &self.writes };
+    pub async fn send_raw(self) -> Result<Option<Bytes>, GiteaError> {
+        let Request {
+            client,
+            method,
+            path,
+            token,
+            query,
+            body,
+            keep: _,
+        } = self;
+        let http = if method == Method::GET {
+            &client.reads
+        } else {
+            &client.writes
+        };
         let mut req = http
-            .request(method, format!("{}{}", self.api, path))
+            .request(method, format!("{}{}", client.api, path))
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
-            req = req.query(query);
+            req = req.query(&query);
         }
         if let Some(t) = token {
             req = req.header(reqwest::header::AUTHORIZATION, format!("token {t}"));
@@ -190,17 +240,17 @@ fn status_error(status: StatusCode, body: &[u8]) -> GiteaError {
     }
 }
 
+/// What a path segment keeps as it is: RFC 3986's unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`); every other byte, `/` included, is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// Percent-encodes one path segment (owner, repo, branch, tag…).
 pub fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 /// Percent-encodes a file path, keeping its `/` separators.
@@ -224,6 +274,10 @@ mod tests {
     #[test]
     fn segments_are_encoded() {
         assert_eq!(seg("feature/x y"), "feature%2Fx%20y");
+        // Unreserved characters stay, everything else (non-ASCII bytes too) is encoded
+        // with upper-case hex, as the hand-written encoder did.
+        assert_eq!(seg("a-b.c_d~e"), "a-b.c_d~e");
+        assert_eq!(seg("ü+?#%&=:@!"), "%C3%BC%2B%3F%23%25%26%3D%3A%40%21");
         assert_eq!(file_path("/docs/a b/c.md"), "docs/a%20b/c.md");
         assert_eq!(repo_path("user1", "mcp"), "/repos/user1/mcp");
     }
@@ -268,19 +322,14 @@ mod tests {
             timeout: Duration::from_secs(5),
         })
         .unwrap();
-        let got = client
-            .call(Method::GET, None, "/old", &[], None)
-            .await
-            .unwrap();
+        let got = client.request(Method::GET, "/old").send().await.unwrap();
         assert_eq!(got["ok"], true);
+        let empty = serde_json::json!({});
         let err = client
-            .call(
-                Method::PATCH,
-                Some("t"),
-                "/old",
-                &[],
-                Some(&serde_json::json!({})),
-            )
+            .request(Method::PATCH, "/old")
+            .token(Some("t"))
+            .json(&empty)
+            .send()
             .await
             .unwrap_err();
         assert!(

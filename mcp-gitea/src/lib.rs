@@ -1,7 +1,7 @@
 //! `mcp-gitea`: a drop-in for the official `gitea-mcp` server (binary `gitea-mcp`).
 //!
 //! Main pieces: [`config`] parses upstream's flags and env vars into a [`config::Config`];
-//! [`server::GiteaMcp`] is the MCP server (tool catalogue in [`tools`], tolerant argument
+//! [`server::GiteaMcp`] is the MCP server (tool registry in [`tools`], the catalog of their definitions in [`catalog`], tolerant argument
 //! reading in [`args`], slim results in [`slim`], old tool names in [`legacy`]);
 //! [`gitea_client::GiteaClient`] talks to Gitea's REST API; [`http_transport`] serves
 //! streamable HTTP, [`stdio_filter`] sits in front of rmcp's stdio transport, and [`run`]
@@ -11,6 +11,7 @@ pub mod args;
 mod arguments_probe;
 pub mod catalog;
 pub mod config;
+pub mod context;
 pub mod gitea_client;
 pub mod http_transport;
 pub mod legacy;
@@ -56,7 +57,7 @@ pub fn build_server(cfg: &Config) -> Result<GiteaMcp, RunError> {
         insecure: cfg.insecure,
         timeout: Duration::from_secs(cfg.gitea_timeout_secs),
     })?;
-    let known: Vec<&str> = tools::catalogue().iter().map(|s| s.name).collect();
+    let known: Vec<&str> = tools::registry().iter().map(|s| s.name).collect();
     for t in cfg.tools.iter().filter(|t| !known.contains(&t.as_str())) {
         tracing::warn!(tool = %t, "unknown tool name in -tools, ignored");
     }

@@ -21,7 +21,7 @@ use crate::catalog::{Filter, ToolSpec};
 use crate::config::Secret;
 use crate::gitea_client::GiteaClient;
 use crate::legacy;
-use crate::tools::{self, Ctx, Output};
+use crate::tools::{self, Output, ToolContext};
 
 /// The server name upstream reports in `initialize`.
 pub const SERVER_NAME: &str = "Gitea MCP Server";
@@ -55,9 +55,9 @@ pub struct GiteaMcp {
 }
 
 impl GiteaMcp {
-    /// Builds the catalogue and the tool list once.
+    /// Builds the tool registry and the tool list once.
     pub fn new(opts: ServerOptions) -> Self {
-        let specs = tools::catalogue();
+        let specs = tools::registry();
         let mut listed: Vec<Tool> = specs
             .iter()
             .filter(|s| opts.filter.allows(s))
@@ -125,12 +125,12 @@ impl GiteaMcp {
             args.set("method", json!(m));
         }
         let token = token.or(self.inner.static_token.as_ref().map(Secret::expose));
-        let ctx = Ctx {
+        let ctx = ToolContext {
             gitea: &self.inner.gitea,
             token,
         };
         let started = Instant::now();
-        let outcome = tools::dispatch(ctx, target, &args).await;
+        let outcome = tools::run(spec, ctx, &args).await;
         tracing::debug!(
             tool = name,
             ok = outcome.is_ok(),

@@ -8,10 +8,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
-use super::Ctx;
+use super::{RepoRef, ToolContext};
 use crate::args::{Args, ToolError};
-use crate::catalog::{Kind, ToolSpec, b, n, objs, owner_repo, s};
-use crate::gitea_client::{file_path, repo_path};
+use crate::catalog::{
+    Kind, ToolSpec, bool_param, number_param, object_list_param, owner_repo, string_param,
+};
+use crate::gitea_client::file_path;
 
 pub(super) fn specs() -> Vec<ToolSpec> {
     let edit = json!({"type": "object", "properties": {
@@ -29,99 +31,104 @@ pub(super) fn specs() -> Vec<ToolSpec> {
         "required": ["path"]});
     vec![
         ToolSpec::new("get_file_contents", "file", Kind::Read, "Get file", "Read one file at a ref. Content is base64 unless withLines or a line range is given.")
+.runs(handler!(get_file_contents))
             .params(owner_repo())
             .params([
-                s("ref", "branch, tag or commit"),
-                s("path", "path relative to repo root"),
-                b("withLines", "return the text as numbered lines"),
-                n("start_line", "first line to return, from 1").min(1),
-                n("end_line", "last line to return").min(1),
+                string_param("ref", "branch, tag or commit"),
+                string_param("path", "path relative to repo root"),
+                bool_param("withLines", "return the text as numbered lines"),
+                number_param("start_line", "first line to return, from 1").min(1),
+                number_param("end_line", "last line to return").min(1),
             ])
             .required(&["owner", "repo", "ref", "path"]),
         ToolSpec::new("get_dir_contents", "file", Kind::Read, "List folder", "Entries of a folder at a ref.")
+.runs(handler!(get_dir_contents))
             .params(owner_repo())
-            .params([s("ref", "branch, tag or commit"), s("path", "folder path relative to repo root")])
+            .params([string_param("ref", "branch, tag or commit"), string_param("path", "folder path relative to repo root")])
             .required(&["owner", "repo", "ref", "path"]),
         ToolSpec::new("create_or_update_file", "file", Kind::Destructive, "Write files", "Create, update, rename or delete files in one commit. Give sha to update an existing file; edits replace exact strings.")
+.runs(handler!(create_or_update_file))
             .params(owner_repo())
             .params([
-                s("message", "commit message"),
-                s("branch_name", "branch to commit to"),
-                s("path", "path relative to repo root"),
-                s("content", "literal file text, not base64"),
-                s("sha", "current blob SHA of the file (omit to create)"),
-                s("new_branch_name", "commit to a new branch created from branch_name"),
-                objs("edits", "exact-string replacements on the current file", edit),
-                objs("files", "several files in one commit", file),
+                string_param("message", "commit message"),
+                string_param("branch_name", "branch to commit to"),
+                string_param("path", "path relative to repo root"),
+                string_param("content", "literal file text, not base64"),
+                string_param("sha", "current blob SHA of the file (omit to create)"),
+                string_param("new_branch_name", "commit to a new branch created from branch_name"),
+                object_list_param("edits", "exact-string replacements on the current file", edit),
+                object_list_param("files", "several files in one commit", file),
             ])
             .required(&["owner", "repo", "message", "branch_name"]),
         ToolSpec::new("delete_file", "file", Kind::Destructive, "Delete file", "Delete one file.")
+.runs(handler!(delete_file))
             .params(owner_repo())
             .params([
-                s("path", "path relative to repo root"),
-                s("message", "commit message"),
-                s("branch_name", "branch to commit to"),
-                s("sha", "current blob SHA of the file"),
+                string_param("path", "path relative to repo root"),
+                string_param("message", "commit message"),
+                string_param("branch_name", "branch to commit to"),
+                string_param("sha", "current blob SHA of the file"),
             ])
             .required(&["owner", "repo", "path", "message", "branch_name", "sha"])
             .idempotent(),
     ]
 }
 
-pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
-    let (owner, repo) = (args.str_req("owner")?, args.str_req("repo")?);
-    let base = repo_path(&owner, &repo);
-    match name {
-        "get_file_contents" => get_file(ctx, &base, args).await,
-        "get_dir_contents" => {
-            let path = args.str_opt("path")?.unwrap_or_default();
-            let mut q = Vec::new();
-            if let Some(r) = args.str_opt("ref")? {
-                q.push(("ref", r));
-            }
-            let url = format!("{base}/contents/{}", file_path(&path));
-            let got = ctx
-                .get(
-                    &format!("get {owner}/{repo} dir {path}"),
-                    url.trim_end_matches('/'),
-                    &q,
-                )
-                .await?;
-            Ok(crate::slim::list(
-                &got,
-                |e| json!({"name": e.get("name"), "path": e.get("path"), "type": e.get("type"), "size": e.get("size")}),
-            ))
-        }
-        "create_or_update_file" => change_files(ctx, &base, args).await,
-        _ => {
-            let path = args.str_req("path")?;
-            let body = json!({
-                "sha": args.str_req("sha")?,
-                "message": args.str_req("message")?,
-                "branch": args.str_req("branch_name")?,
-            });
-            let url = format!("{base}/contents/{}", file_path(&path));
-            ctx.delete(
-                &format!("delete {owner}/{repo} file {path}"),
-                &url,
-                Some(&body),
-            )
-            .await?;
-            Ok(json!("Delete file success"))
-        }
+async fn get_file_contents(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, .. } = RepoRef::from_args(args)?;
+    get_file(ctx, &base, args).await
+}
+
+async fn get_dir_contents(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, full, .. } = RepoRef::from_args(args)?;
+    let path = args.str_opt("path")?.unwrap_or_default();
+    let mut q = Vec::new();
+    if let Some(r) = args.str_opt("ref")? {
+        q.push(("ref", r));
     }
+    let url = format!("{base}/contents/{}", file_path(&path));
+    let got = ctx
+        .get(url.trim_end_matches('/'))
+        .query(q)
+        .send(&format!("get {full} dir {path}"))
+        .await?;
+    Ok(crate::slim::list(
+        &got,
+        |e| json!({"name": e.get("name"), "path": e.get("path"), "type": e.get("type"), "size": e.get("size")}),
+    ))
+}
+
+async fn create_or_update_file(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, .. } = RepoRef::from_args(args)?;
+    change_files(ctx, &base, args).await
+}
+
+async fn delete_file(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, full, .. } = RepoRef::from_args(args)?;
+    let path = args.str_req("path")?;
+    let body = json!({
+        "sha": args.str_req("sha")?,
+        "message": args.str_req("message")?,
+        "branch": args.str_req("branch_name")?,
+    });
+    ctx.delete(format!("{base}/contents/{}", file_path(&path)))
+        .json(&body)
+        .send(&format!("delete {full} file {path}"))
+        .await?;
+    Ok(json!("Delete file success"))
 }
 
 async fn fetch(
-    ctx: Ctx<'_>,
+    ctx: ToolContext<'_>,
     base: &str,
     path: &str,
     r#ref: Option<&str>,
 ) -> Result<Value, ToolError> {
-    let q: Vec<(&'static str, String)> =
-        r#ref.map(|r| ("ref", r.to_string())).into_iter().collect();
-    let url = format!("{base}/contents/{}", file_path(path));
-    ctx.get(&format!("get file {path}"), &url, &q).await
+    let q = r#ref.map(|r| ("ref", r.to_string()));
+    ctx.get(format!("{base}/contents/{}", file_path(path)))
+        .query(q)
+        .send(&format!("get file {path}"))
+        .await
 }
 
 fn decode(file: &Value, path: &str) -> Result<String, ToolError> {
@@ -138,7 +145,7 @@ fn decode(file: &Value, path: &str) -> Result<String, ToolError> {
     String::from_utf8(bytes).map_err(|_| ToolError::Other(format!("{path} is not UTF-8 text")))
 }
 
-async fn get_file(ctx: Ctx<'_>, base: &str, args: &Args) -> Result<Value, ToolError> {
+async fn get_file(ctx: ToolContext<'_>, base: &str, args: &Args) -> Result<Value, ToolError> {
     let path = args.str_req("path")?;
     let file = fetch(ctx, base, &path, args.str_opt("ref")?.as_deref()).await?;
     if file.is_array() {
@@ -242,7 +249,7 @@ fn apply_edits(path: &str, mut text: String, edits: &[Value]) -> Result<String, 
 
 /// Turns one file request into a change-files operation.
 async fn operation(
-    ctx: Ctx<'_>,
+    ctx: ToolContext<'_>,
     base: &str,
     branch: &str,
     f: &Map<String, Value>,
@@ -294,7 +301,7 @@ async fn operation(
     Ok(op)
 }
 
-async fn change_files(ctx: Ctx<'_>, base: &str, args: &Args) -> Result<Value, ToolError> {
+async fn change_files(ctx: ToolContext<'_>, base: &str, args: &Args) -> Result<Value, ToolError> {
     let message = args.str_req("message")?;
     let branch = args.str_req("branch_name")?;
     let mut requests: Vec<Map<String, Value>> = Vec::new();
@@ -335,7 +342,9 @@ async fn change_files(ctx: Ctx<'_>, base: &str, args: &Args) -> Result<Value, To
         }
         None => branch,
     };
-    ctx.post("commit files", &format!("{base}/contents"), &body)
+    ctx.post(format!("{base}/contents"))
+        .json(&body)
+        .send("commit files")
         .await?;
     Ok(json!(format!(
         "Committed {} file(s) to branch {target}",

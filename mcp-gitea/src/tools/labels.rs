@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, page_query};
+use super::{ToolContext, page_query};
 use crate::args::{self, Args, ToolError};
-use crate::catalog::{Kind, ToolSpec, b, method, n, paging, s};
+use crate::catalog::{Kind, ToolSpec, bool_param, method, number_param, paging, string_param};
 use crate::gitea_client::{repo_path, seg};
 use crate::slim;
 
@@ -27,12 +27,13 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Read labels",
             "List or get labels of a repository (owner, repo) or an organization (org).",
         )
+        .runs(handler!(label_read))
         .params([
             method(READ),
-            s("owner", "repository owner"),
-            s("repo", "repository name"),
-            s("org", "organization name"),
-            n("id", "label id (get_repo_label)"),
+            string_param("owner", "repository owner"),
+            string_param("repo", "repository name"),
+            string_param("org", "organization name"),
+            number_param("id", "label id (get_repo_label)"),
         ])
         .params(paging(30))
         .required(&["method"]),
@@ -43,17 +44,18 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Write labels",
             "Create, edit or delete labels of a repository (owner, repo) or an organization (org).",
         )
+        .runs(handler!(label_write))
         .params([
             method(WRITE),
-            s("owner", "repository owner"),
-            s("repo", "repository name"),
-            s("org", "organization name"),
-            n("id", "label id (edit, delete)"),
-            s("name", "label name (create)"),
-            s("color", "hex color such as #ff0000 (create)"),
-            s("description", "label description"),
-            b("exclusive", "scoped label: only one of its scope per issue"),
-            b("is_archived", "archive the label"),
+            string_param("owner", "repository owner"),
+            string_param("repo", "repository name"),
+            string_param("org", "organization name"),
+            number_param("id", "label id (edit, delete)"),
+            string_param("name", "label name (create)"),
+            string_param("color", "hex color such as #ff0000 (create)"),
+            string_param("description", "label description"),
+            bool_param("exclusive", "scoped label: only one of its scope per issue"),
+            bool_param("is_archived", "archive the label"),
         ])
         .required(&["method"]),
     ]
@@ -70,37 +72,44 @@ fn target(args: &Args, org_method: bool) -> Result<(String, String), ToolError> 
     }
 }
 
-pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
-    let m = args::method(args)?;
-    let known = if name == "label_read" { READ } else { WRITE };
-    if !known.contains(&m.as_str()) {
-        return Err(ToolError::UnknownMethod(m));
-    }
+async fn label_read(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    run(ctx, READ, args).await
+}
+
+async fn label_write(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    run(ctx, WRITE, args).await
+}
+
+/// Runs the `method` of `args`, which must be one of `known`.
+async fn run(ctx: ToolContext<'_>, known: &[&str], args: &Args) -> Result<Value, ToolError> {
+    let m = args::method_in(args, known)?;
     let (base, who) = target(args, m.contains("_org_"))?;
     match m.as_str() {
         "list_repo_labels" | "list_org_labels" => {
             let got = ctx
-                .get(&format!("list {who} labels"), &base, &page_query(args, 30)?)
+                .get(base)
+                .query(page_query(args, 30)?)
+                .send(&format!("list {who} labels"))
                 .await?;
             Ok(slim::list(&got, slim::label))
         }
         "get_repo_label" => {
             let id = args.int_req("id")?;
-            Ok(slim::label(
-                &ctx.get(
-                    &format!("get {who} label {id}"),
-                    &format!("{base}/{id}"),
-                    &[],
-                )
-                .await?,
-            ))
+            let got = ctx
+                .get(format!("{base}/{id}"))
+                .send(&format!("get {who} label {id}"))
+                .await?;
+            Ok(slim::label(&got))
         }
         "create_repo_label" | "create_org_label" => {
             let mut body = fields(args)?;
             body.insert("name".into(), json!(args.str_req("name")?));
             body.insert("color".into(), json!(args.str_req("color")?));
+            let body = Value::Object(body);
             let got = ctx
-                .post(&format!("create {who} label"), &base, &Value::Object(body))
+                .post(base)
+                .json(&body)
+                .send(&format!("create {who} label"))
                 .await?;
             Ok(slim::label(&got))
         }
@@ -112,23 +121,19 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value,
                     body.insert(k.into(), json!(v));
                 }
             }
+            let body = Value::Object(body);
             let got = ctx
-                .patch(
-                    &format!("edit {who} label {id}"),
-                    &format!("{base}/{id}"),
-                    &Value::Object(body),
-                )
+                .patch(format!("{base}/{id}"))
+                .json(&body)
+                .send(&format!("edit {who} label {id}"))
                 .await?;
             Ok(slim::label(&got))
         }
         _ => {
             let id = args.int_req("id")?;
-            ctx.delete(
-                &format!("delete {who} label {id}"),
-                &format!("{base}/{id}"),
-                None,
-            )
-            .await?;
+            ctx.delete(format!("{base}/{id}"))
+                .send(&format!("delete {who} label {id}"))
+                .await?;
             Ok(json!("Label deleted"))
         }
     }

@@ -2,10 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, page_query};
+use super::{RepoRef, ToolContext, page_query};
 use crate::args::{self, Args, ToolError};
-use crate::catalog::{Kind, ToolSpec, method, n, owner_repo, paging, s};
-use crate::gitea_client::repo_path;
+use crate::catalog::{Kind, ToolSpec, method, number_param, owner_repo, paging, string_param};
 use crate::slim;
 
 pub(super) fn specs() -> Vec<ToolSpec> {
@@ -17,12 +16,13 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Read milestones",
             "List milestones or get one by id.",
         )
+        .runs(handler!(milestone_read))
         .params([method(&["get", "list"])])
         .params(owner_repo())
         .params([
-            n("id", "milestone id (get)"),
-            s("state", "open, closed or all").default(json!("all")),
-            s("name", "filter by name (list)"),
+            number_param("id", "milestone id (get)"),
+            string_param("state", "open, closed or all").default(json!("all")),
+            string_param("name", "filter by name (list)"),
         ])
         .params(paging(30))
         .required(&["method", "owner", "repo"]),
@@ -33,37 +33,39 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Write milestones",
             "Create, update or delete a milestone.",
         )
+        .runs(handler!(milestone_write))
         .params([method(&["create", "update", "edit", "delete"])])
         .params(owner_repo())
         .params([
-            n("id", "milestone id (update, delete)"),
-            s("title", "title (create)"),
-            s("description", "description"),
-            s("due_on", "due date (RFC 3339)"),
-            s("state", "open or closed (update)").one_of(&["open", "closed"]),
+            number_param("id", "milestone id (update, delete)"),
+            string_param("title", "title (create)"),
+            string_param("description", "description"),
+            string_param("due_on", "due date (RFC 3339)"),
+            string_param("state", "open or closed (update)").one_of(&["open", "closed"]),
         ])
         .required(&["method", "owner", "repo"]),
     ]
 }
 
-pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
+/// The method, then the milestones of `owner/repo`: `(method, base path, "owner/repo")`.
+fn target(args: &Args) -> Result<(String, String, String), ToolError> {
     let m = args::method(args)?;
-    let (owner, repo) = (args.str_req("owner")?, args.str_req("repo")?);
-    let base = format!("{}/milestones", repo_path(&owner, &repo));
-    let full = format!("{owner}/{repo}");
-    match (name, m.as_str()) {
-        ("milestone_read", "get") => {
+    let RepoRef { base, full, .. } = RepoRef::from_args(args)?;
+    Ok((m, format!("{base}/milestones"), full))
+}
+
+async fn milestone_read(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let (m, base, full) = target(args)?;
+    match m.as_str() {
+        "get" => {
             let id = args.int_req("id")?;
-            Ok(slim::milestone(
-                &ctx.get(
-                    &format!("get {full} milestone {id}"),
-                    &format!("{base}/{id}"),
-                    &[],
-                )
-                .await?,
-            ))
+            let got = ctx
+                .get(format!("{base}/{id}"))
+                .send(&format!("get {full} milestone {id}"))
+                .await?;
+            Ok(slim::milestone(&got))
         }
-        ("milestone_read", "list") => {
+        "list" => {
             let mut q = page_query(args, 30)?;
             q.push((
                 "state",
@@ -73,23 +75,31 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value,
                 q.push(("name", nm));
             }
             let got = ctx
-                .get(&format!("list {full} milestones"), &base, &q)
+                .get(base)
+                .query(q)
+                .send(&format!("list {full} milestones"))
                 .await?;
             Ok(slim::list(&got, slim::milestone))
         }
-        ("milestone_write", "create") => {
+        _ => Err(ToolError::UnknownMethod(m)),
+    }
+}
+
+async fn milestone_write(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let (m, base, full) = target(args)?;
+    match m.as_str() {
+        "create" => {
             let mut body = fields(args)?;
             body.insert("title".into(), json!(args.str_req("title")?));
-            Ok(slim::milestone(
-                &ctx.post(
-                    &format!("create {full} milestone"),
-                    &base,
-                    &Value::Object(body),
-                )
-                .await?,
-            ))
+            let body = Value::Object(body);
+            let got = ctx
+                .post(base)
+                .json(&body)
+                .send(&format!("create {full} milestone"))
+                .await?;
+            Ok(slim::milestone(&got))
         }
-        ("milestone_write", "update" | "edit") => {
+        "update" | "edit" => {
             let id = args.int_req("id")?;
             let mut body = fields(args)?;
             if let Some(t) = args.str_opt("title")? {
@@ -98,23 +108,19 @@ pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value,
             if let Some(st) = args.str_opt("state")? {
                 body.insert("state".into(), json!(st));
             }
+            let body = Value::Object(body);
             let got = ctx
-                .patch(
-                    &format!("update {full} milestone {id}"),
-                    &format!("{base}/{id}"),
-                    &Value::Object(body),
-                )
+                .patch(format!("{base}/{id}"))
+                .json(&body)
+                .send(&format!("update {full} milestone {id}"))
                 .await?;
             Ok(slim::milestone(&got))
         }
-        ("milestone_write", "delete") => {
+        "delete" => {
             let id = args.int_req("id")?;
-            ctx.delete(
-                &format!("delete {full} milestone {id}"),
-                &format!("{base}/{id}"),
-                None,
-            )
-            .await?;
+            ctx.delete(format!("{base}/{id}"))
+                .send(&format!("delete {full} milestone {id}"))
+                .await?;
             Ok(json!("Milestone deleted"))
         }
         _ => Err(ToolError::UnknownMethod(m)),

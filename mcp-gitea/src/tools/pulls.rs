@@ -3,9 +3,12 @@
 use serde_json::{Map, Value, json};
 
 use super::reviews::{self, REVIEW};
-use super::{Ctx, page_query, resolve_labels};
+use super::{RepoRef, ToolContext, page_query, resolve_labels};
 use crate::args::{self, Args, ToolError};
-use crate::catalog::{Kind, ToolSpec, b, method, n, nums, objs, owner_repo, paging, s, strs};
+use crate::catalog::{
+    Kind, ToolSpec, bool_param, method, number_list_param, number_param, object_list_param,
+    owner_repo, paging, string_list_param, string_param,
+};
 use crate::gitea_client::repo_path;
 use crate::slim;
 
@@ -36,111 +39,123 @@ pub(super) fn specs() -> Vec<ToolSpec> {
         "old_line_num": {"type": "number"}, "new_line_num": {"type": "number"}}});
     vec![
         ToolSpec::new("list_pull_requests", "pull_request", Kind::Read, "List pull requests", "Pull requests of a repository.")
+.runs(handler!(list_pull_requests))
             .params(owner_repo())
             .params([
-                s("state", "open, closed or all").one_of(&["open", "closed", "all"]).default(json!("all")),
-                s("sort", "sort order").one_of(&["oldest", "recentupdate", "leastupdate", "mostcomment", "leastcomment", "priority"]).default(json!("recentupdate")),
-                n("milestone", "milestone id"),
+                string_param("state", "open, closed or all").one_of(&["open", "closed", "all"]).default(json!("all")),
+                string_param("sort", "sort order").one_of(&["oldest", "recentupdate", "leastupdate", "mostcomment", "leastcomment", "priority"]).default(json!("recentupdate")),
+                number_param("milestone", "milestone id"),
             ])
             .params(paging(30))
             .required(&["owner", "repo"]),
         ToolSpec::new("pull_request_read", "pull_request", Kind::Read, "Read pull request", "Read a pull request, its diff, files, status, reviews or comments.")
+.runs(handler!(pull_request_read))
             .params([method(READ)])
             .params(owner_repo())
-            .params([n("pull_number", "pull request number"), n("review_id", "review id (get_review, get_review_comments)"), b("binary", "include binary changes in the diff")])
+            .params([number_param("pull_number", "pull request number"), number_param("review_id", "review id (get_review, get_review_comments)"), bool_param("binary", "include binary changes in the diff")])
             .params(paging(30))
             .required(&["method", "owner", "repo", "pull_number"]),
         ToolSpec::new("pull_request_write", "pull_request", Kind::Destructive, "Write pull request", "Create, update, close, reopen or merge a pull request, update its branch, or change reviewers. pull_number is required except for create.")
+.runs(handler!(pull_request_write))
             .params([method(WRITE)])
             .params(owner_repo())
             .params([
-                n("pull_number", "pull request number"), s("title", "title"), s("body", "description"),
-                s("head", "source branch (create)"), s("base", "target branch"), s("assignee", "assignee username"),
-                strs("assignees", "assignee usernames"), n("milestone", "milestone id"),
-                s("state", "open or closed").one_of(&["open", "closed"]), b("allow_maintainer_edit", "let maintainers push"),
-                nums("labels", "label ids (names are accepted too)"), s("deadline", "due date (RFC 3339)"),
-                b("remove_deadline", "clear the due date"),
-                s("merge_style", "merge style").one_of(&["merge", "rebase", "rebase-merge", "squash", "fast-forward-only"]).default(json!("merge")),
-                s("message", "merge commit message"), b("delete_branch", "delete the head branch after merging"),
-                b("force_merge", "merge even if checks fail"), b("merge_when_checks_succeed", "schedule the merge"),
-                s("head_commit_id", "expected head commit"), strs("reviewers", "reviewer usernames"),
-                strs("team_reviewers", "reviewer team names"), b("draft", "mark as work in progress"),
+                number_param("pull_number", "pull request number"), string_param("title", "title"), string_param("body", "description"),
+                string_param("head", "source branch (create)"), string_param("base", "target branch"), string_param("assignee", "assignee username"),
+                string_list_param("assignees", "assignee usernames"), number_param("milestone", "milestone id"),
+                string_param("state", "open or closed").one_of(&["open", "closed"]), bool_param("allow_maintainer_edit", "let maintainers push"),
+                number_list_param("labels", "label ids (names are accepted too)"), string_param("deadline", "due date (RFC 3339)"),
+                bool_param("remove_deadline", "clear the due date"),
+                string_param("merge_style", "merge style").one_of(&["merge", "rebase", "rebase-merge", "squash", "fast-forward-only"]).default(json!("merge")),
+                string_param("message", "merge commit message"), bool_param("delete_branch", "delete the head branch after merging"),
+                bool_param("force_merge", "merge even if checks fail"), bool_param("merge_when_checks_succeed", "schedule the merge"),
+                string_param("head_commit_id", "expected head commit"), string_list_param("reviewers", "reviewer usernames"),
+                string_list_param("team_reviewers", "reviewer team names"), bool_param("draft", "mark as work in progress"),
             ])
             .required(&["method", "owner", "repo"]),
         ToolSpec::new("pull_request_review_write", "pull_request", Kind::Destructive, "Write review", "Create, submit, delete or dismiss reviews; resolve or unresolve review threads.")
+.runs(handler!(pull_request_review_write))
             .params([method(REVIEW)])
             .params(owner_repo())
             .params([
-                n("pull_number", "pull request number"), n("review_id", "review id"), n("comment_id", "review comment id"),
-                s("state", "review verdict").one_of(&["APPROVED", "REQUEST_CHANGES", "COMMENT", "PENDING"]),
-                s("body", "review text"), s("commit_id", "commit reviewed"), s("message", "dismissal reason"),
-                objs("comments", "line comments", comment),
+                number_param("pull_number", "pull request number"), number_param("review_id", "review id"), number_param("comment_id", "review comment id"),
+                string_param("state", "review verdict").one_of(&["APPROVED", "REQUEST_CHANGES", "COMMENT", "PENDING"]),
+                string_param("body", "review text"), string_param("commit_id", "commit reviewed"), string_param("message", "dismissal reason"),
+                object_list_param("comments", "line comments", comment),
             ])
             .required(&["method", "owner", "repo"]),
     ]
 }
 
-pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
-    let (owner, repo) = (args.str_req("owner")?, args.str_req("repo")?);
-    let base = repo_path(&owner, &repo);
-    let full = format!("{owner}/{repo}");
-    match name {
-        "list_pull_requests" => {
-            let mut q = page_query(args, 30)?;
-            q.push((
-                "state",
-                args.str_opt("state")?.unwrap_or_else(|| "all".into()),
-            ));
-            q.push((
-                "sort",
-                args.str_opt("sort")?
-                    .unwrap_or_else(|| "recentupdate".into()),
-            ));
-            if let Some(m) = args.int_opt("milestone")? {
-                q.push(("milestone", m.to_string()));
-            }
-            let got = ctx
-                .get(
-                    &format!("list {full} pull requests"),
-                    &format!("{base}/pulls"),
-                    &q,
-                )
-                .await?;
-            Ok(slim::list(&got, slim::pull_item))
-        }
-        "pull_request_read" => read(ctx, &base, &full, args).await,
-        "pull_request_write" => write(ctx, &owner, &repo, args).await,
-        _ => reviews::write(ctx, &base, &full, args).await,
+async fn list_pull_requests(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, full, .. } = RepoRef::from_args(args)?;
+    let mut q = page_query(args, 30)?;
+    q.push((
+        "state",
+        args.str_opt("state")?.unwrap_or_else(|| "all".into()),
+    ));
+    q.push((
+        "sort",
+        args.str_opt("sort")?
+            .unwrap_or_else(|| "recentupdate".into()),
+    ));
+    if let Some(m) = args.int_opt("milestone")? {
+        q.push(("milestone", m.to_string()));
     }
+    let got = ctx
+        .get(format!("{base}/pulls"))
+        .query(q)
+        .send(&format!("list {full} pull requests"))
+        .await?;
+    Ok(slim::list(&got, slim::pull_item))
 }
 
-async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value, ToolError> {
-    let m = args::method(args)?;
-    if !READ.contains(&m.as_str()) {
-        return Err(ToolError::UnknownMethod(m));
-    }
+async fn pull_request_read(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, full, .. } = RepoRef::from_args(args)?;
+    read(ctx, &base, &full, args).await
+}
+
+async fn pull_request_write(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { owner, repo, .. } = RepoRef::from_args(args)?;
+    write(ctx, &owner, &repo, args).await
+}
+
+async fn pull_request_review_write(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let RepoRef { base, full, .. } = RepoRef::from_args(args)?;
+    reviews::write(ctx, &base, &full, args).await
+}
+
+async fn read(
+    ctx: ToolContext<'_>,
+    base: &str,
+    full: &str,
+    args: &Args,
+) -> Result<Value, ToolError> {
+    let m = args::method_in(args, READ)?;
     let num = args.int_req("pull_number")?;
     let path = format!("{base}/pulls/{num}");
     let what = format!("{m} {full}/pull/{num}");
     match m.as_str() {
-        "get" => Ok(slim::pull(&ctx.get(&what, &path, &[]).await?)),
+        "get" => Ok(slim::pull(&ctx.get(path).send(&what).await?)),
         "get_diff" => {
             let q = [(
                 "binary",
                 args.bool_opt("binary")?.unwrap_or(false).to_string(),
             )];
-            let got = ctx.get(&what, &format!("{path}.diff"), &q).await?;
+            let got = ctx.get(format!("{path}.diff")).query(q).send(&what).await?;
             Ok(match got {
                 Value::String(s) => Value::String(s),
                 other => Value::String(other.to_string()),
             })
         }
         "get_files" => {
-            ctx.get(&what, &format!("{path}/files"), &page_query(args, 30)?)
+            ctx.get(format!("{path}/files"))
+                .query(page_query(args, 30)?)
+                .send(&what)
                 .await
         }
         "get_status" => {
-            let pr = ctx.get(&what, &path, &[]).await?;
+            let pr = ctx.get(path).send(&what).await?;
             let sha = pr
                 .pointer("/head/sha")
                 .and_then(Value::as_str)
@@ -150,23 +165,27 @@ async fn read(ctx: Ctx<'_>, base: &str, full: &str, args: &Args) -> Result<Value
                     "pull request {num} has no head commit"
                 )));
             }
-            ctx.get(&what, &format!("{base}/commits/{sha}/status"), &[])
+            ctx.get(format!("{base}/commits/{sha}/status"))
+                .send(&what)
                 .await
         }
         "get_reviews" => Ok(slim::list(
-            &ctx.get(&what, &format!("{path}/reviews"), &page_query(args, 30)?)
+            &ctx.get(format!("{path}/reviews"))
+                .query(page_query(args, 30)?)
+                .send(&what)
                 .await?,
             slim::review,
         )),
         "get_review" => {
             let id = args.int_req("review_id")?;
             Ok(slim::review(
-                &ctx.get(&what, &format!("{path}/reviews/{id}"), &[]).await?,
+                &ctx.get(format!("{path}/reviews/{id}")).send(&what).await?,
             ))
         }
         "get_review_comments" => reviews::code_comments(ctx, &path, &what, args).await,
         _ => Ok(slim::list(
-            &ctx.get(&what, &format!("{base}/issues/{num}/comments"), &[])
+            &ctx.get(format!("{base}/issues/{num}/comments"))
+                .send(&what)
                 .await?,
             slim::comment,
         )),
@@ -181,11 +200,13 @@ fn wip(title: &str, draft: bool) -> String {
     if draft { format!("WIP: {bare}") } else { bare }
 }
 
-async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Value, ToolError> {
-    let m = args::method(args)?;
-    if !WRITE.contains(&m.as_str()) {
-        return Err(ToolError::UnknownMethod(m));
-    }
+async fn write(
+    ctx: ToolContext<'_>,
+    owner: &str,
+    repo: &str,
+    args: &Args,
+) -> Result<Value, ToolError> {
+    let m = args::method_in(args, WRITE)?;
     let base = repo_path(owner, repo);
     let full = format!("{owner}/{repo}");
     let mut body = Map::new();
@@ -220,12 +241,11 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
         );
         body.insert("head".into(), json!(args.str_req("head")?));
         body.insert("base".into(), json!(args.str_req("base")?));
+        let body = Value::Object(body);
         let got = ctx
-            .post(
-                &format!("create {full} pull request"),
-                &format!("{base}/pulls"),
-                &Value::Object(body),
-            )
+            .post(format!("{base}/pulls"))
+            .json(&body)
+            .send(&format!("create {full} pull request"))
             .await?;
         return Ok(slim::pull(&got));
     }
@@ -252,7 +272,8 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
                 let title = match args.str_opt("title")? {
                     Some(t) => t,
                     None => ctx
-                        .get(&what, &path, &[])
+                        .get(path.as_str())
+                        .send(&what)
                         .await?
                         .get("title")
                         .and_then(Value::as_str)
@@ -261,9 +282,8 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
                 };
                 body.insert("title".into(), json!(wip(&title, d)));
             }
-            Ok(slim::pull(
-                &ctx.patch(&what, &path, &Value::Object(body)).await?,
-            ))
+            let body = Value::Object(body);
+            Ok(slim::pull(&ctx.patch(path).json(&body).send(&what).await?))
         }
         "merge" => {
             let style = args
@@ -284,14 +304,19 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
             if let Some(h) = args.str_opt("head_commit_id")? {
                 mb["head_commit_id"] = json!(h);
             }
-            ctx.post(&what, &format!("{path}/merge"), &mb).await?;
+            ctx.post(format!("{path}/merge"))
+                .json(&mb)
+                .send(&what)
+                .await?;
             Ok(
                 json!({"merged": true, "pr_index": num, "repository": full, "merge_style": style,
                       "branch_deleted": args.bool_opt("delete_branch")?.unwrap_or(false)}),
             )
         }
         "update_branch" => {
-            ctx.post(&what, &format!("{path}/update"), &json!({}))
+            ctx.post(format!("{path}/update"))
+                .json(&json!({}))
+                .send(&what)
                 .await?;
             Ok(json!({"message": "branch updated from base"}))
         }
@@ -300,10 +325,13 @@ async fn write(ctx: Ctx<'_>, owner: &str, repo: &str, args: &Args) -> Result<Val
                             "team_reviewers": args.str_list("team_reviewers")?.unwrap_or_default()});
             let url = format!("{path}/requested_reviewers");
             if m == "add_reviewers" {
-                ctx.post(&what, &url, &rb).await?;
+                ctx.post(url)
             } else {
-                ctx.delete(&what, &url, Some(&rb)).await?;
+                ctx.delete(url)
             }
+            .json(&rb)
+            .send(&what)
+            .await?;
             Ok(
                 json!({"message": if m == "add_reviewers" { "reviewers requested" } else { "reviewers removed" },
                       "reviewers": rb["reviewers"], "team_reviewers": rb["team_reviewers"], "pr_index": num, "repository": full}),

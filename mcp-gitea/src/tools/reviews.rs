@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, page_query};
+use super::{ToolContext, page_query};
 use crate::args::{self, Args, ToolError};
 use crate::slim;
 
@@ -22,7 +22,7 @@ pub(super) const REVIEW: &[&str] = &[
 /// `get_review_comments` on the pull request at `path`: the comments of `review_id`, or
 /// without it those of one page of reviews.
 pub(super) async fn code_comments(
-    ctx: Ctx<'_>,
+    ctx: ToolContext<'_>,
     path: &str,
     what: &str,
     args: &Args,
@@ -32,7 +32,9 @@ pub(super) async fn code_comments(
     let ids = match args.int_opt("review_id")? {
         Some(id) => vec![id],
         None => ctx
-            .get(what, &format!("{path}/reviews"), &page_query(args, 30)?)
+            .get(format!("{path}/reviews"))
+            .query(page_query(args, 30)?)
+            .send(what)
             .await?
             .as_array()
             .map(|reviews| {
@@ -47,7 +49,8 @@ pub(super) async fn code_comments(
     let mut out = Vec::new();
     for id in ids {
         let got = ctx
-            .get(what, &format!("{path}/reviews/{id}/comments"), &[])
+            .get(format!("{path}/reviews/{id}/comments"))
+            .send(what)
             .await?;
         out.extend(got.as_array().into_iter().flatten().map(review_comment));
     }
@@ -71,24 +74,19 @@ fn review_comment(v: &Value) -> Value {
 }
 
 pub(super) async fn write(
-    ctx: Ctx<'_>,
+    ctx: ToolContext<'_>,
     base: &str,
     full: &str,
     args: &Args,
 ) -> Result<Value, ToolError> {
-    let m = args::method(args)?;
-    if !REVIEW.contains(&m.as_str()) {
-        return Err(ToolError::UnknownMethod(m));
-    }
+    let m = args::method_in(args, REVIEW)?;
     if m == "resolve_thread" || m == "unresolve_thread" {
         let id = args.int_req("comment_id")?;
         let verb = m.trim_end_matches("_thread");
-        ctx.post(
-            &format!("{verb} {full} comment {id}"),
-            &format!("{base}/pulls/comments/{id}/{verb}"),
-            &json!({}),
-        )
-        .await?;
+        ctx.post(format!("{base}/pulls/comments/{id}/{verb}"))
+            .json(&json!({}))
+            .send(&format!("{verb} {full} comment {id}"))
+            .await?;
         return Ok(json!(format!("Review thread {verb}d")));
     }
     let num = args.int_req("pull_number")?;
@@ -116,8 +114,11 @@ pub(super) async fn write(
                     .collect();
                 body.insert("comments".into(), json!(mapped));
             }
+            let body = Value::Object(body);
             Ok(slim::review(
-                &ctx.post(&what, &format!("{path}/reviews"), &Value::Object(body))
+                &ctx.post(format!("{path}/reviews"))
+                    .json(&body)
+                    .send(&what)
                     .await?,
             ))
         }
@@ -125,20 +126,25 @@ pub(super) async fn write(
             let id = args.int_req("review_id")?;
             let body = json!({"event": args.str_req("state")?, "body": args.str_opt("body")?.unwrap_or_default()});
             Ok(slim::review(
-                &ctx.post(&what, &format!("{path}/reviews/{id}"), &body)
+                &ctx.post(format!("{path}/reviews/{id}"))
+                    .json(&body)
+                    .send(&what)
                     .await?,
             ))
         }
         "delete" => {
             let id = args.int_req("review_id")?;
-            ctx.delete(&what, &format!("{path}/reviews/{id}"), None)
+            ctx.delete(format!("{path}/reviews/{id}"))
+                .send(&what)
                 .await?;
             Ok(json!("Review deleted"))
         }
         "dismiss" => {
             let id = args.int_req("review_id")?;
             let body = json!({"message": args.str_opt("message")?.unwrap_or_default()});
-            ctx.post(&what, &format!("{path}/reviews/{id}/dismissals"), &body)
+            ctx.post(format!("{path}/reviews/{id}/dismissals"))
+                .json(&body)
+                .send(&what)
                 .await?;
             Ok(json!("Review dismissed"))
         }
@@ -146,7 +152,9 @@ pub(super) async fn write(
             let id = args.int_req("comment_id")?;
             let body = json!({"body": args.str_req("body")?});
             replies_supported(ctx).await?;
-            ctx.post(&what, &format!("{path}/comments/{id}/replies"), &body)
+            ctx.post(format!("{path}/comments/{id}/replies"))
+                .json(&body)
+                .send(&what)
                 .await
         }
     }
@@ -155,8 +163,8 @@ pub(super) async fn write(
 /// `POST /pulls/{n}/comments/{id}/replies` exists from Gitea 1.27 on (1.26.3's swagger
 /// has no such path, and calling it there gives a bare 404). Older servers get a clear
 /// error naming the version and the alternatives; an unparsable version is tried anyway.
-async fn replies_supported(ctx: Ctx<'_>) -> Result<(), ToolError> {
-    let got = ctx.get("get gitea version", "/version", &[]).await?;
+async fn replies_supported(ctx: ToolContext<'_>) -> Result<(), ToolError> {
+    let got = ctx.get("/version").send("get gitea version").await?;
     let version = got
         .get("version")
         .and_then(Value::as_str)

@@ -5,11 +5,11 @@ use serde_json::{Map, Value};
 
 use super::*;
 use crate::catalog::{Kind, SCOPES};
-use crate::gitea_client::ClientOptions;
+use crate::gitea_client::{ClientOptions, GiteaClient};
 
 #[test]
-fn catalogue_is_consistent() {
-    let all = catalogue();
+fn catalog_is_consistent() {
+    let all = registry();
     let names: BTreeSet<&str> = all.iter().map(|s| s.name).collect();
     assert_eq!(names.len(), all.len(), "tool names are unique");
     for spec in &all {
@@ -58,28 +58,32 @@ async fn every_tool_is_routed_and_validates_before_calling_gitea() {
         timeout: Duration::from_secs(2),
     })
     .unwrap();
-    let ctx = Ctx {
+    let ctx = ToolContext {
         gitea: &gitea,
         token: None,
     };
-    for spec in catalogue() {
+    let specs = registry();
+    for spec in &specs {
+        assert!(spec.handler().is_some(), "{} has no handler", spec.name);
         let schema = Value::Object(spec.input_schema(&[]));
         if schema.get("required").is_none() {
             continue;
         }
-        let err = dispatch(ctx, spec.name, &Args::new(Map::new()))
+        let err = dispatch(&specs, ctx, spec.name, &Args::new(Map::new()))
             .await
             .unwrap_err();
         assert!(matches!(err, ToolError::Missing(_)), "{}: {err}", spec.name);
     }
-    let err = dispatch(ctx, "nope", &Args::default()).await.unwrap_err();
+    let err = dispatch(&specs, ctx, "nope", &Args::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.to_string(), "tool nope is not implemented");
 }
 
 #[test]
 fn readme_lists_every_tool_and_legacy_name() {
     let readme = include_str!("../../README.md");
-    for spec in catalogue() {
+    for spec in registry() {
         let quoted = format!("`{}`", spec.name);
         assert!(readme.contains(&quoted), "README misses {quoted}");
     }

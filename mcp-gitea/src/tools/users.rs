@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, page_query};
+use super::{ToolContext, page_query};
 use crate::args::{Args, ToolError};
-use crate::catalog::{Kind, ToolSpec, b, paging, s};
+use crate::catalog::{Kind, ToolSpec, bool_param, paging, string_param};
 use crate::gitea_client::seg;
 use crate::slim;
 
@@ -16,7 +16,8 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             Kind::Read,
             "MCP server version",
             "Version of this MCP server (not of Gitea).",
-        ),
+        )
+        .runs(handler!(get_gitea_mcp_server_version)),
         ToolSpec::new(
             "get_me",
             "user",
@@ -24,6 +25,7 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Current user",
             "The user the token belongs to.",
         )
+        .runs(handler!(get_me))
         .output(json!({
             "type": "object",
             "properties": {
@@ -41,6 +43,7 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "My organizations",
             "Organizations the current user belongs to.",
         )
+        .runs(handler!(get_user_orgs))
         .params(paging(30)),
         ToolSpec::new(
             "search_users",
@@ -49,7 +52,8 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Search users",
             "Find users by name.",
         )
-        .params([s("query", "text to search for")])
+        .runs(handler!(search_users))
+        .params([string_param("query", "text to search for")])
         .params(paging(30))
         .required(&["query"]),
         ToolSpec::new(
@@ -59,50 +63,64 @@ pub(super) fn specs() -> Vec<ToolSpec> {
             "Search teams",
             "Find teams of an organization.",
         )
+        .runs(handler!(search_org_teams))
         .params([
-            s("org", "organization name"),
-            s("query", "text to search for"),
-            b("includeDescription", "also match team descriptions"),
+            string_param("org", "organization name"),
+            string_param("query", "text to search for"),
+            bool_param("includeDescription", "also match team descriptions"),
         ])
         .params(paging(30))
         .required(&["org", "query"]),
     ]
 }
 
-pub(super) async fn call(ctx: Ctx<'_>, name: &str, args: &Args) -> Result<Value, ToolError> {
-    match name {
-        "get_gitea_mcp_server_version" => Ok(json!(format!(
-            "Gitea MCP Server version: {}",
-            env!("CARGO_PKG_VERSION")
-        ))),
-        "get_me" => Ok(slim::user(&ctx.get("get user", "/user", &[]).await?)),
-        "get_user_orgs" => {
-            let got = ctx
-                .get("list my orgs", "/user/orgs", &page_query(args, 30)?)
-                .await?;
-            Ok(slim::list(&got, slim::org))
-        }
-        "search_users" => {
-            let mut q = page_query(args, 30)?;
-            q.push(("q", args.str_req("query")?));
-            let got = ctx.get("search users", "/users/search", &q).await?;
-            Ok(slim::list(got.get("data").unwrap_or(&got), slim::user))
-        }
-        _ => {
-            let org = args.str_req("org")?;
-            let mut q = page_query(args, 30)?;
-            q.push(("q", args.str_req("query")?));
-            if let Some(d) = args.bool_opt("includeDescription")? {
-                q.push(("include_desc", d.to_string()));
-            }
-            let path = format!("/orgs/{}/teams/search", seg(&org));
-            let got = ctx.get("search teams", &path, &q).await?;
-            Ok(slim::list(got.get("data").unwrap_or(&got), |t| {
-                json!({
-                    "id": t.get("id"), "name": t.get("name"),
-                    "description": t.get("description"), "permission": t.get("permission")
-                })
-            }))
-        }
+async fn get_gitea_mcp_server_version(
+    _ctx: ToolContext<'_>,
+    _args: &Args,
+) -> Result<Value, ToolError> {
+    Ok(json!(format!(
+        "Gitea MCP Server version: {}",
+        env!("CARGO_PKG_VERSION")
+    )))
+}
+
+async fn get_me(ctx: ToolContext<'_>, _args: &Args) -> Result<Value, ToolError> {
+    Ok(slim::user(&ctx.get("/user").send("get user").await?))
+}
+
+async fn get_user_orgs(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let got = ctx
+        .get("/user/orgs")
+        .query(page_query(args, 30)?)
+        .send("list my orgs")
+        .await?;
+    Ok(slim::list(&got, slim::org))
+}
+
+async fn search_users(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let mut q = page_query(args, 30)?;
+    q.push(("q", args.str_req("query")?));
+    let got = ctx
+        .get("/users/search")
+        .query(q)
+        .send("search users")
+        .await?;
+    Ok(slim::list(got.get("data").unwrap_or(&got), slim::user))
+}
+
+async fn search_org_teams(ctx: ToolContext<'_>, args: &Args) -> Result<Value, ToolError> {
+    let org = args.str_req("org")?;
+    let mut q = page_query(args, 30)?;
+    q.push(("q", args.str_req("query")?));
+    if let Some(d) = args.bool_opt("includeDescription")? {
+        q.push(("include_desc", d.to_string()));
     }
+    let path = format!("/orgs/{}/teams/search", seg(&org));
+    let got = ctx.get(path).query(q).send("search teams").await?;
+    Ok(slim::list(got.get("data").unwrap_or(&got), |t| {
+        json!({
+            "id": t.get("id"), "name": t.get("name"),
+            "description": t.get("description"), "permission": t.get("permission")
+        })
+    }))
 }
