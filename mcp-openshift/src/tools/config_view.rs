@@ -2,9 +2,16 @@
 
 use serde_json::{Map, Value};
 
-use super::{ToolCtx, ToolResult, fail};
+use super::{ToolContext, ToolDef, ToolResult};
 use crate::args::Args;
+use crate::error::Context;
 use crate::output::yaml;
+
+/// This group's tools.
+pub(super) const TOOLS: &[ToolDef] = &[ToolDef {
+    name: "configuration_view",
+    run: |ctx, args| Box::pin(std::future::ready(view(ctx, args))),
+}];
 
 /// Replacement text for secrets.
 pub(crate) const REDACTED: &str = "REDACTED";
@@ -21,10 +28,10 @@ const SECRET_KEYS: &[&str] = &[
     "access-token",
 ];
 
-pub(super) fn view(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+fn view(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let minified = a
         .opt_bool("minified")
-        .map_err(|e| fail("failed to get configuration", e))?
+        .context("failed to get configuration")?
         .unwrap_or(true);
     let mut kc = ctx.cluster.kubeconfig().clone();
     if minified {
