@@ -250,3 +250,89 @@ impl<T, E: Into<Cause>> Context<T> for Result<T, E> {
         self.map_err(|e| ToolError::failed(action, e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kube(code: u16, message: &str) -> KubeError {
+        KubeError {
+            message: message.into(),
+            reason: None,
+            code: Some(code),
+        }
+    }
+
+    #[test]
+    fn tool_errors_render_upstream_text() {
+        let e = ToolError::failed(
+            "failed to get pod log",
+            ArgError::WrongType {
+                field: "tail".into(),
+                must_be: "an integer",
+                expected: "integer",
+                got: "string",
+            },
+        );
+        assert_eq!(
+            e.to_string(),
+            "failed to get pod log: tail parameter must be an integer: expected integer, got string"
+        );
+        let e = ToolError::failed(
+            "failed to get pod x in namespace y",
+            kube(404, "pods \"x\" not found"),
+        );
+        assert!(matches!(
+            &e,
+            ToolError::Failed {
+                cause: Cause::NotFound(_),
+                ..
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "failed to get pod x in namespace y: pods \"x\" not found"
+        );
+        assert!(matches!(
+            Cause::from(kube(403, "forbidden")),
+            Cause::Forbidden(_)
+        ));
+        assert!(matches!(Cause::from(kube(500, "boom")), Cause::Kube(_)));
+        let e = ToolError::failed(
+            "failed to exec in pod p in namespace n",
+            ContainerError::Ambiguous {
+                names: vec!["a".into(), "b".into()],
+            },
+        );
+        assert_eq!(
+            e.to_string(),
+            "failed to exec in pod p in namespace n: the pod has 2 containers and none was named; choose one with the container parameter: a, b"
+        );
+        assert_eq!(
+            ToolError::failed(
+                "failed to start Task",
+                ArgError::InvalidEntry {
+                    path: "params.x".into(),
+                    reason: "must not be null".into()
+                }
+            )
+            .to_string(),
+            "failed to start Task: params.x must not be null"
+        );
+        assert_eq!(
+            ToolError::failed(
+                "failed to delete resource",
+                ArgError::invalid("gracePeriodSeconds", "must be a non-negative integer")
+            )
+            .to_string(),
+            "failed to delete resource: gracePeriodSeconds parameter must be a non-negative integer"
+        );
+        assert_eq!(
+            ToolError::Cancelled {
+                tool: "pods_log".into()
+            }
+            .to_string(),
+            "tool pods_log was cancelled"
+        );
+    }
+}

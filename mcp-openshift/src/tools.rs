@@ -36,7 +36,7 @@ use serde_json::Value;
 use crate::args::Args;
 use crate::cluster::Cluster;
 use crate::config::{ListOutput, OutputLimits};
-use crate::error::ToolError;
+use crate::error::{ArgError, ToolError};
 use crate::kube_api::Kube;
 
 pub use log_scan::{LogFilter, LogScan, filter_log};
@@ -57,6 +57,13 @@ impl ToolContext<'_> {
     /// The namespace argument, or the configured default.
     pub fn namespace(&self, arg: Option<String>) -> String {
         arg.unwrap_or_else(|| self.cluster.default_namespace().to_string())
+    }
+
+    /// The `name` (required) and `namespace` (else the default) arguments of a tool that
+    /// addresses one namespaced object, read in that order.
+    pub fn name_and_namespace(&self, a: &Args<'_>) -> Result<(String, String), ArgError> {
+        let name = a.req_str("name")?;
+        Ok((name, self.namespace(a.opt_str("namespace")?)))
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::core_kinds::core_kind;
 use super::listing::{ListQuery, list_rendered};
-use super::log_scan::{LogFilter, MAX_LOG_BYTES, filter_log};
+use super::log_scan::cap_log;
 use super::metrics_api::{metrics_items, require_metrics_api};
 use super::{ToolContext, ToolDef, ToolResult, tool};
 use crate::args::Args;
@@ -108,14 +108,7 @@ async fn nodes_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
         )
         .into());
     }
-    Ok(filter_log(
-        &text,
-        &LogFilter {
-            grep: None,
-            max_bytes: MAX_LOG_BYTES,
-        },
-    )
-    .into())
+    Ok(cap_log(&text).into())
 }
 
 async fn nodes_stats_summary(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {

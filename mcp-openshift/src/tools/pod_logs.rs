@@ -17,8 +17,7 @@ pub(super) const TOOLS: &[ToolDef] = &[tool!("pods_log", pods_log)];
 
 async fn pods_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let pre = "failed to get pod log";
-    let name = a.req_str("name").context(pre)?;
-    let ns = ctx.namespace(a.opt_str("namespace").context(pre)?);
+    let (name, ns) = ctx.name_and_namespace(a).context(pre)?;
     let tail = match a.opt_int("tail").context(pre)? {
         Some(t) => Some(t),
         None => a.opt_int("tailLines").context(pre)?,

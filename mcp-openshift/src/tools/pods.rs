@@ -70,8 +70,7 @@ async fn list_in_namespace(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
 }
 
 async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a.req_str("name").context("failed to get pod")?;
-    let ns = ctx.namespace(a.opt_str("namespace").context("failed to get pod")?);
+    let (name, ns) = ctx.name_and_namespace(a).context("failed to get pod")?;
     let mut pod = ctx
         .kube
         .get_json(&pods().object(Some(&ns), &name))
@@ -82,8 +81,7 @@ async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
 }
 
 async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a.req_str("name").context("failed to delete pod")?;
-    let ns = ctx.namespace(a.opt_str("namespace").context("failed to delete pod")?);
+    let (name, ns) = ctx.name_and_namespace(a).context("failed to delete pod")?;
     let what = format!("failed to delete pod {name} in namespace {ns}");
     let pod = ctx
         .kube

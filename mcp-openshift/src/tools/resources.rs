@@ -191,5 +191,9 @@ mod tests {
     fn bad_documents_are_named() {
         let e = parse_manifests("a: b\n---\n- 1\n").unwrap_err().to_string();
         assert!(e.starts_with("document 2"), "{e}");
+        let e = parse_manifests("a: b\n---\nc: [1,\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("document 2: invalid YAML"), "{e}");
     }
 }

@@ -5,7 +5,7 @@ use http::Method;
 use serde_json::{Map, Value, json};
 
 use super::core_kinds::pods;
-use super::log_scan::{DEFAULT_TAIL, LogFilter, MAX_LOG_BYTES, filter_log};
+use super::log_scan::{DEFAULT_TAIL, cap_log};
 use super::{ToolContext, ToolDef, ToolResult, tool};
 use crate::args::Args;
 use crate::error::{ArgError, Context, KubeError, ToolError};
@@ -112,11 +112,9 @@ fn tail_arg(a: &Args<'_>) -> Result<i64, ArgError> {
 }
 
 async fn taskrun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a.req_str("name").context("failed to get TaskRun logs")?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .context("failed to get TaskRun logs")?,
-    );
+    let (name, ns) = ctx
+        .name_and_namespace(a)
+        .context("failed to get TaskRun logs")?;
     let what = format!("failed to get logs of TaskRun {name} in namespace {ns}");
     let step = a.opt_str("step").context(&what)?;
     let tail = tail_arg(a).context(&what)?;
@@ -128,24 +126,13 @@ async fn taskrun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let text = taskrun_log_text(ctx, &ns, &tr, step.as_deref(), tail)
         .await
         .context(&what)?;
-    Ok(filter_log(
-        &text,
-        &LogFilter {
-            grep: None,
-            max_bytes: MAX_LOG_BYTES,
-        },
-    )
-    .into())
+    Ok(cap_log(&text).into())
 }
 
 async fn pipelinerun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
+    let (name, ns) = ctx
+        .name_and_namespace(a)
         .context("failed to get PipelineRun logs")?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .context("failed to get PipelineRun logs")?,
-    );
     let what = format!("failed to get logs of PipelineRun {name} in namespace {ns}");
     let task = a.opt_str("task").context(&what)?;
     let step = a.opt_str("step").context(&what)?;
@@ -200,14 +187,7 @@ async fn pipelinerun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
             )),
         }
     }
-    Ok(filter_log(
-        &out,
-        &LogFilter {
-            grep: None,
-            max_bytes: MAX_LOG_BYTES,
-        },
-    )
-    .into())
+    Ok(cap_log(&out).into())
 }
 
 fn copy_run(orig: &Value, name: &str) -> Value {
@@ -258,11 +238,9 @@ async fn pipelinerun_lifecycle(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResul
 }
 
 async fn taskrun_restart(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a.req_str("name").context("failed to restart TaskRun")?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .context("failed to restart TaskRun")?,
-    );
+    let (name, ns) = ctx
+        .name_and_namespace(a)
+        .context("failed to restart TaskRun")?;
     let what = format!("failed to restart TaskRun {name} in namespace {ns}");
     let ri = tekton("TaskRun", "taskruns");
     restart_run(ctx, &ri, "TaskRun", &ns, &name, &what).await
@@ -318,8 +296,7 @@ fn params(p: &Map<String, Value>) -> Result<Vec<Value>, ArgError> {
 
 async fn start(ctx: &ToolContext<'_>, a: &Args<'_>, kind: &str) -> ToolResult {
     let pre = format!("failed to start {kind}");
-    let name = a.req_str("name").context(&pre)?;
-    let ns = ctx.namespace(a.opt_str("namespace").context(&pre)?);
+    let (name, ns) = ctx.name_and_namespace(a).context(&pre)?;
     let what = format!("failed to start {kind} {name} in namespace {ns}");
     let p = params(&a.opt_object("params").context(&what)?.unwrap_or_default()).context(&what)?;
     let (run_ri, def_ri, ref_key) = if kind == "Pipeline" {
