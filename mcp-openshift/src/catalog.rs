@@ -100,7 +100,7 @@ impl Catalog {
     pub fn new(filter: &ToolFilter) -> Self {
         let tools = registry()
             .into_iter()
-            .filter(|r| filter.toolsets.iter().any(|t| *t == r.toolset))
+            .filter(|r| filter.toolsets.contains(&r.toolset))
             .filter(|r| {
                 let a = r.spec.annotations.as_ref();
                 let read_only = a.and_then(|a| a.read_only_hint).unwrap_or(false);

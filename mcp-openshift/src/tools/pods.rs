@@ -48,7 +48,7 @@ async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
             };
             let (text, _) = list_rendered(ctx, &pods(), &q)
                 .await
-                .context(&format!("failed to list pods in namespace {ns}"))?;
+                .context(format!("failed to list pods in namespace {ns}"))?;
             Ok(format!("# Listing pods in all namespaces is not allowed for this identity; showing namespace {ns} only\n{text}").into())
         }
         Err(e) => Err(ToolError::failed(what, e)),
@@ -75,7 +75,7 @@ async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
         .kube
         .get_json(&pods().object(Some(&ns), &name))
         .await
-        .context(&format!("failed to get pod {name} in namespace {ns}"))?;
+        .context(format!("failed to get pod {name} in namespace {ns}"))?;
     strip_managed_fields(&mut pod);
     Ok(yaml(&pod).into())
 }
