@@ -84,7 +84,7 @@ pub fn registry() -> Vec<RegisteredTool> {
     specs()
         .into_iter()
         .filter_map(|(toolset, spec)| {
-            let def = tools::handlers().find(|d| d.name == spec.name.as_ref())?;
+            let def = tools::TOOLS.iter().find(|d| d.name == spec.name.as_ref())?;
             Some(RegisteredTool {
                 toolset,
                 spec,
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn every_spec_has_a_handler_and_every_handler_a_spec() {
         let specs: Vec<String> = specs().iter().map(|(_, t)| t.name.to_string()).collect();
-        let handlers: Vec<&str> = tools::handlers().map(|d| d.name).collect();
+        let handlers: Vec<&str> = tools::TOOLS.iter().map(|d| d.name).collect();
         for s in &specs {
             assert!(handlers.contains(&s.as_str()), "spec {s} has no handler");
         }

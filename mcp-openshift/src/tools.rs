@@ -1,9 +1,9 @@
 //! Tool implementations and their handler table.
 //!
 //! Tool files (one per group, each a leaf that imports no other tool file): `cluster_info`,
-//! `config_view`, `pod_logs`, `pods`, `resources`, `tekton`. Each exports `TOOLS`, its
-//! [`ToolDef`]s (name and handler); [`handlers`] joins the groups and the catalog joins each
-//! handler with its spec, so a tool is named once in Rust (see the README, "Adding a tool").
+//! `config_view`, `pod_logs`, `pods`, `resources`, `tekton`. [`TOOLS`] names every tool once
+//! with its handler; the catalog joins each entry with its spec (see the README, "Adding a
+//! tool").
 //!
 //! Pieces several tools share live in modules named for what they are: `apply` (server-side
 //! apply with this server's field manager), `metrics_api` (the `metrics.k8s.io` reads of the
@@ -94,7 +94,7 @@ pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = ToolResult> + Send + 'a>>;
 /// A tool's handler: the call's context and arguments in, the result out.
 pub type ToolHandler = for<'a> fn(&'a ToolContext<'a>, &'a Args<'a>) -> ToolFuture<'a>;
 
-/// One tool's name and handler, as a tool file declares it in its `TOOLS` table.
+/// One tool's name and handler: an entry of [`TOOLS`].
 #[derive(Clone, Copy)]
 pub struct ToolDef {
     /// The tool's name, as in its spec (`catalog/tools.json`).
@@ -109,27 +109,50 @@ impl std::fmt::Debug for ToolDef {
     }
 }
 
-/// Every tool this server implements, group by group.
-pub fn handlers() -> impl Iterator<Item = &'static ToolDef> {
-    [
-        config_view::TOOLS,
-        cluster_info::TOOLS,
-        pods::TOOLS,
-        pod_logs::TOOLS,
-        resources::TOOLS,
-        tekton::TOOLS,
-    ]
-    .into_iter()
-    .flatten()
-}
-
 /// A [`ToolDef`] for an `async fn(&ToolContext, &Args) -> ToolResult`.
 macro_rules! tool {
     ($name:literal, $handler:expr) => {
-        $crate::tools::ToolDef {
+        ToolDef {
             name: $name,
             run: |ctx, args| Box::pin($handler(ctx, args)),
         }
     };
 }
-pub(crate) use tool;
+
+/// Every tool this server implements: its name (as in its spec) and its handler. The one
+/// place a tool is named in Rust; the catalog joins each entry with its spec.
+pub const TOOLS: &[ToolDef] = &[
+    tool!("configuration_view", |c, a| std::future::ready(
+        config_view::view(c, a)
+    )),
+    tool!("events_list", cluster_info::events_list),
+    tool!("namespaces_list", cluster_info::namespaces_list),
+    tool!("projects_list", cluster_info::projects_list),
+    tool!("nodes_log", cluster_info::nodes_log),
+    tool!("nodes_stats_summary", cluster_info::nodes_stats_summary),
+    tool!("nodes_top", cluster_info::nodes_top),
+    tool!("pods_list", pods::list_all),
+    tool!("pods_list_in_namespace", pods::list_in_namespace),
+    tool!("pods_get", pods::get),
+    tool!("pods_delete", pods::delete),
+    tool!("pods_log", pod_logs::pods_log),
+    tool!("pods_exec", pods::exec),
+    tool!("pods_run", pods::run),
+    tool!("pods_top", pods::top),
+    tool!("resources_list", resources::list),
+    tool!("resources_get", resources::get),
+    tool!("resources_create_or_update", resources::create_or_update),
+    tool!("resources_delete", resources::delete),
+    tool!("resources_scale", resources::scale),
+    tool!("tekton_pipelinerun_logs", tekton::pipelinerun_logs),
+    tool!("tekton_taskrun_logs", tekton::taskrun_logs),
+    tool!(
+        "tekton_pipelinerun_lifecycle",
+        tekton::pipelinerun_lifecycle
+    ),
+    tool!("tekton_pipeline_start", |c, a| tekton::start(
+        c, a, "Pipeline"
+    )),
+    tool!("tekton_task_start", |c, a| tekton::start(c, a, "Task")),
+    tool!("tekton_taskrun_restart", tekton::taskrun_restart),
+];

@@ -6,23 +6,13 @@ use super::core_kinds::core_kind;
 use super::listing::{ListQuery, list_rendered};
 use super::log_scan::cap_log;
 use super::metrics_api::{metrics_items, require_metrics_api};
-use super::{ToolContext, ToolDef, ToolResult, tool};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
 use crate::error::Context;
 use crate::kube_api::{ResourceInfo, enc, query};
 use crate::output::{simplify_event, yaml};
 
-/// This group's tools.
-pub(super) const TOOLS: &[ToolDef] = &[
-    tool!("events_list", events_list),
-    tool!("namespaces_list", namespaces_list),
-    tool!("projects_list", projects_list),
-    tool!("nodes_log", nodes_log),
-    tool!("nodes_stats_summary", nodes_stats_summary),
-    tool!("nodes_top", nodes_top),
-];
-
-async fn events_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn events_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let ns = a.opt_str("namespace").context("failed to list events")?;
     let what = match &ns {
         Some(ns) => format!("failed to list events in namespace {ns}"),
@@ -53,7 +43,7 @@ async fn events_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     .into())
 }
 
-async fn namespaces_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn namespaces_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to list namespaces";
     let q = ListQuery {
         namespace: None,
@@ -66,7 +56,7 @@ async fn namespaces_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok(text.into())
 }
 
-async fn projects_list(ctx: &ToolContext<'_>, _: &Args<'_>) -> ToolResult {
+pub(super) async fn projects_list(ctx: &ToolContext<'_>, _: &Args<'_>) -> ToolResult {
     let what = "failed to list projects";
     let ri = ResourceInfo {
         group: "project.openshift.io".into(),
@@ -84,7 +74,7 @@ async fn projects_list(ctx: &ToolContext<'_>, _: &Args<'_>) -> ToolResult {
     Ok(text.into())
 }
 
-async fn nodes_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn nodes_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let name = a.req_str("name").context("failed to get node log")?;
     let what = format!("failed to get node log for {name}");
     let q = a.req_str("query").context(&what)?;
@@ -111,7 +101,7 @@ async fn nodes_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok(cap_log(&text).into())
 }
 
-async fn nodes_stats_summary(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn nodes_stats_summary(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let name = a
         .req_str("name")
         .context("failed to get node stats summary")?;
@@ -128,7 +118,7 @@ async fn nodes_stats_summary(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult 
     Ok(text.into())
 }
 
-async fn nodes_top(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn nodes_top(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get nodes top";
     let name = a.opt_str("name").context(what)?;
     let selector = a.opt_str("label_selector").context(what)?;

@@ -2,16 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{ToolContext, ToolDef, ToolResult};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
 use crate::error::Context;
 use crate::output::yaml;
-
-/// This group's tools.
-pub(super) const TOOLS: &[ToolDef] = &[ToolDef {
-    name: "configuration_view",
-    run: |ctx, args| Box::pin(std::future::ready(view(ctx, args))),
-}];
 
 /// Replacement text for secrets.
 pub(crate) const REDACTED: &str = "REDACTED";
@@ -28,7 +22,7 @@ const SECRET_KEYS: &[&str] = &[
     "access-token",
 ];
 
-fn view(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) fn view(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let minified = a
         .opt_bool("minified")
         .context("failed to get configuration")?

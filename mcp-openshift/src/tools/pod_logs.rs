@@ -7,15 +7,12 @@ use regex::Regex;
 use super::containers::choose_container;
 use super::core_kinds::pods;
 use super::log_scan::{DEFAULT_TAIL, LogFilter, LogScan, MAX_LOG_BYTES};
-use super::{ToolContext, ToolDef, ToolResult, tool};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
 use crate::error::{ArgError, Context, ToolError};
 use crate::kube_api::query;
 
-/// This group's tools.
-pub(super) const TOOLS: &[ToolDef] = &[tool!("pods_log", pods_log)];
-
-async fn pods_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn pods_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let pre = "failed to get pod log";
     let (name, ns) = ctx.name_and_namespace(a).context(pre)?;
     let tail = match a.opt_int("tail").context(pre)? {

@@ -11,7 +11,7 @@ use super::containers::choose_container;
 use super::core_kinds::{core_kind, pods};
 use super::listing::{ListQuery, list_rendered};
 use super::metrics_api::{metrics_items, require_metrics_api};
-use super::{ToolContext, ToolDef, ToolOutput, ToolResult, tool};
+use super::{ToolContext, ToolOutput, ToolResult};
 use crate::args::Args;
 use crate::error::{ArgError, Cause, Context, ToolError};
 use crate::kube_api::{ResourceInfo, enc, query};
@@ -19,18 +19,7 @@ use crate::output::{strip_managed_fields, yaml};
 
 const EXEC_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// This group's tools.
-pub(super) const TOOLS: &[ToolDef] = &[
-    tool!("pods_list", list_all),
-    tool!("pods_list_in_namespace", list_in_namespace),
-    tool!("pods_get", get),
-    tool!("pods_delete", delete),
-    tool!("pods_exec", exec),
-    tool!("pods_run", run),
-    tool!("pods_top", top),
-];
-
-async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to list pods in all namespaces";
     let q = ListQuery {
         namespace: None,
@@ -55,7 +44,7 @@ async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     }
 }
 
-async fn list_in_namespace(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn list_in_namespace(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let ns = a
         .req_str("namespace")
         .context("failed to list pods in namespace")?;
@@ -69,7 +58,7 @@ async fn list_in_namespace(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok(text.into())
 }
 
-async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let (name, ns) = ctx.name_and_namespace(a).context("failed to get pod")?;
     let mut pod = ctx
         .kube
@@ -80,7 +69,7 @@ async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok(yaml(&pod).into())
 }
 
-async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let (name, ns) = ctx.name_and_namespace(a).context("failed to delete pod")?;
     let what = format!("failed to delete pod {name} in namespace {ns}");
     let pod = ctx
@@ -141,7 +130,7 @@ async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok("Pod deleted successfully".to_string().into())
 }
 
-async fn exec(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn exec(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let name = a.req_str("name").context("failed to exec in pod")?;
     let command = a
         .req_str_array("command")
@@ -249,7 +238,7 @@ fn exec_failure(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Status, body
     }
 }
 
-async fn run(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn run(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let image = a.req_str("image").context("failed to run pod")?;
     let ns = ctx.namespace(a.opt_str("namespace").context("failed to run pod")?);
     let name = a
@@ -289,7 +278,7 @@ async fn run(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok(applied_text(applied).into())
 }
 
-async fn top(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn top(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get pods top";
     let all = a.opt_bool("all_namespaces").context(what)?.unwrap_or(true);
     let ns_arg = a.opt_str("namespace").context(what)?;

@@ -5,20 +5,11 @@ use serde_json::Value;
 
 use super::apply::{applied_text, apply_all};
 use super::listing::{ListQuery, list_rendered};
-use super::{ToolContext, ToolDef, ToolOutput, ToolResult, tool};
+use super::{ToolContext, ToolOutput, ToolResult};
 use crate::args::Args;
 use crate::error::{ArgError, Cause, Context, KubeError, ToolError};
 use crate::kube_api::{ResourceInfo, query};
 use crate::output::{strip_managed_fields, yaml};
-
-/// This group's tools.
-pub(super) const TOOLS: &[ToolDef] = &[
-    tool!("resources_list", list),
-    tool!("resources_get", get),
-    tool!("resources_create_or_update", create_or_update),
-    tool!("resources_delete", delete),
-    tool!("resources_scale", scale),
-];
 
 struct Target {
     api_version: String,
@@ -43,7 +34,7 @@ fn target(a: &Args<'_>) -> Result<Target, ArgError> {
     })
 }
 
-async fn list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to list resources";
     let t = target(a).context(what)?;
     let q = ListQuery {
@@ -63,7 +54,7 @@ async fn list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     })
 }
 
-async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get resource";
     let t = target(a).context(what)?;
     let name = a.req_str("name").context(what)?;
@@ -80,7 +71,7 @@ async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     })
 }
 
-async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to delete resource";
     let t = target(a).context(what)?;
     let name = a.req_str("name").context(what)?;
@@ -104,7 +95,7 @@ async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok("Resource deleted successfully".to_string().into())
 }
 
-async fn scale(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn scale(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get/update resource scale";
     let t = target(a).context(what)?;
     let name = a.req_str("name").context(what)?;
@@ -134,7 +125,7 @@ async fn scale(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     .into())
 }
 
-async fn create_or_update(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn create_or_update(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to create or update resources";
     let text = a.req_str("resource").context(what)?;
     let docs = parse_manifests(&text).context(what)?;

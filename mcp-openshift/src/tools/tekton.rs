@@ -6,20 +6,10 @@ use serde_json::{Map, Value, json};
 
 use super::core_kinds::pods;
 use super::log_scan::{DEFAULT_TAIL, cap_log};
-use super::{ToolContext, ToolDef, ToolResult, tool};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
 use crate::error::{ArgError, Context, KubeError, ToolError};
 use crate::kube_api::{ResourceInfo, query};
-
-/// This group's tools.
-pub(super) const TOOLS: &[ToolDef] = &[
-    tool!("tekton_pipelinerun_logs", pipelinerun_logs),
-    tool!("tekton_taskrun_logs", taskrun_logs),
-    tool!("tekton_pipelinerun_lifecycle", pipelinerun_lifecycle),
-    tool!("tekton_pipeline_start", |c, a| start(c, a, "Pipeline")),
-    tool!("tekton_task_start", |c, a| start(c, a, "Task")),
-    tool!("tekton_taskrun_restart", taskrun_restart),
-];
 
 fn tekton(kind: &str, plural: &str) -> ResourceInfo {
     ResourceInfo {
@@ -111,7 +101,7 @@ fn tail_arg(a: &Args<'_>) -> Result<i64, ArgError> {
         .unwrap_or(DEFAULT_TAIL))
 }
 
-async fn taskrun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn taskrun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let (name, ns) = ctx
         .name_and_namespace(a)
         .context("failed to get TaskRun logs")?;
@@ -129,7 +119,7 @@ async fn taskrun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     Ok(cap_log(&text).into())
 }
 
-async fn pipelinerun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn pipelinerun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let (name, ns) = ctx
         .name_and_namespace(a)
         .context("failed to get PipelineRun logs")?;
@@ -202,7 +192,7 @@ fn copy_run(orig: &Value, name: &str) -> Value {
     json!({"apiVersion": "tekton.dev/v1", "kind": orig["kind"], "metadata": {"generateName": format!("{base}-"), "namespace": orig["metadata"]["namespace"]}, "spec": spec})
 }
 
-async fn pipelinerun_lifecycle(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn pipelinerun_lifecycle(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let name = a.req_str("name").context("failed to manage PipelineRun")?;
     let action = a
         .req_str("action")
@@ -237,7 +227,7 @@ async fn pipelinerun_lifecycle(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResul
     }
 }
 
-async fn taskrun_restart(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn taskrun_restart(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let (name, ns) = ctx
         .name_and_namespace(a)
         .context("failed to restart TaskRun")?;
@@ -294,7 +284,7 @@ fn params(p: &Map<String, Value>) -> Result<Vec<Value>, ArgError> {
         .collect()
 }
 
-async fn start(ctx: &ToolContext<'_>, a: &Args<'_>, kind: &str) -> ToolResult {
+pub(super) async fn start(ctx: &ToolContext<'_>, a: &Args<'_>, kind: &str) -> ToolResult {
     let pre = format!("failed to start {kind}");
     let (name, ns) = ctx.name_and_namespace(a).context(&pre)?;
     let what = format!("failed to start {kind} {name} in namespace {ns}");
