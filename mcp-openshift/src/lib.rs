@@ -2,8 +2,9 @@
 //! that keeps the legacy SSE transport next to streamable HTTP and stdio.
 //!
 //! Main types: [`Config`] (flags + TOML), [`Cluster`] (cluster access and token passthrough),
-//! [`ServerState`] / [`McpServer`] (the MCP handler), [`http::serve`] (all HTTP endpoints) and
-//! [`Catalog`] (the upstream tool contract, filtered by read-only/destructive/allow/deny).
+//! [`ServerState`] / [`McpServer`] (the MCP handler), [`http::serve`] (all HTTP endpoints),
+//! [`Catalog`] (the tool registry: each upstream spec with its handler, filtered by
+//! toolsets/read-only/destructive/allow/deny) and [`ToolError`] (a failed tool call).
 
 pub mod args;
 pub mod catalog;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 pub use catalog::{Catalog, ToolFilter};
 pub use cluster::Cluster;
 pub use config::{Config, ListOutput};
-pub use error::{ConfigError, KubeError};
+pub use error::{ConfigError, KubeError, ToolError};
 pub use server::{McpServer, ServerState};
 
 /// Shared state for a configuration and a cluster.

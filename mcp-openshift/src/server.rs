@@ -1,4 +1,4 @@
-//! The MCP server: lists the filtered catalogue and dispatches calls to the tools with the
+//! The MCP server: lists the filtered catalog and dispatches calls to the tools with the
 //! caller's identity (token passthrough) or the server's own.
 
 use std::sync::Arc;
@@ -13,11 +13,13 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
+use crate::args::Args;
 use crate::catalog::Catalog;
 use crate::cluster::Cluster;
 use crate::config::ListOutput;
+use crate::error::ToolError;
 use crate::metrics::Metrics;
-use crate::tools::{self, ToolCtx};
+use crate::tools::ToolContext;
 
 /// Everything sessions share.
 pub struct ServerState {
@@ -73,7 +75,7 @@ impl McpServer {
 
     /// Tools this server offers.
     pub fn tools(&self) -> Vec<Tool> {
-        self.state.catalog.tools().to_vec()
+        self.state.catalog.tools()
     }
 }
 
@@ -111,12 +113,7 @@ impl ServerHandler for McpServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.state
-            .catalog
-            .tools()
-            .iter()
-            .find(|t| t.name == name)
-            .cloned()
+        self.state.catalog.get(name).map(|t| t.spec.clone())
     }
 
     async fn call_tool(
@@ -125,27 +122,28 @@ impl ServerHandler for McpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = request.name.to_string();
-        if !self.state.catalog.is_enabled(&name) {
+        let Some(tool) = self.state.catalog.get(&name) else {
             return Err(ErrorData::invalid_params(
                 format!("unknown tool \"{name}\""),
                 None,
             ));
-        }
+        };
         let started = Instant::now();
         let args = request.arguments.unwrap_or_default();
         let token = self.token(&context);
         let result = match self.state.cluster.for_token(token.as_deref()) {
-            Err(e) => Err(format!("failed to {name}: {e}")),
+            Err(e) => Err(ToolError::failed(format!("failed to {name}"), e)),
             Ok(kube) => {
-                let ctx = ToolCtx {
+                let ctx = ToolContext {
                     kube,
                     cluster: &self.state.cluster,
                     list_output: self.state.list_output,
                     limits: self.state.limits,
                 };
+                let args = Args::new(&args);
                 tokio::select! {
-                    r = tools::call(&name, &args, &ctx) => r.unwrap_or_else(|| Err(format!("tool {name} is not implemented"))),
-                    _ = context.ct.cancelled() => Err(format!("tool {name} was cancelled")),
+                    r = (tool.run)(&ctx, &args) => r,
+                    _ = context.ct.cancelled() => Err(ToolError::Cancelled { tool: name.clone() }),
                 }
             }
         };
@@ -159,9 +157,9 @@ impl ServerHandler for McpServer {
                 r.structured_content = out.structured;
                 r
             }
-            Err(msg) => {
-                tracing::debug!(tool = %name, error = %msg, "tool call failed");
-                CallToolResult::error(vec![ContentBlock::text(msg)])
+            Err(e) => {
+                tracing::debug!(tool = %name, error = %e, "tool call failed");
+                CallToolResult::error(vec![ContentBlock::text(e.to_string())])
             }
         };
         Ok(res.into())

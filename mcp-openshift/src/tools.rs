@@ -1,30 +1,48 @@
-//! Tool implementations, grouped by domain, and the dispatcher from tool name to handler.
+//! Tool implementations and their handler table.
 //!
-//! Each handler returns `Ok(ToolOutput)` or `Err(message)`; the message is the full text of
-//! the `isError` result, in upstream's `failed to <verb> …: <reason>` form.
+//! Tool files (one per group, each a leaf that imports no other tool file): `cluster_info`,
+//! `config_view`, `pod_logs`, `pods`, `resources`, `tekton`. [`TOOLS`] names every tool once
+//! with its handler; the catalog joins each entry with its spec (see the README, "Adding a
+//! tool").
+//!
+//! Pieces several tools share live in modules named for what they are: `apply` (server-side
+//! apply with this server's field manager), `metrics_api` (the `metrics.k8s.io` reads of the
+//! `top` tools), `log_scan` (log filtering and caps), `containers` (which container a call
+//! means), `core_kinds` (built-in kinds without discovery), `listing` (rendered lists) and
+//! `capped_read` (bounded command output).
+//!
+//! Each handler returns `Ok(ToolOutput)` or a [`ToolError`] whose text is the whole `isError`
+//! result, in upstream's `failed to <verb> …: <reason>` form.
 
+mod apply;
 mod capped_read;
 mod cluster_info;
 mod config_view;
+mod containers;
+mod core_kinds;
+mod listing;
 mod log_scan;
+mod metrics_api;
 mod pod_logs;
 mod pods;
 mod resources;
 mod tekton;
 
-use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
 
 use crate::args::Args;
 use crate::cluster::Cluster;
 use crate::config::{ListOutput, OutputLimits};
-use crate::error::KubeError;
-use crate::kube_api::{Kube, ResourceInfo, TABLE_ACCEPT};
-use crate::output::{self, Table};
+use crate::error::{ArgError, ToolError};
+use crate::kube_api::Kube;
 
 pub use log_scan::{LogFilter, LogScan, filter_log};
 
 /// What a tool call sees: the client for the caller's identity and the server settings.
-pub struct ToolCtx<'a> {
+pub struct ToolContext<'a> {
     /// Client for this call's identity.
     pub kube: Kube,
     /// The configured cluster (default namespace, kubeconfig view).
@@ -35,10 +53,17 @@ pub struct ToolCtx<'a> {
     pub limits: OutputLimits,
 }
 
-impl ToolCtx<'_> {
+impl ToolContext<'_> {
     /// The namespace argument, or the configured default.
     pub fn namespace(&self, arg: Option<String>) -> String {
         arg.unwrap_or_else(|| self.cluster.default_namespace().to_string())
+    }
+
+    /// The `name` (required) and `namespace` (else the default) arguments of a tool that
+    /// addresses one namespaced object, read in that order.
+    pub fn name_and_namespace(&self, a: &Args<'_>) -> Result<(String, String), ArgError> {
+        let name = a.req_str("name")?;
+        Ok((name, self.namespace(a.opt_str("namespace")?)))
     }
 }
 
@@ -61,107 +86,73 @@ impl From<String> for ToolOutput {
 }
 
 /// Result of a handler.
-pub type ToolResult = Result<ToolOutput, String>;
+pub type ToolResult = Result<ToolOutput, ToolError>;
 
-/// Prefix an error with what failed.
-pub(crate) fn fail(what: &str, e: impl std::fmt::Display) -> String {
-    format!("{what}: {e}")
+/// The running call of one handler.
+pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = ToolResult> + Send + 'a>>;
+
+/// A tool's handler: the call's context and arguments in, the result out.
+pub type ToolHandler = for<'a> fn(&'a ToolContext<'a>, &'a Args<'a>) -> ToolFuture<'a>;
+
+/// One tool's name and handler: an entry of [`TOOLS`].
+#[derive(Clone, Copy)]
+pub struct ToolDef {
+    /// The tool's name, as in its spec (`catalog/tools.json`).
+    pub name: &'static str,
+    /// Runs the tool.
+    pub run: ToolHandler,
 }
 
-/// Run the tool `name`; `None` when no such tool exists.
-pub async fn call(name: &str, args: &Map<String, Value>, ctx: &ToolCtx<'_>) -> Option<ToolResult> {
-    let a = Args::new(args);
-    let r = match name {
-        "configuration_view" => config_view::view(ctx, &a),
-        "events_list" => cluster_info::events_list(ctx, &a).await,
-        "namespaces_list" => cluster_info::namespaces_list(ctx, &a).await,
-        "projects_list" => cluster_info::projects_list(ctx).await,
-        "nodes_log" => cluster_info::nodes_log(ctx, &a).await,
-        "nodes_stats_summary" => cluster_info::nodes_stats_summary(ctx, &a).await,
-        "nodes_top" => cluster_info::nodes_top(ctx, &a).await,
-        "pods_list" => pods::list_all(ctx, &a).await,
-        "pods_list_in_namespace" => pods::list_in_namespace(ctx, &a).await,
-        "pods_get" => pods::get(ctx, &a).await,
-        "pods_delete" => pods::delete(ctx, &a).await,
-        "pods_log" => pod_logs::pods_log(ctx, &a).await,
-        "pods_exec" => pods::exec(ctx, &a).await,
-        "pods_run" => pods::run(ctx, &a).await,
-        "pods_top" => pods::top(ctx, &a).await,
-        "resources_list" => resources::list(ctx, &a).await,
-        "resources_get" => resources::get(ctx, &a).await,
-        "resources_create_or_update" => resources::create_or_update(ctx, &a).await,
-        "resources_delete" => resources::delete(ctx, &a).await,
-        "resources_scale" => resources::scale(ctx, &a).await,
-        "tekton_pipelinerun_logs" => tekton::pipelinerun_logs(ctx, &a).await,
-        "tekton_taskrun_logs" => tekton::taskrun_logs(ctx, &a).await,
-        "tekton_pipelinerun_lifecycle" => tekton::pipelinerun_lifecycle(ctx, &a).await,
-        "tekton_pipeline_start" => tekton::start(ctx, &a, "Pipeline").await,
-        "tekton_task_start" => tekton::start(ctx, &a, "Task").await,
-        "tekton_taskrun_restart" => tekton::taskrun_restart(ctx, &a).await,
-        _ => return None,
-    };
-    Some(r)
-}
-
-/// Selectors and scope of one list call.
-pub(crate) struct ListQuery<'a> {
-    pub namespace: Option<&'a str>,
-    pub label_selector: Option<String>,
-    pub field_selector: Option<String>,
-}
-
-/// List a kind and render it as configured; returns text and structured items.
-pub(crate) async fn list_rendered(
-    ctx: &ToolCtx<'_>,
-    ri: &ResourceInfo,
-    q: &ListQuery<'_>,
-) -> Result<(String, Value), KubeError> {
-    let path = format!(
-        "{}{}",
-        ri.collection(q.namespace),
-        crate::kube_api::query(&[
-            ("labelSelector", q.label_selector.clone()),
-            ("fieldSelector", q.field_selector.clone())
-        ])
-    );
-    match ctx.list_output {
-        ListOutput::Yaml => {
-            let list = ctx.kube.get_json(&path).await?;
-            let mut items = list["items"].as_array().cloned().unwrap_or_default();
-            items.iter_mut().for_each(output::strip_managed_fields);
-            Ok((
-                output::list_yaml(&list),
-                serde_json::json!({ "items": items }),
-            ))
-        }
-        ListOutput::Table => {
-            let text = ctx
-                .kube
-                .send(http::Method::GET, &path, TABLE_ACCEPT, None)
-                .await?;
-            let body: Value = serde_json::from_str(&text).map_err(|e| {
-                KubeError::msg(format!("unexpected answer from the API server: {e}"))
-            })?;
-            let table = if body["kind"] == "Table" {
-                Table::from_server_table(&body, &ri.api_version(), &ri.kind)
-            } else {
-                Table::from_plain_list(&body, &ri.api_version(), &ri.kind, jiff::Timestamp::now())
-            };
-            let items: Vec<Value> = table
-                .rows
-                .iter()
-                .map(|r| {
-                    Value::Object(
-                        table
-                            .headers
-                            .iter()
-                            .cloned()
-                            .zip(r.iter().map(|c| Value::String(c.clone())))
-                            .collect(),
-                    )
-                })
-                .collect();
-            Ok((table.render(), serde_json::json!({ "items": items })))
-        }
+impl std::fmt::Debug for ToolDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolDef").field("name", &self.name).finish()
     }
 }
+
+/// A [`ToolDef`] for an `async fn(&ToolContext, &Args) -> ToolResult`.
+macro_rules! tool {
+    ($name:literal, $handler:expr) => {
+        ToolDef {
+            name: $name,
+            run: |ctx, args| Box::pin($handler(ctx, args)),
+        }
+    };
+}
+
+/// Every tool this server implements: its name (as in its spec) and its handler. The one
+/// place a tool is named in Rust; the catalog joins each entry with its spec.
+pub const TOOLS: &[ToolDef] = &[
+    tool!("configuration_view", |c, a| std::future::ready(
+        config_view::view(c, a)
+    )),
+    tool!("events_list", cluster_info::events_list),
+    tool!("namespaces_list", cluster_info::namespaces_list),
+    tool!("projects_list", cluster_info::projects_list),
+    tool!("nodes_log", cluster_info::nodes_log),
+    tool!("nodes_stats_summary", cluster_info::nodes_stats_summary),
+    tool!("nodes_top", cluster_info::nodes_top),
+    tool!("pods_list", pods::list_all),
+    tool!("pods_list_in_namespace", pods::list_in_namespace),
+    tool!("pods_get", pods::get),
+    tool!("pods_delete", pods::delete),
+    tool!("pods_log", pod_logs::pods_log),
+    tool!("pods_exec", pods::exec),
+    tool!("pods_run", pods::run),
+    tool!("pods_top", pods::top),
+    tool!("resources_list", resources::list),
+    tool!("resources_get", resources::get),
+    tool!("resources_create_or_update", resources::create_or_update),
+    tool!("resources_delete", resources::delete),
+    tool!("resources_scale", resources::scale),
+    tool!("tekton_pipelinerun_logs", tekton::pipelinerun_logs),
+    tool!("tekton_taskrun_logs", tekton::taskrun_logs),
+    tool!(
+        "tekton_pipelinerun_lifecycle",
+        tekton::pipelinerun_lifecycle
+    ),
+    tool!("tekton_pipeline_start", |c, a| tekton::start(
+        c, a, "Pipeline"
+    )),
+    tool!("tekton_task_start", |c, a| tekton::start(c, a, "Task")),
+    tool!("tekton_taskrun_restart", tekton::taskrun_restart),
+];

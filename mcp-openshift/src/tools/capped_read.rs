@@ -3,7 +3,7 @@
 
 /// Reads `stream` to its end, keeping the first `cap` bytes; a longer output ends with a
 /// note saying how many bytes were dropped.
-pub(crate) async fn read_capped<R>(stream: Option<R>, cap: usize) -> Result<String, String>
+pub(crate) async fn read_capped<R>(stream: Option<R>, cap: usize) -> std::io::Result<String>
 where
     R: tokio::io::AsyncRead + Unpin,
 {
@@ -15,7 +15,7 @@ where
     let mut dropped: u64 = 0;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        let n = stream.read(&mut buf).await.map_err(|e| e.to_string())?;
+        let n = stream.read(&mut buf).await?;
         if n == 0 {
             break;
         }

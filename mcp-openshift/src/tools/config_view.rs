@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{ToolCtx, ToolResult, fail};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
+use crate::error::Context;
 use crate::output::yaml;
 
 /// Replacement text for secrets.
@@ -21,10 +22,10 @@ const SECRET_KEYS: &[&str] = &[
     "access-token",
 ];
 
-pub(super) fn view(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) fn view(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let minified = a
         .opt_bool("minified")
-        .map_err(|e| fail("failed to get configuration", e))?
+        .context("failed to get configuration")?
         .unwrap_or(true);
     let mut kc = ctx.cluster.kubeconfig().clone();
     if minified {

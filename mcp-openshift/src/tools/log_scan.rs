@@ -10,6 +10,23 @@ use std::collections::VecDeque;
 
 use regex::Regex;
 
+/// Lines a log tool reads when no tail is given (upstream's default).
+pub(crate) const DEFAULT_TAIL: i64 = 100;
+/// Largest log text a tool returns to the model; the start is cut first.
+pub(crate) const MAX_LOG_BYTES: usize = 64 * 1024;
+
+/// A whole log text cut to [`MAX_LOG_BYTES`] (its end kept, with a note), no grep: what the
+/// node and Tekton log tools answer.
+pub(crate) fn cap_log(text: &str) -> String {
+    filter_log(
+        text,
+        &LogFilter {
+            grep: None,
+            max_bytes: MAX_LOG_BYTES,
+        },
+    )
+}
+
 /// Longest line kept; the rest of a longer line is dropped with a note on that line.
 pub(crate) const MAX_LINE_BYTES: usize = 16 * 1024;
 

@@ -4,57 +4,43 @@
 
 use regex::Regex;
 
-use super::log_scan::{LogFilter, LogScan};
-
-use super::pods::{choose_container, pods};
-use super::{ToolCtx, ToolResult, fail};
+use super::containers::choose_container;
+use super::core_kinds::pods;
+use super::log_scan::{DEFAULT_TAIL, LogFilter, LogScan, MAX_LOG_BYTES};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
+use crate::error::{ArgError, Context, ToolError};
 use crate::kube_api::query;
 
-/// Lines sent when no tail is given (upstream's default).
-pub(crate) const DEFAULT_TAIL: i64 = 100;
-/// Largest log text returned to the model; the start is cut first.
-pub(crate) const MAX_LOG_BYTES: usize = 64 * 1024;
-
-pub(super) async fn pods_log(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn pods_log(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let pre = "failed to get pod log";
-    let name = a.req_str("name").map_err(|e| fail(pre, e))?;
-    let ns = ctx.namespace(a.opt_str("namespace").map_err(|e| fail(pre, e))?);
-    let tail = match a.opt_int("tail").map_err(|e| fail(pre, e))? {
+    let (name, ns) = ctx.name_and_namespace(a).context(pre)?;
+    let tail = match a.opt_int("tail").context(pre)? {
         Some(t) => Some(t),
-        None => a.opt_int("tailLines").map_err(|e| fail(pre, e))?,
+        None => a.opt_int("tailLines").context(pre)?,
     };
-    let previous = a
-        .opt_bool("previous")
-        .map_err(|e| fail(pre, e))?
-        .unwrap_or(false);
-    let since = a
-        .opt_int("sinceSeconds")
-        .map_err(|e| fail(pre, e))?
-        .filter(|s| *s > 0);
-    let limit = a
-        .opt_int("limitBytes")
-        .map_err(|e| fail(pre, e))?
-        .filter(|s| *s > 0);
-    let grep = match a.opt_str("grep").map_err(|e| fail(pre, e))? {
+    let previous = a.opt_bool("previous").context(pre)?.unwrap_or(false);
+    let since = a.opt_int("sinceSeconds").context(pre)?.filter(|s| *s > 0);
+    let limit = a.opt_int("limitBytes").context(pre)?.filter(|s| *s > 0);
+    let grep = match a.opt_str("grep").context(pre)? {
         Some(g) => Some(Regex::new(&g).map_err(|e| {
-            fail(
+            ToolError::failed(
                 pre,
-                format!("grep parameter is not a valid regular expression: {e}"),
+                ArgError::invalid("grep", format!("is not a valid regular expression: {e}")),
             )
         })?),
         None => None,
     };
     let what = format!("failed to get pod {name} log in namespace {ns}");
-    let container = match a.opt_str("container").map_err(|e| fail(pre, e))? {
+    let container = match a.opt_str("container").context(pre)? {
         Some(c) => c,
         None => {
             let pod = ctx
                 .kube
                 .get_json(&pods().object(Some(&ns), &name))
                 .await
-                .map_err(|e| fail(&what, e))?;
-            choose_container(&pod).map_err(|e| fail(&what, e))?
+                .context(&what)?;
+            choose_container(&pod).context(&what)?
         }
     };
     // With grep and no explicit tail the whole log is searched; otherwise upstream's tail rule.
@@ -84,7 +70,7 @@ pub(super) async fn pods_log(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
             scan.push(chunk)
         })
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     if scan.read_bytes() == 0 {
         return Ok(
             format!("The pod {name} in namespace {ns} has not logged any message yet").into(),

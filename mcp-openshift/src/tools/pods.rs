@@ -3,39 +3,28 @@
 use std::time::Duration;
 
 use http::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::cluster_info::{metrics_items, require_metrics_api};
-use super::{ListQuery, ToolCtx, ToolOutput, ToolResult, fail, list_rendered};
+use super::apply::{FIELD_MANAGER, applied_text, apply_all};
+use super::capped_read::read_capped;
+use super::containers::choose_container;
+use super::core_kinds::{core_kind, pods};
+use super::listing::{ListQuery, list_rendered};
+use super::metrics_api::{metrics_items, require_metrics_api};
+use super::{ToolContext, ToolOutput, ToolResult};
 use crate::args::Args;
+use crate::error::{ArgError, Cause, Context, ToolError};
 use crate::kube_api::{ResourceInfo, enc, query};
 use crate::output::{strip_managed_fields, yaml};
 
-/// Field manager for everything this server applies.
-pub(crate) const FIELD_MANAGER: &str = "kubernetes-mcp-server";
 const EXEC_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A built-in kind that needs no discovery.
-pub(crate) fn core_kind(kind: &str, plural: &str, namespaced: bool) -> ResourceInfo {
-    ResourceInfo {
-        group: String::new(),
-        version: "v1".into(),
-        kind: kind.into(),
-        plural: plural.into(),
-        namespaced,
-    }
-}
-
-pub(crate) fn pods() -> ResourceInfo {
-    core_kind("Pod", "pods", true)
-}
-
-pub(super) async fn list_all(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to list pods in all namespaces";
     let q = ListQuery {
         namespace: None,
-        label_selector: a.opt_str("labelSelector").map_err(|e| fail(what, e))?,
-        field_selector: a.opt_str("fieldSelector").map_err(|e| fail(what, e))?,
+        label_selector: a.opt_str("labelSelector").context(what)?,
+        field_selector: a.opt_str("fieldSelector").context(what)?,
     };
     match list_rendered(ctx, &pods(), &q).await {
         Ok((text, _)) => Ok(text.into()),
@@ -48,60 +37,46 @@ pub(super) async fn list_all(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
             };
             let (text, _) = list_rendered(ctx, &pods(), &q)
                 .await
-                .map_err(|e| fail(&format!("failed to list pods in namespace {ns}"), e))?;
+                .context(format!("failed to list pods in namespace {ns}"))?;
             Ok(format!("# Listing pods in all namespaces is not allowed for this identity; showing namespace {ns} only\n{text}").into())
         }
-        Err(e) => Err(fail(what, e)),
+        Err(e) => Err(ToolError::failed(what, e)),
     }
 }
 
-pub(super) async fn list_in_namespace(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn list_in_namespace(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let ns = a
         .req_str("namespace")
-        .map_err(|e| fail("failed to list pods in namespace", e))?;
+        .context("failed to list pods in namespace")?;
     let what = format!("failed to list pods in namespace {ns}");
     let q = ListQuery {
         namespace: Some(&ns),
-        label_selector: a.opt_str("labelSelector").map_err(|e| fail(&what, e))?,
-        field_selector: a.opt_str("fieldSelector").map_err(|e| fail(&what, e))?,
+        label_selector: a.opt_str("labelSelector").context(&what)?,
+        field_selector: a.opt_str("fieldSelector").context(&what)?,
     };
-    let (text, _) = list_rendered(ctx, &pods(), &q)
-        .await
-        .map_err(|e| fail(&what, e))?;
+    let (text, _) = list_rendered(ctx, &pods(), &q).await.context(&what)?;
     Ok(text.into())
 }
 
-pub(super) async fn get(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to get pod", e))?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to get pod", e))?,
-    );
+pub(super) async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let (name, ns) = ctx.name_and_namespace(a).context("failed to get pod")?;
     let mut pod = ctx
         .kube
         .get_json(&pods().object(Some(&ns), &name))
         .await
-        .map_err(|e| fail(&format!("failed to get pod {name} in namespace {ns}"), e))?;
+        .context(format!("failed to get pod {name} in namespace {ns}"))?;
     strip_managed_fields(&mut pod);
     Ok(yaml(&pod).into())
 }
 
-pub(super) async fn delete(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to delete pod", e))?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to delete pod", e))?,
-    );
+pub(super) async fn delete(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let (name, ns) = ctx.name_and_namespace(a).context("failed to delete pod")?;
     let what = format!("failed to delete pod {name} in namespace {ns}");
     let pod = ctx
         .kube
         .get_json(&pods().object(Some(&ns), &name))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     let labels = &pod["metadata"]["labels"];
     if labels["app.kubernetes.io/managed-by"] == FIELD_MANAGER
         && let Some(app) = labels["app.kubernetes.io/name"].as_str()
@@ -127,7 +102,7 @@ pub(super) async fn delete(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
                     query(&[("labelSelector", Some(selector.clone()))])
                 ))
                 .await
-                .map_err(|e| fail(&what, e))?;
+                .context(&what)?;
             for item in list["items"].as_array().into_iter().flatten() {
                 if let Some(n) = item["metadata"]["name"].as_str() {
                     ctx.kube
@@ -138,7 +113,7 @@ pub(super) async fn delete(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
                             None,
                         )
                         .await
-                        .map_err(|e| fail(&what, e))?;
+                        .context(&what)?;
                 }
             }
         }
@@ -151,81 +126,58 @@ pub(super) async fn delete(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
             None,
         )
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     Ok("Pod deleted successfully".to_string().into())
 }
 
-/// The container to use when none was named: the only one, else the default-container annotation.
-pub(crate) fn choose_container(pod: &Value) -> Result<String, String> {
-    let names: Vec<&str> = pod["spec"]["containers"]
-        .as_array()
-        .map(|c| c.iter().filter_map(|c| c["name"].as_str()).collect())
-        .unwrap_or_default();
-    if let [only] = names.as_slice() {
-        return Ok(only.to_string());
-    }
-    if let Some(d) =
-        pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str()
-        && names.contains(&d)
-    {
-        return Ok(d.to_string());
-    }
-    if names.is_empty() {
-        return Err("the pod has no containers".into());
-    }
-    Err(format!(
-        "the pod has {} containers and none was named; choose one with the container parameter: {}",
-        names.len(),
-        names.join(", ")
-    ))
-}
-
-pub(super) async fn exec(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to exec in pod", e))?;
+pub(super) async fn exec(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let name = a.req_str("name").context("failed to exec in pod")?;
     let command = a
         .req_str_array("command")
-        .map_err(|e| fail("failed to exec in pod", e))?;
+        .context("failed to exec in pod")?;
     if command.is_empty() {
-        return Err("failed to exec in pod: command parameter must not be empty".into());
+        return Err(ToolError::failed(
+            "failed to exec in pod",
+            ArgError::invalid("command", "must not be empty"),
+        ));
     }
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to exec in pod", e))?,
-    );
+    let ns = ctx.namespace(a.opt_str("namespace").context("failed to exec in pod")?);
     let what = format!("failed to exec in pod {name} in namespace {ns}");
     let pod = ctx
         .kube
         .get_json(&pods().object(Some(&ns), &name))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     if let Some(phase @ ("Succeeded" | "Failed")) = pod["status"]["phase"].as_str() {
-        return Err(fail(
-            &what,
-            format!("cannot exec into a container in a completed pod; current phase is {phase}"),
+        return Err(ToolError::failed(
+            what,
+            Cause::PodCompleted {
+                phase: phase.to_string(),
+            },
         ));
     }
-    let container = match a.opt_str("container").map_err(|e| fail(&what, e))? {
+    let container = match a.opt_str("container").context(&what)? {
         Some(c) => c,
-        None => choose_container(&pod).map_err(|e| fail(&what, e))?,
+        None => choose_container(&pod).context(&what)?,
     };
     match tokio::time::timeout(EXEC_TIMEOUT, run_exec(ctx, &ns, &name, &container, command)).await {
-        Ok(r) => r.map(ToolOutput::from).map_err(|e| fail(&what, e)),
-        Err(_) => Err(fail(
-            &what,
-            format!("command did not finish within {}s", EXEC_TIMEOUT.as_secs()),
+        Ok(r) => r.map(ToolOutput::from).context(what),
+        Err(_) => Err(ToolError::failed(
+            what,
+            Cause::Timeout {
+                secs: EXEC_TIMEOUT.as_secs(),
+            },
         )),
     }
 }
 
 async fn run_exec(
-    ctx: &ToolCtx<'_>,
+    ctx: &ToolContext<'_>,
     ns: &str,
     name: &str,
     container: &str,
     command: Vec<String>,
-) -> Result<String, String> {
+) -> Result<String, Cause> {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Api, AttachParams};
     let api: Api<Pod> = Api::namespaced(ctx.kube.client().clone(), ns);
@@ -237,16 +189,13 @@ async fn run_exec(
     let mut attached = api
         .exec(name, command, &params)
         .await
-        .map_err(|e| crate::error::KubeError::from(e).to_string())?;
+        .map_err(crate::error::KubeError::from)?;
     // Both streams at once: reading one to the end first could stall on a full other one.
     // Each keeps at most `cap` bytes; the rest is read (so the command can finish) and
     // dropped, and the result says how much.
     let cap = ctx.limits.exec_output_bytes;
     let (stdout, stderr) = (attached.stdout(), attached.stderr());
-    let (out, err) = tokio::try_join!(
-        super::capped_read::read_capped(stdout, cap),
-        super::capped_read::read_capped(stderr, cap)
-    )?;
+    let (out, err) = tokio::try_join!(read_capped(stdout, cap), read_capped(stderr, cap))?;
     let status = match attached.take_status() {
         Some(s) => s.await,
         None => None,
@@ -261,7 +210,9 @@ async fn run_exec(
         (false, false) => format!("{out}\n--- stderr ---\n{err}"),
     };
     match status {
-        Some(s) if s.status.as_deref() == Some("Failure") => Err(exec_failure(&s, &body)),
+        Some(s) if s.status.as_deref() == Some("Failure") => {
+            Err(Cause::Command(exec_failure(&s, &body)))
+        }
         _ => Ok(body),
     }
 }
@@ -287,17 +238,12 @@ fn exec_failure(s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Status, body
     }
 }
 
-pub(super) async fn run(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let image = a
-        .req_str("image")
-        .map_err(|e| fail("failed to run pod", e))?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to run pod", e))?,
-    );
+pub(super) async fn run(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let image = a.req_str("image").context("failed to run pod")?;
+    let ns = ctx.namespace(a.opt_str("namespace").context("failed to run pod")?);
     let name = a
         .opt_str("name")
-        .map_err(|e| fail("failed to run pod", e))?
+        .context("failed to run pod")?
         .unwrap_or_else(|| {
             format!(
                 "kubernetes-mcp-server-run-{}",
@@ -306,7 +252,7 @@ pub(super) async fn run(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
         });
     let port = a
         .opt_int("port")
-        .map_err(|e| fail("failed to run pod", e))?
+        .context("failed to run pod")?
         .filter(|p| *p > 0);
     let what = format!("failed to run pod {name} in namespace {ns}");
     let labels = json!({
@@ -328,21 +274,16 @@ pub(super) async fn run(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
                 "spec": {"to": {"kind": "Service", "name": name}, "port": {"targetPort": "http"}, "tls": {"termination": "edge", "insecureEdgeTerminationPolicy": "Redirect"}}}));
         }
     }
-    let applied = super::resources::apply_all(ctx, docs)
-        .await
-        .map_err(|e| fail(&what, e))?;
-    Ok(super::resources::applied_text(applied).into())
+    let applied = apply_all(ctx, docs).await.context(&what)?;
+    Ok(applied_text(applied).into())
 }
 
-pub(super) async fn top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
+pub(super) async fn top(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let what = "failed to get pods top";
-    let all = a
-        .opt_bool("all_namespaces")
-        .map_err(|e| fail(what, e))?
-        .unwrap_or(true);
-    let ns_arg = a.opt_str("namespace").map_err(|e| fail(what, e))?;
-    let name = a.opt_str("name").map_err(|e| fail(what, e))?;
-    let selector = a.opt_str("label_selector").map_err(|e| fail(what, e))?;
+    let all = a.opt_bool("all_namespaces").context(what)?.unwrap_or(true);
+    let ns_arg = a.opt_str("namespace").context(what)?;
+    let name = a.opt_str("name").context(what)?;
+    let selector = a.opt_str("label_selector").context(what)?;
     require_metrics_api(ctx, what).await?;
     let ns = if all && name.is_none() {
         None
@@ -355,7 +296,7 @@ pub(super) async fn top(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
     };
     let items = metrics_items(ctx, &base, name.as_deref(), selector)
         .await
-        .map_err(|e| fail(what, e))?;
+        .context(what)?;
     let mut table = crate::output::Table {
         headers: ["NAMESPACE", "POD", "NAME", "CPU(cores)", "MEMORY(bytes)"]
             .map(String::from)

@@ -4,12 +4,11 @@
 use http::Method;
 use serde_json::{Map, Value, json};
 
-use super::log_scan::{LogFilter, filter_log};
-use super::pod_logs::{DEFAULT_TAIL, MAX_LOG_BYTES};
-use super::pods::pods;
-use super::{ToolCtx, ToolResult, fail};
+use super::core_kinds::pods;
+use super::log_scan::{DEFAULT_TAIL, cap_log};
+use super::{ToolContext, ToolResult};
 use crate::args::Args;
-use crate::error::KubeError;
+use crate::error::{ArgError, Context, KubeError, ToolError};
 use crate::kube_api::{ResourceInfo, query};
 
 fn tekton(kind: &str, plural: &str) -> ResourceInfo {
@@ -24,7 +23,7 @@ fn tekton(kind: &str, plural: &str) -> ResourceInfo {
 
 /// Step (and sidecar) logs of one TaskRun, each under a `==> taskrun/container <==` header.
 async fn taskrun_log_text(
-    ctx: &ToolCtx<'_>,
+    ctx: &ToolContext<'_>,
     ns: &str,
     taskrun: &Value,
     step: Option<&str>,
@@ -96,57 +95,42 @@ async fn taskrun_log_text(
     Ok(out)
 }
 
-fn tail_arg(a: &Args<'_>) -> Result<i64, String> {
+fn tail_arg(a: &Args<'_>) -> Result<i64, ArgError> {
     Ok(a.opt_int("tail")?
         .filter(|t| *t > 0)
         .unwrap_or(DEFAULT_TAIL))
 }
 
-pub(super) async fn taskrun_logs(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to get TaskRun logs", e))?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to get TaskRun logs", e))?,
-    );
+pub(super) async fn taskrun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let (name, ns) = ctx
+        .name_and_namespace(a)
+        .context("failed to get TaskRun logs")?;
     let what = format!("failed to get logs of TaskRun {name} in namespace {ns}");
-    let step = a.opt_str("step").map_err(|e| fail(&what, e))?;
-    let tail = tail_arg(a).map_err(|e| fail(&what, e))?;
+    let step = a.opt_str("step").context(&what)?;
+    let tail = tail_arg(a).context(&what)?;
     let tr = ctx
         .kube
         .get_json(&tekton("TaskRun", "taskruns").object(Some(&ns), &name))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     let text = taskrun_log_text(ctx, &ns, &tr, step.as_deref(), tail)
         .await
-        .map_err(|e| fail(&what, e))?;
-    Ok(filter_log(
-        &text,
-        &LogFilter {
-            grep: None,
-            max_bytes: MAX_LOG_BYTES,
-        },
-    )
-    .into())
+        .context(&what)?;
+    Ok(cap_log(&text).into())
 }
 
-pub(super) async fn pipelinerun_logs(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to get PipelineRun logs", e))?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to get PipelineRun logs", e))?,
-    );
+pub(super) async fn pipelinerun_logs(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let (name, ns) = ctx
+        .name_and_namespace(a)
+        .context("failed to get PipelineRun logs")?;
     let what = format!("failed to get logs of PipelineRun {name} in namespace {ns}");
-    let task = a.opt_str("task").map_err(|e| fail(&what, e))?;
-    let step = a.opt_str("step").map_err(|e| fail(&what, e))?;
-    let tail = tail_arg(a).map_err(|e| fail(&what, e))?;
+    let task = a.opt_str("task").context(&what)?;
+    let step = a.opt_str("step").context(&what)?;
+    let tail = tail_arg(a).context(&what)?;
     ctx.kube
         .get_json(&tekton("PipelineRun", "pipelineruns").object(Some(&ns), &name))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     let mut selector = format!("tekton.dev/pipelineRun={name}");
     if let Some(t) = &task {
         selector.push_str(&format!(",tekton.dev/pipelineTask={t}"));
@@ -159,7 +143,7 @@ pub(super) async fn pipelinerun_logs(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolRes
             query(&[("labelSelector", Some(selector))])
         ))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     let mut runs = list["items"].as_array().cloned().unwrap_or_default();
     runs.sort_by(|x, y| {
         let key = |v: &Value| {
@@ -193,14 +177,7 @@ pub(super) async fn pipelinerun_logs(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolRes
             )),
         }
     }
-    Ok(filter_log(
-        &out,
-        &LogFilter {
-            grep: None,
-            max_bytes: MAX_LOG_BYTES,
-        },
-    )
-    .into())
+    Ok(cap_log(&out).into())
 }
 
 fn copy_run(orig: &Value, name: &str) -> Value {
@@ -215,16 +192,14 @@ fn copy_run(orig: &Value, name: &str) -> Value {
     json!({"apiVersion": "tekton.dev/v1", "kind": orig["kind"], "metadata": {"generateName": format!("{base}-"), "namespace": orig["metadata"]["namespace"]}, "spec": spec})
 }
 
-pub(super) async fn pipelinerun_lifecycle(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to manage PipelineRun", e))?;
+pub(super) async fn pipelinerun_lifecycle(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let name = a.req_str("name").context("failed to manage PipelineRun")?;
     let action = a
         .req_str("action")
-        .map_err(|e| fail("failed to manage PipelineRun", e))?;
+        .context("failed to manage PipelineRun")?;
     let ns = ctx.namespace(
         a.opt_str("namespace")
-            .map_err(|e| fail("failed to manage PipelineRun", e))?,
+            .context("failed to manage PipelineRun")?,
     );
     let what = format!("failed to {action} PipelineRun {name} in namespace {ns}");
     let ri = tekton("PipelineRun", "pipelineruns");
@@ -238,25 +213,24 @@ pub(super) async fn pipelinerun_lifecycle(ctx: &ToolCtx<'_>, a: &Args<'_>) -> To
                     &json!({"spec": {"status": "Cancelled"}}),
                 )
                 .await
-                .map_err(|e| fail(&what, e))?;
+                .context(&what)?;
             Ok(format!("PipelineRun {name} in namespace {ns} cancelled").into())
         }
         "restart" => restart_run(ctx, &ri, "PipelineRun", &ns, &name, &what).await,
-        other => Err(fail(
-            &what,
-            format!("action parameter must be one of restart, cancel, got {other:?}"),
+        other => Err(ToolError::failed(
+            what,
+            ArgError::invalid(
+                "action",
+                format!("must be one of restart, cancel, got {other:?}"),
+            ),
         )),
     }
 }
 
-pub(super) async fn taskrun_restart(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResult {
-    let name = a
-        .req_str("name")
-        .map_err(|e| fail("failed to restart TaskRun", e))?;
-    let ns = ctx.namespace(
-        a.opt_str("namespace")
-            .map_err(|e| fail("failed to restart TaskRun", e))?,
-    );
+pub(super) async fn taskrun_restart(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
+    let (name, ns) = ctx
+        .name_and_namespace(a)
+        .context("failed to restart TaskRun")?;
     let what = format!("failed to restart TaskRun {name} in namespace {ns}");
     let ri = tekton("TaskRun", "taskruns");
     restart_run(ctx, &ri, "TaskRun", &ns, &name, &what).await
@@ -265,7 +239,7 @@ pub(super) async fn taskrun_restart(ctx: &ToolCtx<'_>, a: &Args<'_>) -> ToolResu
 /// Restarts a run the way `tkn … start --use-…run` does: a new run from a copy of the
 /// old one's spec, answered with the new run's generated name.
 async fn restart_run(
-    ctx: &ToolCtx<'_>,
+    ctx: &ToolContext<'_>,
     ri: &ResourceInfo,
     kind: &str,
     ns: &str,
@@ -276,7 +250,7 @@ async fn restart_run(
         .kube
         .get_json(&ri.object(Some(ns), name))
         .await
-        .map_err(|e| fail(what, e))?;
+        .context(what)?;
     let created = ctx
         .kube
         .send_json(
@@ -286,7 +260,7 @@ async fn restart_run(
             &copy_run(&orig, name),
         )
         .await
-        .map_err(|e| fail(what, e))?;
+        .context(what)?;
     Ok(format!(
         "{kind} {name} restarted as {}",
         created["metadata"]["name"].as_str().unwrap_or_default()
@@ -295,29 +269,26 @@ async fn restart_run(
 }
 
 /// Tekton `params` from a JSON object: string, array of strings or string map values.
-fn params(p: &Map<String, Value>) -> Result<Vec<Value>, String> {
+fn params(p: &Map<String, Value>) -> Result<Vec<Value>, ArgError> {
     p.iter()
         .map(|(k, v)| match v {
             Value::String(_) | Value::Array(_) | Value::Object(_) => {
                 Ok(json!({"name": k, "value": v}))
             }
             Value::Number(_) | Value::Bool(_) => Ok(json!({"name": k, "value": v.to_string()})),
-            Value::Null => Err(format!("params.{k} must not be null")),
+            Value::Null => Err(ArgError::InvalidEntry {
+                path: format!("params.{k}"),
+                reason: "must not be null".into(),
+            }),
         })
         .collect()
 }
 
-pub(super) async fn start(ctx: &ToolCtx<'_>, a: &Args<'_>, kind: &str) -> ToolResult {
+pub(super) async fn start(ctx: &ToolContext<'_>, a: &Args<'_>, kind: &str) -> ToolResult {
     let pre = format!("failed to start {kind}");
-    let name = a.req_str("name").map_err(|e| fail(&pre, e))?;
-    let ns = ctx.namespace(a.opt_str("namespace").map_err(|e| fail(&pre, e))?);
+    let (name, ns) = ctx.name_and_namespace(a).context(&pre)?;
     let what = format!("failed to start {kind} {name} in namespace {ns}");
-    let p = params(
-        &a.opt_object("params")
-            .map_err(|e| fail(&what, e))?
-            .unwrap_or_default(),
-    )
-    .map_err(|e| fail(&what, e))?;
+    let p = params(&a.opt_object("params").context(&what)?.unwrap_or_default()).context(&what)?;
     let (run_ri, def_ri, ref_key) = if kind == "Pipeline" {
         (
             tekton("PipelineRun", "pipelineruns"),
@@ -334,7 +305,7 @@ pub(super) async fn start(ctx: &ToolCtx<'_>, a: &Args<'_>, kind: &str) -> ToolRe
     ctx.kube
         .get_json(&def_ri.object(Some(&ns), &name))
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     let run = json!({"apiVersion": "tekton.dev/v1", "kind": run_ri.kind, "metadata": {"generateName": format!("{name}-run-"), "namespace": ns},
         "spec": {ref_key: {"name": name}, "params": p}});
     let created = ctx
@@ -346,7 +317,7 @@ pub(super) async fn start(ctx: &ToolCtx<'_>, a: &Args<'_>, kind: &str) -> ToolRe
             &run,
         )
         .await
-        .map_err(|e| fail(&what, e))?;
+        .context(&what)?;
     Ok(format!(
         "{} {} created for {kind} {name} in namespace {ns}",
         run_ri.kind,
