@@ -181,7 +181,7 @@ impl LlmClient {
                 return Err(error);
             }
             attempt += 1;
-            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "LLM call failed, retrying");
+            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %failure_analysis::redact::redact(&error.to_string()).text, "LLM call failed, retrying");
             tokio::time::sleep(delay).await;
         }
     }

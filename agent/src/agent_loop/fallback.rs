@@ -64,7 +64,7 @@ impl Agent {
                 })
             }
             Ok(output) => {
-                tracing::error!(result = %output.text, "fallback issue was refused");
+                tracing::error!(result = %failure_analysis::redact::redact(&output.text).text, "fallback issue was refused");
                 Err(error)
             }
             Err(e) => {

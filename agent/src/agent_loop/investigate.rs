@@ -22,7 +22,7 @@ impl Agent {
         match self.own_call(run, tool, args).await {
             Ok(text) => Some(text),
             Err(Miss::Failed(e)) => {
-                tracing::warn!(tool, error = %e, "investigation read failed");
+                tracing::warn!(tool, error = %failure_analysis::redact::redact(&e.to_string()).text, "investigation read failed");
                 None
             }
             Err(Miss::NotAnObject | Miss::Refused(_)) => None,

@@ -27,7 +27,7 @@ impl Agent {
         {
             Ok(output) if !output.is_error => output,
             Ok(output) => {
-                tracing::info!(error = %super::preview(&output.text, 200), "repository labels not readable; filing without labels");
+                tracing::info!(error = %super::preview(&failure_analysis::redact::redact(&output.text).text, 200), "repository labels not readable; filing without labels");
                 return Vec::new();
             }
             Err(e) => {
