@@ -272,6 +272,18 @@ fn applications_reference_secrets_and_never_inline_them() {
         "librechat-credentials-env"
     );
     assert_eq!(librechat["spec"]["source"]["targetRevision"], "v0.8.1");
+    // #16: nobody who guesses the Route signs up and spends the tenant's key; only the
+    // attendee's user (made by the librechat-config job) logs in, with e-mail and password.
+    let env = &values["librechat"]["configEnv"];
+    for closed in [
+        "ALLOW_REGISTRATION",
+        "ALLOW_SOCIAL_REGISTRATION",
+        "ALLOW_SOCIAL_LOGIN",
+        "ALLOW_PASSWORD_RESET",
+    ] {
+        assert_eq!(env[closed], "false", "{closed} in {env}");
+    }
+    assert_eq!(env["ALLOW_EMAIL_LOGIN"], "true", "{env}");
 }
 
 /// Keys that name credentials must hold a reference (a Secret name, `${VAR}`), not a value.
