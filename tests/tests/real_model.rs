@@ -68,8 +68,10 @@ async fn the_demo_with_a_real_model_files_one_correct_issue() {
 }
 
 /// The tools the agent may run: cluster reads, the issue reads of its de-duplication and
-/// labels, and `issue_write` (create only, enforced by the agent).
+/// labels, `get_me` (whose issues count as duplicates), and `issue_write` (create only,
+/// enforced by the agent).
 const READ_OR_FILE: &[&str] = &[
+    "get_me",
     "pods_log",
     "pods_get",
     "events_list",
