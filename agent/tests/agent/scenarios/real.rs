@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use failure_analysis::scenario::ScenarioCase;
+use llm_emulator::real::{API_KEY, MODEL_ALIAS, RealLlm, RealLlmOptions};
 use serde_json::Value;
-use testbed::real_llm::{API_KEY, MODEL_ALIAS, RealLlm, RealLlmOptions};
 
 use super::world::{Model, World};
 use super::{PARALLEL, cases, run_suite};
