@@ -1,55 +1,26 @@
-//! Benchmark: our `gitea-mcp` against the PyPI `gitea-mcp` 0.5.1 (a peer implementation)
-//! and against calling the Gitea emulator's REST API directly, all on loopback and on the
-//! same emulator: startup, idle RSS, `tools/list` latency, `list_issues` and create-issue
-//! throughput with 1 and 16 clients, and the time per call added over direct REST.
-//!
-//! The measuring code is `testbed::bench::gitea` (shared with `testbed bench`); this is its
-//! command line. Run: `mcp-gitea/benches/setup-peer.sh` once, then
-//! `CARGO_TARGET_DIR=… cargo bench -p mcp-gitea --bench compare -- [--peer PATH] [--secs N]`;
-//! build `testbed` first (`cargo build --release -p testbed`, same target dir) for the
-//! floor row of a forwarding proxy running as a process of its own.
-//! Without a peer the peer column is skipped. Prints one table (markdown).
+//! `cargo bench -p mcp-gitea --bench compare`: hands over to the benchmark's code in the
+//! testbed (`tests/benches/gitea_compare.rs`, `cargo bench -p testbed --bench gitea_compare`) with this
+//! build's `gitea-mcp` in `GITEA_MCP_BIN`. The benchmark needs the whole local stack, and the
+//! testbed depends on this crate, so it cannot be a dev-dependency here without every
+//! change to this crate rebuilding the testbed for this crate's tests.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::time::Duration;
+use std::process::{Command, ExitCode};
 
-use testbed::bench::{self, cli, gitea, process, table};
-
-#[tokio::main]
-async fn main() -> ExitCode {
-    let secs = cli::seconds("--secs", 3.0);
-    let peer = cli::flag("--peer")
-        .map(PathBuf::from)
-        .or_else(bench::gitea_peer);
-    let peer = match peer {
-        Some(path) if path.exists() => Some(path),
-        other => {
-            eprintln!(
-                "peer not found at {other:?}; run mcp-gitea/benches/setup-peer.sh (skipping the peer)"
-            );
-            None
-        }
-    };
-    let mut options = gitea::Options::new(PathBuf::from(env!("CARGO_BIN_EXE_gitea-mcp")), peer);
-    options.cell = Duration::from_secs_f64(secs);
-    // The forwarder-process floor needs the `testbed` binary built next to this bench.
-    options.testbed = match process::sibling_binary("testbed", "testbed") {
-        Ok(testbed) => Some(testbed),
+fn main() -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // cargo passes `--bench` to a bench program; the inner `cargo bench` adds its own.
+    let args = std::env::args_os().skip(1).filter(|a| a != "--bench");
+    let status = Command::new(cargo)
+        .args(["bench", "-p", "testbed", "--bench", "gitea_compare", "--"])
+        .args(args)
+        .env("GITEA_MCP_BIN", env!("CARGO_BIN_EXE_gitea-mcp"))
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
         Err(err) => {
-            eprintln!("{err:#} (skipping the forwarder-process floor)");
-            None
+            eprintln!("error: cannot run cargo bench -p testbed --bench gitea_compare: {err}");
+            ExitCode::FAILURE
         }
-    };
-    cli::run_part(
-        async |world| gitea::run(world, &options).await,
-        |report| {
-            let rows = report.rows();
-            println!(
-                "{}",
-                table::markdown("gitea-mcp (this crate)", "PyPI gitea-mcp 0.5.1", &rows)
-            );
-        },
-    )
-    .await
+    }
 }

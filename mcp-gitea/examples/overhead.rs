@@ -14,10 +14,10 @@
 
 use std::time::Instant;
 
+use gitea_emulator::GiteaEmulator;
 use mcp_gitea::config::{Config, Secret, Transport};
 use mcp_gitea::http_transport;
 use serde_json::{Value, json};
-use testbed::gitea::GiteaEmulator;
 use tokio_util::sync::CancellationToken;
 
 type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -101,7 +101,7 @@ async fn main() -> Res<()> {
     // The floor of any proxy: the same REST call through a bare forwarder (Gitea's bytes
     // passed back untouched, on threads of its own); `hop-list` shows what the second HTTP
     // exchange alone costs.
-    let forwarder = testbed::bench::forward::start(&gitea.base_url()).await?;
+    let forwarder = emulator_support::forward::start(&gitea.base_url()).await?;
     let probes = [
         Probe {
             name: "mcp-list",

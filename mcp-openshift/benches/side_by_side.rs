@@ -1,44 +1,38 @@
-//! Side-by-side benchmark of our `kubernetes-mcp-server` and the upstream Go 0.0.66 binary on
-//! the same Kubernetes emulator (HTTPS, lab seeded): startup to `/healthz`, idle RSS, binary
-//! size, `tools/list` and `pods_log` latency and throughput with 1 and 16 concurrent sessions
-//! over legacy SSE and streamable HTTP. Prints ratios (ours vs upstream) as markdown.
-//!
-//! The measuring code is `testbed::bench::openshift` (shared with `testbed bench`); this is
-//! its command line. Run: `cargo bench -p mcp-openshift --bench side_by_side` (builds
-//! release). Optional env: `BENCH_SECONDS` (per throughput cell, default 3). Without the
-//! upstream binary (`scripts/install-tools`) only our column is measured.
+//! `cargo bench -p mcp-openshift --bench side_by_side`: hands over to the benchmark's code in the
+//! testbed (`tests/benches/openshift_side_by_side.rs`, `cargo bench -p testbed --bench openshift_side_by_side`) with this
+//! build's `kubernetes-mcp-server` in `OPENSHIFT_MCP_BIN`. The benchmark needs the whole local stack, and the
+//! testbed depends on this crate, so it cannot be a dev-dependency here without every
+//! change to this crate rebuilding the testbed for this crate's tests.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::time::Duration;
+use std::process::{Command, ExitCode};
 
-use testbed::bench::{cli, openshift, table};
-use testbed::tools::Tool;
-
-#[tokio::main]
-async fn main() -> ExitCode {
-    let secs: f64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|s: &f64| *s > 0.0)
-        .unwrap_or(3.0);
-    let upstream = Tool::UpstreamKubernetesMcpServer.find();
-    if upstream.is_none() {
-        eprintln!(
-            "upstream kubernetes-mcp-server not installed (scripts/install-tools): ours only"
-        );
-    }
-    let ours = PathBuf::from(env!("CARGO_BIN_EXE_kubernetes-mcp-server"));
-    let mut options = openshift::Options::new(ours, upstream);
-    options.cell = Duration::from_secs_f64(secs);
-    cli::run_part(
-        async |world| openshift::run(world, &options).await,
-        |report| {
-            println!(
-                "{}",
-                table::markdown("ours", "upstream Go 0.0.66", &report.rows())
+fn main() -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // cargo passes `--bench` to a bench program; the inner `cargo bench` adds its own.
+    let args = std::env::args_os().skip(1).filter(|a| a != "--bench");
+    let status = Command::new(cargo)
+        .args([
+            "bench",
+            "-p",
+            "testbed",
+            "--bench",
+            "openshift_side_by_side",
+            "--",
+        ])
+        .args(args)
+        .env(
+            "OPENSHIFT_MCP_BIN",
+            env!("CARGO_BIN_EXE_kubernetes-mcp-server"),
+        )
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!(
+                "error: cannot run cargo bench -p testbed --bench openshift_side_by_side: {err}"
             );
-        },
-    )
-    .await
+            ExitCode::FAILURE
+        }
+    }
 }

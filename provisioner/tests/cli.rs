@@ -5,8 +5,8 @@
 
 use std::process::{Command, Output};
 
-use testbed::kube::{KubeEmulator, KubeServeOptions};
-use testbed::tools::{Tool, require};
+use emulator_support::tools::{Tool, require};
+use kube_emulator::{KubeEmulator, KubeServeOptions};
 
 fn provisioner(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_provisioner"));

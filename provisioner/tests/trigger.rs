@@ -11,10 +11,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use emulator_support::serve::{ServerHandle, spawn_http};
+use emulator_support::tools::{Tool, require};
+use kube_emulator::{KubeEmulator, KubeServeOptions, RunningKube};
 use serde_json::{Value, json};
-use testbed::kube::{KubeEmulator, KubeServeOptions, RunningKube};
-use testbed::serve::{ServerHandle, spawn_http};
-use testbed::tools::{Tool, require};
 
 type Seen = Arc<Mutex<Vec<Value>>>;
 

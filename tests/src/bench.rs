@@ -14,7 +14,7 @@
 
 pub mod agent;
 pub mod cli;
-pub mod forward;
+pub use emulator_support::forward;
 pub mod gitea;
 pub mod load;
 pub mod mcp_client;

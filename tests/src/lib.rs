@@ -1,26 +1,25 @@
-//! `testbed`: the counterparts our services are tested against, since no real
-//! Kubernetes, Gitea or LLM endpoint can run on our machines or in CI.
+//! `testbed`: the whole lab in process on top of the emulators, and what runs on it.
 //!
-//! - [`kube`]: an in-memory Kubernetes API server (in process or on a loopback port).
-//! - [`gitea`]: an in-memory Gitea 1.26 REST API.
-//! - [`llm`]: an OpenAI-compatible chat endpoint that replays scripts, plus LiteLLM key
-//!   management.
+//! - [`kube`], [`gitea`], [`llm`], [`controllers`]: the emulator crates (`kube-emulator`,
+//!   `gitea-emulator`, `llm-emulator`, `simulated-controllers` under `emulators/`),
+//!   re-exported under their old names.
 //! - [`stack`]: the whole lab in process (emulators, provisioned tenant, our MCP servers
-//!   and the agent) behind `testbed up` and `testbed demo`.
+//!   and the agent) behind `testbed up` and `testbed demo`; [`demo`]: module 2 end to end.
+//! - [`bench`]: the benchmarks (`testbed bench` and the product crates' bench targets).
 //! - [`netpol`]: a NetworkPolicy checker over rendered charts (may this pod reach that one?).
-//! - [`real_llm`]: a real tiny model (llama-cpp-python server) for the opt-in tests.
-//! - [`serve`]: loopback serving shared by all of them; [`tools`]: where the external test
-//!   programs (kubectl, helm, upstream servers, SDKs) are installed.
+//! - [`real_llm`]: a real tiny model (llama-cpp-python server) for the opt-in tests
+//!   (`llm_emulator::real`, re-exported).
+//! - [`serve`], [`tools`], [`agent_metrics`]: loopback serving and the external test programs' finder
+//!   and the agent's metrics reader (`emulator-support`, re-exported).
 
-pub mod agent_metrics;
+pub use emulator_support::{agent_metrics, serve, tools};
+pub use gitea_emulator as gitea;
+pub use kube_emulator as kube;
+pub use llm_emulator as llm;
+pub use llm_emulator::real as real_llm;
+pub use simulated_controllers as controllers;
+
 pub mod bench;
-pub mod controllers;
 pub mod demo;
-pub mod gitea;
-pub mod kube;
-pub mod llm;
 pub mod netpol;
-pub mod real_llm;
-pub mod serve;
 pub mod stack;
-pub mod tools;

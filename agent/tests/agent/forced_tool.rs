@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use agent::prompt::BODY_SECTIONS;
+use llm_emulator::{Fault, LlmConfig, LlmEmulator, RecordedRequest, RunningLlm, Script, Turn};
 use serde_json::{Value, json};
-use testbed::llm::{Fault, LlmConfig, LlmEmulator, RecordedRequest, RunningLlm, Script, Turn};
 
 use crate::support::fake_llm::{FakeLlm, issue_body};
 use crate::support::{Harness, NS, Options, POD, bounded, lab_report};

@@ -9,10 +9,10 @@ use std::time::Duration;
 use agent::app::App;
 use agent::config::Config;
 use agent::hooks::NoHooks;
+use gitea_emulator::GiteaEmulator;
+use kube_emulator::KubeEmulator;
+use llm_emulator::{LAB_ISSUE_TITLE, LabFacts, LlmConfig, LlmEmulator, lab_script};
 use serde_json::{Value, json};
-use testbed::gitea::GiteaEmulator;
-use testbed::kube::KubeEmulator;
-use testbed::llm::{LAB_ISSUE_TITLE, LabFacts, LlmConfig, LlmEmulator, lab_script};
 use tokio_util::sync::CancellationToken;
 
 use crate::support::server::Killable;

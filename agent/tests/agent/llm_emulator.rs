@@ -1,8 +1,8 @@
-use serde_json::json;
-use testbed::llm::{
+use llm_emulator::{
     Fault, LAB_ISSUE_TITLE, LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, TextForm, Turn,
     lab_script,
 };
+use serde_json::json;
 
 use crate::support::fake_llm::{FakeLlm, issue_body};
 use crate::support::{Harness, NS, Options, POD, bounded, lab_report};

@@ -308,7 +308,7 @@ async fn sse_stream_dropped_mid_run_the_run_still_succeeds() {
 #[tokio::test]
 async fn upstream_go_server_over_legacy_sse() {
     bounded(async {
-        let binary = testbed::tools::require(testbed::tools::Tool::UpstreamKubernetesMcpServer);
+        let binary = emulator_support::tools::require(emulator_support::tools::Tool::UpstreamKubernetesMcpServer);
         let dir = std::env::temp_dir().join(format!("agent-upstream-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let kubeconfig = dir.join("kubeconfig");

@@ -3,8 +3,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use gitea_emulator::GiteaEmulator;
 use serde_json::json;
-use testbed::gitea::GiteaEmulator;
 use tokio::process::Command;
 
 use super::common::{STEP, client, ok};

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use gitea_emulator::{GiteaEmulator, LabGitea, RunningGitea};
 use mcp_gitea::config::{Config, Secret, Transport};
 use rmcp::ServiceExt;
 use rmcp::model::{
@@ -12,7 +13,6 @@ use rmcp::service::{RoleClient, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use serde_json::Value;
-use testbed::gitea::{GiteaEmulator, LabGitea, RunningGitea};
 use tokio_util::sync::CancellationToken;
 
 /// Upper bound for any single step of a test.

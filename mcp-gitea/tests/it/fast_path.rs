@@ -2,9 +2,9 @@
 //! behind two routers, one with the fast path and one without, get the same raw requests
 //! and must give the same status, content type and body bytes.
 
+use gitea_emulator::GiteaEmulator;
 use mcp_gitea::http_transport::{self, HttpOptions};
 use serde_json::{Value, json};
-use testbed::gitea::GiteaEmulator;
 use tokio_util::sync::CancellationToken;
 
 use super::common::{STEP, config};

@@ -2,10 +2,10 @@
 
 use std::process::Stdio;
 
+use gitea_emulator::{GiteaEmulator, LabGitea, RunningGitea};
 use rmcp::ServiceExt;
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
-use testbed::gitea::{GiteaEmulator, LabGitea, RunningGitea};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{ChildStdin, ChildStdout, Command};
 

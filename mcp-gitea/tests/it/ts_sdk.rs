@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use emulator_support::tools::{Tool, require, tools_dir};
 use serde_json::Value;
-use testbed::tools::{Tool, require, tools_dir};
 
 use super::common::start;
 

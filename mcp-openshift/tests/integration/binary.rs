@@ -4,10 +4,10 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use kube_emulator::{KubeEmulator, KubeServeOptions};
 use rmcp::ServiceExt;
 use rmcp::transport::TokioChildProcess;
 use serde_json::json;
-use testbed::kube::{KubeEmulator, KubeServeOptions};
 
 use super::util::{Transport, connect, free_port, ok, wait_healthy};
 

@@ -5,9 +5,9 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use emulator_support::tools::{Tool, require};
+use kube_emulator::{KubeEmulator, KubeServeOptions};
 use serde_json::{Value, json};
-use testbed::kube::{KubeEmulator, KubeServeOptions};
-use testbed::tools::{Tool, require};
 
 use super::util::{
     Client, Transport, call, connect, free_port, start_with_kubeconfig, wait_healthy, yaml_body,

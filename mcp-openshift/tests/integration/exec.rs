@@ -2,12 +2,12 @@
 //! Kubernetes emulator served over HTTPS (exec needs a real WebSocket upgrade), with scripted
 //! command results.
 
-use mcp_openshift::http::RunningHttp;
-use serde_json::json;
-use testbed::kube::{
+use kube_emulator::{
     ContainerFixture, ContainerState, ExecResult, KubeEmulator, KubeServeOptions, PodFixture,
     RunningKube,
 };
+use mcp_openshift::http::RunningHttp;
+use serde_json::json;
 
 use super::util::{BOTH, Transport, connect, err, ok, start_with_kubeconfig, tool_names};
 

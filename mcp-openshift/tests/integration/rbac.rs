@@ -1,8 +1,8 @@
 //! RBAC: read-only tokens get Forbidden on deletes, `--read-only` hides and blocks write
 //! tools, and passthrough uses the caller's rights on both transports.
 
+use kube_emulator::Identity;
 use serde_json::json;
-use testbed::kube::Identity;
 
 use super::util::{BOTH, connect, err, ok, start, tool_names};
 

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use emulator_support::tools::{Tool, npm_dir, require};
+use kube_emulator::LabScenario;
 use serde_json::Value;
-use testbed::kube::LabScenario;
-use testbed::tools::{Tool, npm_dir, require};
 
 use super::util::start;
 

@@ -1,7 +1,7 @@
 //! Every read tool over both transports, against the seeded lab, with exact output checks.
 
+use kube_emulator::build_log;
 use serde_json::{Value, json};
-use testbed::kube::build_log;
 
 use super::util::{
     BOTH, Client, Harness, Transport, call, connect, err, ok, start, without_managed_fields,

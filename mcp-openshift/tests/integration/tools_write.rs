@@ -1,8 +1,8 @@
 //! Write tools over both transports (apply, scale, delete, run, Tekton starts and lifecycle),
 //! and the real kubeconfig path over HTTPS with `configuration_view` redaction.
 
+use kube_emulator::{KubeEmulator, KubeServeOptions};
 use serde_json::json;
-use testbed::kube::{KubeEmulator, KubeServeOptions};
 
 use super::util::{BOTH, Transport, call, connect, err, ok, start_with_kubeconfig, yaml_body};
 

@@ -309,7 +309,7 @@ async fn unknown_tool_is_a_json_rpc_error_on_both_transports() {
 
 #[tokio::test]
 async fn sse_streams_send_keep_alive_comments() {
-    let emu = testbed::kube::KubeEmulator::new();
+    let emu = kube_emulator::KubeEmulator::new();
     let cluster = mcp_openshift::Cluster::from_client(emu.client(), "default");
     let config = mcp_openshift::Config::default();
     let opts = mcp_openshift::http::HttpOptions {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kube_emulator::{KubeEmulator, LabScenario, RunningKube};
 use mcp_openshift::http::RunningHttp;
 use mcp_openshift::{Cluster, Config};
 use rmcp::model::{
@@ -13,7 +14,6 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::Value;
-use testbed::kube::{KubeEmulator, LabScenario, RunningKube};
 
 pub type Client = RunningService<RoleClient, ClientConfig>;
 

@@ -19,7 +19,7 @@ fn the_validator_does_catch_bad_objects() {
 /// serves the same resource types as the lab cluster, and read it back unchanged.
 #[test]
 fn every_rendered_object_is_accepted_by_the_emulated_cluster() {
-    let kube = testbed::kube::KubeEmulator::new();
+    let kube = kube_emulator::KubeEmulator::new();
     for ns in tenant_namespaces(U)
         .into_iter()
         .chain(["openshift-gitops".to_string()])

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use emulator_support::tools::{Tool, require};
 use serde_json::Value;
-use testbed::tools::{Tool, require};
 
 /// The tenant charts, in the order the bootstrap chart deploys them.
 pub(crate) const CHARTS: [&str; 5] = [

@@ -7,10 +7,10 @@
 
 use std::time::{Duration, Instant};
 
+use kube_emulator::KubeEmulator;
 use provisioner::{Error, Mode, Tenant};
 use serde_json::{Value, json};
-use testbed::controllers::REFRESH_ANNOTATION;
-use testbed::kube::KubeEmulator;
+use simulated_controllers::REFRESH_ANNOTATION;
 
 use super::lab::{Expand, Lab, tenant, tenant_objects};
 

@@ -6,10 +6,10 @@
 use std::process::Output;
 use std::time::Duration;
 
+use emulator_support::tools::{Tool, require};
+use gitea_emulator::{ADMIN_PASSWORD, ADMIN_USER};
+use kube_emulator::KubeServeOptions;
 use serde_json::Value;
-use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER};
-use testbed::kube::KubeServeOptions;
-use testbed::tools::{Tool, require};
 
 use super::lab::{Expand, Lab, tenant_objects};
 

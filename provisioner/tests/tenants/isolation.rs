@@ -2,9 +2,9 @@
 //! grant, enforced by the emulator, keeps tenant B's MCP server out of tenant A's
 //! namespaces and Secrets.
 
+use kube_emulator::{Identity, Rule};
 use provisioner::Mode;
 use serde_json::Value;
-use testbed::kube::{Identity, Rule};
 
 use super::lab::{Expand, Lab, tenant};
 

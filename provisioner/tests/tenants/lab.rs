@@ -8,23 +8,23 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use emulator_support::tools::{Tool, require};
+use gitea_emulator::{GiteaEmulator, RunningGitea};
+use kube_emulator::KubeEmulator;
+use llm_emulator::{LlmConfig, LlmEmulator, RunningLlm};
 use provisioner::config::{GiteaAccess, LlmAccess, Secret};
 use provisioner::gitea::Gitea;
 use provisioner::litellm::LiteLlm;
 use provisioner::state::TenantState;
 use provisioner::{Cluster, Helm, Mode, Provisioner, Report, Settings, Tenant};
 use serde_json::Value;
-use testbed::controllers::render::{gitea_renderer, seed_chart};
-use testbed::controllers::{AppRenderer, ControllerOptions, Controllers};
-use testbed::gitea::{GiteaEmulator, RunningGitea};
-use testbed::kube::KubeEmulator;
-use testbed::llm::{LlmConfig, LlmEmulator, RunningLlm};
-use testbed::tools::{Tool, require};
+use simulated_controllers::render::{ChartTemplate, gitea_renderer, seed_chart};
+use simulated_controllers::{AppRenderer, ControllerOptions, Controllers};
 
 pub(crate) const DOMAIN: &str = "apps.test.example";
 pub(crate) const SOURCE_OWNER: &str = "lab-source";
 pub(crate) const SOURCE_REPO: &str = "mcp-lab";
-use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER as ADMIN};
+use gitea_emulator::{ADMIN_PASSWORD, ADMIN_USER as ADMIN};
 
 /// How far the emulated Argo CD renders Applications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +60,29 @@ pub(crate) fn helm() -> Helm {
 fn renderer(expand: Expand, gitea: &GiteaEmulator) -> AppRenderer {
     match expand {
         Expand::Nothing => Arc::new(|_app: Value| Box::pin(async { Ok(vec![]) })),
-        Expand::Everything => gitea_renderer(gitea.clone(), require(Tool::Helm)),
+        Expand::Everything => gitea_renderer(gitea.clone(), helm_template()),
     }
+}
+
+/// `helm template` with the provisioner's own [`Helm`] on the chart folder the simulated
+/// Argo CD copied the repository's chart to.
+fn helm_template() -> ChartTemplate {
+    let binary = require(Tool::Helm);
+    Arc::new(move |chart: PathBuf, values: Value| {
+        let name = chart
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let helm = Helm {
+            binary: binary.clone(),
+            charts_dir: chart.parent().map(PathBuf::from).unwrap_or_default(),
+        };
+        Box::pin(async move {
+            helm.template(&name, &values)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    })
 }
 
 /// The cluster's own namespaces and OpenShift GitOps' permissive `default` project, as on

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+use emulator_support::serve::spawn_http;
 use provisioner::Mode;
 use provisioner::serve::{ApiToken, AppState, router};
 use serde_json::{Value, json};
-use testbed::serve::spawn_http;
 
 use super::lab::{Expand, Lab, tenant_objects};
 

@@ -8,48 +8,10 @@ use serde_json::json;
 use crate::gitea::LabGitea;
 use crate::kube::LabScenario;
 use crate::stack::{RunningStack, Stack, StackOptions, USER};
+use emulator_support::forward::OwnRuntime;
 
 /// Open issues seeded in `user1/mcp`, so a listing returns a full default page.
 pub const SEEDED_ISSUES: usize = 30;
-
-/// A runtime with threads of its own, standing in for a separate process; shut down
-/// without waiting when dropped (a runtime must not be dropped inside another one's task).
-#[derive(Debug)]
-pub(crate) struct OwnRuntime(Option<tokio::runtime::Runtime>);
-
-impl OwnRuntime {
-    /// Two worker threads named `name`, with I/O and timers.
-    pub(crate) fn new(name: &str) -> anyhow::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name(name)
-            .enable_all()
-            .build()
-            .with_context(|| format!("building the {name} runtime"))?;
-        Ok(Self(Some(runtime)))
-    }
-
-    /// Runs `task` on this runtime and waits for it.
-    pub(crate) async fn run<F>(&self, task: F) -> anyhow::Result<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let runtime = self.0.as_ref().context("the runtime is shut down")?;
-        runtime
-            .spawn(task)
-            .await
-            .context("a task on its own runtime")
-    }
-}
-
-impl Drop for OwnRuntime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
 
 /// The shared emulators; [`World::shutdown`] stops them.
 #[derive(Debug)]

@@ -1,8 +1,8 @@
 //! Judges one scenario's outcome against its `expect` section.
 
+use emulator_support::agent_metrics::tools_reached;
 use failure_analysis::scenario::ScenarioCase;
 use serde_json::Value;
-use testbed::agent_metrics::tools_reached;
 
 use super::world::World;
 

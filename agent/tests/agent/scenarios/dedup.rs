@@ -123,7 +123,7 @@ async fn deadline_still_files_the_fallback_issue() {
             .llm
             .as_ref()
             .unwrap()
-            .set_script(testbed::llm::Script::from_json(slow).unwrap());
+            .set_script(llm_emulator::Script::from_json(slow).unwrap());
         let started = std::time::Instant::now();
         let answer = report(&world, &case.request).await;
         assert!(started.elapsed() < std::time::Duration::from_secs(4));

@@ -11,9 +11,9 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use failure_analysis::scenario::{LlmMode, ScenarioCase};
+use llm_emulator::real::{API_KEY, MODEL_ALIAS, RealLlm, RealLlmOptions};
 use regex::Regex;
 use serde_json::Value;
-use testbed::real_llm::{API_KEY, MODEL_ALIAS, RealLlm, RealLlmOptions};
 
 use super::world::{Model, World};
 use super::{PARALLEL, cases, run_suite};

@@ -11,10 +11,10 @@ use agent::analysis_hooks::AnalysisHooks;
 use agent::app::App;
 use agent::config::Config;
 use failure_analysis::scenario::{LlmMode, ScenarioCase};
+use gitea_emulator::GiteaEmulator;
+use kube_emulator::KubeEmulator;
+use llm_emulator::{LlmConfig, LlmEmulator, Script};
 use serde_json::Value;
-use testbed::gitea::GiteaEmulator;
-use testbed::kube::KubeEmulator;
-use testbed::llm::{LlmConfig, LlmEmulator, Script};
 use tokio_util::sync::CancellationToken;
 
 use crate::support::server::{Killable, free_port};
