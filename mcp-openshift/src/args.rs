@@ -96,8 +96,13 @@ impl<'a> Args<'a> {
 
     /// Required array of strings.
     pub fn req_str_array(&self, name: &str) -> Result<Vec<String>, ArgError> {
+        self.opt_str_array(name)?.ok_or_else(|| missing(name))
+    }
+
+    /// Optional array of strings.
+    pub fn opt_str_array(&self, name: &str) -> Result<Option<Vec<String>>, ArgError> {
         match self.present(name) {
-            None => Err(missing(name)),
+            None => Ok(None),
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|i| {
@@ -105,7 +110,8 @@ impl<'a> Args<'a> {
                         .map(String::from)
                         .ok_or_else(|| wrong_type(name, "an array of strings", "string items", i))
                 })
-                .collect(),
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
             Some(v) => Err(wrong_type(name, "an array of strings", "array", v)),
         }
     }

@@ -1,5 +1,10 @@
 //! Which cluster and which identity: in-cluster or kubeconfig setup, and per-caller clients
 //! for token passthrough (cached per token, each with its own discovery cache).
+//!
+//! Like upstream, the server also starts with no cluster at all (no `--kubeconfig`, none
+//! under `KUBECONFIG` or `~/.kube/config`, not in a pod): `tools/list` works and every call
+//! says why it cannot reach a cluster. An explicit `--kubeconfig` that cannot be read stays a
+//! configuration error (exit 64).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,7 +26,8 @@ const TOKEN_CACHE_LIMIT: usize = 256;
 /// The configured cluster, shared by all sessions.
 #[derive(Clone)]
 pub struct Cluster {
-    default: Kube,
+    /// The server's own identity; `Err` holds why there is no cluster to reach.
+    default: Result<Kube, Arc<str>>,
     default_namespace: String,
     token_factory: Option<TokenClientFactory>,
     per_token: Arc<Mutex<HashMap<String, Kube>>>,
@@ -32,13 +38,44 @@ impl Cluster {
     /// A cluster reached through `client` (the server's own identity), without passthrough.
     pub fn from_client(client: kube::Client, default_namespace: &str) -> Self {
         Self {
-            default: Kube::new(client),
+            default: Ok(Kube::new(client)),
             default_namespace: default_namespace.to_string(),
             token_factory: None,
             per_token: Arc::default(),
             kubeconfig: Arc::new(
                 json!({"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": []}),
             ),
+        }
+    }
+
+    /// No cluster to reach, for `reason`: tools are listed, and each call fails saying why.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Self {
+            default: Err(Arc::from(reason.into())),
+            default_namespace: "default".to_string(),
+            token_factory: None,
+            per_token: Arc::default(),
+            kubeconfig: Arc::new(
+                json!({"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": []}),
+            ),
+        }
+    }
+
+    /// Why there is no cluster, when there is none.
+    pub fn unavailable_reason(&self) -> Option<&str> {
+        self.default.as_ref().err().map(|r| r.as_ref())
+    }
+
+    /// Set up from flags as [`Cluster::from_config`], but without an explicit `--kubeconfig`
+    /// a missing or unreadable default kubeconfig gives a cluster-less server instead of an
+    /// error (upstream starts the same way).
+    pub async fn from_config_or_unavailable(config: &Config) -> Result<Self, ConfigError> {
+        match Self::from_config(config).await {
+            Ok(c) => Ok(c),
+            Err(e) if config.kubeconfig.is_none() => Ok(Self::unavailable(format!(
+                "no cluster is configured ({e}); start the server with --kubeconfig, set KUBECONFIG, or run it in a pod"
+            ))),
+            Err(e) => Err(e),
         }
     }
 
@@ -109,7 +146,10 @@ impl Cluster {
     /// The client to use: the caller's token when given (passthrough), else the server's identity.
     pub fn for_token(&self, token: Option<&str>) -> Result<Kube, KubeError> {
         let (Some(token), Some(factory)) = (token, &self.token_factory) else {
-            return Ok(self.default.clone());
+            return self
+                .default
+                .clone()
+                .map_err(|reason| KubeError::msg(reason.to_string()));
         };
         let mut cache = self
             .per_token

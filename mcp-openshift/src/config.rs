@@ -108,6 +108,7 @@ struct FileConfig {
     session_idle_timeout: Option<u64>,
     max_log_read_bytes: Option<u64>,
     max_exec_output_bytes: Option<usize>,
+    max_list_output_bytes: Option<usize>,
     sse_base_url: Option<String>,
 }
 
@@ -130,6 +131,9 @@ pub struct OutputLimits {
     pub log_read_bytes: u64,
     /// Bytes of stdout and of stderr `pods_exec` keeps (the rest is read and dropped).
     pub exec_output_bytes: usize,
+    /// Bytes of text a list tool answers with; a longer answer is cut at a line end with a
+    /// note on how to ask for less.
+    pub list_output_bytes: usize,
 }
 
 impl OutputLimits {
@@ -137,6 +141,8 @@ impl OutputLimits {
     pub const LOG_READ_BYTES: u64 = 32 * 1024 * 1024;
     /// Default `exec_output_bytes`: 256 KiB per stream.
     pub const EXEC_OUTPUT_BYTES: usize = 256 * 1024;
+    /// Default `list_output_bytes`: 1 MiB.
+    pub const LIST_OUTPUT_BYTES: usize = 1024 * 1024;
 }
 
 impl Default for OutputLimits {
@@ -144,6 +150,7 @@ impl Default for OutputLimits {
         Self {
             log_read_bytes: Self::LOG_READ_BYTES,
             exec_output_bytes: Self::EXEC_OUTPUT_BYTES,
+            list_output_bytes: Self::LIST_OUTPUT_BYTES,
         }
     }
 }
@@ -327,6 +334,8 @@ impl Config {
                 .unwrap_or(d.limits.log_read_bytes),
             exec_output_bytes: positive(file.max_exec_output_bytes, "max_exec_output_bytes")?
                 .unwrap_or(d.limits.exec_output_bytes),
+            list_output_bytes: positive(file.max_list_output_bytes, "max_list_output_bytes")?
+                .unwrap_or(d.limits.list_output_bytes),
         };
         Ok(Config {
             port,

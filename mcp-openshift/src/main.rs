@@ -45,8 +45,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    let cluster = match Cluster::from_config(&config).await {
-        Ok(c) => c,
+    let cluster = match Cluster::from_config_or_unavailable(&config).await {
+        Ok(c) => {
+            if let Some(reason) = c.unavailable_reason() {
+                tracing::warn!("starting without a cluster: {reason}");
+            }
+            c
+        }
         Err(e) => {
             eprintln!("kubernetes-mcp-server: {e}");
             std::process::exit(64);

@@ -23,6 +23,7 @@ mod core_kinds;
 mod listing;
 mod log_scan;
 mod metrics_api;
+mod paging;
 mod pod_logs;
 mod pods;
 mod resources;

@@ -6,6 +6,7 @@
 mod integration {
     mod attacks;
     mod binary;
+    mod bounded_lists;
     mod differential;
     mod exec;
     mod fuzz;

@@ -112,6 +112,8 @@ D = {
  "tekton_taskrun_restart.namespace": "Namespace of the TaskRun",
 }
 TOOLSET = {"configuration_view": "config"}
+# The list tools that take our paging, projection and summary arguments.
+LIST_TOOLS = ("resources_list", "pods_list", "pods_list_in_namespace", "events_list", "namespaces_list")
 data = json.load(open(sys.argv[1]))
 out = []
 for t in data["result"]["tools"]:
@@ -129,6 +131,12 @@ for t in data["result"]["tools"]:
         props["sinceSeconds"] = {"type": "integer", "minimum": 1, "description": "Only lines written in the last N seconds (extension)"}
         props["limitBytes"] = {"type": "integer", "minimum": 1, "description": "Read at most this many bytes of log from the API server (extension)"}
         props["grep"] = {"type": "string", "description": "Regular expression; keep only matching lines plus two lines of context around each (extension)"}
+    if n in LIST_TOOLS:
+        props = t["inputSchema"].setdefault("properties", {})
+        props["limit"] = {"type": "integer", "minimum": 1, "maximum": 5000, "description": "Page size: return at most this many items, with a continue token when there are more (extension)"}
+        props["continue"] = {"type": "string", "description": "The continue token of the previous page, to read the next one with the same limit (extension)"}
+        props["fields"] = {"type": "array", "items": {"type": "string"}, "description": "Keep only these dotted field paths of each item, e.g. [\"metadata.name\", \"status.phase\"]; the answer is YAML (extension)"}
+        props["summary"] = {"type": "boolean", "description": "Return counts by kind, phase and reason instead of the items (extension)"}
     t["toolset"] = ts
     out.append(t)
 out.sort(key=lambda t: t["name"])

@@ -1,11 +1,12 @@
 //! Cluster-level read tools: events, namespaces, projects, node logs, stats and top.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::core_kinds::core_kind;
-use super::listing::{ListQuery, list_rendered};
+use super::listing::{ListQuery, finish, list_rendered};
 use super::log_scan::cap_log;
 use super::metrics_api::{metrics_items, require_metrics_api};
+use super::paging::ListShape;
 use super::{ToolContext, ToolResult};
 use crate::args::Args;
 use crate::error::Context;
@@ -19,28 +20,43 @@ pub(super) async fn events_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResu
         None => "failed to list events in all namespaces".to_string(),
     };
     let fs = a.opt_str("fieldSelector").context(&what)?;
+    let shape = ListShape::from_args(a).context(&what)?;
     let ri = core_kind("Event", "events", true);
+    let [limit, cont] = shape.query_pairs();
     let list = ctx
         .kube
         .get_json(&format!(
             "{}{}",
             ri.collection(ns.as_deref()),
-            query(&[("fieldSelector", fs)])
+            query(&[("fieldSelector", fs), limit, cont])
         ))
         .await
         .context(&what)?;
-    let events: Vec<Value> = list["items"]
-        .as_array()
-        .map(|i| i.iter().map(simplify_event).collect())
-        .unwrap_or_default();
-    if events.is_empty() {
-        return Ok("# No events found".to_string().into());
+    let raw = list["items"].as_array().cloned().unwrap_or_default();
+    let events: Vec<Value> = raw.iter().map(simplify_event).collect();
+    let (text, mut structured) = match shape.render("events", &with_kind(raw.clone(), "Event")) {
+        Some(shaped) => shaped,
+        None if raw.is_empty() => ("# No events found".to_string(), json!({ "items": [] })),
+        None => (
+            format!(
+                "# The following events (YAML format) were found:\n{}",
+                yaml(&Value::Array(events.clone()))
+            ),
+            json!({ "items": events }),
+        ),
+    };
+    let (text, structured) = finish(ctx, text, &mut structured, &list);
+    Ok(shape.output(text, structured))
+}
+
+/// List items as the API server sends them carry no `kind`; the summary counts by it.
+fn with_kind(mut items: Vec<Value>, kind: &str) -> Vec<Value> {
+    for i in &mut items {
+        if i.get("kind").is_none() {
+            i["kind"] = Value::String(kind.to_string());
+        }
     }
-    Ok(format!(
-        "# The following events (YAML format) were found:\n{}",
-        yaml(&Value::Array(events))
-    )
-    .into())
+    items
 }
 
 pub(super) async fn namespaces_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
@@ -49,11 +65,12 @@ pub(super) async fn namespaces_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> Tool
         namespace: None,
         label_selector: None,
         field_selector: a.opt_str("fieldSelector").context(what)?,
+        shape: ListShape::from_args(a).context(what)?,
     };
-    let (text, _) = list_rendered(ctx, &core_kind("Namespace", "namespaces", false), &q)
+    let (text, structured) = list_rendered(ctx, &core_kind("Namespace", "namespaces", false), &q)
         .await
         .context(what)?;
-    Ok(text.into())
+    Ok(q.shape.output(text, structured))
 }
 
 pub(super) async fn projects_list(ctx: &ToolContext<'_>, _: &Args<'_>) -> ToolResult {
@@ -69,6 +86,7 @@ pub(super) async fn projects_list(ctx: &ToolContext<'_>, _: &Args<'_>) -> ToolRe
         namespace: None,
         label_selector: None,
         field_selector: None,
+        shape: ListShape::default(),
     };
     let (text, _) = list_rendered(ctx, &ri, &q).await.context(what)?;
     Ok(text.into())

@@ -11,6 +11,7 @@ use super::containers::choose_container;
 use super::core_kinds::{core_kind, pods};
 use super::listing::{ListQuery, list_rendered};
 use super::metrics_api::{metrics_items, require_metrics_api};
+use super::paging::ListShape;
 use super::{ToolContext, ToolOutput, ToolResult};
 use crate::args::Args;
 use crate::error::{ArgError, Cause, Context, ToolError};
@@ -25,9 +26,10 @@ pub(super) async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult 
         namespace: None,
         label_selector: a.opt_str("labelSelector").context(what)?,
         field_selector: a.opt_str("fieldSelector").context(what)?,
+        shape: ListShape::from_args(a).context(what)?,
     };
     match list_rendered(ctx, &pods(), &q).await {
-        Ok((text, _)) => Ok(text.into()),
+        Ok((text, structured)) => Ok(q.shape.output(text, structured)),
         Err(e) if e.code == Some(403) => {
             // Upstream silently narrows to the default namespace; we do the same but say so.
             let ns = ctx.cluster.default_namespace().to_string();
@@ -35,10 +37,10 @@ pub(super) async fn list_all(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult 
                 namespace: Some(&ns),
                 ..q
             };
-            let (text, _) = list_rendered(ctx, &pods(), &q)
+            let (text, structured) = list_rendered(ctx, &pods(), &q)
                 .await
                 .context(format!("failed to list pods in namespace {ns}"))?;
-            Ok(format!("# Listing pods in all namespaces is not allowed for this identity; showing namespace {ns} only\n{text}").into())
+            Ok(q.shape.output(format!("# Listing pods in all namespaces is not allowed for this identity; showing namespace {ns} only\n{text}"), structured))
         }
         Err(e) => Err(ToolError::failed(what, e)),
     }
@@ -53,9 +55,10 @@ pub(super) async fn list_in_namespace(ctx: &ToolContext<'_>, a: &Args<'_>) -> To
         namespace: Some(&ns),
         label_selector: a.opt_str("labelSelector").context(&what)?,
         field_selector: a.opt_str("fieldSelector").context(&what)?,
+        shape: ListShape::from_args(a).context(&what)?,
     };
-    let (text, _) = list_rendered(ctx, &pods(), &q).await.context(&what)?;
-    Ok(text.into())
+    let (text, structured) = list_rendered(ctx, &pods(), &q).await.context(&what)?;
+    Ok(q.shape.output(text, structured))
 }
 
 pub(super) async fn get(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::apply::{applied_text, apply_all};
 use super::listing::{ListQuery, list_rendered};
+use super::paging::ListShape;
 use super::{ToolContext, ToolOutput, ToolResult};
 use crate::args::Args;
 use crate::error::{ArgError, Cause, Context, KubeError, ToolError};
@@ -41,6 +42,7 @@ pub(super) async fn list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
         namespace: t.namespace.as_deref(),
         label_selector: a.opt_str("labelSelector").context(what)?,
         field_selector: a.opt_str("fieldSelector").context(what)?,
+        shape: ListShape::from_args(a).context(what)?,
     };
     let ri = ctx
         .kube

@@ -15,6 +15,15 @@ use super::util::{
 
 /// pods_log parameters we add on purpose (see the README).
 const OUR_EXTENSIONS: &[&str] = &["sinceSeconds", "limitBytes", "grep"];
+/// The list tools' paging, projection and summary parameters (see the README).
+const LIST_EXTENSIONS: &[&str] = &["limit", "continue", "fields", "summary"];
+const LIST_TOOLS: &[&str] = &[
+    "resources_list",
+    "pods_list",
+    "pods_list_in_namespace",
+    "events_list",
+    "namespaces_list",
+];
 
 fn strip_descriptions(v: &mut Value) {
     match v {
@@ -36,10 +45,13 @@ async fn contract(c: &Client) -> Vec<(String, Value)> {
             let mut v = serde_json::to_value(t).unwrap();
             let mut schema = v["inputSchema"].take();
             strip_descriptions(&mut schema);
-            if t.name == "pods_log" {
-                for p in OUR_EXTENSIONS {
-                    schema["properties"].as_object_mut().unwrap().remove(*p);
-                }
+            let ours: &[&str] = match t.name.as_ref() {
+                "pods_log" => OUR_EXTENSIONS,
+                n if LIST_TOOLS.contains(&n) => LIST_EXTENSIONS,
+                _ => &[],
+            };
+            for p in ours {
+                schema["properties"].as_object_mut().unwrap().remove(*p);
             }
             (t.name.to_string(), json!({"title": v["title"], "annotations": v["annotations"], "inputSchema": schema}))
         })
