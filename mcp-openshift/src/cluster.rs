@@ -14,6 +14,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 
 use crate::config::Config;
+use crate::contexts::Contexts;
 use crate::error::{ConfigError, KubeError};
 use crate::kube_api::Kube;
 
@@ -32,6 +33,8 @@ pub struct Cluster {
     token_factory: Option<TokenClientFactory>,
     per_token: Arc<Mutex<HashMap<String, Kube>>>,
     kubeconfig: Arc<Value>,
+    /// Every usable context of the kubeconfig, when it has more than one.
+    contexts: Option<Arc<Contexts>>,
 }
 
 impl Cluster {
@@ -45,6 +48,7 @@ impl Cluster {
             kubeconfig: Arc::new(
                 json!({"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": []}),
             ),
+            contexts: None,
         }
     }
 
@@ -58,6 +62,7 @@ impl Cluster {
             kubeconfig: Arc::new(
                 json!({"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": []}),
             ),
+            contexts: None,
         }
     }
 
@@ -96,7 +101,7 @@ impl Cluster {
         let err = |e: &dyn std::fmt::Display| ConfigError::Cluster(e.to_string());
         let (kube_config, view) = if let Some(path) = &config.kubeconfig {
             let kc = Kubeconfig::read_from(path).map_err(|e| err(&e))?;
-            from_kubeconfig(kc).await?
+            return Self::from_kubeconfig_contexts(kc, config).await;
         } else if let Ok(c) = kube::Config::incluster() {
             let view = json!({
                 "apiVersion": "v1", "kind": "Config", "current-context": "in-cluster",
@@ -107,9 +112,54 @@ impl Cluster {
             (c, view)
         } else {
             let kc = Kubeconfig::read().map_err(|e| err(&e))?;
-            from_kubeconfig(kc).await?
+            return Self::from_kubeconfig_contexts(kc, config).await;
         };
         Self::from_kube_config(kube_config, view)
+    }
+
+    /// The current context as the default, and every allowed context beside it.
+    async fn from_kubeconfig_contexts(
+        kc: Kubeconfig,
+        config: &Config,
+    ) -> Result<Self, ConfigError> {
+        let current = kc
+            .current_context
+            .clone()
+            .or_else(|| match kc.contexts.as_slice() {
+                [only] => Some(only.name.clone()),
+                _ => None,
+            });
+        let (kube_config, view) = from_kubeconfig(kc.clone()).await?;
+        let mut cluster = Self::from_kube_config(kube_config, view)?;
+        if let Some(current) = current {
+            let allowed = if config.disable_multi_cluster {
+                vec![current.clone()]
+            } else {
+                config.allowed_contexts.clone()
+            };
+            let contexts = Contexts::load(&kc, &current, &cluster, &allowed).await?;
+            cluster.contexts = Some(Arc::new(contexts));
+        } else if !config.allowed_contexts.is_empty() {
+            return Err(ConfigError::Invalid {
+                field: "allowed_contexts",
+                reason: "the kubeconfig has no current context".into(),
+            });
+        }
+        Ok(cluster)
+    }
+
+    /// The contexts of the kubeconfig this server may use (none in-cluster).
+    pub fn contexts(&self) -> Option<&Contexts> {
+        self.contexts.as_deref()
+    }
+
+    /// The cluster a call's `context` argument names: this one when none is named or the
+    /// server runs without a kubeconfig; an error for a context that is not allowed.
+    pub fn for_context(&self, name: Option<&str>) -> Result<&Cluster, KubeError> {
+        match (name, &self.contexts) {
+            (Some(name), Some(contexts)) => contexts.get(name),
+            _ => Ok(self),
+        }
     }
 
     /// Build from a `kube::Config`; passthrough clients reuse its server, CA and TLS settings.

@@ -64,14 +64,17 @@ pub struct Cli {
     /// Most open sessions per transport (streamable HTTP and legacy SSE, each)
     #[arg(long)]
     pub max_sessions: Option<usize>,
+    /// Kubeconfig contexts the tools may use (comma-separated; default: every context)
+    #[arg(long, value_delimiter = ',')]
+    pub allowed_contexts: Option<Vec<String>>,
     /// Seconds after which an idle streamable-HTTP session is closed
     #[arg(long)]
     pub session_idle_timeout: Option<u64>,
     /// Accepted for compatibility; ignored
     #[arg(long, hide = true)]
     pub log_file: Option<String>,
-    /// Accepted for compatibility; ignored
-    #[arg(long, hide = true)]
+    /// Only the kubeconfig's current context (no `context` argument), as upstream
+    #[arg(long)]
     pub disable_multi_cluster: bool,
     /// Accepted for compatibility; ignored
     #[arg(long, hide = true)]
@@ -104,6 +107,7 @@ struct FileConfig {
     stateless: Option<bool>,
     allowed_hosts: Option<Vec<String>>,
     allowed_origins: Option<Vec<String>>,
+    allowed_contexts: Option<Vec<String>>,
     max_sessions: Option<usize>,
     session_idle_timeout: Option<u64>,
     max_log_read_bytes: Option<u64>,
@@ -184,6 +188,10 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Accepted browser origins besides loopback ones (`*` = any).
     pub allowed_origins: Vec<String>,
+    /// Kubeconfig contexts the tools may use (empty = every context).
+    pub allowed_contexts: Vec<String>,
+    /// Only the current context (`--disable-multi-cluster`).
+    pub disable_multi_cluster: bool,
     /// Most open sessions per transport.
     pub max_sessions: usize,
     /// Idle time after which a streamable-HTTP session is closed.
@@ -218,6 +226,8 @@ impl Default for Config {
             stateless: false,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            allowed_contexts: Vec::new(),
+            disable_multi_cluster: false,
             max_sessions: DEFAULT_MAX_SESSIONS,
             session_idle_timeout: DEFAULT_SESSION_IDLE,
             limits: OutputLimits::default(),
@@ -354,6 +364,9 @@ impl Config {
             allowed_hosts: clean_list(cli.allowed_hosts.or(file.allowed_hosts)).unwrap_or_default(),
             allowed_origins: clean_list(cli.allowed_origins.or(file.allowed_origins))
                 .unwrap_or_default(),
+            allowed_contexts: clean_list(cli.allowed_contexts.or(file.allowed_contexts))
+                .unwrap_or_default(),
+            disable_multi_cluster: cli.disable_multi_cluster,
             max_sessions,
             session_idle_timeout: idle
                 .map(std::time::Duration::from_secs)

@@ -10,6 +10,7 @@ pub mod args;
 pub mod catalog;
 pub mod cluster;
 pub mod config;
+pub mod contexts;
 pub mod error;
 pub mod http;
 pub mod kube_api;
@@ -32,8 +33,8 @@ pub use server::{McpServer, ServerState};
 /// Shared state for a configuration and a cluster.
 pub fn state(config: &Config, cluster: Cluster) -> Arc<ServerState> {
     Arc::new(ServerState {
+        catalog: Catalog::with_contexts(&ToolFilter::from(config), cluster.contexts()),
         cluster,
-        catalog: Catalog::new(&ToolFilter::from(config)),
         list_output: config.list_output,
         metrics: metrics::Metrics::new(),
         limits: config.limits,

@@ -131,12 +131,20 @@ impl ServerHandler for McpServer {
         let started = Instant::now();
         let args = request.arguments.unwrap_or_default();
         let token = self.token(&context);
-        let result = match self.state.cluster.for_token(token.as_deref()) {
+        let target = match args.get("context") {
+            None | Some(serde_json::Value::Null) => Ok(&self.state.cluster),
+            Some(serde_json::Value::String(c)) => self.state.cluster.for_context(Some(c)),
+            Some(_) => Err(crate::error::KubeError::msg(
+                "context parameter must be a string",
+            )),
+        };
+        let result = match target.and_then(|c| Ok((c, c.for_token(token.as_deref())?))) {
             Err(e) => Err(ToolError::failed(format!("failed to {name}"), e)),
-            Ok(kube) => {
+            Ok((cluster, kube)) => {
                 let ctx = ToolContext {
                     kube,
-                    cluster: &self.state.cluster,
+                    cluster,
+                    contexts: self.state.cluster.contexts(),
                     list_output: self.state.list_output,
                     limits: self.state.limits,
                 };

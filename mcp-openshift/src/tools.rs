@@ -46,8 +46,11 @@ pub use log_scan::{LogFilter, LogScan, filter_log};
 pub struct ToolContext<'a> {
     /// Client for this call's identity.
     pub kube: Kube,
-    /// The configured cluster (default namespace, kubeconfig view).
+    /// The configured cluster (default namespace, kubeconfig view): the one the call's
+    /// `context` argument chose.
     pub cluster: &'a Cluster,
+    /// Every context of the server, when it has several.
+    pub contexts: Option<&'a crate::contexts::Contexts>,
     /// How lists are rendered.
     pub list_output: ListOutput,
     /// How much of a log or a command's output a call may read.
@@ -123,6 +126,9 @@ macro_rules! tool {
 /// Every tool this server implements: its name (as in its spec) and its handler. The one
 /// place a tool is named in Rust; the catalog joins each entry with its spec.
 pub const TOOLS: &[ToolDef] = &[
+    tool!("configuration_contexts_list", |c, _| std::future::ready(
+        config_view::contexts_list(c)
+    )),
     tool!("configuration_view", |c, a| std::future::ready(
         config_view::view(c, a)
     )),

@@ -7,7 +7,8 @@ mod integration {
     mod attacks;
     mod binary;
     mod bounded_lists;
-    mod differential;
+    mod contexts;
+    pub mod differential;
     mod exec;
     mod fuzz;
     mod rbac;

@@ -8,6 +8,7 @@ import json, sys
 FS_POD = "Field selector on pod fields, e.g. 'status.phase=Failed' or 'spec.nodeName=worker-0'. Usable fields: metadata.name, metadata.namespace, spec.nodeName, spec.restartPolicy, spec.schedulerName, spec.serviceAccountName, status.phase (Pending, Running, Succeeded, Failed, Unknown), status.podIP, status.nominatedNodeName. CrashLoopBackOff is a container state, not a phase, so it cannot be selected here."
 LS_POD = "Label selector such as 'app=web,tier!=cache' or 'app in (web,api)' to keep only matching pods"
 D = {
+ "configuration_contexts_list": "List the kubeconfig contexts this server can reach, with their API server URLs and the default one; pass a name as the context parameter of another tool.",
  "configuration_view": "Show the kubeconfig this server uses, as YAML. Credentials (tokens, passwords, client keys) are replaced by REDACTED.",
  "configuration_view.minified": "true (the default): only the current context with its cluster and user; false: every context, cluster and user.",
  "events_list": "List Kubernetes events (warnings, failures, state changes) to troubleshoot workloads, in one namespace or in all namespaces.",
@@ -139,6 +140,13 @@ for t in data["result"]["tools"]:
         props["summary"] = {"type": "boolean", "description": "Return counts by kind, phase and reason instead of the items (extension)"}
     t["toolset"] = ts
     out.append(t)
+# Upstream registers this one only with several kubeconfig contexts (our catalog does too).
+out.append({"name": "configuration_contexts_list", "title": "Configuration: Contexts List",
+            "description": D["configuration_contexts_list"],
+            "inputSchema": {"type": "object", "properties": {}},
+            "annotations": {"title": "Configuration: Contexts List", "readOnlyHint": True,
+                            "destructiveHint": False, "idempotentHint": True, "openWorldHint": False},
+            "toolset": "config"})
 out.sort(key=lambda t: t["name"])
 missing = set(D) - {t["name"] for t in out} - {t["name"] + "." + p for t in out for p in t["inputSchema"].get("properties", {})}
 assert not missing, missing

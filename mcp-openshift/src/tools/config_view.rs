@@ -22,6 +22,22 @@ const SECRET_KEYS: &[&str] = &[
     "access-token",
 ];
 
+/// `configuration_contexts_list`: the contexts a tool's `context` argument may name.
+pub(super) fn contexts_list(ctx: &ToolContext<'_>) -> ToolResult {
+    let Some(contexts) = ctx.contexts.filter(|c| c.is_multi()) else {
+        return Ok(
+            "This server has a single context; tools take no context argument."
+                .to_string()
+                .into(),
+        );
+    };
+    let (text, structured) = contexts.listing();
+    Ok(super::ToolOutput {
+        text,
+        structured: Some(structured),
+    })
+}
+
 pub(super) fn view(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
     let minified = a
         .opt_bool("minified")

@@ -37,7 +37,7 @@ fn strip_descriptions(v: &mut Value) {
 }
 
 /// name -> {title, annotations, inputSchema without descriptions}
-async fn contract(c: &Client) -> Vec<(String, Value)> {
+pub async fn contract(c: &Client) -> Vec<(String, Value)> {
     let tools = c.list_all_tools().await.unwrap();
     let mut out: Vec<(String, Value)> = tools
         .iter()
