@@ -113,6 +113,8 @@ struct FileConfig {
     max_log_read_bytes: Option<u64>,
     max_exec_output_bytes: Option<usize>,
     max_list_output_bytes: Option<usize>,
+    #[serde(default)]
+    prompts: Vec<crate::prompts::PromptConfig>,
     sse_base_url: Option<String>,
 }
 
@@ -192,6 +194,8 @@ pub struct Config {
     pub allowed_contexts: Vec<String>,
     /// Only the current context (`--disable-multi-cluster`).
     pub disable_multi_cluster: bool,
+    /// Operators' own prompts (`[[prompts]]` in the config file).
+    pub prompts: Vec<crate::prompts::PromptConfig>,
     /// Most open sessions per transport.
     pub max_sessions: usize,
     /// Idle time after which a streamable-HTTP session is closed.
@@ -228,6 +232,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             allowed_contexts: Vec::new(),
             disable_multi_cluster: false,
+            prompts: Vec::new(),
             max_sessions: DEFAULT_MAX_SESSIONS,
             session_idle_timeout: DEFAULT_SESSION_IDLE,
             limits: OutputLimits::default(),
@@ -367,6 +372,10 @@ impl Config {
             allowed_contexts: clean_list(cli.allowed_contexts.or(file.allowed_contexts))
                 .unwrap_or_default(),
             disable_multi_cluster: cli.disable_multi_cluster,
+            prompts: {
+                crate::prompts::validate(&file.prompts)?;
+                file.prompts
+            },
             max_sessions,
             session_idle_timeout: idle
                 .map(std::time::Duration::from_secs)

@@ -16,6 +16,7 @@ pub mod http;
 pub mod kube_api;
 pub mod metrics;
 pub mod output;
+pub mod prompts;
 pub mod server;
 pub mod session_owner;
 pub mod sse_transport;
@@ -34,6 +35,14 @@ pub use server::{McpServer, ServerState};
 pub fn state(config: &Config, cluster: Cluster) -> Arc<ServerState> {
     Arc::new(ServerState {
         catalog: Catalog::with_contexts(&ToolFilter::from(config), cluster.contexts()),
+        prompts: prompts::Prompts::new(
+            &config.toolsets,
+            &config.prompts,
+            cluster
+                .contexts()
+                .filter(|c| c.is_multi())
+                .map(|c| c.default_name().to_string()),
+        ),
         cluster,
         list_output: config.list_output,
         metrics: metrics::Metrics::new(),

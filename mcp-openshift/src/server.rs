@@ -7,8 +7,9 @@ use std::time::Instant;
 #[allow(deprecated)] // logging/setLevel: deprecated by SEP-2577, still sent by older clients
 use rmcp::model::SetLevelRequestParams;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -17,7 +18,8 @@ use crate::args::Args;
 use crate::catalog::Catalog;
 use crate::cluster::Cluster;
 use crate::config::ListOutput;
-use crate::error::ToolError;
+use crate::error::{KubeError, ToolError};
+use crate::kube_api::Kube;
 use crate::metrics::Metrics;
 use crate::tools::ToolContext;
 
@@ -27,6 +29,8 @@ pub struct ServerState {
     pub cluster: Cluster,
     /// Offered tools.
     pub catalog: Catalog,
+    /// Offered prompts.
+    pub prompts: crate::prompts::Prompts,
     /// List rendering.
     pub list_output: ListOutput,
     /// Counters.
@@ -73,6 +77,31 @@ impl McpServer {
             .or_else(|| self.session_token.clone())
     }
 
+    /// The cluster a call's `context` argument names, and the client for the caller there.
+    fn target(
+        &self,
+        args: &serde_json::Map<String, serde_json::Value>,
+        token: Option<&str>,
+    ) -> Result<(&Cluster, Kube), KubeError> {
+        let cluster = match args.get("context") {
+            None | Some(serde_json::Value::Null) => &self.state.cluster,
+            Some(serde_json::Value::String(c)) => self.state.cluster.for_context(Some(c))?,
+            Some(_) => return Err(KubeError::msg("context parameter must be a string")),
+        };
+        Ok((cluster, cluster.for_token(token)?))
+    }
+
+    /// What a tool (or a prompt gathering through tools) sees for one call.
+    fn tool_context<'a>(&'a self, cluster: &'a Cluster, kube: Kube) -> ToolContext<'a> {
+        ToolContext {
+            kube,
+            cluster,
+            contexts: self.state.cluster.contexts(),
+            list_output: self.state.list_output,
+            limits: self.state.limits,
+        }
+    }
+
     /// Tools this server offers.
     pub fn tools(&self) -> Vec<Tool> {
         self.state.catalog.tools()
@@ -85,6 +114,7 @@ impl ServerHandler for McpServer {
         ServerConfig::new(
             ServerCapabilities::builder()
                 .enable_tools()
+                .enable_prompts()
                 .enable_logging()
                 .build(),
         )
@@ -112,6 +142,39 @@ impl ServerHandler for McpServer {
         Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(self.state.prompts.list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        if !self.state.prompts.has(&request.name) {
+            return Err(ErrorData::invalid_params(
+                format!("unknown prompt \"{}\"", request.name),
+                None,
+            ));
+        }
+        let args = request.arguments.unwrap_or_default();
+        let token = self.token(&context);
+        let (cluster, kube) = self
+            .target(&args, token.as_deref())
+            .map_err(|e| ErrorData::invalid_params(e.to_string(), None))?;
+        let ctx = self.tool_context(cluster, kube);
+        self.state
+            .prompts
+            .get(&request.name, &args, &ctx)
+            .await
+            .map(Into::into)
+            .map_err(|e| ErrorData::invalid_params(e.0, None))
+    }
+
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.state.catalog.get(name).map(|t| t.spec.clone())
     }
@@ -131,23 +194,10 @@ impl ServerHandler for McpServer {
         let started = Instant::now();
         let args = request.arguments.unwrap_or_default();
         let token = self.token(&context);
-        let target = match args.get("context") {
-            None | Some(serde_json::Value::Null) => Ok(&self.state.cluster),
-            Some(serde_json::Value::String(c)) => self.state.cluster.for_context(Some(c)),
-            Some(_) => Err(crate::error::KubeError::msg(
-                "context parameter must be a string",
-            )),
-        };
-        let result = match target.and_then(|c| Ok((c, c.for_token(token.as_deref())?))) {
+        let result = match self.target(&args, token.as_deref()) {
             Err(e) => Err(ToolError::failed(format!("failed to {name}"), e)),
             Ok((cluster, kube)) => {
-                let ctx = ToolContext {
-                    kube,
-                    cluster,
-                    contexts: self.state.cluster.contexts(),
-                    list_output: self.state.list_output,
-                    limits: self.state.limits,
-                };
+                let ctx = self.tool_context(cluster, kube);
                 let args = Args::new(&args);
                 tokio::select! {
                     r = (tool.run)(&ctx, &args) => r,

@@ -65,7 +65,16 @@ async fn typescript_sdk_over_sse_and_streamable_http() {
             .arg(script("ts_client.cjs"))
             .args([kind, &url])
             .args(log_target(&h.lab));
-        check(&run(cmd).await, &h.lab.failure_line);
+        let v = run(cmd).await;
+        check(&v, &h.lab.failure_line);
+        // Prompts through LibreChat's client: listed, and the health check gathered.
+        assert_eq!(
+            v["prompts"],
+            serde_json::json!(["cluster-health-check"]),
+            "{v}"
+        );
+        let health = v["health"].as_str().unwrap();
+        assert!(health.contains(&h.lab.pod), "{health}");
     }
     h.server.shutdown().await;
 }
