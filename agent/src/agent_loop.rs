@@ -69,6 +69,20 @@ pub struct Agent {
     pub(crate) own_login: tokio::sync::OnceCell<String>,
 }
 
+/// What an [`Agent`] is made of, named so the call site reads.
+pub struct AgentParts {
+    /// The supervised MCP sessions and their tools.
+    pub registry: Arc<ToolRegistry>,
+    /// The chat client.
+    pub llm: LlmClient,
+    /// Pre-analysis, redaction and fallback seams.
+    pub hooks: Arc<dyn RunHooks>,
+    /// Where runs, tool calls and tokens are counted.
+    pub metrics: Arc<Metrics>,
+    /// Loop limits and issue settings.
+    pub settings: LoopSettings,
+}
+
 struct Run<'a> {
     report: &'a FailureReport,
     deadline: Instant,
@@ -96,13 +110,14 @@ const MAX_PROSE_TURNS: u32 = 3;
 
 impl Agent {
     /// An agent over its parts.
-    pub fn new(
-        registry: Arc<ToolRegistry>,
-        llm: LlmClient,
-        hooks: Arc<dyn RunHooks>,
-        metrics: Arc<Metrics>,
-        settings: LoopSettings,
-    ) -> Self {
+    pub fn new(parts: AgentParts) -> Self {
+        let AgentParts {
+            registry,
+            llm,
+            hooks,
+            metrics,
+            settings,
+        } = parts;
         Self {
             registry,
             llm,
