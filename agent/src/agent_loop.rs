@@ -23,23 +23,23 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use self::calls::{CallContext, CallOutcome, PendingCall};
+use self::calls::CallContext;
 pub use self::issue::{IssueRef, issue_ref};
 pub use self::settings::LoopSettings;
 use crate::error::RunError;
 use crate::hooks::{Evidence, RunHooks};
-use crate::llm::{ChatTurn, LlmClient};
+use crate::llm::LlmClient;
 use crate::mcp::{ToolInfo, ToolRegistry};
 use crate::metrics::Metrics;
 use crate::prompt::{self, IssueTool, PromptInput};
 use crate::report::FailureReport;
-use crate::text_calls::{extract_tool_calls, outside_frames};
 
 mod dedup;
 mod fallback;
 mod investigate;
 mod logging;
 mod own_call;
+mod turn;
 
 /// A successful run.
 #[derive(Clone, Debug)]
@@ -69,6 +69,20 @@ pub struct Agent {
     pub(crate) own_login: tokio::sync::OnceCell<String>,
 }
 
+/// What an [`Agent`] is made of, named so the call site reads.
+pub struct AgentParts {
+    /// The supervised MCP sessions and their tools.
+    pub registry: Arc<ToolRegistry>,
+    /// The chat client.
+    pub llm: LlmClient,
+    /// Pre-analysis, redaction and fallback seams.
+    pub hooks: Arc<dyn RunHooks>,
+    /// Where runs, tool calls and tokens are counted.
+    pub metrics: Arc<Metrics>,
+    /// Loop limits and issue settings.
+    pub settings: LoopSettings,
+}
+
 struct Run<'a> {
     report: &'a FailureReport,
     deadline: Instant,
@@ -96,13 +110,14 @@ const MAX_PROSE_TURNS: u32 = 3;
 
 impl Agent {
     /// An agent over its parts.
-    pub fn new(
-        registry: Arc<ToolRegistry>,
-        llm: LlmClient,
-        hooks: Arc<dyn RunHooks>,
-        metrics: Arc<Metrics>,
-        settings: LoopSettings,
-    ) -> Self {
+    pub fn new(parts: AgentParts) -> Self {
+        let AgentParts {
+            registry,
+            llm,
+            hooks,
+            metrics,
+            settings,
+        } = parts;
         Self {
             registry,
             llm,
@@ -292,126 +307,6 @@ impl Agent {
                 .any(|t| t["function"]["name"] == issue_tool.name());
         forced.then(|| json!({"type": "function", "function": {"name": issue_tool.name()}}))
     }
-
-    /// One model turn; `Some` when the issue was created.
-    async fn step(
-        &self,
-        run: &mut Run<'_>,
-        ctx: &CallContext<'_>,
-        turn: ChatTurn,
-        last: bool,
-    ) -> Result<Option<RunOutcome>, RunError> {
-        if !turn.tool_calls.is_empty() && !last {
-            run.prose_streak = 0;
-            let assistant_calls: Vec<Value> = turn
-                .tool_calls
-                .iter()
-                .map(|c| json!({"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}))
-                .collect();
-            // Empty string, not null: some servers (llama.cpp) reject null content here.
-            run.messages.push(json!({"role": "assistant", "content": turn.content, "tool_calls": assistant_calls}));
-            let pending = turn
-                .tool_calls
-                .iter()
-                .map(|c| PendingCall {
-                    name: c.name.clone(),
-                    arguments: crate::arguments::parse_raw(&c.arguments),
-                })
-                .collect();
-            let outcomes = self.execute_screened(run, ctx, pending).await;
-            logging::outcomes(&outcomes);
-            for (call, outcome) in turn.tool_calls.iter().zip(&outcomes) {
-                run.messages.push(
-                    json!({"role": "tool", "tool_call_id": call.id, "content": outcome.message}),
-                );
-            }
-            let created = self.created(run, &outcomes);
-            run.force_issue_tool = created.is_none() && tried_issue(ctx, &outcomes);
-            return Ok(created);
-        }
-        match turn.finish_reason.as_deref() {
-            Some("length") if !last => {
-                // A cut-off answer is no progress either (a rambling model hits the cap).
-                run.prose_streak += 1;
-                if run.prose_streak >= MAX_PROSE_TURNS {
-                    return Err(RunError::NoIssue(preview(&turn.content, 300)));
-                }
-                run.messages
-                    .push(json!({"role": "assistant", "content": turn.content}));
-                run.messages
-                    .push(json!({"role": "user", "content": prompt::truncated()}));
-                run.force_issue_tool = true;
-                return Ok(None);
-            }
-            Some("content_filter") => {
-                return Err(RunError::ModelOutput(
-                    "blocked by the content filter".into(),
-                ));
-            }
-            _ => {}
-        }
-        let names: Vec<&str> = ctx.tools.iter().map(|t| t.name.as_str()).collect();
-        // Only the model's own words: a tool result it quotes back is not parsed.
-        let mut text_calls = extract_tool_calls(&outside_frames(&turn.content), &names);
-        if last {
-            // Tools are withdrawn: only a final issue creation is still honoured.
-            text_calls.retain(|c| c.name == ctx.issue_tool.name());
-        }
-        if text_calls.is_empty() {
-            run.prose_streak += 1;
-            if last || run.prose_streak >= MAX_PROSE_TURNS {
-                return Err(RunError::NoIssue(preview(&turn.content, 300)));
-            }
-            run.messages
-                .push(json!({"role": "assistant", "content": turn.content}));
-            run.messages.push(
-                json!({"role": "user", "content": prompt::nudge_create_issue(ctx.issue_tool)}),
-            );
-            run.force_issue_tool = true;
-            return Ok(None);
-        }
-        run.prose_streak = 0;
-        let pending = text_calls
-            .into_iter()
-            .map(|c| PendingCall {
-                name: c.name,
-                arguments: Ok(c.arguments),
-            })
-            .collect();
-        let outcomes = self.execute_screened(run, ctx, pending).await;
-        logging::outcomes(&outcomes);
-        if let Some(done) = self.created(run, &outcomes) {
-            return Ok(Some(done));
-        }
-        run.force_issue_tool = tried_issue(ctx, &outcomes);
-        let results: Vec<&str> = outcomes.iter().map(|o| o.message.as_str()).collect();
-        run.messages
-            .push(json!({"role": "assistant", "content": turn.content}));
-        run.messages.push(json!({"role": "user", "content": prompt::text_call_result(&results.join("\n\n"), ctx.issue_tool)}));
-        Ok(None)
-    }
-
-    fn created(&self, run: &Run<'_>, outcomes: &[CallOutcome]) -> Option<RunOutcome> {
-        let (outcome, issue) = outcomes
-            .iter()
-            .find_map(|o| o.issue.as_ref().map(|i| (o, i)))?;
-        Some(RunOutcome {
-            result: prompt::success_result(issue.url.as_deref(), issue.number, &outcome.raw),
-            issue_url: issue.url.clone(),
-            issue_number: issue.number,
-            iterations: run.iteration,
-            analysis: with_source(&run.analysis, "llm"),
-            fallback: false,
-        })
-    }
-}
-
-/// An issue tool call was made (and, when the run goes on, did not create the issue): the
-/// model is trying to file, so the next call is forced to the issue tool again.
-fn tried_issue(_ctx: &CallContext<'_>, outcomes: &[CallOutcome]) -> bool {
-    outcomes
-        .iter()
-        .any(|o| calls::issue_kind(&o.name).is_some())
 }
 
 /// The issue tool by capability: current `issue_write`, else legacy `create_issue`.

@@ -1,45 +1,43 @@
 //! The HTTP API: `/report-failure` (sync and async), `/runs/{id}`, `/health`, `/readyz`,
 //! `/metrics`, `/openapi.json`.
 //!
-//! Handlers are thin: validate, run the agent inside a span carrying the run id, map the
-//! outcome to a status. Failures are real statuses with a JSON body naming the kind
-//! (422 invalid input, 502 upstream failure, 503 not ready or overloaded, 504 deadline,
-//! 500 when a run panicked).
+//! Handlers are thin: typed extractors, one call, a typed response. The pieces around them
+//! each live in one module: [`request_id`] (the layer giving every request an id, a span and
+//! an `x-request-id` header), `report` (the run mode and the body validated into a report
+//! with its run id and span), `admission` (the queue bound and the readiness wait), `execute`
+//! (the run itself, sync or in the background), `error` (every failure as a status plus a
+//! JSON body naming the kind: 422 invalid input, 502 upstream failure, 503 not ready or
+//! overloaded, 504 deadline, 500 when a run panicked).
 //!
 //! Load is bounded: at most `max_concurrent_runs` runs execute; at most
 //! `max_queued_reports` synchronous reports wait for a slot, and one more gets 503
 //! `overloaded` with a `Retry-After` header at once (asynchronous runs are bounded by the
-//! run store). A run that panics is caught and answered (or recorded for `/runs/{id}`) as
-//! 500 `internal`, so an asynchronous run always reaches a final state.
+//! run store).
 
+mod admission;
 mod error;
+mod execute;
 mod openapi;
+mod report;
+pub mod request_id;
 mod runs;
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use bytes::Bytes;
-use futures::FutureExt;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::Semaphore;
-use tracing::Instrument;
 
+use self::admission::Admitted;
 pub use self::error::ApiError;
 use self::runs::RunStore;
-use crate::agent_loop::{Agent, RunOutcome};
+use crate::agent_loop::Agent;
 use crate::error::RunError;
-use crate::report::FailureReport;
-
-/// How long a report waits for MCP sessions that are (re)connecting before it gets 503.
-const READY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How much work the API takes on at once.
 #[derive(Clone, Copy, Debug)]
@@ -111,152 +109,18 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
             "/openapi.json",
             get(|| async { axum::Json(openapi::document()) }),
         )
-        // Limit bodies before they are buffered; the handler turns the rejection into 413 JSON.
+        // Limit bodies before they are buffered; the report extractor turns the rejection
+        // into 413 JSON.
         .layer(DefaultBodyLimit::max(body_limit))
+        // Outermost: every request, answered or refused, has an id, a span and the header.
+        .layer(axum::middleware::from_fn(request_id::trace))
         .with_state(state)
 }
 
-#[derive(serde::Deserialize)]
-struct ReportQuery {
-    #[serde(default, rename = "async")]
-    run_async: Option<String>,
-}
-
-async fn report_failure(
-    State(state): State<AppState>,
-    Query(query): Query<ReportQuery>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let run_id = uuid::Uuid::new_v4().to_string();
-    let body = match body {
-        Ok(b) => b,
-        Err(rejection) => {
-            return ApiError::from_rejection(rejection)
-                .with_run_id(&run_id)
-                .into_response();
-        }
-    };
-    let report = match FailureReport::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => return ApiError::Validation(e).with_run_id(&run_id).into_response(),
-    };
-    let span = tracing::info_span!("run", run_id = %run_id);
-    let container = report
-        .container_name
-        .as_deref()
-        .unwrap_or("(not specified)");
-    span.in_scope(|| {
-        tracing::info!(namespace = %report.namespace, pod = %report.pod_name, container, "📥 Received failure report");
-        tracing::info!("   Namespace: {}", report.namespace);
-        tracing::info!("   Pod: {}", report.pod_name);
-        tracing::info!("   Container: {container}");
-    });
-    let run_async = wants_async(&query, &headers);
-    // A synchronous caller holds its connection while it waits: only so many may wait
-    // (asynchronous runs are bounded by the run store).
-    let admitted = if run_async {
-        None
-    } else {
-        let Ok(ticket) = state.admission.clone().try_acquire_owned() else {
-            span.in_scope(|| tracing::warn!("📤 Sending response: error (overloaded)"));
-            return state.overloaded().with_run_id(&run_id).into_response();
-        };
-        Some(ticket)
-    };
-    // A session that is reconnecting right now gets a short grace period before 503.
-    if !state.agent.registry().wait_ready(READY_GRACE).await {
-        span.in_scope(|| tracing::warn!("📤 Sending response: error (not ready)"));
-        return ApiError::NotReady.with_run_id(&run_id).into_response();
-    }
-    if run_async {
-        return start_async(state, report, run_id, span);
-    }
-    let (status, body) = execute(&state, &report, &run_id).instrument(span).await;
-    drop(admitted);
-    (status, axum::Json(body)).into_response()
-}
-
-/// `?async=true` (or `1`, `yes`), or a `Prefer: respond-async` header.
-fn wants_async(query: &ReportQuery, headers: &HeaderMap) -> bool {
-    query
-        .run_async
-        .as_deref()
-        .is_some_and(|v| matches!(v, "true" | "1" | "yes"))
-        || headers
-            .get(header::HeaderName::from_static("prefer"))
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("respond-async"))
-}
-
-/// Records the run, runs it in the background and answers 202 with its status URL.
-fn start_async(
-    state: AppState,
-    report: FailureReport,
-    run_id: String,
-    span: tracing::Span,
-) -> Response {
-    if !state.runs.start(&run_id) {
-        return state.overloaded().with_run_id(&run_id).into_response();
-    }
-    let id = run_id.clone();
-    tokio::spawn(
-        async move {
-            let (status, body) = execute(&state, &report, &id).await;
-            state.runs.finish(&id, status, body);
-        }
-        .instrument(span),
-    );
-    let location = format!("/runs/{run_id}");
-    let body = json!({"status": "accepted", "run_id": run_id, "status_url": location});
-    (
-        StatusCode::ACCEPTED,
-        [(header::LOCATION, location)],
-        axum::Json(body),
-    )
-        .into_response()
-}
-
-/// Runs the agent for one report under the concurrency limit; returns status and body.
-/// A panic inside the run is answered as 500 `internal` (and logged), never lost.
-async fn execute(state: &AppState, report: &FailureReport, run_id: &str) -> (StatusCode, Value) {
-    let Ok(_permit) = state.permits.acquire().await else {
-        return ApiError::NotReady.with_run_id(run_id).parts();
-    };
-    let result = match AssertUnwindSafe(state.agent.run(report))
-        .catch_unwind()
-        .await
-    {
-        Ok(result) => result,
-        Err(_) => {
-            tracing::error!("📤 the run panicked; answered as an internal error");
-            return ApiError::Internal.with_run_id(run_id).parts();
-        }
-    };
-    let (status, body) = match result {
-        Ok(outcome) => (StatusCode::OK, success_body(&outcome, run_id)),
-        Err(error) => ApiError::Run(error).with_run_id(run_id).parts(),
-    };
-    let word = if status.is_success() {
-        "success"
-    } else {
-        "error"
-    };
-    tracing::info!(status = status.as_u16(), "📤 Sending response: {word}");
-    (status, body)
-}
-
-fn success_body(outcome: &RunOutcome, run_id: &str) -> Value {
-    json!({
-        "status": "success",
-        "result": outcome.result,
-        "issue_url": outcome.issue_url,
-        "issue_number": outcome.issue_number,
-        "analysis": outcome.analysis,
-        "iterations": outcome.iterations,
-        "fallback": outcome.fallback,
-        "run_id": run_id,
-    })
+/// `POST /report-failure`: a valid, admitted report runs; everything else was answered by
+/// the extractor.
+async fn report_failure(State(state): State<AppState>, admitted: Admitted) -> Response {
+    execute::respond(state, admitted).await
 }
 
 async fn get_run(State(state): State<AppState>, Path(id): Path<String>) -> Response {

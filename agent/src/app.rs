@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 
-use crate::agent_loop::{Agent, LoopSettings};
+use crate::agent_loop::{Agent, AgentParts, LoopSettings};
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::hooks::RunHooks;
@@ -46,13 +46,13 @@ impl App {
         if let Some(backoff) = tuning.llm_backoff {
             llm = llm.with_backoff_initial(backoff);
         }
-        let agent = Arc::new(Agent::new(
-            registry.clone(),
+        let agent = Arc::new(Agent::new(AgentParts {
+            registry: registry.clone(),
             llm,
             hooks,
-            Arc::new(Metrics::new()),
-            LoopSettings::from(config),
-        ));
+            metrics: Arc::new(Metrics::new()),
+            settings: LoopSettings::from(config),
+        }));
         let wait = tuning.sessions.connect_timeout + Duration::from_secs(1);
         let servers = config.mcp_servers.len();
         tokio::spawn(async move {

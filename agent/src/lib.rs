@@ -37,5 +37,5 @@ pub mod prompt;
 pub mod report;
 pub mod text_calls;
 
-pub use agent_loop::{Agent, LoopSettings, RunOutcome};
+pub use agent_loop::{Agent, AgentParts, LoopSettings, RunOutcome};
 pub use config::Config;

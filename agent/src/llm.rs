@@ -6,7 +6,7 @@
 //! those runs alive. Its built-in retry layer is replaced (middleware feature) by a thin
 //! service that keeps status, `retry-after` and the error body, so this module decides
 //! on retries from the LiteLLM error *type*: rate limits, 5xx and timeouts are retried
-//! with backoff, budget and auth errors never.
+//! with backoff ([`retry`], on `backon`), budget and auth errors never.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,10 +18,12 @@ use async_openai::middleware::HttpRequestFactory;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use self::retry::RetryPolicy;
 use self::retry_after::retry_after;
 use crate::config::LlmConfig;
 use crate::error::LlmError;
 
+mod retry;
 mod retry_after;
 
 /// One tool call the model asked for natively.
@@ -59,8 +61,7 @@ pub struct LlmClient {
     client: async_openai::Client<OpenAIConfig>,
     model: String,
     call_timeout: Duration,
-    max_retries: u32,
-    backoff_initial: Duration,
+    retry: RetryPolicy,
     /// `max_tokens`, `temperature`, `seed` as sent on every request.
     sampling: Value,
 }
@@ -83,15 +84,17 @@ impl LlmClient {
             client,
             model: config.model.clone(),
             call_timeout: config.call_timeout,
-            max_retries: config.max_retries,
-            backoff_initial: Duration::from_millis(500),
+            retry: RetryPolicy {
+                initial: Duration::from_millis(500),
+                max_retries: config.max_retries,
+            },
             sampling: sampling(config),
         }
     }
 
     /// Shortens the first retry delay (tests and benchmarks).
     pub fn with_backoff_initial(mut self, delay: Duration) -> Self {
-        self.backoff_initial = delay;
+        self.retry.initial = delay;
         self
     }
 
@@ -149,40 +152,20 @@ impl LlmClient {
 
     /// Sends one request body, retrying retryable failures until `deadline`.
     async fn send(&self, body: &Value, deadline: Instant) -> Result<ChatTurn, LlmError> {
-        let mut attempt = 0u32;
-        loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let timeout = self.call_timeout.min(remaining);
-            let result = match tokio::time::timeout(
-                timeout,
-                self.client.chat().create_byot::<_, Value>(body),
-            )
+        self.retry
+            .run(deadline, || self.send_once(body, deadline))
             .await
-            {
-                Err(_) => Err(LlmError::Timeout(timeout)),
-                Ok(Ok(value)) => parse_turn(&value),
-                Ok(Err(e)) => Err(classify(e)),
-            };
-            let error = match result {
-                Ok(turn) => return Ok(turn),
-                Err(e) => e,
-            };
-            if !error.is_retryable() || attempt >= self.max_retries {
-                return Err(error);
-            }
-            let backoff = self
-                .backoff_initial
-                .saturating_mul(1 << attempt.min(10))
-                .min(Duration::from_secs(8));
-            let delay = error.retry_after().unwrap_or(backoff);
-            let delay = delay
-                + Duration::from_millis(rand::random_range(0..=delay.as_millis() as u64 / 10));
-            if Instant::now() + delay >= deadline {
-                return Err(error);
-            }
-            attempt += 1;
-            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, error = %failure_analysis::redact::redact(&error.to_string()).text, "LLM call failed, retrying");
-            tokio::time::sleep(delay).await;
+    }
+
+    /// One try, bounded by the call timeout and what is left of the run.
+    async fn send_once(&self, body: &Value, deadline: Instant) -> Result<ChatTurn, LlmError> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let timeout = self.call_timeout.min(remaining);
+        match tokio::time::timeout(timeout, self.client.chat().create_byot::<_, Value>(body)).await
+        {
+            Err(_) => Err(LlmError::Timeout(timeout)),
+            Ok(Ok(value)) => parse_turn(&value),
+            Ok(Err(e)) => Err(classify(e)),
         }
     }
 }

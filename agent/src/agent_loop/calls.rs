@@ -131,20 +131,43 @@ pub(crate) async fn execute_batch(
                 issue: None,
                 raw: String::new(),
             },
-            Some((key, result)) => finish(ctx, name, arguments, key, result, seen, evidence),
+            Some((key, result)) => {
+                let call = Executed {
+                    name,
+                    arguments,
+                    key,
+                    result,
+                };
+                finish(ctx, call, seen, evidence)
+            }
         })
         .collect()
 }
 
-fn finish(
-    ctx: &CallContext<'_>,
+/// A checked call that went to its MCP server, with what came back.
+struct Executed {
     name: String,
+    /// Arguments as sent.
     arguments: Value,
+    /// The repeat key, remembered in `seen` once the call succeeded.
     key: String,
     result: Result<crate::mcp::ToolOutput, crate::error::McpError>,
+}
+
+/// The outcome of an executed call: the tool message for the model (output cut, redacted
+/// and wrapped, or why it failed), the issue it created, the log it read as evidence.
+fn finish(
+    ctx: &CallContext<'_>,
+    call: Executed,
     seen: &mut HashSet<String>,
     evidence: &mut Evidence,
 ) -> CallOutcome {
+    let Executed {
+        name,
+        arguments,
+        key,
+        result,
+    } = call;
     let mut outcome = CallOutcome {
         name,
         arguments,

@@ -83,6 +83,41 @@ async fn the_lines_the_lab_guide_points_at_are_logged_with_the_run_id() {
     .await
 }
 
+#[tokio::test]
+async fn a_run_is_logged_under_the_callers_request_id() {
+    let buffer = captured();
+    bounded(async {
+        let llm = FakeLlm::scripted(vec![
+            tool_calls(&[("pods_log", json!({"namespace": NS, "name": POD}))]),
+            tool_calls(&[("issue_write", json!({"method": "create", "owner": "user1", "repo": "mcp", "title": "t", "body": issue_body(NS, POD)}))]),
+        ]);
+        let h = Harness::start(llm, Options::default()).await;
+        let r = h
+            .http
+            .post(h.url("/report-failure"))
+            .header("x-request-id", "trace-me-4711")
+            .json(&lab_report())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["x-request-id"], "trace-me-4711");
+        let body: serde_json::Value = r.json().await.unwrap();
+        let run_id = body["run_id"].as_str().unwrap().to_string();
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let ours: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("request_id=trace-me-4711"))
+            .collect();
+        for line in ["📥 Received failure report", "🔧 Tool: issue_write", "📤 Sending response: success"] {
+            let found = ours.iter().find(|l| l.contains(line));
+            let found = found.unwrap_or_else(|| panic!("{line:?} without the request id in:\n{text}"));
+            assert!(found.contains(&format!("run_id={run_id}")), "{found}");
+        }
+    })
+    .await
+}
+
 /// Each secret form the redactor gained for issue #16, as a pod log may carry it, and the
 /// part that must not get out.
 const LOGGED_SECRETS: &[(&str, &str)] = &[

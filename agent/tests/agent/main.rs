@@ -34,6 +34,8 @@ mod mcp_streamable;
 mod model_output;
 /// Regressions a real small model revealed, replayed with the fake endpoint.
 mod real_model;
+/// The `x-request-id` layer: fresh ids, well-formed ones echoed, hostile ones replaced.
+mod request_id;
 /// The loop end to end: native and text calls, retries, refusals, limits, concurrency.
 mod run_loop;
 /// Every case of `tests/scenarios/` end to end, with a pass/fail table.
