@@ -213,12 +213,12 @@ mod tests {
             assert!(specs.iter().any(|s| s == h), "handler {h} has no spec");
         }
         assert_eq!(handlers.len(), specs.len(), "a handler is registered twice");
-        assert_eq!(registry().len(), 27);
+        assert_eq!(registry().len(), 30);
     }
 
     #[test]
     fn default_toolsets_have_the_upstream_twenty() {
-        assert_eq!(registry().len(), 27);
+        assert_eq!(registry().len(), 30);
         assert_eq!(names(&default_filter()).len(), 20);
     }
 

@@ -115,6 +115,8 @@ struct FileConfig {
     max_list_output_bytes: Option<usize>,
     #[serde(default)]
     prompts: Vec<crate::prompts::PromptConfig>,
+    helm_binary: Option<PathBuf>,
+    allowed_registries: Option<Vec<String>>,
     sse_base_url: Option<String>,
 }
 
@@ -161,6 +163,19 @@ impl Default for OutputLimits {
     }
 }
 
+/// The helm toolset's settings: `helm_install` runs `binary` (none: it refuses) with the
+/// server's kubeconfig, for charts under `allowed_registries` (any https/oci/repo chart when
+/// empty).
+#[derive(Debug, Clone, Default)]
+pub struct HelmSettings {
+    /// Path of the pinned helm binary (`helm_binary`).
+    pub binary: Option<PathBuf>,
+    /// Chart reference prefixes allowed (`allowed_registries`).
+    pub allowed_registries: Vec<String>,
+    /// The kubeconfig helm uses (the server's `--kubeconfig`).
+    pub kubeconfig: Option<PathBuf>,
+}
+
 /// Validated settings of one server process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -196,6 +211,8 @@ pub struct Config {
     pub disable_multi_cluster: bool,
     /// Operators' own prompts (`[[prompts]]` in the config file).
     pub prompts: Vec<crate::prompts::PromptConfig>,
+    /// What the helm toolset may run and install.
+    pub helm: HelmSettings,
     /// Most open sessions per transport.
     pub max_sessions: usize,
     /// Idle time after which a streamable-HTTP session is closed.
@@ -212,7 +229,7 @@ pub const DEFAULT_MAX_SESSIONS: usize = 256;
 pub const DEFAULT_SESSION_IDLE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Toolsets this server implements.
-pub const KNOWN_TOOLSETS: &[&str] = &["config", "core", "tekton"];
+pub const KNOWN_TOOLSETS: &[&str] = &["config", "core", "helm", "tekton"];
 
 impl Default for Config {
     fn default() -> Self {
@@ -233,6 +250,7 @@ impl Default for Config {
             allowed_contexts: Vec::new(),
             disable_multi_cluster: false,
             prompts: Vec::new(),
+            helm: HelmSettings::default(),
             max_sessions: DEFAULT_MAX_SESSIONS,
             session_idle_timeout: DEFAULT_SESSION_IDLE,
             limits: OutputLimits::default(),
@@ -375,6 +393,11 @@ impl Config {
             prompts: {
                 crate::prompts::validate(&file.prompts)?;
                 file.prompts
+            },
+            helm: HelmSettings {
+                binary: file.helm_binary,
+                allowed_registries: clean_list(file.allowed_registries).unwrap_or_default(),
+                kubeconfig: None,
             },
             max_sessions,
             session_idle_timeout: idle

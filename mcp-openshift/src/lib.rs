@@ -47,6 +47,10 @@ pub fn state(config: &Config, cluster: Cluster) -> Arc<ServerState> {
         list_output: config.list_output,
         metrics: metrics::Metrics::new(),
         limits: config.limits,
+        helm: config::HelmSettings {
+            kubeconfig: config.kubeconfig.clone(),
+            ..config.helm.clone()
+        },
     })
 }
 

@@ -37,6 +37,8 @@ pub struct ServerState {
     pub metrics: Metrics,
     /// What one tool call may read.
     pub limits: crate::config::OutputLimits,
+    /// The helm toolset's settings.
+    pub helm: crate::config::HelmSettings,
 }
 
 /// One MCP session's handler (cheap to clone).
@@ -99,6 +101,7 @@ impl McpServer {
             contexts: self.state.cluster.contexts(),
             list_output: self.state.list_output,
             limits: self.state.limits,
+            helm: self.state.helm.clone(),
         }
     }
 

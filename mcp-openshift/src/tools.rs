@@ -20,8 +20,10 @@ mod cluster_info;
 mod config_view;
 mod containers;
 mod core_kinds;
+mod helm;
 mod listing;
 mod log_scan;
+mod manifests;
 mod metrics_api;
 mod paging;
 mod pod_logs;
@@ -55,6 +57,8 @@ pub struct ToolContext<'a> {
     pub list_output: ListOutput,
     /// How much of a log or a command's output a call may read.
     pub limits: OutputLimits,
+    /// What `helm_install` may run.
+    pub helm: crate::config::HelmSettings,
 }
 
 impl ToolContext<'_> {
@@ -126,6 +130,9 @@ macro_rules! tool {
 /// Every tool this server implements: its name (as in its spec) and its handler. The one
 /// place a tool is named in Rust; the catalog joins each entry with its spec.
 pub const TOOLS: &[ToolDef] = &[
+    tool!("helm_install", helm::install),
+    tool!("helm_list", helm::list),
+    tool!("helm_uninstall", helm::uninstall),
     tool!("configuration_contexts_list", |c, _| std::future::ready(
         config_view::contexts_list(c)
     )),

@@ -11,6 +11,7 @@ mod integration {
     pub mod differential;
     mod exec;
     mod fuzz;
+    mod helm;
     mod prompts;
     mod rbac;
     pub mod sse_client;

@@ -8,6 +8,17 @@ import json, sys
 FS_POD = "Field selector on pod fields, e.g. 'status.phase=Failed' or 'spec.nodeName=worker-0'. Usable fields: metadata.name, metadata.namespace, spec.nodeName, spec.restartPolicy, spec.schedulerName, spec.serviceAccountName, status.phase (Pending, Running, Succeeded, Failed, Unknown), status.podIP, status.nominatedNodeName. CrashLoopBackOff is a container state, not a phase, so it cannot be selected here."
 LS_POD = "Label selector such as 'app=web,tier!=cache' or 'app in (web,api)' to keep only matching pods"
 D = {
+ "helm_install": "Install a Helm chart as a new release (runs the pinned helm binary the server is configured with; waits up to 5 minutes for the release's objects) and return the release.",
+ "helm_install.chart": "Chart to install: a repository chart such as 'bitnami/nginx', or an https:// or oci:// reference (plain http:// and local files are refused)",
+ "helm_install.name": "Release name (Helm generates one when omitted)",
+ "helm_install.namespace": "Namespace to install into (the default namespace when omitted)",
+ "helm_install.values": "Values for the chart, as an object (like a values file)",
+ "helm_list": "List the Helm releases of a namespace, or of all namespaces, from Helm's own release records (what 'helm list' shows).",
+ "helm_list.all_namespaces": "true: list the releases of every namespace (namespace is then ignored)",
+ "helm_list.namespace": "Namespace whose releases to list (the default namespace when omitted)",
+ "helm_uninstall": "Uninstall a Helm release: delete the objects of its manifest (keeping those annotated helm.sh/resource-policy: keep) and its release records.",
+ "helm_uninstall.name": "Release to uninstall",
+ "helm_uninstall.namespace": "Namespace of the release (the default namespace when omitted)",
  "configuration_contexts_list": "List the kubeconfig contexts this server can reach, with their API server URLs and the default one; pass a name as the context parameter of another tool.",
  "configuration_view": "Show the kubeconfig this server uses, as YAML. Credentials (tokens, passwords, client keys) are replaced by REDACTED.",
  "configuration_view.minified": "true (the default): only the current context with its cluster and user; false: every context, cluster and user.",
@@ -122,6 +133,7 @@ for t in data["result"]["tools"]:
     if n.startswith("tekton_"): ts = "tekton"
     elif n in TOOLSET: ts = TOOLSET[n]
     elif n in ("events_list","namespaces_list","projects_list") or n.startswith(("pods_","nodes_","resources_")): ts = "core"
+    elif n.startswith("helm_"): ts = "helm"
     else: continue
     t = json.loads(json.dumps(t))
     t["description"] = D[n]
