@@ -104,7 +104,7 @@ async fn stdio_mode_without_port() {
 async fn bad_configuration_exits_with_64() {
     for args in [
         vec!["--list-output", "json"],
-        vec!["--toolsets", "helm"],
+        vec!["--toolsets", "kiali"],
         vec!["--port", "eighty"],
         vec!["--config", "/nonexistent/config.toml"],
         vec!["--kubeconfig", "/nonexistent/kubeconfig"],
