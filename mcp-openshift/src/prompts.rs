@@ -7,7 +7,6 @@
 //! `{{argument}}` placeholders); one with a built-in's name replaces it.
 
 use rmcp::model::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::args::Args;
@@ -17,82 +16,21 @@ use crate::tools::{TOOLS, ToolContext};
 /// Most bytes of one gathered section (its end is kept: errors come last).
 const SECTION_BYTES: usize = 12 * 1024;
 
-/// An operator's prompt, as written in the config file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PromptConfig {
-    /// The prompt's name.
-    pub name: String,
-    /// A short title.
-    #[serde(default)]
-    pub title: Option<String>,
-    /// What it is for.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Its arguments.
-    #[serde(default)]
-    pub arguments: Vec<ArgumentConfig>,
-    /// The messages, with `{{argument}}` placeholders.
-    pub messages: Vec<MessageConfig>,
-}
+pub use serve_common::prompt_templates::{ArgumentConfig, MessageConfig, PromptConfig};
+use serve_common::prompt_templates::Speaker;
 
-/// One argument of an operator's prompt.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ArgumentConfig {
-    /// The argument's name.
-    pub name: String,
-    /// What to pass.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Whether `prompts/get` must carry it.
-    #[serde(default)]
-    pub required: bool,
-}
-
-/// One message of an operator's prompt.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MessageConfig {
-    /// `user` or `assistant`.
-    pub role: String,
-    /// The text, with `{{argument}}` placeholders.
-    pub content: String,
-}
-
-/// Check operator prompts when the config is loaded: names, roles, placeholders.
+/// Check operator prompts when the config is loaded: names, roles, messages.
 pub fn validate(prompts: &[PromptConfig]) -> Result<(), ConfigError> {
-    let bad = |reason: String| ConfigError::Invalid {
+    serve_common::prompt_templates::validate(prompts).map_err(|reason| ConfigError::Invalid {
         field: "prompts",
         reason,
-    };
-    for (i, p) in prompts.iter().enumerate() {
-        if p.name.trim().is_empty() {
-            return Err(bad(format!("entry {i} has an empty name")));
-        }
-        if prompts[..i].iter().any(|q| q.name == p.name) {
-            return Err(bad(format!("{:?} is defined twice", p.name)));
-        }
-        if p.messages.is_empty() {
-            return Err(bad(format!("{:?} has no messages", p.name)));
-        }
-        for m in &p.messages {
-            if role(&m.role).is_none() {
-                return Err(bad(format!(
-                    "{:?}: role {:?} must be user or assistant",
-                    p.name, m.role
-                )));
-            }
-        }
-    }
-    Ok(())
+    })
 }
 
-fn role(r: &str) -> Option<Role> {
-    match r {
-        "user" => Some(Role::User),
-        "assistant" => Some(Role::Assistant),
-        _ => None,
+fn role(s: Speaker) -> Role {
+    match s {
+        Speaker::User => Role::User,
+        Speaker::Assistant => Role::Assistant,
     }
 }
 
@@ -219,28 +157,12 @@ fn builtin_spec(name: &str, context_default: Option<&str>) -> Prompt {
     Prompt::new(name, Some(description), Some(args)).with_title(title)
 }
 
-/// Replace `{{name}}` placeholders; a required argument that is missing is named.
+/// An operator's prompt filled in; a required argument that is missing is named.
 fn fill(c: &PromptConfig, args: &Map<String, Value>) -> Result<GetPromptResult, PromptError> {
-    for a in c.arguments.iter().filter(|a| a.required) {
-        if args
-            .get(&a.name)
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            return Err(PromptError(format!("argument {:?} is required", a.name)));
-        }
-    }
-    let messages = c
-        .messages
-        .iter()
-        .map(|m| {
-            let mut text = m.content.clone();
-            for a in &c.arguments {
-                let v = args.get(&a.name).and_then(Value::as_str).unwrap_or("");
-                text = text.replace(&format!("{{{{{}}}}}", a.name), v);
-            }
-            PromptMessage::new_text(role(&m.role).unwrap_or(Role::User), text)
-        })
+    let messages = serve_common::prompt_templates::fill(c, |n| args.get(n).and_then(Value::as_str))
+        .map_err(PromptError)?
+        .into_iter()
+        .map(|(who, text)| PromptMessage::new_text(role(who), text))
         .collect();
     let mut r = GetPromptResult::new(messages);
     if let Some(d) = &c.description {
