@@ -113,6 +113,7 @@ impl GiteaClient {
             query: Vec::new(),
             body: None,
             keep: Keep::All,
+            web: false,
         }
     }
 }
@@ -128,6 +129,9 @@ pub struct Request<'a> {
     query: Vec<(&'static str, String)>,
     body: Option<&'a Value>,
     keep: Keep,
+    /// The path is under the Gitea root (a web route such as `/attachments/{uuid}`),
+    /// not under `/api/v1`.
+    web: bool,
 }
 
 impl<'a> Request<'a> {
@@ -152,6 +156,12 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// Calls a web route under the Gitea root instead of the API (attachment downloads).
+    pub fn web(mut self) -> Self {
+        self.web = true;
+        self
+    }
+
     /// Sends the call and returns the decoded JSON body, `Value::Null` for an empty body,
     /// or a JSON string for a non-JSON body (diffs).
     pub async fn send(self) -> Result<Value, GiteaError> {
@@ -171,6 +181,7 @@ impl<'a> Request<'a> {
             query,
             body,
             keep: _,
+            web,
         } = self;
         let http = if method == Method::GET {
             &client.reads
@@ -178,7 +189,10 @@ impl<'a> Request<'a> {
             &client.writes
         };
         let mut req = http
-            .request(method, format!("{}{}", client.api, path))
+            .request(
+                method,
+                format!("{}{}", if web { &client.root } else { &client.api }, path),
+            )
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
             req = req.query(&query);
