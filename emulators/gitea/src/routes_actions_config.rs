@@ -213,10 +213,10 @@ fn update_variable(
         .filter(|n| !n.is_empty())
         .map(|n| valid_name(&n))
         .transpose()?;
-    if let Some(new) = &rename {
-        if variable_pos(w, owner, new).is_ok_and(|other| other != pos) {
-            return Err(ApiError::conflict("variable name already exists"));
-        }
+    if let Some(new) = &rename
+        && variable_pos(w, owner, new).is_ok_and(|other| other != pos)
+    {
+        return Err(ApiError::conflict("variable name already exists"));
     }
     let description = body.str("description")?;
     let v = w

@@ -114,12 +114,11 @@ fn job_names(content: &str) -> Vec<String> {
             inside = line.trim_end() == "jobs:";
             continue;
         }
-        if inside {
-            if let Some(key) = line.strip_prefix("  ").filter(|k| !k.starts_with(' ')) {
-                if let Some(name) = key.trim_end().strip_suffix(':') {
-                    out.push(name.to_string());
-                }
-            }
+        if inside
+            && let Some(key) = line.strip_prefix("  ").filter(|k| !k.starts_with(' '))
+            && let Some(name) = key.trim_end().strip_suffix(':')
+        {
+            out.push(name.to_string());
         }
     }
     out

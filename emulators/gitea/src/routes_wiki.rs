@@ -183,12 +183,12 @@ async fn edit_page(
             (r.id, w.repo_html(r))
         };
         let pos = page_pos(w, repo_id, &name)?;
-        if let Some(t) = &title {
-            if page_pos(w, repo_id, t).is_ok_and(|other| other != pos) {
-                return Err(ApiError::bad_request(format!(
-                    "wiki page already exists [title: {t}]"
-                )));
-            }
+        if let Some(t) = &title
+            && page_pos(w, repo_id, t).is_ok_and(|other| other != pos)
+        {
+            return Err(ApiError::bad_request(format!(
+                "wiki page already exists [title: {t}]"
+            )));
         }
         let page = w.extra.wiki.get_mut(pos).ok_or_else(ApiError::not_found)?;
         let message = body

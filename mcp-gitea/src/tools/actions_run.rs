@@ -279,13 +279,13 @@ async fn actions_run_read(ctx: ToolContext<'_>, args: &Args) -> Result<Value, To
                 .send(&format!("get {full} artifact {id}"))
                 .await?;
             let mut out = artifact(&got);
-            if m == "download_artifact" {
-                if let Some(o) = out.as_object_mut() {
-                    o.insert(
-                        "note".into(),
-                        json!("fetch archive_download_url with your Gitea token; the MCP server does not store artifacts"),
-                    );
-                }
+            if m == "download_artifact"
+                && let Some(o) = out.as_object_mut()
+            {
+                o.insert(
+                    "note".into(),
+                    json!("fetch archive_download_url with your Gitea token; the MCP server does not store artifacts"),
+                );
             }
             Ok(out)
         }
