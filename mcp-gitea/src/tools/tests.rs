@@ -98,9 +98,20 @@ fn the_catalog_has_upstreams_57_tools() {
     // notification, package, project and attachment groups we have each of them.
     let names: BTreeSet<&str> = registry().iter().map(|s| s.name).collect();
     assert_eq!(names.len(), 57, "{names:?}");
-    for group in ["actions_run_", "actions_config_", "wiki_", "timetracking_", "notification_", "package_", "project_"] {
+    for group in [
+        "actions_run_",
+        "actions_config_",
+        "wiki_",
+        "timetracking_",
+        "notification_",
+        "package_",
+        "project_",
+    ] {
         for side in ["read", "write"] {
-            assert!(names.contains(format!("{group}{side}").as_str()), "{group}{side}");
+            assert!(
+                names.contains(format!("{group}{side}").as_str()),
+                "{group}{side}"
+            );
         }
     }
     assert!(names.contains("attachment_read"));
