@@ -97,6 +97,10 @@ pub fn object_list_param(name: &'static str, desc: &str, item: Value) -> Param {
     p.schema["items"] = item;
     p
 }
+/// A JSON object parameter (free-form keys).
+pub fn object_param(name: &'static str, desc: &str) -> Param {
+    Param::new(name, "object", desc)
+}
 /// `owner` and `repo`, used by most tools.
 pub fn owner_repo() -> [Param; 2] {
     [

@@ -68,6 +68,10 @@ impl<'a> ToolRequest<'a> {
     pub fn keep(self, keep: Keep) -> Self {
         ToolRequest(self.0.keep(keep))
     }
+    /// Calls a web route under the Gitea root (see [`gitea_client::Request::web`]).
+    pub fn web(self) -> Self {
+        ToolRequest(self.0.web())
+    }
     /// Sends the call; `what` names the action in the error message.
     pub async fn send(self, what: &str) -> Result<Value, ToolError> {
         self.0.send().await.map_err(failed(what))

@@ -74,6 +74,10 @@ pub struct GiteaClient {
 
 const BODY_CAP: usize = 8 * 1024;
 
+/// The largest Gitea reply read (a job log or a file can be big; a page of JSON is far
+/// smaller): beyond it the call fails instead of buffering without bound.
+pub const REPLY_CAP: usize = 32 * 1024 * 1024;
+
 impl GiteaClient {
     /// Builds both HTTP clients.
     pub fn new(opts: &ClientOptions) -> Result<Self, GiteaError> {
@@ -113,6 +117,7 @@ impl GiteaClient {
             query: Vec::new(),
             body: None,
             keep: Keep::All,
+            web: false,
         }
     }
 }
@@ -128,6 +133,9 @@ pub struct Request<'a> {
     query: Vec<(&'static str, String)>,
     body: Option<&'a Value>,
     keep: Keep,
+    /// The path is under the Gitea root (a web route such as `/attachments/{uuid}`),
+    /// not under `/api/v1`.
+    web: bool,
 }
 
 impl<'a> Request<'a> {
@@ -152,6 +160,12 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// Calls a web route under the Gitea root instead of the API (attachment downloads).
+    pub fn web(mut self) -> Self {
+        self.web = true;
+        self
+    }
+
     /// Sends the call and returns the decoded JSON body, `Value::Null` for an empty body,
     /// or a JSON string for a non-JSON body (diffs).
     pub async fn send(self) -> Result<Value, GiteaError> {
@@ -171,6 +185,7 @@ impl<'a> Request<'a> {
             query,
             body,
             keep: _,
+            web,
         } = self;
         let http = if method == Method::GET {
             &client.reads
@@ -178,7 +193,10 @@ impl<'a> Request<'a> {
             &client.writes
         };
         let mut req = http
-            .request(method, format!("{}{}", client.api, path))
+            .request(
+                method,
+                format!("{}{}", if web { &client.root } else { &client.api }, path),
+            )
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
             req = req.query(&query);
@@ -206,10 +224,7 @@ impl<'a> Request<'a> {
                 location,
             });
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| GiteaError::Transport(e.without_url().to_string()))?;
+        let bytes = read_capped(resp, REPLY_CAP).await?;
         if !status.is_success() {
             return Err(status_error(status, &bytes));
         }
@@ -218,6 +233,35 @@ impl<'a> Request<'a> {
         }
         Ok(Some(bytes))
     }
+}
+
+/// The whole body of `resp`, or a transport error once it passes `cap` bytes.
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Bytes, GiteaError> {
+    let transport = |e: reqwest::Error| GiteaError::Transport(e.without_url().to_string());
+    let too_big = || GiteaError::Transport(format!("reply larger than {cap} bytes"));
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_big());
+    }
+    let Some(first) = resp.chunk().await.map_err(transport)? else {
+        return Ok(Bytes::new());
+    };
+    // Most replies arrive in one chunk: hand it on without copying.
+    let Some(second) = resp.chunk().await.map_err(transport)? else {
+        return Ok(first);
+    };
+    let mut buf = bytes::BytesMut::with_capacity(first.len() + second.len());
+    buf.extend_from_slice(&first);
+    buf.extend_from_slice(&second);
+    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+        if buf.len() + chunk.len() > cap {
+            return Err(too_big());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    if buf.len() > cap {
+        return Err(too_big());
+    }
+    Ok(buf.freeze())
 }
 
 fn status_error(status: StatusCode, body: &[u8]) -> GiteaError {
@@ -337,5 +381,43 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("/api/v1/new"));
+    }
+
+    /// Serves one raw HTTP response on a loopback port; returns its URL.
+    async fn raw_server(response: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock.write_all(response.as_bytes()).await;
+        });
+        format!("http://{addr}/")
+    }
+
+    #[tokio::test]
+    async fn replies_are_read_up_to_a_bound() {
+        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\na\r\n0123456789\r\na\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n";
+        for (cap, ok) in [(100, true), (25, false)] {
+            let url = raw_server(chunked).await;
+            let resp = reqwest::get(url).await.unwrap();
+            let got = read_capped(resp, cap).await;
+            match ok {
+                true => assert_eq!(got.unwrap().len(), 30),
+                false => assert!(
+                    got.unwrap_err()
+                        .to_string()
+                        .contains("larger than 25 bytes")
+                ),
+            }
+        }
+        // A declared length beyond the bound is refused before reading.
+        let url =
+            raw_server("HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\n").await;
+        let resp = reqwest::get(url).await.unwrap();
+        let err = read_capped(resp, 25).await.unwrap_err();
+        assert!(err.to_string().contains("larger than 25 bytes"), "{err}");
     }
 }

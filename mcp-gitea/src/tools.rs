@@ -21,15 +21,23 @@ macro_rules! handler {
     }};
 }
 
+mod actions_config;
+mod actions_run;
+mod attachments;
 mod files;
 mod issues;
 mod labels;
 mod milestones;
+mod notifications;
+mod packages;
+mod projects;
 mod pulls;
 mod refs;
 mod repos;
 mod reviews;
+mod timetracking;
 mod users;
+mod wiki;
 
 /// `page`/`limit` query pairs from `page` and `per_page`.
 pub fn page_query(args: &Args, per_page: i64) -> Result<Vec<(&'static str, String)>, ToolError> {
@@ -76,6 +84,14 @@ pub fn registry() -> Vec<ToolSpec> {
     all.extend(labels::specs());
     all.extend(milestones::specs());
     all.extend(pulls::specs());
+    all.extend(attachments::specs());
+    all.extend(notifications::specs());
+    all.extend(wiki::specs());
+    all.extend(timetracking::specs());
+    all.extend(packages::specs());
+    all.extend(projects::specs());
+    all.extend(actions_config::specs());
+    all.extend(actions_run::specs());
     all
 }
 

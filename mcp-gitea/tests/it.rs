@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test helpers: a failed setup step should fail the test
 
 mod it {
+    mod actions;
     mod attacks;
     mod cli;
     mod common;
@@ -13,6 +14,7 @@ mod it {
     mod forks;
     mod fuzz;
     mod issues;
+    mod notifications_packages;
     mod org_labels;
     mod protocol;
     mod pulls;
@@ -21,4 +23,5 @@ mod it {
     mod stdio;
     mod tokens;
     mod ts_sdk;
+    mod wiki_times;
 }

@@ -1,6 +1,8 @@
 //! An in-memory Gitea 1.26 REST API (`/api/v1`), enough for a Gitea MCP server and the
 //! provisioner: users, tokens with enforced scopes, repositories with files and branches,
-//! issues, comments, labels, milestones, pull requests and releases. Shapes follow
+//! issues, comments, labels, milestones, pull requests and releases, plus wiki pages, time
+//! tracking, notifications, packages, Actions (settings, runs, jobs, logs, artifacts) and
+//! issue attachments. Shapes follow
 //! `shared/specs/gitea-swagger.v1.json`; errors are Gitea's `{message, url}`.
 //!
 //! [`GiteaEmulator`] is a cheap `Clone` handle over one independent world, so tests run
@@ -23,7 +25,10 @@ mod render_git;
 mod render_labels;
 mod render_review;
 mod repo_handler;
+mod routes_actions_config;
+mod routes_actions_runs;
 mod routes_admin;
+mod routes_attachments;
 mod routes_comments;
 mod routes_contents;
 mod routes_dependencies;
@@ -32,7 +37,9 @@ mod routes_git;
 mod routes_issues;
 mod routes_labels;
 mod routes_milestones;
+mod routes_notifications;
 mod routes_org_labels;
+mod routes_packages;
 mod routes_pull_changes;
 mod routes_pulls;
 mod routes_releases;
@@ -40,9 +47,13 @@ mod routes_repos;
 mod routes_review_comments;
 mod routes_reviews;
 mod routes_statuses;
+mod routes_times;
 mod routes_users;
+mod routes_wiki;
 mod seed;
+mod seed_extra;
 mod state;
+mod state_extra;
 
 use std::sync::{Arc, Mutex};
 
@@ -52,6 +63,7 @@ use emulator_support::serve::ServerHandle;
 use state::{Change, World};
 
 pub use seed::LabGitea;
+pub use seed_extra::SeedJob;
 
 /// The admin user every emulator starts with.
 pub const ADMIN_USER: &str = "gitea-admin";
@@ -179,6 +191,13 @@ impl GiteaEmulator {
             .merge(routes_dependencies::routes())
             .merge(routes_org_labels::routes())
             .merge(routes_review_comments::routes())
+            .merge(routes_wiki::routes())
+            .merge(routes_times::routes())
+            .merge(routes_notifications::routes())
+            .merge(routes_packages::routes())
+            .merge(routes_actions_config::routes())
+            .merge(routes_actions_runs::routes())
+            .merge(routes_attachments::routes())
             // Records which operation matched, for `served_operations`.
             .route_layer(axum::middleware::from_fn_with_state(
                 self.shared.clone(),
@@ -188,6 +207,10 @@ impl GiteaEmulator {
             .method_not_allowed_fallback(error::method_not_allowed);
         Router::new()
             .nest("/api/v1", api)
+            .route(
+                "/attachments/{uuid}",
+                axum::routing::get(routes_attachments::download),
+            )
             .fallback(error::fallback)
             // Adds `url` (from ROOT_URL) to every APIError body.
             .layer(axum::middleware::from_fn_with_state(

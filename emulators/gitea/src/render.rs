@@ -93,7 +93,7 @@ impl World {
         })
     }
 
-    fn owner_login(&self, repo: &Repo) -> String {
+    pub(crate) fn owner_login(&self, repo: &Repo) -> String {
         self.user_by_id(repo.owner_id)
             .map(|u| u.login.clone())
             .unwrap_or_default()

@@ -31,6 +31,8 @@ pub(crate) struct World {
     /// Issue dependencies as `(blocked issue id, blocking issue id)` (global issue ids,
     /// so they may cross repositories).
     pub(crate) dependencies: Vec<(i64, i64)>,
+    /// Wiki, time tracking, notifications, packages, Actions and attachments.
+    pub(crate) extra: super::state_extra::Extras,
 }
 
 /// A user or (with `is_org`) an organization.
@@ -258,6 +260,7 @@ impl World {
             migration_sources: std::collections::HashMap::new(),
             org_labels: Vec::new(),
             dependencies: Vec::new(),
+            extra: Default::default(),
         }
     }
 

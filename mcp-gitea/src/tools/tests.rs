@@ -91,3 +91,28 @@ fn readme_lists_every_tool_and_legacy_name() {
         assert!(readme.contains(old), "README misses legacy name {old}");
     }
 }
+
+#[test]
+fn the_catalog_has_upstreams_57_tools() {
+    // Upstream ≈v1.8 registers 57 tools; with the Actions, wiki, time tracking,
+    // notification, package, project and attachment groups we have each of them.
+    let names: BTreeSet<&str> = registry().iter().map(|s| s.name).collect();
+    assert_eq!(names.len(), 57, "{names:?}");
+    for group in [
+        "actions_run_",
+        "actions_config_",
+        "wiki_",
+        "timetracking_",
+        "notification_",
+        "package_",
+        "project_",
+    ] {
+        for side in ["read", "write"] {
+            assert!(
+                names.contains(format!("{group}{side}").as_str()),
+                "{group}{side}"
+            );
+        }
+    }
+    assert!(names.contains("attachment_read"));
+}

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::checker::{Checker, Who};
 use super::common::Fixture;
+use super::conformance_extra as extra;
 use super::conformance_links::{dependencies, forks, org_labels};
 use super::conformance_pulls::pulls_and_releases;
 use super::spec::normalize;
@@ -334,6 +335,13 @@ async fn every_operation_conforms_to_the_swagger() {
     dependencies(&mut c, &user).await;
     org_labels(&mut c, &admin, &user).await;
     pulls_and_releases(&mut c, &user).await;
+    extra::wiki(&mut c, &user).await;
+    extra::times(&mut c, &user).await;
+    extra::notifications(&mut c, f.emulator(), &admin, &user).await;
+    extra::packages(&mut c, f.emulator(), &admin, &user).await;
+    extra::actions_config(&mut c, &admin, &user).await;
+    extra::actions_runs(&mut c, f.emulator(), &user).await;
+    extra::attachments(&mut c, f.emulator(), &user).await;
     assert!(
         c.failures.is_empty(),
         "{} failures:\n{}",

@@ -9,6 +9,7 @@ mod auth;
 pub(crate) mod checker;
 pub(crate) mod common;
 mod conformance;
+mod conformance_extra;
 mod conformance_links;
 mod conformance_pulls;
 mod drift;
