@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 /// An operator's prompt, as written in a config file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromptConfig {
     /// The prompt's name.
@@ -24,7 +24,7 @@ pub struct PromptConfig {
 }
 
 /// One argument of an operator's prompt.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArgumentConfig {
     /// The argument's name.
@@ -38,7 +38,7 @@ pub struct ArgumentConfig {
 }
 
 /// One message of an operator's prompt.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessageConfig {
     /// `user` or `assistant`.
@@ -80,7 +80,11 @@ pub fn validate(prompts: &[PromptConfig]) -> Result<(), String> {
         if p.messages.is_empty() {
             return Err(format!("{:?} has no messages", p.name));
         }
-        if let Some(m) = p.messages.iter().find(|m| Speaker::parse(&m.role).is_none()) {
+        if let Some(m) = p
+            .messages
+            .iter()
+            .find(|m| Speaker::parse(&m.role).is_none())
+        {
             return Err(format!(
                 "{:?}: role {:?} must be user or assistant",
                 p.name, m.role
@@ -142,7 +146,10 @@ mod tests {
         let p = prompt();
         let filled = fill(&p, |n| (n == "who").then_some("Ada")).unwrap();
         assert_eq!(filled, vec![(Speaker::User, "Hello Ada, Ada!".to_string())]);
-        assert_eq!(fill(&p, |_| None).unwrap_err(), "argument \"who\" is required");
+        assert_eq!(
+            fill(&p, |_| None).unwrap_err(),
+            "argument \"who\" is required"
+        );
     }
 
     #[test]
@@ -151,7 +158,11 @@ mod tests {
         assert!(validate(&twice).unwrap_err().contains("defined twice"));
         twice.pop();
         twice[0].messages[0].role = "system".into();
-        assert!(validate(&twice).unwrap_err().contains("must be user or assistant"));
+        assert!(
+            validate(&twice)
+                .unwrap_err()
+                .contains("must be user or assistant")
+        );
         twice[0].messages.clear();
         assert!(validate(&twice).unwrap_err().contains("has no messages"));
     }

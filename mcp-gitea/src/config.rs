@@ -28,6 +28,14 @@ pub enum ConfigError {
         /// Why it was refused.
         reason: String,
     },
+    /// The prompts file could not be read or holds a bad prompt.
+    #[error("prompts file {path}: {reason}")]
+    PromptsFile {
+        /// The file named by `-prompts-file` or `GITEA_MCP_PROMPTS_FILE`.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// `GITEA_ACCESS_TOKEN_FILE` could not be read.
     #[error("cannot read GITEA_ACCESS_TOKEN_FILE {path}: {reason}")]
     TokenFile {
@@ -80,6 +88,8 @@ pub struct Config {
     pub token: Option<Secret>,
     /// Hide and refuse every write tool.
     pub read_only: bool,
+    /// Operators' own prompts (`-prompts-file`).
+    pub prompts: Vec<serve_common::prompt_templates::PromptConfig>,
     /// Tool names to expose (empty = no tool filter).
     pub tools: BTreeSet<String>,
     /// Scopes to expose, normalised (empty = no scope filter).
@@ -115,6 +125,7 @@ impl Default for Config {
             port: 8080,
             token: None,
             read_only: false,
+            prompts: Vec::new(),
             tools: BTreeSet::new(),
             scopes: BTreeSet::new(),
             debug: false,
@@ -182,6 +193,27 @@ fn parse_transport(value: &str) -> Result<Transport, ConfigError> {
     }
 }
 
+/// The `[[prompts]]` of a TOML file, checked.
+fn read_prompts(
+    path: &str,
+    read_file: &dyn Fn(&str) -> std::io::Result<String>,
+) -> Result<Vec<serve_common::prompt_templates::PromptConfig>, ConfigError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        prompts: Vec<serve_common::prompt_templates::PromptConfig>,
+    }
+    let bad = |reason: String| ConfigError::PromptsFile {
+        path: path.to_string(),
+        reason,
+    };
+    let text = read_file(path).map_err(|e| bad(e.to_string()))?;
+    let file: File = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    serve_common::prompt_templates::validate(&file.prompts).map_err(bad)?;
+    Ok(file.prompts)
+}
+
 /// Parses `args` (without the program name) with `env` as the environment and `read_file`
 /// for `GITEA_ACCESS_TOKEN_FILE`. Precedence: `MCP_MODE` beats `-t`; every other flag
 /// beats its env var; `GITEA_ACCESS_TOKEN` beats `GITEA_ACCESS_TOKEN_FILE`.
@@ -210,6 +242,7 @@ pub fn parse(
     let mut timeout = env_set("GITEA_TIMEOUT");
     let mut max_sessions = env_set("GITEA_MCP_MAX_SESSIONS");
     let mut idle = env_set("GITEA_MCP_SESSION_IDLE_TIMEOUT");
+    let mut prompts_file = env_set("GITEA_MCP_PROMPTS_FILE");
     let mut token = env_set("GITEA_ACCESS_TOKEN").map(Secret::new);
     let mut transport = None;
     let (mut version, mut health, mut help) = (false, false, false);
@@ -250,6 +283,7 @@ pub fn parse(
             "gitea-timeout" => timeout = Some(value),
             "max-sessions" => max_sessions = Some(value),
             "session-idle-timeout" => idle = Some(value),
+            "prompts-file" => prompts_file = Some(value),
             _ => help = parse_bool(flag, &value)?,
         }
     }
@@ -288,6 +322,9 @@ pub fn parse(
         }
     }
     cfg.token = token.filter(|t| !t.expose().is_empty());
+    if let Some(path) = prompts_file {
+        cfg.prompts = read_prompts(&path, read_file)?;
+    }
     cfg.tools = tools
         .as_deref()
         .map(comma_list)

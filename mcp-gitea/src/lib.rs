@@ -15,6 +15,7 @@ pub mod context;
 pub mod gitea_client;
 pub mod http_transport;
 pub mod legacy;
+pub mod prompts;
 pub mod server;
 pub mod slim;
 pub mod stdio_filter;
@@ -77,7 +78,8 @@ pub fn build_server(cfg: &Config) -> Result<GiteaMcp, RunError> {
             scopes: cfg.scopes.clone(),
         },
         legacy_tools: cfg.legacy_tools,
-    }))
+    })
+    .with_prompts(cfg.prompts.clone()))
 }
 
 /// Runs the configured transport until the client leaves (stdio) or `shutdown` fires.

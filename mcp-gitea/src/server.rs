@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams,
+    GetPromptResponse, Implementation, ListPromptsResult, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -46,6 +47,7 @@ struct Inner {
     filter: Filter,
     specs: Vec<ToolSpec>,
     listed: Vec<Tool>,
+    prompts: Vec<serve_common::prompt_templates::PromptConfig>,
 }
 
 /// The Gitea MCP server (cheap to clone; one instance serves every request).
@@ -80,8 +82,21 @@ impl GiteaMcp {
                 filter: opts.filter,
                 specs,
                 listed,
+                prompts: Vec::new(),
             }),
         }
+    }
+
+    /// Offer the operator's own prompts too (call before the server is cloned; a clone
+    /// keeps what it had).
+    pub fn with_prompts(
+        mut self,
+        prompts: Vec<serve_common::prompt_templates::PromptConfig>,
+    ) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.prompts = prompts;
+        }
+        self
     }
 
     /// The tools `tools/list` returns.
@@ -228,8 +243,13 @@ pub fn bearer(headers: &http::HeaderMap) -> Option<String> {
 
 impl ServerHandler for GiteaMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
+        .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
     }
 
     async fn list_tools(
@@ -238,6 +258,38 @@ impl ServerHandler for GiteaMcp {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         Ok(ListToolsResult::with_all_items(self.inner.listed.clone()))
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list(
+            &self.inner.prompts,
+        )))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let token = context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|p| bearer(&p.headers));
+        let args = request.arguments.unwrap_or_default();
+        crate::prompts::get(
+            self,
+            &self.inner.prompts,
+            &request.name,
+            &args,
+            token.as_deref(),
+        )
+        .await
+        .map(Into::into)
+        .map_err(|e| ErrorData::invalid_params(e.0, None))
     }
 
     async fn call_tool(

@@ -16,6 +16,7 @@ mod it {
     mod issues;
     mod notifications_packages;
     mod org_labels;
+    mod prompts;
     mod protocol;
     mod pulls;
     mod repos;

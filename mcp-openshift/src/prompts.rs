@@ -16,8 +16,8 @@ use crate::tools::{TOOLS, ToolContext};
 /// Most bytes of one gathered section (its end is kept: errors come last).
 const SECTION_BYTES: usize = 12 * 1024;
 
-pub use serve_common::prompt_templates::{ArgumentConfig, MessageConfig, PromptConfig};
 use serve_common::prompt_templates::Speaker;
+pub use serve_common::prompt_templates::{ArgumentConfig, MessageConfig, PromptConfig};
 
 /// Check operator prompts when the config is loaded: names, roles, messages.
 pub fn validate(prompts: &[PromptConfig]) -> Result<(), ConfigError> {

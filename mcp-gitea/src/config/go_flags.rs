@@ -87,6 +87,12 @@ const FLAGS: &[(&str, &str, Kind, &str)] = &[
     ),
     (
         "",
+        "prompts-file",
+        Kind::Value,
+        "TOML file of your own [[prompts]] (env GITEA_MCP_PROMPTS_FILE)",
+    ),
+    (
+        "",
         "allowed-hosts",
         Kind::Value,
         "extra Host values to accept, comma list (env GITEA_MCP_ALLOWED_HOSTS)",

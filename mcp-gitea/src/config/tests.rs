@@ -8,7 +8,19 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Command, ConfigError> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let files: HashMap<&str, &str> = [("/run/token", "file-token\r\n")].into();
+    let files: HashMap<&str, &str> = [
+        ("/run/token", "file-token\r\n"),
+        (
+            "/etc/prompts.toml",
+            "[[prompts]]\nname = \"hello\"\nmessages = [{ role = \"user\", content = \"hi\" }]\n",
+        ),
+        (
+            "/etc/bad-role.toml",
+            "[[prompts]]\nname = \"x\"\nmessages = [{ role = \"system\", content = \"hi\" }]\n",
+        ),
+        ("/etc/typo.toml", "[[prompt]]\nname = \"x\"\n"),
+    ]
+    .into();
     parse(&args, &|k| env.get(k).cloned(), &|p| {
         files
             .get(p)
@@ -203,4 +215,22 @@ fn parsing_stops_at_positional_arguments() {
 fn secrets_are_not_debug_printed() {
     let cfg = serve(&["-T", "hunter2"], &[]);
     assert!(!format!("{cfg:?}").contains("hunter2"));
+}
+
+#[test]
+fn prompts_file_from_flag_or_env_and_its_errors_named() {
+    let cfg = serve(&["-prompts-file", "/etc/prompts.toml"], &[]);
+    assert_eq!(cfg.prompts.len(), 1);
+    assert_eq!(cfg.prompts[0].name, "hello");
+    let cfg = serve(&[], &[("GITEA_MCP_PROMPTS_FILE", "/etc/prompts.toml")]);
+    assert_eq!(cfg.prompts.len(), 1);
+    for (path, expected) in [
+        ("/etc/bad-role.toml", "must be user or assistant"),
+        ("/etc/typo.toml", "unknown field"),
+        ("/etc/missing.toml", "no such file"),
+    ] {
+        let e = run(&["-prompts-file", path], &[]).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("prompts file {path}: ")), "{e}");
+        assert!(e.contains(expected), "{path}: {e}");
+    }
 }

@@ -41,7 +41,9 @@ fn deprecated_flags_are_accepted_with_a_warning() {
 fn bad_values_name_the_field() {
     let e = parse(&["--list-output", "json"]).unwrap_err().to_string();
     assert!(e.contains("list_output"), "{e}");
-    let e = parse(&["--toolsets", "core,kiali"]).unwrap_err().to_string();
+    let e = parse(&["--toolsets", "core,kiali"])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("kiali"), "{e}");
     let e = parse(&["--port", "http"]).unwrap_err().to_string();
     assert!(e.contains("port"), "{e}");
