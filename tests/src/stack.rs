@@ -31,7 +31,7 @@ use anyhow::Context;
 pub use attendee::{librechat_mcp_servers, tekton_curl};
 pub(crate) use platform::serve_gitea_mcp;
 pub use platform::{LlmEndpoint, Platform};
-pub use tenant::{Credentials, DOMAIN, TenantLab, leftovers, provisioner_for};
+pub use tenant::{Credentials, DOMAIN, TenantLab, leftovers, provisioner_for, start_controllers};
 
 use crate::controllers::Controllers;
 use crate::gitea::{GiteaEmulator, RunningGitea};

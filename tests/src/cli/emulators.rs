@@ -3,11 +3,14 @@
 //! and other services need, as `KEY=value` pairs.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
+use testbed::controllers::Controllers;
 use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator, LabGitea, RunningGitea};
 use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
 use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
+use testbed::stack::start_controllers;
 
 use super::{Component, Seed};
 
@@ -32,7 +35,14 @@ pub(crate) struct StackOptions {
     pub(crate) llm_api_key: String,
     /// The LLM emulator's master key.
     pub(crate) llm_master_key: String,
+    /// Run the simulated Argo CD / ToolHive / Deployment controllers beside the Kubernetes
+    /// emulator (so a tenant the provisioner makes on it becomes ready).
+    pub(crate) controllers: bool,
 }
+
+/// How often the simulated controllers pass (as in the full stack's tenant tests, a
+/// fraction of the provisioner's default poll interval).
+const CONTROLLER_INTERVAL: Duration = Duration::from_millis(200);
 
 impl StackOptions {
     fn wants(&self, component: Component) -> bool {
@@ -50,6 +60,7 @@ pub(crate) struct Stack {
     kube: Option<RunningKube>,
     gitea: Option<RunningGitea>,
     llm: Option<RunningLlm>,
+    controllers: Option<Controllers>,
     env: Vec<(String, String)>,
 }
 
@@ -60,6 +71,7 @@ impl Stack {
             kube: None,
             gitea: None,
             llm: None,
+            controllers: None,
             env: Vec::new(),
         };
         let mut lab = None;
@@ -94,6 +106,10 @@ impl Stack {
             .await
             .context("starting the Kubernetes API emulator")?;
         tracing::info!(url = %kube.url(), "Kubernetes API emulator ready");
+        if options.controllers {
+            self.controllers = Some(start_controllers(&emulator, CONTROLLER_INTERVAL));
+            tracing::info!("simulated Argo CD, ToolHive and Deployment controllers running");
+        }
         self.set("KUBECONFIG", kube.kubeconfig_path().display().to_string());
         self.set("KUBE_API_URL", kube.url());
         self.kube = Some(kube);
@@ -209,6 +225,7 @@ impl Stack {
 
     /// Stops every emulator and waits for them.
     pub(crate) async fn shutdown(self) {
+        drop(self.controllers);
         if let Some(llm) = self.llm {
             llm.shutdown().await;
         }

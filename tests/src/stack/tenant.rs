@@ -71,7 +71,7 @@ impl std::fmt::Debug for TenantLab {
 
 /// Starts the simulated Argo CD / ToolHive / Deployment controllers; Applications of our
 /// charts are rendered with the real helm when it is installed.
-pub(super) fn start_controllers(kube: &KubeEmulator, interval: Duration) -> Controllers {
+pub fn start_controllers(kube: &KubeEmulator, interval: Duration) -> Controllers {
     let renderer = Tool::Helm.find().map(|binary| {
         let helm = Helm {
             binary,
