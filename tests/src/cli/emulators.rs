@@ -10,7 +10,8 @@ use testbed::controllers::Controllers;
 use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator, LabGitea, RunningGitea};
 use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
 use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
-use testbed::stack::start_controllers;
+use testbed::stack::{prepare_cluster, provisioner_values, start_controllers};
+use testbed::tools::{Tool, workspace_root};
 
 use super::{Component, Seed};
 
@@ -75,20 +76,68 @@ impl Stack {
             env: Vec::new(),
         };
         let mut lab = None;
+        let mut kube = None;
         if options.wants(Component::Kube) {
-            lab = stack.start_kube(options).await?;
+            let started = stack.start_kube(options).await?;
+            lab = started.1;
+            kube = Some(started.0);
         }
+        let mut gitea = None;
         if options.wants(Component::Gitea) {
-            stack.start_gitea(options).await?;
+            gitea = Some(stack.start_gitea(options).await?);
         }
         if options.wants(Component::Llm) {
             stack.start_llm(options, lab).await?;
         }
+        if let (Some(kube), Some(gitea)) = (kube, gitea) {
+            stack.ready_for_the_provisioner(options, &kube, &gitea)?;
+        }
         Ok(stack)
     }
 
-    /// Starts the Kubernetes emulator; returns the lab it seeded, if any.
-    async fn start_kube(&mut self, options: &StackOptions) -> anyhow::Result<Option<LabScenario>> {
+    /// With the Kubernetes and the Gitea emulator: the cluster's one-time
+    /// objects and the lab's source repository, and the provisioner's settings in the env
+    /// file (a `--values` file, helm, the charts), so that `provisioner provision` run with
+    /// them makes a tenant (that becomes ready when the controllers run).
+    fn ready_for_the_provisioner(
+        &mut self,
+        options: &StackOptions,
+        kube: &KubeEmulator,
+        gitea: &GiteaEmulator,
+    ) -> anyhow::Result<()> {
+        prepare_cluster(kube, gitea)?;
+        let Some(dir) = self
+            .kube
+            .as_ref()
+            .and_then(|k| k.kubeconfig_path().parent().map(PathBuf::from))
+        else {
+            return Ok(());
+        };
+        let gitea_url = self
+            .gitea
+            .as_ref()
+            .map(|g| g.base_url())
+            .unwrap_or_default();
+        let model = options.llm_models.first().map_or("local", String::as_str);
+        let values = dir.join("provisioner-values.yaml");
+        std::fs::write(&values, provisioner_values(&gitea_url, model))
+            .with_context(|| format!("writing {}", values.display()))?;
+        self.set("PROVISIONER_VALUES", values.display().to_string());
+        if let Some(helm) = Tool::Helm.find() {
+            self.set("HELM_BIN", helm.display().to_string());
+        }
+        self.set(
+            "PROVISIONER_CHARTS_DIR",
+            workspace_root().join("charts").display().to_string(),
+        );
+        Ok(())
+    }
+
+    /// Starts the Kubernetes emulator; returns it and the lab it seeded, if any.
+    async fn start_kube(
+        &mut self,
+        options: &StackOptions,
+    ) -> anyhow::Result<(KubeEmulator, Option<LabScenario>)> {
         let emulator = KubeEmulator::new();
         let mut lab = None;
         if options.seed == Some(Seed::Lab) {
@@ -113,12 +162,12 @@ impl Stack {
         self.set("KUBECONFIG", kube.kubeconfig_path().display().to_string());
         self.set("KUBE_API_URL", kube.url());
         self.kube = Some(kube);
-        Ok(lab)
+        Ok((emulator, lab))
     }
 
     /// Starts the Gitea emulator with the admin and the lab user (and, under
     /// `--seed lab`, the `mcp` repository with branches `main` and `broken`).
-    async fn start_gitea(&mut self, options: &StackOptions) -> anyhow::Result<()> {
+    async fn start_gitea(&mut self, options: &StackOptions) -> anyhow::Result<GiteaEmulator> {
         let emulator = GiteaEmulator::new();
         let lab = if options.seed == Some(Seed::Lab) {
             emulator.seed_lab(&options.user)
@@ -158,7 +207,7 @@ impl Stack {
             self.set("GITEA_REPO", lab.repo);
         }
         self.gitea = Some(gitea);
-        Ok(())
+        Ok(emulator)
     }
 
     /// Starts the LLM emulator with `--llm-script`, or with the lab script under
