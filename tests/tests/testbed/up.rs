@@ -1,16 +1,13 @@
 //! `testbed up --no-platform` (the emulators only) as a user runs it: start the binary, wait for the env file, talk to
 //! every service it lists, then stop it with SIGINT (Ctrl-C) and expect a clean exit.
 
-#![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-mod up_process;
-use up_process::{Running, interrupt, temp_dir, wait_for_env};
+use crate::up_process::{Running, interrupt, temp_dir, wait_for_env};
 
 /// How long `up` may take to write its env file, and to stop after Ctrl-C.
 const ENV_FILE_LIMIT: Duration = Duration::from_secs(60);
