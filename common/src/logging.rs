@@ -53,6 +53,11 @@ impl Logging {
         self
     }
 
+    /// JSON lines when `on` (each binary's `--log-json` flag), text lines otherwise.
+    pub fn json(self, on: bool) -> Self {
+        self.format(if on { LogFormat::Json } else { LogFormat::Text })
+    }
+
     /// Write to stdout instead of stderr.
     pub fn stdout(mut self) -> Self {
         self.stream = Stream::Stdout;

@@ -96,6 +96,8 @@ pub struct Config {
     pub scopes: BTreeSet<String>,
     /// Debug logging.
     pub debug: bool,
+    /// Log lines as JSON objects instead of text.
+    pub log_json: bool,
     /// Skip TLS verification towards Gitea.
     pub insecure: bool,
     /// Also list the pre-consolidation tool names.
@@ -129,6 +131,7 @@ impl Default for Config {
             tools: BTreeSet::new(),
             scopes: BTreeSet::new(),
             debug: false,
+            log_json: false,
             insecure: false,
             legacy_tools: false,
             require_token: false,
@@ -228,6 +231,7 @@ pub fn parse(
     let env_set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
     cfg.read_only = env_true("GITEA_READONLY");
     cfg.debug = env_true("GITEA_DEBUG");
+    cfg.log_json = env_true("GITEA_LOG_JSON");
     cfg.insecure = env_true("GITEA_INSECURE");
     cfg.legacy_tools = env_true("GITEA_LEGACY_TOOLS");
     cfg.require_token = env_true("GITEA_REQUIRE_TOKEN");
@@ -272,6 +276,7 @@ pub fn parse(
             "tools" => tools = Some(value),
             "scope" => scopes = Some(value),
             "debug" => cfg.debug = parse_bool(flag, &value)?,
+            "log-json" => cfg.log_json = parse_bool(flag, &value)?,
             "insecure" => cfg.insecure = parse_bool(flag, &value)?,
             "version" => version = parse_bool(flag, &value)?,
             "healthcheck" => health = parse_bool(flag, &value)?,

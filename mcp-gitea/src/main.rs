@@ -50,7 +50,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve(cfg) => {
-            init_tracing(cfg.debug);
+            init_tracing(cfg.debug, cfg.log_json);
             let stdio = cfg.transport == Transport::Stdio;
             runtime.block_on(async move {
                 let shutdown = CancellationToken::new();
@@ -71,7 +71,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, so stdout stays free for the stdio protocol.
-fn init_tracing(debug: bool) {
-    Logging::new(if debug { "debug" } else { "info" }).init();
+/// Logs go to stderr, so stdout stays free for the stdio protocol; JSON lines with
+/// `-log-json`.
+fn init_tracing(debug: bool, json: bool) {
+    Logging::new(if debug { "debug" } else { "info" })
+        .json(json)
+        .init();
 }

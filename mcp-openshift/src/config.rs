@@ -52,6 +52,9 @@ pub struct Cli {
     /// Log verbosity 0-9 (0-1 warn, 2-4 info, 5-6 debug, 7+ trace)
     #[arg(long)]
     pub log_level: Option<u8>,
+    /// Log lines as JSON objects (stderr) instead of text
+    #[arg(long)]
+    pub log_json: bool,
     /// Streamable HTTP without sessions
     #[arg(long)]
     pub stateless: bool,
@@ -104,6 +107,7 @@ struct FileConfig {
     disabled_tools: Option<Vec<String>>,
     list_output: Option<String>,
     log_level: Option<u8>,
+    log_json: Option<bool>,
     stateless: Option<bool>,
     allowed_hosts: Option<Vec<String>>,
     allowed_origins: Option<Vec<String>>,
@@ -199,6 +203,8 @@ pub struct Config {
     pub list_output: ListOutput,
     /// Verbosity 0-9.
     pub log_level: u8,
+    /// Log lines as JSON objects instead of text.
+    pub log_json: bool,
     /// Streamable HTTP without sessions.
     pub stateless: bool,
     /// Extra accepted Host values (besides loopback names and the pod's own addresses).
@@ -244,6 +250,7 @@ impl Default for Config {
             disabled_tools: Vec::new(),
             list_output: ListOutput::Table,
             log_level: 2,
+            log_json: false,
             stateless: false,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
@@ -383,6 +390,7 @@ impl Config {
                 .unwrap_or_default(),
             list_output,
             log_level,
+            log_json: cli.log_json || file.log_json.unwrap_or(false),
             stateless: cli.stateless || file.stateless.unwrap_or(false),
             allowed_hosts: clean_list(cli.allowed_hosts.or(file.allowed_hosts)).unwrap_or_default(),
             allowed_origins: clean_list(cli.allowed_origins.or(file.allowed_origins))

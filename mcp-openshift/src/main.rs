@@ -8,8 +8,8 @@ use mcp_openshift::{Cluster, Config, config::Cli};
 use serve_common::{Logging, shutdown_signal};
 
 /// Logs go to stderr: stdout carries the protocol in stdio mode. `--log-level` picks our
-/// crates' level unless `RUST_LOG` is set.
-fn init_tracing(level: u8) {
+/// crates' level unless `RUST_LOG` is set; `--log-json` writes JSON lines.
+fn init_tracing(level: u8, json: bool) {
     let name = match level {
         0..=1 => "warn",
         2..=4 => "info",
@@ -19,6 +19,7 @@ fn init_tracing(level: u8) {
     Logging::new(format!(
         "mcp_openshift={name},kubernetes_mcp_server={name},warn"
     ))
+    .json(json)
     .init();
 }
 
@@ -31,7 +32,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
-    init_tracing(config.log_level);
+    init_tracing(config.log_level, config.log_json);
     for w in &config.warnings {
         tracing::warn!("{w}");
     }

@@ -48,7 +48,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
     /// Settings file (YAML; see the README for the keys).
-    #[arg(long)]
+    #[arg(long, env = "PROVISIONER_VALUES")]
     pub values: Option<PathBuf>,
     /// Bootstrap Application (Argo CD) or the charts applied directly.
     #[arg(long, value_enum, default_value = "bootstrap")]

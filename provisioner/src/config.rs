@@ -45,7 +45,10 @@ pub enum KubeAccess {
         /// Verify the server certificate.
         verify_ssl: bool,
     },
-    /// `KUBECONFIG`, `~/.kube/config` or the in-cluster service account.
+    /// The kubeconfig file `KUBECONFIG` names (read through the [`EnvSource`], like every
+    /// other credential; a list of files is left to [`KubeAccess::Inferred`]).
+    Kubeconfig(std::path::PathBuf),
+    /// `KUBECONFIG` (a list of files), `~/.kube/config` or the in-cluster service account.
     Inferred,
 }
 
@@ -124,7 +127,10 @@ pub fn read_var(env: &dyn EnvSource, key: &str) -> Result<Option<String>> {
 
 fn kube_access(env: &dyn EnvSource) -> Result<KubeAccess> {
     let Some(host) = read_var(env, "K8S_AUTH_HOST")? else {
-        return Ok(KubeAccess::Inferred);
+        return Ok(match env.var("KUBECONFIG").filter(|p| !p.is_empty()) {
+            Some(path) if !path.contains(':') => KubeAccess::Kubeconfig(path.into()),
+            _ => KubeAccess::Inferred,
+        });
     };
     let token =
         read_var(env, "K8S_AUTH_API_KEY")?.ok_or(Error::MissingCredential("K8S_AUTH_API_KEY"))?;
@@ -201,6 +207,13 @@ pub async fn kube_client(access: &KubeAccess) -> Result<kube::Client> {
                     .map_err(|e| Error::KubeConfig(e.to_string()))?;
             config.accept_invalid_certs = !verify_ssl;
             config
+        }
+        KubeAccess::Kubeconfig(path) => {
+            let file = kube::config::Kubeconfig::read_from(path)
+                .map_err(|e| Error::KubeConfig(format!("{}: {e}", path.display())))?;
+            kube::Config::from_custom_kubeconfig(file, &Default::default())
+                .await
+                .map_err(|e| Error::KubeConfig(format!("{}: {e}", path.display())))?
         }
         KubeAccess::Inferred => kube::Config::infer()
             .await

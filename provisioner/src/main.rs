@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use provisioner::cli::{Cli, run};
 use provisioner::config::ProcessEnv;
-use serve_common::{LogFormat, Logging};
+use serve_common::Logging;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -45,10 +45,5 @@ fn is_usage(e: &provisioner::Error) -> bool {
 
 /// Logs go to stderr (stdout carries the command's output), as JSON lines with `--log-json`.
 fn init_tracing(json: bool) {
-    let format = if json {
-        LogFormat::Json
-    } else {
-        LogFormat::Text
-    };
-    Logging::new("info").format(format).init();
+    Logging::new("info").json(json).init();
 }

@@ -99,14 +99,10 @@ impl AppState {
     }
 }
 
-/// The bearer token callers of the API must present (compared in constant time).
-pub struct ApiToken(Vec<u8>);
-
-impl std::fmt::Debug for ApiToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiToken(***)")
-    }
-}
+/// The bearer token callers of the API must present (compared in constant time; a
+/// [`Secret`](crate::config::Secret), so it never prints).
+#[derive(Debug)]
+pub struct ApiToken(crate::config::Secret);
 
 impl ApiToken {
     /// A token; shorter than 16 characters is refused (guessable).
@@ -118,14 +114,15 @@ impl ApiToken {
                 "must be at least 16 characters",
             ));
         }
-        Ok(ApiToken(token.as_bytes().to_vec()))
+        Ok(ApiToken(crate::config::Secret::new(token)))
     }
 
     /// Whether `presented` is the token: every byte is compared whatever the first
     /// difference, so the time taken does not tell how much of a guess was right.
     pub fn matches(&self, presented: &[u8]) -> bool {
-        let mut diff = u8::from(presented.len() != self.0.len());
-        for (i, want) in self.0.iter().enumerate() {
+        let want = self.0.expose().as_bytes();
+        let mut diff = u8::from(presented.len() != want.len());
+        for (i, want) in want.iter().enumerate() {
             diff |= want ^ presented.get(i).copied().unwrap_or(0);
         }
         diff == 0

@@ -1,14 +1,17 @@
 //! Readiness waits with a deadline: what a cluster's controllers must report before a
 //! tenant counts as ready (Argo CD Applications synced and healthy; or, in direct mode,
 //! the `MCPServer`s running and the Deployments available), and the wait for a
-//! destroyed tenant's Applications and namespaces to be gone.
+//! destroyed tenant's Applications and namespaces to be gone. Each wait says what it waits
+//! for and how long is left when it starts and every ten seconds while it lasts, and its
+//! timeout names each object not there yet and the condition it lacks.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::provisioner::Provisioner;
+use crate::retry::poll_intervals;
 use crate::tenant::{Mode, Tenant};
 
 /// Names of the (child) Applications a tenant has in bootstrap mode.
@@ -42,32 +45,51 @@ pub fn deployment_available(d: &Value) -> bool {
     cond || (want > 0 && d["status"]["availableReplicas"].as_i64().unwrap_or(0) >= want)
 }
 
-/// Polls `check` (which names what is not ready yet) until it names nothing or the
-/// deadline passes.
+/// How often a wait that is still pending says so.
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+
+/// Polls `check` (which names each object not there yet and the condition it lacks) until
+/// it names nothing or the deadline passes, at the intervals of the one backoff policy
+/// ([`poll_intervals`]). Says at the start what it waits for and for how long, every
+/// [`PROGRESS_EVERY`] what is still pending and how long is left; a timeout names them.
 async fn poll<F, Fut>(p: &Provisioner, what: &str, mut check: F) -> Result<String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<Vec<String>>>,
 {
     let (base, deadline) = p.wait_bounds();
-    // Back off to four times the poll interval: cheap for the API server when hundreds of
-    // tenants wait at once, still prompt for one.
-    let mut interval = base;
+    let mut intervals = poll_intervals(base);
     let start = Instant::now();
+    let mut said = start;
     loop {
         let pending = check().await?;
         if pending.is_empty() {
             return Ok(format!("{what} after {} ms", start.elapsed().as_millis()));
         }
-        if start.elapsed() >= deadline {
+        let waited = start.elapsed();
+        if waited >= deadline {
             return Err(Error::Timeout {
-                what: format!("{what}: {}", pending.join(", ")),
-                waited: start.elapsed(),
+                what: format!("{what}: {}", pending.join("; ")),
+                waited,
             });
         }
-        let left = deadline.saturating_sub(start.elapsed());
+        let left = deadline.saturating_sub(waited);
+        if said == start || said.elapsed() >= PROGRESS_EVERY {
+            let verb = if said == start {
+                "waiting"
+            } else {
+                "still waiting"
+            };
+            tracing::info!(
+                pending = %pending.join("; "),
+                left_s = left.as_secs(),
+                "{verb} for {what} ({}s left)",
+                left.as_secs()
+            );
+            said = Instant::now();
+        }
+        let interval = intervals.next().unwrap_or(base * 4);
         tokio::time::sleep(interval.min(left)).await;
-        interval = (interval.mul_f64(1.5)).min(base * 4);
     }
 }
 
@@ -110,8 +132,24 @@ async fn apps_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
         }
         match app {
             Some(app) if app_ready(&app) => {}
-            Some(_) => return Ok(vec![name]),
-            None => return Ok(vec![format!("{name} (absent)")]),
+            Some(app) => {
+                let state = |field: &str| {
+                    app["status"][field]["status"]
+                        .as_str()
+                        .unwrap_or("unknown")
+                        .to_string()
+                };
+                return Ok(vec![format!(
+                    "Application {ns}/{name} is {}/{} (wants Synced/Healthy)",
+                    state("sync"),
+                    state("health")
+                )]);
+            }
+            None => {
+                return Ok(vec![format!(
+                    "Application {ns}/{name} is absent (wants Synced/Healthy)"
+                )]);
+            }
         }
     }
     Ok(Vec::new())
@@ -132,8 +170,17 @@ async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
                     name,
                 )
                 .await?;
-            if server.as_ref().map(|s| s["status"]["phase"] == "Running") != Some(true) {
-                pending.push(format!("MCPServer {ns}/{name}"));
+            match server.as_ref().map(|s| &s["status"]["phase"]) {
+                Some(phase) if phase == "Running" => {}
+                Some(phase) => pending.push(format!(
+                    "MCPServer {ns}/{name} is {} (wants phase Running)",
+                    phase
+                        .as_str()
+                        .map_or("without a phase".to_string(), |p| format!("in phase {p}"))
+                )),
+                None => pending.push(format!(
+                    "MCPServer {ns}/{name} is absent (wants phase Running)"
+                )),
             }
         }
     } else {
@@ -145,8 +192,16 @@ async fn workloads_pending(p: &Provisioner, t: &Tenant) -> Result<Vec<String>> {
             .cluster
             .get("apps/v1", "Deployment", Some(&ns), name)
             .await?;
-        if d.as_ref().map(deployment_available) != Some(true) {
-            pending.push(format!("Deployment {ns}/{name}"));
+        match d {
+            Some(d) if deployment_available(&d) => {}
+            Some(d) => pending.push(format!(
+                "Deployment {ns}/{name} has {} of {} replicas available (wants Available)",
+                d["status"]["availableReplicas"].as_i64().unwrap_or(0),
+                d["spec"]["replicas"].as_i64().unwrap_or(1)
+            )),
+            None => pending.push(format!(
+                "Deployment {ns}/{name} is absent (wants Available)"
+            )),
         }
     }
     Ok(pending)
@@ -166,7 +221,7 @@ pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
                 .get("argoproj.io/v1alpha1", "Application", Some(&ns), name)
                 .await?;
             if app.is_some() {
-                return Ok(vec![name.clone()]);
+                return Ok(vec![format!("Application {ns}/{name} still exists")]);
             }
         }
         Ok(Vec::new())
@@ -178,8 +233,9 @@ pub async fn applications_gone(p: &Provisioner, t: &Tenant) -> Result<String> {
 pub async fn namespaces_gone(p: &Provisioner, names: &[String]) -> Result<String> {
     poll(p, "namespaces deleted", || async {
         for ns in names {
-            if p.cluster.get("v1", "Namespace", None, ns).await?.is_some() {
-                return Ok(vec![ns.clone()]);
+            if let Some(found) = p.cluster.get("v1", "Namespace", None, ns).await? {
+                let phase = found["status"]["phase"].as_str().unwrap_or("Active");
+                return Ok(vec![format!("Namespace {ns} still exists ({phase})")]);
             }
         }
         Ok(Vec::new())

@@ -18,6 +18,9 @@ use emulators::{Stack, StackOptions};
 #[derive(Debug, Parser)]
 #[command(name = "testbed", version)]
 pub(crate) struct Cli {
+    /// Log lines as JSON objects (stderr) instead of text.
+    #[arg(long, global = true)]
+    pub(crate) log_json: bool,
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -100,6 +103,10 @@ pub(crate) struct UpArgs {
     /// The LLM emulator's LiteLLM master key.
     #[arg(long, default_value = "sk-master")]
     pub(crate) llm_master_key: String,
+    /// With `--no-platform`: do not run the simulated Argo CD / ToolHive / Deployment
+    /// controllers beside the Kubernetes emulator (nothing then becomes ready by itself).
+    #[arg(long)]
+    pub(crate) no_controllers: bool,
 }
 
 /// How long stopping may wait for open connections.
@@ -130,6 +137,7 @@ async fn up_emulators(args: UpArgs) -> anyhow::Result<()> {
         llm_script,
         llm_api_key: args.llm_api_key,
         llm_master_key: args.llm_master_key,
+        controllers: !args.no_controllers,
     };
     let stack = Stack::start(&options).await?;
     if let Some(path) = &args.env_file {

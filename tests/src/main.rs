@@ -9,7 +9,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    serve_common::Logging::new("info").init();
+    serve_common::Logging::new("info").json(cli.log_json).init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -26,7 +26,11 @@ fn main() -> ExitCode {
             cli::Command::Demo => cli::demo().await,
             cli::Command::Bench(args) => testbed::bench::main(args).await,
             cli::Command::Forward(args) => {
-                testbed::bench::forward::serve_until_stopped(&args.to).await
+                testbed::bench::forward::serve_until_stopped(
+                    &args.to,
+                    serve_common::shutdown_signal(),
+                )
+                .await
             }
         }
     });

@@ -31,7 +31,10 @@ use anyhow::Context;
 pub use attendee::{librechat_mcp_servers, tekton_curl};
 pub(crate) use platform::serve_gitea_mcp;
 pub use platform::{LlmEndpoint, Platform};
-pub use tenant::{Credentials, DOMAIN, TenantLab, leftovers, provisioner_for};
+pub use tenant::{
+    Credentials, DOMAIN, TenantLab, leftovers, prepare_cluster, provisioner_for,
+    provisioner_values, start_controllers,
+};
 
 use crate::controllers::Controllers;
 use crate::gitea::{GiteaEmulator, RunningGitea};

@@ -1,43 +1,11 @@
-//! The snapshot git model: commits holding whole trees, tags, and the operations the API
-//! needs (resolve a ref, walk history, commit a change, diff two commits).
+//! The git operations the API needs on a repository's snapshot history (resolve a ref,
+//! walk history, commit a change, diff two commits); the objects themselves are in
+//! `git_objects`.
 
 use std::collections::BTreeMap;
 
-use jiff::Timestamp;
-
+use super::git_objects::{Change, Commit};
 use super::state::{Repo, now, sha_of};
-
-/// One commit: a full snapshot of the tree (the repositories here are tiny).
-#[derive(Debug, Clone)]
-pub(crate) struct Commit {
-    pub(crate) sha: String,
-    pub(crate) parents: Vec<String>,
-    pub(crate) message: String,
-    pub(crate) author_name: String,
-    pub(crate) author_email: String,
-    pub(crate) time: Timestamp,
-    pub(crate) tree: BTreeMap<String, Vec<u8>>,
-}
-
-/// A lightweight or annotated tag.
-#[derive(Debug, Clone)]
-pub(crate) struct Tag {
-    pub(crate) name: String,
-    pub(crate) commit: String,
-    pub(crate) message: String,
-    pub(crate) id: String,
-}
-
-/// What a commit on a branch changes.
-pub(crate) struct Change<'a> {
-    pub(crate) branch: &'a str,
-    /// Start the branch from this branch when it does not exist yet.
-    pub(crate) from: Option<&'a str>,
-    pub(crate) message: &'a str,
-    pub(crate) author: (&'a str, &'a str),
-    /// `(path, Some(content))` writes, `(path, None)` deletes.
-    pub(crate) files: Vec<(String, Option<Vec<u8>>)>,
-}
 
 impl Repo {
     /// The commit a branch name, tag name or (prefix of a) sha points at.

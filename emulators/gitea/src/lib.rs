@@ -15,6 +15,7 @@ mod body;
 pub mod catalog;
 mod error;
 mod git_model;
+mod git_objects;
 mod inspect;
 mod issue_edit;
 mod issue_filter;

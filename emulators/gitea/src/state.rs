@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-pub(crate) use super::git_model::{Change, Commit, Tag};
+pub(crate) use super::git_objects::{Change, Commit, Tag};
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};

@@ -16,31 +16,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 use super::Inner;
+use super::exec_result::ExecResult;
 use super::registry::ResourceType;
 use super::status::ApiError;
 use super::store::Key;
-
-/// What a scripted command prints and how it exits.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ExecResult {
-    /// Text on stdout.
-    pub stdout: String,
-    /// Text on stderr.
-    pub stderr: String,
-    /// Exit code (0 = success).
-    pub exit_code: i32,
-}
-
-impl ExecResult {
-    /// A successful command printing `stdout`.
-    pub fn ok(stdout: &str) -> Self {
-        Self {
-            stdout: stdout.into(),
-            stderr: String::new(),
-            exit_code: 0,
-        }
-    }
-}
 
 /// The answer to `command` when no script was set: `echo`, `true`, `false`, `hostname`.
 fn default_result(pod: &str, command: &[String]) -> Option<ExecResult> {

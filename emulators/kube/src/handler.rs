@@ -10,55 +10,15 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{Attributes, Identity};
+use super::call::Call;
 use super::discovery;
 use super::observe::RecordedRequest;
-use super::registry::ResourceType;
 use super::respond::{self, json_response};
 use super::status::ApiError;
 use super::{Inner, verbs};
 
 /// Largest accepted request body (the real server's limit is 3 MiB).
 pub(super) const BODY_LIMIT: usize = 3 * 1024 * 1024;
-
-/// A parsed request to a resource.
-#[derive(Debug)]
-pub(super) struct Call {
-    /// HTTP method.
-    pub method: Method,
-    /// The resource type from the URL.
-    pub rt: ResourceType,
-    /// Namespace from the URL (empty for cluster scope or all namespaces).
-    pub namespace: String,
-    /// Object name, if the URL names one.
-    pub name: Option<String>,
-    /// Subresource (`status`, `log`, …).
-    pub sub: Option<String>,
-    /// Query parameters, decoded.
-    pub query: Vec<(String, String)>,
-    /// `Accept` header.
-    pub accept: String,
-    /// `Content-Type` header.
-    pub content_type: String,
-    /// The caller.
-    pub identity: Identity,
-    /// The body.
-    pub body: bytes::Bytes,
-}
-
-impl Call {
-    /// The first value of a query parameter.
-    pub(super) fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A boolean query parameter (`true`/`1`).
-    pub(super) fn flag(&self, name: &str) -> bool {
-        matches!(self.param(name), Some("true" | "1"))
-    }
-}
 
 /// The axum fallback handler serving every path.
 pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {

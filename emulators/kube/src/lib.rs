@@ -11,11 +11,13 @@
 //! HTTP, plus a kubeconfig file for kubectl and other binaries).
 
 mod auth;
+mod call;
 mod deletion;
 mod discovery;
 mod error;
 mod events;
 mod exec;
+mod exec_result;
 mod fixtures;
 mod handler;
 mod kinds;
@@ -45,7 +47,7 @@ use serde_json::Value;
 
 pub use auth::{Attributes, Identity, Rule};
 pub use error::KubeEmuError;
-pub use exec::ExecResult;
+pub use exec_result::ExecResult;
 pub use fixtures::{ContainerFixture, ContainerState, PodFixture};
 pub use kinds::{LOGS_ANNOTATION, PREVIOUS_LOGS_ANNOTATION};
 pub use lab::{LAB_APPS_DOMAIN, LAB_RUN, LabScenario, build_log};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::Inner;
-use super::handler::Call;
+use super::call::Call;
 use super::status::ApiError;
 use super::store::{Key, LogKey, State};
 use bytes::Bytes;

@@ -2,7 +2,7 @@
 //! name validation. Objects stay untyped so that built-ins and custom resources share one
 //! store.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// `metadata.<field>` as a string.
 pub(super) fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
@@ -105,4 +105,9 @@ pub(super) fn spec_part(obj: &Value) -> Value {
         map.remove("kind");
     }
     copy
+}
+
+/// The metadata-only view (`PartialObjectMetadata`) of an object.
+pub(super) fn partial(obj: &Value) -> Value {
+    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata").cloned().unwrap_or(json!({}))})
 }

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::object::partial;
 use super::registry::ResourceType;
 use super::status::ApiError;
 use super::table;
@@ -130,9 +131,4 @@ pub(super) fn list(
             )
         }
     }
-}
-
-/// The metadata-only view of an object.
-pub(super) fn partial(obj: &Value) -> Value {
-    json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata").cloned().unwrap_or(json!({}))})
 }

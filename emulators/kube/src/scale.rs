@@ -9,11 +9,11 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::Inner;
-use super::handler::Call;
+use super::call::Call;
+use super::call::{decode, name, write_opts};
 use super::respond::json_response;
 use super::status::ApiError;
 use super::store::{Key, present};
-use super::verbs::{decode, name, write_opts};
 use super::writes::{self, UpdateOpts};
 
 fn to_scale(obj: &Value) -> Value {

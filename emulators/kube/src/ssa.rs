@@ -9,13 +9,13 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::Inner;
-use super::handler::Call;
+use super::call::Call;
+use super::call::{decode, include, name, write_opts};
 use super::object::meta_str;
 use super::patch;
 use super::respond::{self, Want};
 use super::status::ApiError;
 use super::store::{Key, present};
-use super::verbs::{decode, include, name, write_opts};
 use super::writes::{self, UpdateOpts, WriteOpts};
 
 /// What an apply configuration says about the object, without server-owned fields.

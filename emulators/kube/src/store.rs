@@ -103,7 +103,7 @@ pub(super) struct State {
     /// Bearer token → identity.
     pub identities: HashMap<String, Identity>,
     /// Scripted exec results: (namespace, pod, command line) → result.
-    pub exec: HashMap<(String, String, String), super::exec::ExecResult>,
+    pub exec: HashMap<(String, String, String), super::exec_result::ExecResult>,
     /// Finalizers a simulated controller removes as soon as deletion starts.
     pub simulated_finalizers: Vec<String>,
 }

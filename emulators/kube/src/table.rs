@@ -94,7 +94,7 @@ pub(super) fn render(rt: &ResourceType, items: &[Value], rv: &str, include: &str
             match include {
                 "None" => {}
                 "Object" => row["object"] = item.clone(),
-                _ => row["object"] = super::respond::partial(item),
+                _ => row["object"] = super::object::partial(item),
             }
             row
         })

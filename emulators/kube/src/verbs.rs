@@ -10,56 +10,13 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use super::Inner;
+use super::call::{Call, decode, in_scope, include, name, selectors, write_opts};
 use super::deletion::{self, DeleteOpts};
-use super::handler::Call;
 use super::patch;
 use super::respond::{self, Want};
-use super::selectors::{FieldSelector, LabelSelector};
 use super::status::ApiError;
 use super::store::{Key, present};
 use super::writes::{self, UpdateOpts, WriteOpts};
-
-/// Decodes a JSON (or, for apply, YAML) body.
-pub(super) fn decode(call: &Call) -> Result<Value, ApiError> {
-    if call.content_type.contains("protobuf") {
-        return super::protobuf::decode_object(&call.body);
-    }
-    if call.body.is_empty() {
-        return Err(ApiError::bad_request("the request body is empty"));
-    }
-    match serde_json::from_slice::<Value>(&call.body) {
-        Ok(v) => Ok(v),
-        Err(json_err) if call.content_type.contains("yaml") => {
-            let text = std::str::from_utf8(&call.body)
-                .map_err(|_| ApiError::bad_request("the YAML body is not UTF-8"))?;
-            serde_saphyr::from_str::<Value>(text).map_err(|e| {
-                ApiError::bad_request(format!("error decoding YAML: {e}; as JSON: {json_err}"))
-            })
-        }
-        Err(e) => Err(ApiError::bad_request(format!(
-            "couldn't get version/kind; json parse error: {e}"
-        ))),
-    }
-}
-
-pub(super) fn write_opts(call: &Call) -> WriteOpts {
-    WriteOpts {
-        dry_run: call.param("dryRun") == Some("All"),
-        manager: call.param("fieldManager").map(String::from),
-        keep_status: false,
-        apply: false,
-    }
-}
-
-pub(super) fn name(call: &Call) -> &str {
-    call.name.as_deref().unwrap_or("")
-}
-
-pub(super) fn include(call: &Call) -> String {
-    call.param("includeObject")
-        .unwrap_or("Metadata")
-        .to_string()
-}
 
 /// GET of one object (or its status).
 pub(super) fn get(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Response, ApiError> {
@@ -76,22 +33,6 @@ pub(super) fn get(inner: &Arc<Inner>, call: &Call, want: Want) -> Result<Respons
         StatusCode::OK,
         &include(call),
     ))
-}
-
-/// Selects the objects a list or watch of `call` covers.
-pub(super) fn selectors(call: &Call) -> Result<(LabelSelector, FieldSelector), ApiError> {
-    let labels = LabelSelector::parse(call.param("labelSelector").unwrap_or(""))
-        .map_err(ApiError::bad_request)?;
-    let fields = FieldSelector::parse(call.param("fieldSelector").unwrap_or(""), &call.rt.kind)
-        .map_err(ApiError::bad_request)?;
-    Ok((labels, fields))
-}
-
-/// Whether `key` belongs to the collection `call` addresses.
-pub(super) fn in_scope(call: &Call, key: &Key) -> bool {
-    key.group == call.rt.group
-        && key.plural == call.rt.plural
-        && (call.namespace.is_empty() || key.namespace == call.namespace)
 }
 
 /// GET of a collection.

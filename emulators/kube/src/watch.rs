@@ -13,13 +13,13 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::Inner;
-use super::handler::Call;
+use super::call::Call;
+use super::call::{in_scope, selectors};
 use super::object::labels;
 use super::registry::ResourceType;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::ApiError;
 use super::store::{Event, present};
-use super::verbs::{in_scope, selectors};
 
 struct Filter {
     call_rt: ResourceType,

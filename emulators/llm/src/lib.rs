@@ -44,6 +44,7 @@ pub mod real;
 mod record;
 mod script;
 mod text_forms;
+mod tool_call;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;

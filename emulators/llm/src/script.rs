@@ -29,6 +29,7 @@ use super::error::ScriptError;
 use super::fault::Fault;
 use super::predicate::Predicate;
 use super::text_forms::TextForm;
+pub use super::tool_call::ToolCallSpec;
 
 /// The reply used when a script has no matching turn left (and no `fallback` of its own).
 pub const DEFAULT_FALLBACK_TEXT: &str = "I have nothing more to add.";
@@ -252,50 +253,6 @@ pub enum Reply {
     },
     /// An HTTP error or a broken response.
     Fault(Fault),
-}
-
-/// One tool call to emit.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ToolCallSpec {
-    /// The function name.
-    pub name: String,
-    /// The arguments. A JSON string is sent verbatim (to emit malformed or
-    /// double-encoded arguments); anything else is serialised.
-    #[serde(default = "empty_object")]
-    pub arguments: Value,
-    /// The call id; generated (`call_…`) when absent. `Some("")` sends an empty id.
-    #[serde(default)]
-    pub id: Option<String>,
-}
-
-fn empty_object() -> Value {
-    Value::Object(serde_json::Map::new())
-}
-
-impl ToolCallSpec {
-    /// A call of `name` with `arguments`.
-    pub fn new(name: impl Into<String>, arguments: Value) -> Self {
-        Self {
-            name: name.into(),
-            arguments,
-            id: None,
-        }
-    }
-
-    /// Sets the call id.
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// The `function.arguments` string as sent on the wire.
-    pub fn arguments_string(&self) -> String {
-        match &self.arguments {
-            Value::String(raw) => raw.clone(),
-            other => other.to_string(),
-        }
-    }
 }
 
 /// Why the model stopped.

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::script::ToolCallSpec;
+use super::tool_call::ToolCallSpec;
 
 /// How tool calls are written into the content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -67,12 +67,16 @@ pub async fn start(target: &str) -> anyhow::Result<Forwarder> {
 pub const LISTENING: &str = "forwarding on ";
 
 /// `testbed forward --to URL`: a forwarder to `target` in this process, its URL printed
-/// on stdout (after [`LISTENING`]), until Ctrl-C or the parent closes our stdin.
-pub async fn serve_until_stopped(target: &str) -> anyhow::Result<()> {
+/// on stdout (after [`LISTENING`]), until `stop` resolves (the binary passes its shutdown
+/// signal: Ctrl-C or SIGTERM) or the parent closes our stdin.
+pub async fn serve_until_stopped(
+    target: &str,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let forwarder = start(target).await?;
     println!("{LISTENING}{}", forwarder.url);
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        () = stop => {}
         () = stdin_closed() => {}
     }
     drop(forwarder);

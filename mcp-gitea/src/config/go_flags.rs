@@ -55,6 +55,12 @@ const FLAGS: &[(&str, &str, Kind, &str)] = &[
         "debug logging (env GITEA_DEBUG=true)",
     ),
     (
+        "",
+        "log-json",
+        Kind::Bool,
+        "log lines as JSON objects on stderr (env GITEA_LOG_JSON=true)",
+    ),
+    (
         "k",
         "insecure",
         Kind::Bool,

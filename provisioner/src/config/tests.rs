@@ -28,6 +28,11 @@ fn secrets_never_print() {
 fn token_without_host_is_inferred_and_host_without_token_fails() {
     let creds = Credentials::from_env(&env(&[])).unwrap();
     assert!(matches!(creds.kube, KubeAccess::Inferred));
+    // KUBECONFIG comes through the same source as every other credential
+    let creds = Credentials::from_env(&env(&[("KUBECONFIG", "/tmp/kc")])).unwrap();
+    assert!(matches!(&creds.kube, KubeAccess::Kubeconfig(p) if p.as_os_str() == "/tmp/kc"));
+    let creds = Credentials::from_env(&env(&[("KUBECONFIG", "/a:/b")])).unwrap();
+    assert!(matches!(creds.kube, KubeAccess::Inferred));
     assert!(creds.gitea.is_none() && creds.llm.is_none());
     let err = Credentials::from_env(&env(&[("K8S_AUTH_HOST", "https://x")])).unwrap_err();
     assert!(err.to_string().contains("K8S_AUTH_API_KEY"), "{err}");
@@ -76,6 +81,6 @@ fn verify_ssl_must_be_boolean() {
     ]);
     match Credentials::from_env(&e).unwrap().kube {
         KubeAccess::Token { verify_ssl, .. } => assert!(!verify_ssl),
-        KubeAccess::Inferred => panic!("expected token access"),
+        other => panic!("expected token access, got {other:?}"),
     }
 }

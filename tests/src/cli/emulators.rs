@@ -3,11 +3,15 @@
 //! and other services need, as `KEY=value` pairs.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
+use testbed::controllers::Controllers;
 use testbed::gitea::{ADMIN_PASSWORD, ADMIN_USER, GiteaEmulator, LabGitea, RunningGitea};
 use testbed::kube::{KubeEmulator, KubeServeOptions, LabScenario, RunningKube};
 use testbed::llm::{LabFacts, LlmConfig, LlmEmulator, RunningLlm, Script, lab_script};
+use testbed::stack::{prepare_cluster, provisioner_values, start_controllers};
+use testbed::tools::{Tool, workspace_root};
 
 use super::{Component, Seed};
 
@@ -32,7 +36,14 @@ pub(crate) struct StackOptions {
     pub(crate) llm_api_key: String,
     /// The LLM emulator's master key.
     pub(crate) llm_master_key: String,
+    /// Run the simulated Argo CD / ToolHive / Deployment controllers beside the Kubernetes
+    /// emulator (so a tenant the provisioner makes on it becomes ready).
+    pub(crate) controllers: bool,
 }
+
+/// How often the simulated controllers pass (as in the full stack's tenant tests, a
+/// fraction of the provisioner's default poll interval).
+const CONTROLLER_INTERVAL: Duration = Duration::from_millis(200);
 
 impl StackOptions {
     fn wants(&self, component: Component) -> bool {
@@ -50,6 +61,7 @@ pub(crate) struct Stack {
     kube: Option<RunningKube>,
     gitea: Option<RunningGitea>,
     llm: Option<RunningLlm>,
+    controllers: Option<Controllers>,
     env: Vec<(String, String)>,
 }
 
@@ -60,23 +72,72 @@ impl Stack {
             kube: None,
             gitea: None,
             llm: None,
+            controllers: None,
             env: Vec::new(),
         };
         let mut lab = None;
+        let mut kube = None;
         if options.wants(Component::Kube) {
-            lab = stack.start_kube(options).await?;
+            let started = stack.start_kube(options).await?;
+            lab = started.1;
+            kube = Some(started.0);
         }
+        let mut gitea = None;
         if options.wants(Component::Gitea) {
-            stack.start_gitea(options).await?;
+            gitea = Some(stack.start_gitea(options).await?);
         }
         if options.wants(Component::Llm) {
             stack.start_llm(options, lab).await?;
         }
+        if let (Some(kube), Some(gitea)) = (kube, gitea) {
+            stack.ready_for_the_provisioner(options, &kube, &gitea)?;
+        }
         Ok(stack)
     }
 
-    /// Starts the Kubernetes emulator; returns the lab it seeded, if any.
-    async fn start_kube(&mut self, options: &StackOptions) -> anyhow::Result<Option<LabScenario>> {
+    /// With the Kubernetes and the Gitea emulator: the cluster's one-time
+    /// objects and the lab's source repository, and the provisioner's settings in the env
+    /// file (a `--values` file, helm, the charts), so that `provisioner provision` run with
+    /// them makes a tenant (that becomes ready when the controllers run).
+    fn ready_for_the_provisioner(
+        &mut self,
+        options: &StackOptions,
+        kube: &KubeEmulator,
+        gitea: &GiteaEmulator,
+    ) -> anyhow::Result<()> {
+        prepare_cluster(kube, gitea)?;
+        let Some(dir) = self
+            .kube
+            .as_ref()
+            .and_then(|k| k.kubeconfig_path().parent().map(PathBuf::from))
+        else {
+            return Ok(());
+        };
+        let gitea_url = self
+            .gitea
+            .as_ref()
+            .map(|g| g.base_url())
+            .unwrap_or_default();
+        let model = options.llm_models.first().map_or("local", String::as_str);
+        let values = dir.join("provisioner-values.yaml");
+        std::fs::write(&values, provisioner_values(&gitea_url, model))
+            .with_context(|| format!("writing {}", values.display()))?;
+        self.set("PROVISIONER_VALUES", values.display().to_string());
+        if let Some(helm) = Tool::Helm.find() {
+            self.set("HELM_BIN", helm.display().to_string());
+        }
+        self.set(
+            "PROVISIONER_CHARTS_DIR",
+            workspace_root().join("charts").display().to_string(),
+        );
+        Ok(())
+    }
+
+    /// Starts the Kubernetes emulator; returns it and the lab it seeded, if any.
+    async fn start_kube(
+        &mut self,
+        options: &StackOptions,
+    ) -> anyhow::Result<(KubeEmulator, Option<LabScenario>)> {
         let emulator = KubeEmulator::new();
         let mut lab = None;
         if options.seed == Some(Seed::Lab) {
@@ -94,15 +155,19 @@ impl Stack {
             .await
             .context("starting the Kubernetes API emulator")?;
         tracing::info!(url = %kube.url(), "Kubernetes API emulator ready");
+        if options.controllers {
+            self.controllers = Some(start_controllers(&emulator, CONTROLLER_INTERVAL));
+            tracing::info!("simulated Argo CD, ToolHive and Deployment controllers running");
+        }
         self.set("KUBECONFIG", kube.kubeconfig_path().display().to_string());
         self.set("KUBE_API_URL", kube.url());
         self.kube = Some(kube);
-        Ok(lab)
+        Ok((emulator, lab))
     }
 
     /// Starts the Gitea emulator with the admin and the lab user (and, under
     /// `--seed lab`, the `mcp` repository with branches `main` and `broken`).
-    async fn start_gitea(&mut self, options: &StackOptions) -> anyhow::Result<()> {
+    async fn start_gitea(&mut self, options: &StackOptions) -> anyhow::Result<GiteaEmulator> {
         let emulator = GiteaEmulator::new();
         let lab = if options.seed == Some(Seed::Lab) {
             emulator.seed_lab(&options.user)
@@ -142,7 +207,7 @@ impl Stack {
             self.set("GITEA_REPO", lab.repo);
         }
         self.gitea = Some(gitea);
-        Ok(())
+        Ok(emulator)
     }
 
     /// Starts the LLM emulator with `--llm-script`, or with the lab script under
@@ -209,6 +274,7 @@ impl Stack {
 
     /// Stops every emulator and waits for them.
     pub(crate) async fn shutdown(self) {
+        drop(self.controllers);
         if let Some(llm) = self.llm {
             llm.shutdown().await;
         }

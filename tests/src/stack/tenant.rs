@@ -71,7 +71,7 @@ impl std::fmt::Debug for TenantLab {
 
 /// Starts the simulated Argo CD / ToolHive / Deployment controllers; Applications of our
 /// charts are rendered with the real helm when it is installed.
-pub(super) fn start_controllers(kube: &KubeEmulator, interval: Duration) -> Controllers {
+pub fn start_controllers(kube: &KubeEmulator, interval: Duration) -> Controllers {
     let renderer = Tool::Helm.find().map(|binary| {
         let helm = Helm {
             binary,
@@ -95,8 +95,10 @@ pub(super) fn start_controllers(kube: &KubeEmulator, interval: Duration) -> Cont
     Controllers::start(kube, ControllerOptions { interval, renderer })
 }
 
-/// The one-time cluster objects and the lab's source repository.
-fn prepare(kube: &KubeEmulator, gitea: &GiteaEmulator) -> anyhow::Result<()> {
+/// The one-time cluster objects (the control namespace, the `config.openshift.io` Ingress
+/// with the apps domain) and the lab's source repository, as the cluster provisioner
+/// leaves them: what the provisioner needs before its first tenant.
+pub fn prepare_cluster(kube: &KubeEmulator, gitea: &GiteaEmulator) -> anyhow::Result<()> {
     if kube
         .get("v1", "Namespace", None, CONTROL_NAMESPACE)
         .is_some()
@@ -109,6 +111,17 @@ fn prepare(kube: &KubeEmulator, gitea: &GiteaEmulator) -> anyhow::Result<()> {
     ))
     .map_err(|e| anyhow::anyhow!("cluster objects: {e}"))?;
     prepare_source(gitea)
+}
+
+/// A `--values` file for the provisioner CLI on these emulators: the lab's source
+/// repository in the Gitea emulator at `gitea_url`, namespaces created, `model` for the
+/// agent, and the same short waits as the stack's own tenant.
+pub fn provisioner_values(gitea_url: &str, model: &str) -> String {
+    let gitea_url = gitea_url.trim_end_matches('/');
+    format!(
+        "repoSource: {gitea_url}/{SOURCE_OWNER}/{SOURCE_REPO}.git\ncreateNamespaces: true\n\
+         models: [{model}]\nagentModel: {model}\nwaitSeconds: 120\npollMillis: 200\n"
+    )
 }
 
 /// The lab's source repository (once).
@@ -170,7 +183,7 @@ pub fn provisioner_for(stack: &RunningStack) -> anyhow::Result<Provisioner> {
 impl TenantLab {
     /// Provisions `user` on the stack's emulators and reads back its credentials.
     pub async fn provision(stack: &RunningStack, user: &str) -> anyhow::Result<Self> {
-        prepare(&stack.kube, &stack.gitea)?;
+        prepare_cluster(&stack.kube, &stack.gitea)?;
         let mut provisioner = provisioner_for(stack)?;
         // Namespaces made before the order (the seeded lab, as the Sandbox API makes
         // them) are used as they are: the provisioner never adopts (nor deletes) them.

@@ -2,15 +2,12 @@
 //! file, check that every URL answers, stop it with SIGINT, expect exit 0, and start it
 //! again on the same ports (no leftovers: ports free, env file removed).
 
-#![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-mod up_process;
-use up_process::{Running, interrupt, temp_dir, wait_for_env};
+use crate::up_process::{Running, interrupt, temp_dir, wait_for_env};
 
 fn start(env_file: &Path, port_base: u16) -> Running {
     let child = Command::new(env!("CARGO_BIN_EXE_testbed"))

@@ -2,14 +2,11 @@
 //! through `kubernetes-validate --strict`, and the facts that make tenants isolated
 //! (namespaces derived from the username, RBAC only in the tenant's namespaces,
 //! NetworkPolicies, no secret in Application values).
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-mod charts {
-    mod accepted;
-    pub(crate) mod render;
-}
+mod accepted;
+pub(crate) mod render;
 
-use charts::render::{
+use render::{
     CHARTS, U, chart_dir, helm_lint, lab_values, render, render_err, tenant_namespaces, validate,
 };
 use serde_json::Value;

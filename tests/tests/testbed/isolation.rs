@@ -4,7 +4,6 @@
 //! LibreChat, the proxies to their servers) and refuse every other way in: from each of
 //! B's namespaces, from the router to what has no Route, and from A's LibreChat to what it
 //! does not need (A's agent, the Kubernetes API, B's servers, plain HTTP outside).
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;

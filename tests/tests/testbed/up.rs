@@ -1,16 +1,13 @@
 //! `testbed up --no-platform` (the emulators only) as a user runs it: start the binary, wait for the env file, talk to
 //! every service it lists, then stop it with SIGINT (Ctrl-C) and expect a clean exit.
 
-#![allow(clippy::unwrap_used)] // helpers outside #[test] functions unwrap too
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-mod up_process;
-use up_process::{Running, interrupt, temp_dir, wait_for_env};
+use crate::up_process::{Running, interrupt, temp_dir, wait_for_env};
 
 /// How long `up` may take to write its env file, and to stop after Ctrl-C.
 const ENV_FILE_LIMIT: Duration = Duration::from_secs(60);
@@ -270,4 +267,80 @@ async fn sigint_ends_up_even_with_a_request_in_flight() {
         "the slow request is cut off"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The provisioner README's first steps as a new user takes them: `testbed up
+/// --no-platform`, then `provisioner provision` with nothing but the env file. The stack
+/// runs the simulated controllers and writes the provisioner's settings, so the tenant
+/// becomes ready (before, the wait sat silent for 300 s and failed); with
+/// `--no-controllers` nothing becomes ready and the wait's error says what it waited for.
+#[tokio::test]
+async fn a_tenant_provisioned_on_the_emulators_only_stack_becomes_ready() {
+    use clap::Parser;
+    use provisioner::cli::{Cli, run};
+    for (controllers, user) in [(true, "user57"), (false, "user58")] {
+        let dir = temp_dir("testbed-up-provision");
+        let env_file = dir.join("testbed.env");
+        let mut args = vec!["--no-platform", "--state-dir", dir.to_str().unwrap()];
+        if !controllers {
+            args.push("--no-controllers");
+        }
+        let mut running = start(&args, &env_file);
+        let env = wait_for_env(&env_file, &mut running.0, ENV_FILE_LIMIT);
+        let mut values = env
+            .get("PROVISIONER_VALUES")
+            .unwrap_or_else(|| panic!("PROVISIONER_VALUES missing: {env:?}"))
+            .clone();
+        if !controllers {
+            // nothing will become ready: give up after two seconds, not two minutes
+            let text = std::fs::read_to_string(&values).unwrap();
+            assert!(text.contains("waitSeconds: 120"), "{text}");
+            values = dir.join("short-wait.yaml").display().to_string();
+            std::fs::write(&values, text.replace("waitSeconds: 120", "waitSeconds: 2")).unwrap();
+        }
+        // what `source .env` gives the provisioner through clap's `env = ...`
+        let mut argv = vec![
+            "provisioner",
+            "provision",
+            "--username",
+            user,
+            "--guid",
+            "kd7wl",
+        ];
+        argv.extend(["--values", values.as_str()]);
+        for (flag, key) in [
+            ("--helm", "HELM_BIN"),
+            ("--charts-dir", "PROVISIONER_CHARTS_DIR"),
+        ] {
+            let value = env
+                .get(key)
+                .unwrap_or_else(|| panic!("{key} missing: {env:?}"));
+            argv.extend([flag, value.as_str()]);
+        }
+        let cli = Cli::try_parse_from(&argv).unwrap();
+        let outcome = tokio::time::timeout(Duration::from_secs(180), run(cli, &env))
+            .await
+            .expect("provision hung");
+        if controllers {
+            let report = outcome.unwrap();
+            assert!(
+                report.contains("applications synced and healthy"),
+                "{report}"
+            );
+        } else {
+            let err = outcome.unwrap_err().to_string();
+            assert!(
+                err.contains("step `wait` failed: timed out after 2."),
+                "{err}"
+            );
+            assert!(
+                err.contains(&format!(
+                    "Application openshift-gitops/agent-{user} is unknown/unknown (wants Synced/Healthy)"
+                )),
+                "{err}"
+            );
+        }
+        let (status, _) = interrupt(running, SIGINT_LIMIT);
+        assert!(status.success(), "{status}");
+    }
 }

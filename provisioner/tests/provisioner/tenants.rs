@@ -1,16 +1,13 @@
 //! The provisioner against the testbed's Kubernetes, Gitea and LiteLLM emulators, with
 //! emulated Argo CD / ToolHive / Deployment controllers: full life cycle, idempotence,
 //! failure and resume, isolation, many tenants at once, render = applied.
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-mod tenants {
-    mod adopt;
-    mod attacks;
-    mod binary;
-    mod direct;
-    mod isolation;
-    pub(crate) mod lab;
-    mod lifecycle;
-    mod many;
-    mod serve;
-}
+mod adopt;
+mod attacks;
+mod binary;
+mod direct;
+mod isolation;
+pub(crate) mod lab;
+mod lifecycle;
+mod many;
+mod serve;

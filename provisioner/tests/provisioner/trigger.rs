@@ -2,7 +2,6 @@
 //! Pipeline embeds) with the machine's kubectl against the Kubernetes emulator and curl
 //! against a recording agent: it must pick this run's latest failed pod and its failed
 //! container, post the report, and fail loudly when the agent fails.
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

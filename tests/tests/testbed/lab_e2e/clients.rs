@@ -141,7 +141,8 @@ async fn the_typescript_sdk_configured_as_librechat_runs_the_lab_prompts() {
     bounded(Duration::from_secs(90), async {
         let lab = Lab::start().await;
         seed_issue(&lab).await;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/librechat_client.mjs");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/testbed/lab_e2e/librechat_client.mjs");
         let npm = tools_dir().join("npm");
         let out = run_client(
             &require(Tool::Node),
@@ -159,7 +160,8 @@ async fn the_python_sdk_runs_the_lab_prompts_over_both_transports() {
     bounded(Duration::from_secs(90), async {
         let lab = Lab::start().await;
         seed_issue(&lab).await;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lab/python_client.py");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testbed/lab_e2e/python_client.py");
         let python = require(Tool::Python);
         for (kind, path) in [("sse", "/sse"), ("streamable-http", "/mcp")] {
             let out = run_client(&python, &[&script], &config(&lab, kind, path)).await;

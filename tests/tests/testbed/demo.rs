@@ -2,8 +2,6 @@
 //! the chart's trigger script with real kubectl and curl, the agent through both MCP
 //! servers, the issue checked, the tenant destroyed with nothing left), then the binary.
 
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
-
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

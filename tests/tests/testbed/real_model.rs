@@ -5,8 +5,6 @@
 //! but reads and the issue creation (from the agent's metrics), in bounded time. Opt-in:
 //! `scripts/test-real-llm`.
 
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
-
 use std::time::{Duration, Instant};
 
 use testbed::agent_metrics::tools_reached;

@@ -1,4 +1,4 @@
-//! The whole lab with the clients real users have (`cargo test -p testbed --test lab_e2e`;
+//! The whole lab with the clients real users have (`cargo test -p testbed --test testbed lab_e2e::`;
 //! needs `scripts/install-tools`: Node 22 + the conformance suite, the TypeScript SDK, the
 //! Python `mcp` SDK, helm and the upstream Go server, all in `.tools`):
 //!
@@ -10,6 +10,11 @@
 //! - `scale`: 50 tenants provisioned, reported on and destroyed concurrently;
 //! - `faults`: our OpenShift MCP server killed and restarted during a report.
 //!
-//! Helpers and client scripts live in `lab/`.
+//! Helpers and client scripts live beside this file.
 
-mod lab;
+mod clients;
+mod conformance;
+mod faults;
+mod scale;
+mod support;
+mod upstream;

@@ -13,7 +13,6 @@ use failure_analysis::redact::redact;
 use failure_analysis::{FailureInput, Fingerprint, IssueContext, classify, prepare_tool_output};
 use serde_json::{Value, json};
 
-#[path = "robustness/fuzz.rs"]
 mod fuzz;
 
 /// Pieces that stress the parsers: escapes, fences, markers, secrets, multi-byte text.

@@ -47,7 +47,7 @@ pub(crate) fn chart_dir(chart: &str) -> PathBuf {
 
 pub(crate) fn lab_values() -> String {
     std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charts/lab-values.yaml"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/provisioner/charts/lab-values.yaml"),
     )
     .unwrap()
 }

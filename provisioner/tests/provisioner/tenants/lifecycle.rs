@@ -430,3 +430,39 @@ async fn a_legacy_app_of_apps_is_retired_without_its_cascade() {
     p.destroy(&t).await.unwrap();
     assert!(tenant_objects(&lab.kube, "olga").is_empty());
 }
+
+/// A cluster whose controllers do not run (the first pass finds nothing, the next is an
+/// hour away): the wait gives up at its deadline and its error names each object it
+/// waited for and the condition it lacked, in both modes, instead of a bare name.
+#[tokio::test]
+async fn a_wait_that_times_out_names_the_object_and_the_condition_it_waited_for() {
+    let lab = Lab::start_with(Expand::Nothing, std::time::Duration::from_secs(3600)).await;
+    for (mode, user, wanted) in [
+        (
+            Mode::Bootstrap,
+            "idle",
+            "Application openshift-gitops/agent-idle is unknown/unknown (wants Synced/Healthy)",
+        ),
+        (
+            Mode::Direct,
+            "idled",
+            "MCPServer mcp-gitea-idled/gitea is without a phase (wants phase Running)",
+        ),
+    ] {
+        let mut p = lab.provisioner(mode);
+        p.settings.wait_seconds = 1;
+        let started = std::time::Instant::now();
+        let err = p.provision(&tenant(user)).await.unwrap_err();
+        let Error::Step { step, source, .. } = &err else {
+            panic!("expected a step error, got {err}");
+        };
+        assert_eq!(*step, "wait");
+        let text = source.to_string();
+        assert!(text.starts_with("timed out after 1."), "{text}");
+        assert!(text.contains(wanted), "{text}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{err}"
+        );
+    }
+}

@@ -1,8 +1,6 @@
 //! `testbed::stack` in process: every service answers on its loopback port, the tenant is
 //! provisioned with working credentials, and two stacks run side by side.
 
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
-
 use std::time::Duration;
 
 use testbed::stack::{Stack, StackOptions, librechat_mcp_servers};

@@ -1,7 +1,6 @@
 //! The binary's input checks: bad usernames, unknown flags, missing credentials and bad
 //! values files are refused with exit code 64 and a message naming the problem, before
 //! any cluster object is created; `render` needs no cluster at all.
-#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::process::{Command, Output};
 

@@ -1,6 +1,0 @@
-mod clients;
-mod conformance;
-mod faults;
-mod scale;
-mod support;
-mod upstream;
