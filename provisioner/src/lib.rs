@@ -9,11 +9,13 @@
 
 pub mod charts;
 pub mod cli;
+pub mod cli_operator;
 pub mod cluster;
 pub mod config;
 pub mod desired;
 mod destroy;
 pub mod error;
+pub mod front;
 pub mod gitea;
 pub mod journal;
 mod json_api;

@@ -5,12 +5,13 @@
 //! Lease when the leader dies.
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-mod tenants {
-    #[allow(dead_code)] // shared with the provisioner tests; some helpers unused here
-    pub(crate) mod lab;
-}
+#[allow(dead_code)] // shared with the provisioner tests; some helpers unused here
+#[path = "tenants/lab.rs"]
+mod lab;
 
 mod operator {
+    mod binary;
+    mod front;
     pub(crate) mod harness;
     mod leader;
     mod lifecycle;

@@ -11,7 +11,7 @@ use provisioner::operator::{LeaseOptions, OperatorOptions, Timing};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
-use crate::tenants::lab::{Expand, Lab, helm};
+use crate::lab::{Expand, Lab, helm};
 
 pub(crate) const PROFILE: &str = "lab";
 pub(crate) const CREDS_NS: &str = "tenant-operator";
@@ -44,7 +44,9 @@ impl OpLab {
             }
         });
         lab.kube
-            .apply_object(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": CREDS_NS}}))
+            .apply_object(
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": CREDS_NS}}),
+            )
             .unwrap();
         lab.kube.apply_object(creds).unwrap();
         let profile: TenantProfile = serde_json::from_value(json!({
@@ -100,7 +102,8 @@ impl OpLab {
 
     /// Creates Tenant `name` (username = name, guid `g<name>`) with `spec` merged in.
     pub(crate) async fn create(&self, name: &str, extra: Value) -> Tenant {
-        let mut spec = json!({"username": name, "guid": format!("g{name}"), "profileRef": {"name": PROFILE}});
+        let mut spec =
+            json!({"username": name, "guid": format!("g{name}"), "profileRef": {"name": PROFILE}});
         if let (Some(s), Some(e)) = (spec.as_object_mut(), extra.as_object()) {
             for (k, v) in e {
                 s.insert(k.clone(), v.clone());
@@ -111,7 +114,10 @@ impl OpLab {
             "metadata": {"name": name}, "spec": spec
         }))
         .unwrap();
-        self.tenants().create(&PostParams::default(), &t).await.unwrap()
+        self.tenants()
+            .create(&PostParams::default(), &t)
+            .await
+            .unwrap()
     }
 
     pub(crate) async fn delete(&self, name: &str) {
@@ -140,16 +146,21 @@ impl OpLab {
                 return t;
             }
             if start.elapsed() > timeout {
-                panic!("{name}: not {what} after {timeout:?}: {:#?}", t.map(|t| t.status));
+                panic!(
+                    "{name}: not {what} after {timeout:?}: {:#?}",
+                    t.map(|t| t.status)
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub(crate) async fn wait_phase(&self, name: &str, phase: &str) -> Tenant {
-        self.wait_for(name, phase, Duration::from_secs(60), |t| phase_of(t) == Some(phase))
-            .await
-            .unwrap()
+        self.wait_for(name, phase, Duration::from_secs(60), |t| {
+            phase_of(t) == Some(phase)
+        })
+        .await
+        .unwrap()
     }
 
     pub(crate) async fn wait_gone(&self, name: &str) {

@@ -36,7 +36,11 @@ async fn the_other_replica_takes_over_when_the_leader_dies() {
     let (leader, _) = wait_holder(&op, None, Duration::from_secs(20)).await;
     op.create("ivan", json!({})).await;
     op.wait_phase("ivan", "Ready").await;
-    let (dead, alive) = if leader == "replica-a" { (a, b) } else { (b, a) };
+    let (dead, alive) = if leader == "replica-a" {
+        (a, b)
+    } else {
+        (b, a)
+    };
     dead.abort();
     let _ = dead.await;
     // Lease of 3 s: the other holds it within that (plus a renewal period of slack).

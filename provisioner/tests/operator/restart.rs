@@ -8,7 +8,7 @@ use serde_json::json;
 use super::harness::{OpLab, phase_of};
 
 const HOLD: &str = "test.example/hold";
-use crate::tenants::lab::tenant_objects;
+use crate::lab::tenant_objects;
 
 #[tokio::test]
 async fn killed_mid_provision_and_mid_destroy_a_new_operator_converges() {
@@ -20,27 +20,45 @@ async fn killed_mid_provision_and_mid_destroy_a_new_operator_converges() {
         phase_of(t) == Some("Provisioning")
     })
     .await;
-    assert!(op.lab.gitea.user_exists("hank"), "killed after the Gitea user was made");
+    assert!(
+        op.lab.gitea.user_exists("hank"),
+        "killed after the Gitea user was made"
+    );
     first.abort();
     let _ = first.await;
     let state = op
         .lab
         .kube
-        .get("v1", "Secret", Some("openshift-gitops"), "tenant-hank-state")
+        .get(
+            "v1",
+            "Secret",
+            Some("openshift-gitops"),
+            "tenant-hank-state",
+        )
         .unwrap();
     let second = op.operator(op.options());
     op.wait_phase("hank", "Ready").await;
     let after = op
         .lab
         .kube
-        .get("v1", "Secret", Some("openshift-gitops"), "tenant-hank-state")
+        .get(
+            "v1",
+            "Secret",
+            Some("openshift-gitops"),
+            "tenant-hank-state",
+        )
         .unwrap();
     assert_eq!(
         state["data"]["gitea_password"], after["data"]["gitea_password"],
         "the state is reused, not regenerated"
     );
     let keys = op.lab.llm.keys();
-    assert_eq!(keys.iter().filter(|k| k.alias.as_deref() == Some("virtkey-ghank")).count(), 1);
+    assert_eq!(
+        keys.iter()
+            .filter(|k| k.alias.as_deref() == Some("virtkey-ghank"))
+            .count(),
+        1
+    );
     // Mid-destroy: an object with a finalizer of someone else's holds a namespace in
     // termination, so destroy waits there; the operator is killed while it waits.
     op.lab
@@ -59,7 +77,10 @@ async fn killed_mid_provision_and_mid_destroy_a_new_operator_converges() {
     let t = op.get("hank").await.unwrap();
     let ready = super::harness::condition(&t, "Ready").unwrap();
     assert_eq!(ready.1, "Waiting", "{ready:?}");
-    assert!(!op.lab.gitea.user_exists("hank"), "destroy got past the Gitea user");
+    assert!(
+        !op.lab.gitea.user_exists("hank"),
+        "destroy got past the Gitea user"
+    );
     second.abort();
     let _ = second.await;
     let cms: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =

@@ -4,7 +4,10 @@
 
 use provisioner::operator::crd::crd_yaml;
 
-const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../charts/tenant-operator/crds/tenants.yaml");
+const COMMITTED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../charts/tenant-operator/crds/tenants.yaml"
+);
 
 #[test]
 fn the_committed_crds_match_the_types() {
@@ -22,7 +25,10 @@ fn the_committed_crds_match_the_types() {
 #[test]
 fn the_tenant_crd_has_status_columns_and_field_schemas() {
     let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&crd_yaml().unwrap()).unwrap();
-    let tenant = docs.iter().find(|d| d["spec"]["names"]["kind"] == "Tenant").unwrap();
+    let tenant = docs
+        .iter()
+        .find(|d| d["spec"]["names"]["kind"] == "Tenant")
+        .unwrap();
     assert_eq!(tenant["spec"]["scope"], "Cluster");
     let v = &tenant["spec"]["versions"][0];
     assert!(v["subresources"]["status"].is_object());
@@ -36,13 +42,26 @@ fn the_tenant_crd_has_status_columns_and_field_schemas() {
         assert!(cols.contains(&c), "{cols:?}");
     }
     let spec = &v["schema"]["openAPIV3Schema"]["properties"]["spec"];
-    for f in ["username", "guid", "profileRef", "identity", "gitea", "showroom", "deploy", "quota", "expiresAt"] {
+    for f in [
+        "username",
+        "guid",
+        "profileRef",
+        "identity",
+        "gitea",
+        "showroom",
+        "deploy",
+        "quota",
+        "expiresAt",
+    ] {
         assert!(spec["properties"][f].is_object(), "no schema for spec.{f}");
     }
     assert_eq!(
         spec["properties"]["gitea"]["properties"]["mode"]["enum"],
         serde_json::json!(["shared", "perTenant"])
     );
-    let profile = docs.iter().find(|d| d["spec"]["names"]["kind"] == "TenantProfile").unwrap();
+    let profile = docs
+        .iter()
+        .find(|d| d["spec"]["names"]["kind"] == "TenantProfile")
+        .unwrap();
     assert_eq!(profile["spec"]["scope"], "Cluster");
 }
