@@ -6,6 +6,7 @@
 
 mod charts {
     mod accepted;
+    mod operator_chart;
     pub(crate) mod render;
 }
 
