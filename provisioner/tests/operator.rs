@@ -14,6 +14,7 @@ mod operator {
     mod front;
     pub(crate) mod harness;
     mod leader;
+    mod rbac;
     mod lifecycle;
     mod restart;
     mod schema;

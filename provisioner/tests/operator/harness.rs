@@ -75,7 +75,11 @@ impl OpLab {
 
     /// An operator task (abort it to kill it).
     pub(crate) fn operator(&self, opts: OperatorOptions) -> JoinHandle<()> {
-        let client = self.client.clone();
+        self.operator_with(self.client.clone(), opts)
+    }
+
+    /// An operator task acting with `client`'s credentials.
+    pub(crate) fn operator_with(&self, client: Client, opts: OperatorOptions) -> JoinHandle<()> {
         tokio::spawn(async move {
             provisioner::operator::run(client, opts, std::future::pending())
                 .await
