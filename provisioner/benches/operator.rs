@@ -9,11 +9,11 @@
 #![allow(clippy::unwrap_used)] // a bench: a failure aborts the run
 
 #[allow(dead_code)]
-#[path = "../tests/tenants/lab.rs"]
-mod lab;
-#[allow(dead_code)]
 #[path = "../tests/operator/harness.rs"]
 mod harness;
+#[allow(dead_code)]
+#[path = "../tests/tenants/lab.rs"]
+mod lab;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -43,7 +43,12 @@ fn proc_stats(pid: u32) -> (u64, Duration) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     let ticks: u64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
         + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
     (hwm, Duration::from_millis(ticks * 10))
@@ -63,10 +68,16 @@ fn env_for(op: &OpLab, kube_url: &str, token: &str) -> Vec<(String, String)> {
         ("K8S_AUTH_API_KEY", token.to_string()),
         ("K8S_AUTH_VERIFY_SSL", "false".into()),
         ("HELM_BIN", require(Tool::Helm).display().to_string()),
-        ("PROVISIONER_CHARTS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/../charts").into()),
+        (
+            "PROVISIONER_CHARTS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../charts").into(),
+        ),
         ("GITEA_URL", op.lab.gitea_srv.base_url()),
         ("GITEA_ADMIN_USER", gitea_emulator::ADMIN_USER.into()),
-        ("GITEA_ADMIN_PASSWORD", gitea_emulator::ADMIN_PASSWORD.into()),
+        (
+            "GITEA_ADMIN_PASSWORD",
+            gitea_emulator::ADMIN_PASSWORD.into(),
+        ),
         ("LLM_URL", op.lab.llm_srv.base_url()),
         ("LITELLM_MASTER_KEY", "sk-master".into()),
     ]
@@ -81,12 +92,36 @@ fn names(n: usize) -> Vec<String> {
 
 async fn operator_run(n: usize) -> Figures {
     let op = OpLab::start().await;
-    let kube = op.lab.kube.serve(KubeServeOptions { port: 0, tls: true, dir: None }).await.unwrap();
+    let kube = op
+        .lab
+        .kube
+        .serve(KubeServeOptions {
+            port: 0,
+            tls: true,
+            dir: None,
+        })
+        .await
+        .unwrap();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_provisioner"))
         .env_clear()
         .envs(env_for(&op, &kube.url(), kube.admin_token()))
-        .args(["operator", "--metrics-listen", "off", "--poll-seconds", "0.2", "--retry-seconds", "0.5"])
-        .args(["--concurrency", "16", "--gitea-rate", "0", "--llm-rate", "0"])
+        .args([
+            "operator",
+            "--metrics-listen",
+            "off",
+            "--poll-seconds",
+            "0.2",
+            "--retry-seconds",
+            "0.5",
+        ])
+        .args([
+            "--concurrency",
+            "16",
+            "--gitea-rate",
+            "0",
+            "--llm-rate",
+            "0",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -104,7 +139,9 @@ async fn operator_run(n: usize) -> Figures {
         let list = op.tenants().list(&Default::default()).await.unwrap();
         polls += 1;
         for t in &list.items {
-            if let Some(i) = names.iter().position(|u| Some(u.as_str()) == t.metadata.name.as_deref())
+            if let Some(i) = names
+                .iter()
+                .position(|u| Some(u.as_str()) == t.metadata.name.as_deref())
                 && ready[i].is_none()
                 && phase_of(Some(t)) == Some("Ready")
             {
@@ -132,12 +169,29 @@ async fn operator_run(n: usize) -> Figures {
     child.kill().await.unwrap();
     let mut per_tenant: Vec<Duration> = ready.into_iter().flatten().collect();
     per_tenant.sort();
-    Figures { all_ready, per_tenant, all_gone, rss_kib, cpu, calls, errors: 0 }
+    Figures {
+        all_ready,
+        per_tenant,
+        all_gone,
+        rss_kib,
+        cpu,
+        calls,
+        errors: 0,
+    }
 }
 
 async fn pool_run(n: usize) -> Figures {
     let op = OpLab::start().await;
-    let kube = op.lab.kube.serve(KubeServeOptions { port: 0, tls: true, dir: None }).await.unwrap();
+    let kube = op
+        .lab
+        .kube
+        .serve(KubeServeOptions {
+            port: 0,
+            tls: true,
+            dir: None,
+        })
+        .await
+        .unwrap();
     let values = std::env::temp_dir().join(format!("bench-values-{}.yaml", std::process::id()));
     std::fs::write(
         &values,
@@ -147,11 +201,22 @@ async fn pool_run(n: usize) -> Figures {
         ),
     )
     .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_provisioner"))
         .env_clear()
         .envs(env_for(&op, &kube.url(), kube.admin_token()))
-        .args(["serve", "--worker-pool", "--workers", "16", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--worker-pool",
+            "--workers",
+            "16",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .args(["--values", values.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -168,13 +233,20 @@ async fn pool_run(n: usize) -> Figures {
     let names = names(n);
     let start = Instant::now();
     futures::future::join_all(names.iter().map(|u| {
-        http.post(format!("{base}/tenants")).json(&json!({"username": u, "guid": format!("g{u}")})).send()
+        http.post(format!("{base}/tenants"))
+            .json(&json!({"username": u, "guid": format!("g{u}")}))
+            .send()
     }))
     .await;
     let (ready, errors) = wait_pool(&http, &base, &names, "ready", start).await;
     let all_ready = start.elapsed();
     let start = Instant::now();
-    futures::future::join_all(names.iter().map(|u| http.delete(format!("{base}/tenants/{u}?guid=g{u}")).send())).await;
+    futures::future::join_all(
+        names
+            .iter()
+            .map(|u| http.delete(format!("{base}/tenants/{u}?guid=g{u}")).send()),
+    )
+    .await;
     let (_, _) = wait_pool(&http, &base, &names, "destroyed", start).await;
     let all_gone = start.elapsed();
     let calls = op.lab.kube.requests().len() - before;
@@ -182,10 +254,24 @@ async fn pool_run(n: usize) -> Figures {
     child.kill().await.unwrap();
     let mut per_tenant = ready;
     per_tenant.sort();
-    Figures { all_ready, per_tenant, all_gone, rss_kib, cpu, calls, errors }
+    Figures {
+        all_ready,
+        per_tenant,
+        all_gone,
+        rss_kib,
+        cpu,
+        calls,
+        errors,
+    }
 }
 
-async fn wait_pool(http: &reqwest::Client, base: &str, names: &[String], phase: &str, start: Instant) -> (Vec<Duration>, usize) {
+async fn wait_pool(
+    http: &reqwest::Client,
+    base: &str,
+    names: &[String],
+    phase: &str,
+    start: Instant,
+) -> (Vec<Duration>, usize) {
     let mut done: Vec<Option<Duration>> = vec![None; names.len()];
     let mut errors = 0;
     while done.iter().any(Option::is_none) {
@@ -193,7 +279,14 @@ async fn wait_pool(http: &reqwest::Client, base: &str, names: &[String], phase: 
             if done[i].is_some() {
                 continue;
             }
-            let body: serde_json::Value = http.get(format!("{base}/tenants/{u}")).send().await.unwrap().json().await.unwrap();
+            let body: serde_json::Value = http
+                .get(format!("{base}/tenants/{u}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             if body["phase"] == phase {
                 done[i] = Some(start.elapsed());
             } else if body["phase"] == "failed" {
@@ -223,10 +316,15 @@ fn row(name: &str, n: usize, f: &Figures) {
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::var("BENCH_TENANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let n: usize = std::env::var("BENCH_TENANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     let op = operator_run(n).await;
     let pool = pool_run(n).await;
-    println!("| path | tenants | all Ready | p50 | p95 | all deleted | peak RSS | CPU | kube API calls / tenant | errors |");
+    println!(
+        "| path | tenants | all Ready | p50 | p95 | all deleted | peak RSS | CPU | kube API calls / tenant | errors |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     row("operator (Tenant resources)", n, &op);
     row("worker pool (serve --worker-pool)", n, &pool);

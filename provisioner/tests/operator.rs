@@ -14,8 +14,8 @@ mod operator {
     mod front;
     pub(crate) mod harness;
     mod leader;
-    mod rbac;
     mod lifecycle;
+    mod rbac;
     mod restart;
     mod schema;
 }

@@ -60,8 +60,7 @@ impl Metrics {
         let mut registry = Registry::with_prefix("tenant_operator");
         let reconciles = Family::<ReconcileLabels, Counter>::default();
         let errors = Counter::default();
-        let time_to_ready =
-            Histogram::new([1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0].into_iter());
+        let time_to_ready = Histogram::new([1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0]);
         let by_phase = Family::<PhaseLabels, Gauge>::default();
         registry.register("reconciles", "Reconcile passes", reconciles.clone());
         registry.register("errors", "Reconcile passes that failed", errors.clone());

@@ -20,8 +20,13 @@ fn chart_rules() -> Vec<Rule> {
         .args(["template", "t", chart, "--namespace", CREDS_NS])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let docs: Vec<Value> = serde_saphyr::from_multiple(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple(&String::from_utf8(out.stdout).unwrap()).unwrap();
     let list = |v: &Value| -> Vec<String> {
         v.as_array()
             .into_iter()
@@ -30,7 +35,10 @@ fn chart_rules() -> Vec<Rule> {
             .collect()
     };
     let mut rules = Vec::new();
-    for d in docs.iter().filter(|d| d["kind"] == "ClusterRole" || d["kind"] == "Role") {
+    for d in docs
+        .iter()
+        .filter(|d| d["kind"] == "ClusterRole" || d["kind"] == "Role")
+    {
         let namespaces = match d["metadata"]["namespace"].as_str() {
             Some(ns) if d["kind"] == "Role" => vec![ns.to_string()],
             _ => vec![],
@@ -67,11 +75,17 @@ async fn the_operator_needs_no_more_than_the_charts_rbac() {
     // Not more: other namespaces' Secrets cannot be listed, RoleBindings not made.
     op.lab
         .kube
-        .apply_object(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "elsewhere"}}))
+        .apply_object(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "elsewhere"}}),
+        )
         .unwrap();
-    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(client.clone(), "elsewhere");
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> =
+        Api::namespaced(client.clone(), "elsewhere");
     let err = secrets.list(&Default::default()).await.unwrap_err();
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 403), "{err}");
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 403),
+        "{err}"
+    );
     let rb: Api<k8s_openapi::api::rbac::v1::RoleBinding> = Api::namespaced(client, "elsewhere");
     let binding: k8s_openapi::api::rbac::v1::RoleBinding = serde_json::from_value(json!({
         "metadata": {"name": "grab"},
@@ -80,5 +94,8 @@ async fn the_operator_needs_no_more_than_the_charts_rbac() {
     }))
     .unwrap();
     let err = rb.create(&Default::default(), &binding).await.unwrap_err();
-    assert!(matches!(err, kube::Error::Api(ref s) if s.code == 403), "{err}");
+    assert!(
+        matches!(err, kube::Error::Api(ref s) if s.code == 403),
+        "{err}"
+    );
 }
