@@ -134,7 +134,14 @@ impl Run {
                     millis,
                     result: Err(e.to_string()),
                 });
-                tracing::warn!(tenant, action = self.action, step, millis, error = %e, "step failed");
+                // Under the operator a wait that is not over yet is a requeue, not news.
+                let requeue =
+                    matches!(e, Error::Timeout { .. }) && OBSERVER.try_with(|_| ()).is_ok();
+                if requeue {
+                    tracing::debug!(tenant, action = self.action, step, millis, error = %e, "not yet; requeued");
+                } else {
+                    tracing::warn!(tenant, action = self.action, step, millis, error = %e, "step failed");
+                }
                 let done: Vec<&str> = self.steps.iter().map(|s| s.step).collect();
                 Err(Error::Step {
                     step,
