@@ -32,8 +32,9 @@ pub struct Cli {
 pub enum Command {
     /// Create (or finish creating) a tenant.
     Provision(TenantArgs),
-    /// Remove a tenant and everything it had.
-    Destroy(TenantArgs),
+    /// Remove a tenant and everything it had (--force: then also remove the operator's
+    /// finalizer from its Tenant resource, for a Tenant stuck without an operator).
+    Destroy(DestroyArgs),
     /// Show what a tenant has; without --username, list the tenants.
     Status(StatusArgs),
     /// Print every object provision would apply (Secret values as placeholders).
@@ -42,6 +43,18 @@ pub enum Command {
     /// (bearer token from PROVISIONER_API_TOKEN or PROVISIONER_API_TOKEN_FILE; required
     /// unless --listen is a loopback address).
     Serve(ServeArgs),
+    /// Run the Tenant operator (reconciles `tenants.labs.mcp.dev` resources).
+    Operator(crate::cli_operator::OperatorArgs),
+}
+
+/// `destroy`.
+#[derive(Debug, Clone, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+    /// Also remove the operator's finalizer from the Tenant resource (and delete it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Where the charts and helm are, and how to deploy.
@@ -115,9 +128,16 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Tenant operations running at once.
+    /// Tenant operations running at once (with --worker-pool).
     #[arg(long, default_value_t = 16)]
     pub workers: usize,
+    /// Run orders in this process on a worker pool (the behaviour before the operator)
+    /// instead of creating Tenant resources.
+    #[arg(long)]
+    pub worker_pool: bool,
+    /// The TenantProfile of the Tenants this front creates.
+    #[arg(long, default_value = "default")]
+    pub profile: String,
     #[command(flatten)]
     pub deploy: DeployArgs,
 }
@@ -130,8 +150,18 @@ pub async fn run(cli: Cli, env: &dyn EnvSource) -> Result<String> {
             to_json(&p.provision(&t).await?)
         }
         Command::Destroy(a) => {
-            let (p, t) = prepare(&a, env, true).await?;
-            to_json(&p.destroy(&t).await?)
+            let (p, t) = prepare(&a.tenant, env, true).await?;
+            let report = to_json(&p.destroy(&t).await?)?;
+            if !a.force {
+                return Ok(report);
+            }
+            let removed = crate::cli_operator::remove_finalizer(&t, env).await?;
+            Ok(format!("{report}\n{removed}"))
+        }
+        Command::Operator(a) => {
+            let o = crate::cli_operator::options(&a, charts_dir_of(a.charts_dir.as_ref())?)?;
+            crate::cli_operator::run(o, env).await?;
+            Ok(String::new())
         }
         Command::Status(a) => {
             let tenant = match (&a.username, &a.guid) {
@@ -163,8 +193,18 @@ pub async fn run(cli: Cli, env: &dyn EnvSource) -> Result<String> {
                 .map(|t| ApiToken::new(&t))
                 .transpose()?;
             crate::serve::check_listen(&a.listen, token.is_some())?;
-            let p = build(&a.deploy, env, true, None).await?;
-            crate::serve::run(p, &a.listen, a.workers, token).await?;
+            if a.worker_pool {
+                let p = build(&a.deploy, env, true, None).await?;
+                crate::serve::run(p, &a.listen, a.workers, token).await?;
+            } else {
+                let creds = Credentials::from_env(env)?;
+                let client = kube_client(&creds.kube).await?;
+                let mut state = crate::front::FrontState::new(client, &a.profile);
+                if let Some(t) = token {
+                    state = state.with_token(t);
+                }
+                crate::front::run(state, &a.listen).await?;
+            }
             Ok(String::new())
         }
     }
@@ -244,7 +284,11 @@ fn offline_client() -> Result<kube::Client> {
 }
 
 fn charts_dir(a: &DeployArgs) -> Result<PathBuf> {
-    if let Some(dir) = &a.charts_dir {
+    charts_dir_of(a.charts_dir.as_ref())
+}
+
+fn charts_dir_of(given: Option<&PathBuf>) -> Result<PathBuf> {
+    if let Some(dir) = given {
         if !is_charts_dir(dir) {
             return Err(Error::invalid(
                 "--charts-dir",

@@ -1,7 +1,11 @@
 //! The step journal of one provision or destroy ([`Run`]): each step is logged with its
 //! duration, a failure becomes "step X failed, steps Y were done", and the finished run is
-//! a [`Report`] (what the CLI prints and `serve` answers).
+//! a [`Report`] (what the CLI prints and `serve` answers). A caller may also observe each
+//! step as it finishes ([`observe`]): the operator turns them into conditions and Events
+//! without knowing the step list, so a step added to provision or destroy shows up there
+//! by itself.
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -32,6 +36,39 @@ pub struct Report {
     pub steps: Vec<StepReport>,
     /// Total time.
     pub millis: u128,
+}
+
+/// A step as an observer sees it: done (`Ok(detail)`) or failed (`Err(message)`).
+#[derive(Debug, Clone)]
+pub struct StepOutcome {
+    /// `provision` or `destroy`.
+    pub action: &'static str,
+    /// Step name.
+    pub step: &'static str,
+    /// How long it took.
+    pub millis: u128,
+    /// The detail, or the error's message.
+    pub result: std::result::Result<String, String>,
+}
+
+/// Where observed steps are collected.
+pub type StepLog = Arc<Mutex<Vec<StepOutcome>>>;
+
+tokio::task_local! {
+    static OBSERVER: StepLog;
+}
+
+/// Runs `fut` with every step of every [`Run`] inside it appended to `log`.
+pub async fn observe<F: std::future::Future>(log: StepLog, fut: F) -> F::Output {
+    OBSERVER.scope(log, fut).await
+}
+
+fn record(outcome: StepOutcome) {
+    let _ = OBSERVER.try_with(|log| {
+        if let Ok(mut log) = log.lock() {
+            log.push(outcome);
+        }
+    });
 }
 
 /// The journal of one provision or destroy.
@@ -69,6 +106,12 @@ impl Run {
         let tenant = &self.tenant.username;
         match result {
             Ok((value, detail)) => {
+                record(StepOutcome {
+                    action: self.action,
+                    step,
+                    millis,
+                    result: Ok(detail.clone()),
+                });
                 tracing::info!(
                     tenant,
                     action = self.action,
@@ -85,7 +128,20 @@ impl Run {
                 Ok(value)
             }
             Err(e) => {
-                tracing::warn!(tenant, action = self.action, step, millis, error = %e, "step failed");
+                record(StepOutcome {
+                    action: self.action,
+                    step,
+                    millis,
+                    result: Err(e.to_string()),
+                });
+                // Under the operator a wait that is not over yet is a requeue, not news.
+                let requeue =
+                    matches!(e, Error::Timeout { .. }) && OBSERVER.try_with(|_| ()).is_ok();
+                if requeue {
+                    tracing::debug!(tenant, action = self.action, step, millis, error = %e, "not yet; requeued");
+                } else {
+                    tracing::warn!(tenant, action = self.action, step, millis, error = %e, "step failed");
+                }
                 let done: Vec<&str> = self.steps.iter().map(|s| s.step).collect();
                 Err(Error::Step {
                     step,

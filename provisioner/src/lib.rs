@@ -9,15 +9,18 @@
 
 pub mod charts;
 pub mod cli;
+pub mod cli_operator;
 pub mod cluster;
 pub mod config;
 pub mod desired;
 mod destroy;
 pub mod error;
+pub mod front;
 pub mod gitea;
-mod journal;
+pub mod journal;
 mod json_api;
 pub mod litellm;
+pub mod operator;
 mod preflight;
 mod provision;
 mod provisioner;

@@ -136,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tenants/{username}", get(show).delete(remove))
         .route("/stats", get(stats))
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.token.clone(),
             require_token,
         ));
     guarded
@@ -144,13 +144,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// 401 unless the request carries the configured bearer token.
-async fn require_token(
-    State(s): State<AppState>,
+/// 401 unless the request carries the configured bearer token (shared with the Tenant
+/// front, `front.rs`).
+pub(crate) async fn require_token(
+    State(token): State<Option<Arc<ApiToken>>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let Some(token) = &s.token else {
+    let Some(token) = &token else {
         return next.run(request).await;
     };
     let presented = request
@@ -221,23 +222,23 @@ pub fn check_listen(listen: &str, has_token: bool) -> Result<()> {
 }
 
 #[derive(Debug, Deserialize)]
-struct Order {
-    username: String,
-    guid: String,
+pub(crate) struct Order {
+    pub(crate) username: String,
+    pub(crate) guid: String,
 }
 
 #[derive(Debug, Deserialize)]
-struct GuidQuery {
-    guid: Option<String>,
+pub(crate) struct GuidQuery {
+    pub(crate) guid: Option<String>,
 }
 
-fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
 /// An error of the preflight or guid check as an answer: 422 for input that can never
 /// work, 409 for a conflict with someone else's object, 502 for anything else.
-fn refusal(e: &Error) -> Response {
+pub(crate) fn refusal(e: &Error) -> Response {
     let (status, field) = match e {
         Error::Invalid { field, .. } => (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
         Error::Conflict { field, .. } => (StatusCode::CONFLICT, Some(field)),

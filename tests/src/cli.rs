@@ -72,6 +72,10 @@ pub(crate) struct UpArgs {
     /// Only the emulators (the behaviour before the platform): no tenant, MCP servers or agent.
     #[arg(long)]
     pub(crate) no_platform: bool,
+    /// Provision the tenant by calling the provisioner library directly, not as a `Tenant`
+    /// resource through the Tenant operator (run in this process).
+    #[arg(long)]
+    pub(crate) no_operator: bool,
     /// Start only these emulators (repeatable; implies `--no-platform`).
     #[arg(long, value_enum)]
     pub(crate) only: Vec<Component>,

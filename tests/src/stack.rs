@@ -20,6 +20,7 @@
 //! ```
 
 mod attendee;
+mod operator;
 mod platform;
 mod tenant;
 
@@ -70,6 +71,9 @@ pub struct StackOptions {
     pub llm: Option<LlmEndpoint>,
     /// How often the simulated controllers pass.
     pub controller_interval: Duration,
+    /// Order the tenant as a `Tenant` resource provisioned by the Tenant operator (run in
+    /// this process) instead of calling the provisioner library directly.
+    pub via_operator: bool,
 }
 
 impl Default for StackOptions {
@@ -82,6 +86,7 @@ impl Default for StackOptions {
             state_dir: None,
             llm: None,
             controller_interval: Duration::from_millis(25),
+            via_operator: false,
         }
     }
 }
@@ -210,7 +215,7 @@ impl Stack {
         };
         if options.platform {
             // On error, everything started so far stops on drop.
-            let tenant = TenantLab::provision(&stack, &options.user)
+            let tenant = TenantLab::provision_with(&stack, &options.user, options.via_operator)
                 .await
                 .context("provisioning the tenant")?;
             let platform = Platform::start(&stack, &tenant, &options)

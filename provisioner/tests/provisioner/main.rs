@@ -4,6 +4,7 @@
 //!
 //! - [`charts`]: the tenant charts linted, rendered, validated, and their isolation facts;
 //! - [`cli`]: the binary's input checks (exit 64 before anything is created);
+//! - [`operator`]: the Tenant operator's life cycle, restarts, leader election, RBAC, front;
 //! - [`tenants`]: provision and destroy against the emulators with the simulated controllers;
 //! - [`trigger`]: the agent chart's `trigger-agent` script against the Kubernetes emulator.
 
@@ -11,5 +12,6 @@
 
 mod charts;
 mod cli;
+mod operator;
 mod tenants;
 mod trigger;

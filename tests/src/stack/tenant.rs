@@ -61,6 +61,8 @@ pub struct TenantLab {
     pub report: Report,
     /// Its credentials.
     pub credentials: Credentials,
+    /// The Tenant operator, when the tenant was ordered as a `Tenant` resource.
+    pub operator: Option<super::operator::OperatorTask>,
 }
 
 impl std::fmt::Debug for TenantLab {
@@ -183,6 +185,16 @@ pub fn provisioner_for(stack: &RunningStack) -> anyhow::Result<Provisioner> {
 impl TenantLab {
     /// Provisions `user` on the stack's emulators and reads back its credentials.
     pub async fn provision(stack: &RunningStack, user: &str) -> anyhow::Result<Self> {
+        Self::provision_with(stack, user, false).await
+    }
+
+    /// Like [`Self::provision`]; with `via_operator`, as a `Tenant` resource the Tenant
+    /// operator provisions.
+    pub async fn provision_with(
+        stack: &RunningStack,
+        user: &str,
+        via_operator: bool,
+    ) -> anyhow::Result<Self> {
         prepare_cluster(&stack.kube, &stack.gitea)?;
         let mut provisioner = provisioner_for(stack)?;
         // Namespaces made before the order (the seeded lab, as the Sandbox API makes
@@ -198,19 +210,30 @@ impl TenantLab {
             format!("g{user}")
         };
         let tenant = Tenant::new(user, &guid)?;
-        let report = provisioner.provision(&tenant).await?;
+        let (report, operator) = if via_operator {
+            let create = provisioner.settings.create_namespaces;
+            let (task, report) = super::operator::provision(stack, &tenant, create).await?;
+            (report, Some(task))
+        } else {
+            (provisioner.provision(&tenant).await?, None)
+        };
         let credentials = read_credentials(&stack.kube, &tenant)?;
         Ok(Self {
             provisioner,
             tenant,
             report,
             credentials,
+            operator,
         })
     }
 
-    /// Destroys the tenant (everything the provisioner made).
+    /// Destroys the tenant (everything the provisioner made): by deleting its `Tenant`
+    /// when the operator made it.
     pub async fn destroy(&self) -> anyhow::Result<Report> {
-        Ok(self.provisioner.destroy(&self.tenant).await?)
+        match &self.operator {
+            Some(op) => super::operator::destroy(op, &self.tenant).await,
+            None => Ok(self.provisioner.destroy(&self.tenant).await?),
+        }
     }
 }
 

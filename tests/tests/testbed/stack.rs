@@ -161,3 +161,47 @@ async fn a_second_tenant_on_the_same_stack_is_provisioned_and_destroyed_alone() 
     })
     .await
 }
+
+/// `testbed up`'s path: the tenant ordered as a `Tenant` resource, provisioned by the
+/// Tenant operator, serves the platform; deleting the Tenant leaves nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_provisions_the_stacks_tenant() {
+    bounded(async {
+        let options = StackOptions {
+            via_operator: true,
+            ..StackOptions::default()
+        };
+        let stack = Stack::start(options).await.unwrap();
+        let tenant = stack.tenant.as_ref().unwrap();
+        assert!(tenant.operator.is_some());
+        let t = stack
+            .kube
+            .get("labs.mcp.dev/v1alpha1", "Tenant", None, "user1")
+            .expect("the Tenant resource");
+        assert_eq!(t["status"]["phase"], "Ready", "{t}");
+        let urls = stack.urls();
+        let ready = reqwest::get(format!("{}/readyz", urls.agent))
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+        let creds = stack.credentials().unwrap().clone();
+        let repo = reqwest::Client::new()
+            .get(format!("{}/api/v1/repos/user1/mcp", urls.gitea))
+            .header("Authorization", format!("token {}", creds.gitea_token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(repo.status(), 200);
+        tenant.destroy().await.unwrap();
+        assert!(
+            stack
+                .kube
+                .get("labs.mcp.dev/v1alpha1", "Tenant", None, "user1")
+                .is_none()
+        );
+        let left = testbed::stack::leftovers(&stack, tenant).await.unwrap();
+        assert!(left.is_empty(), "{left:?}");
+        stack.shutdown().await;
+    })
+    .await;
+}
