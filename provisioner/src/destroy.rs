@@ -2,7 +2,7 @@
 //! that are already gone, so a half-provisioned or already-destroyed tenant destroys
 //! cleanly, and a failed destroy can simply be run again. Nothing is deleted for an order
 //! whose guid is not the tenant's, and nothing the provisioner did not create (a Gitea
-//! user, a namespace, a LiteLLM key) is ever deleted.
+//! user, a namespace, a LiteLLM key, a Keycloak or OpenShift user) is ever deleted.
 
 use crate::desired::{self, CREATED_BY_LABEL, GUID_LABEL, RenderContext, TENANT_LABEL};
 use crate::error::Result;
@@ -104,6 +104,19 @@ impl Provisioner {
             Ok(((), detail.to_string()))
         })
         .await?;
+        if self.settings.showroom.enabled {
+            run.step("showroom", self.destroy_showroom(tenant)).await?;
+        }
+        let had_identity = stored
+            .as_ref()
+            .is_some_and(|s| !s.keycloak_user_id.is_empty());
+        if self.settings.identity.enabled || had_identity {
+            run.step(
+                "identity",
+                self.destroy_identity(tenant, stored.as_ref(), &domain),
+            )
+            .await?;
+        }
         run.step("namespaces", self.delete_created_namespaces(tenant))
             .await?;
         run.step(

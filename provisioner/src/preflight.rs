@@ -1,7 +1,7 @@
 //! Checks run before a provision or destroy touches anything: that the order's guid is
 //! this tenant's (and no other tenant's), that the username neither collides with nor
-//! shadows an existing namespace, and that no Gitea user, namespace or LiteLLM key of the
-//! tenant's names exists that the provisioner did not create. A failed check is
+//! shadows an existing namespace, and that no Gitea user, namespace, LiteLLM key, Keycloak
+//! user or OpenShift User of the tenant's names exists that the provisioner did not create. A failed check is
 //! [`Error::Invalid`] (the username can never work) or [`Error::Conflict`] (something of
 //! someone else's is in the way); nothing has been created or changed.
 
@@ -77,6 +77,13 @@ impl Provisioner {
         }
         if let Some(llm) = &self.llm {
             llm.check_alias(&t.key_alias(), &t.username).await?;
+        }
+        if self.settings.showroom.enabled {
+            self.check_showroom(t).await?;
+        }
+        if self.settings.identity.enabled {
+            let domain = self.domain().await?;
+            self.check_identity(t, state.as_ref(), &domain).await?;
         }
         Ok(())
     }

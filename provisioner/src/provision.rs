@@ -38,6 +38,11 @@ impl Provisioner {
         let c = &ctx;
         run.step("namespaces", self.ensure_namespaces(c)).await?;
         let mut state = run.step("state", self.load_state(c)).await?;
+        if self.settings.identity.enabled {
+            state.keycloak_user_id = run
+                .step("identity", self.ensure_identity(c, &state))
+                .await?;
+        }
         run.step("appproject", async {
             let project = vec![desired::app_project(c)];
             match self.mode {
@@ -54,6 +59,10 @@ impl Provisioner {
             .await?;
         run.step("scc", self.apply_optional_kind(objects_of(&plan, "scc")))
             .await?;
+        if self.settings.showroom.enabled {
+            run.step("showroom", self.ensure_showroom(c, &state))
+                .await?;
+        }
         run.step("deploy", self.deploy(c)).await?;
         run.step("wait", wait::ready(self, tenant)).await?;
         run.step("userinfo", self.apply_all(objects_of(&plan, "userinfo")))
@@ -298,7 +307,11 @@ impl Provisioner {
         Ok((state, detail.into()))
     }
 
-    async fn save_state(&self, c: &RenderContext<'_>, state: &TenantState) -> Result<()> {
+    pub(crate) async fn save_state(
+        &self,
+        c: &RenderContext<'_>,
+        state: &TenantState,
+    ) -> Result<()> {
         self.cluster
             .apply(&desired::state_secret(c, state))
             .await

@@ -8,6 +8,7 @@ mod tenants {
     mod attacks;
     mod binary;
     mod direct;
+    mod identity;
     mod isolation;
     pub(crate) mod lab;
     mod lifecycle;
