@@ -194,7 +194,7 @@ pub fn tenant_secrets(c: &RenderContext<'_>, s: &TenantState) -> Vec<Value> {
             &t.namespace("mcp-gitea"),
             t,
             &[
-                ("url", &c.settings.gitea_internal_url),
+                ("url", &c.settings.gitea_internal_url_for(t)),
                 ("token", &s.gitea_token),
             ],
         ),

@@ -62,7 +62,12 @@ impl Provisioner {
         let state = self.check_guid(t).await?;
         self.check_guid_unused(t).await?;
         self.check_namespaces(t).await?;
-        if let Some(gitea) = &self.gitea
+        let per_tenant = self.settings.gitea.mode == crate::features::GiteaMode::PerTenant;
+        if per_tenant {
+            self.check_own_namespace(t, crate::gitea_instance::COMPONENT)
+                .await?;
+        }
+        if let Some(gitea) = self.gitea.as_ref().filter(|_| !per_tenant)
             && let Some(id) = gitea.user_id(&t.username).await?
             && !self.owns_gitea_user(t, state.as_ref(), id).await?
         {
@@ -98,6 +103,18 @@ impl Provisioner {
         state: Option<&TenantState>,
         id: i64,
     ) -> Result<bool> {
+        self.owns_gitea_user_on(self.require_gitea()?, t, state, id)
+            .await
+    }
+
+    /// [`Self::owns_gitea_user`] on a given Gitea (the tenant's own instance).
+    pub(crate) async fn owns_gitea_user_on(
+        &self,
+        gitea: &crate::gitea::Gitea,
+        t: &Tenant,
+        state: Option<&TenantState>,
+        id: i64,
+    ) -> Result<bool> {
         let Some(state) = state else {
             return Ok(false);
         };
@@ -105,9 +122,7 @@ impl Provisioner {
             return Ok(state.gitea_user_id == id.to_string());
         }
         let password = crate::config::Secret::new(state.gitea_password.clone());
-        self.require_gitea()?
-            .password_works(&t.username, &password)
-            .await
+        gitea.password_works(&t.username, &password).await
     }
 
     /// No other tenant's state carries this guid (its key alias would be shared).

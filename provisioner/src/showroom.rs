@@ -7,14 +7,11 @@
 
 use serde_json::{Value, json};
 
-use crate::desired::{
-    self, CREATED_BY_LABEL, FIELD_MANAGER, GUID_LABEL, RenderContext, TENANT_LABEL,
-};
+use crate::desired::{self, FIELD_MANAGER, GUID_LABEL, RenderContext, TENANT_LABEL};
 use crate::error::{Error, Result};
 use crate::provisioner::Provisioner;
 use crate::state::TenantState;
 use crate::tenant::Tenant;
-use crate::wait;
 
 /// The guide's component name: its namespace is `showroom-<u>`.
 pub const COMPONENT: &str = "showroom";
@@ -84,26 +81,8 @@ impl Provisioner {
     ) -> Result<((), String)> {
         let t = c.tenant;
         let ns = t.namespace(COMPONENT);
-        match self.cluster.get("v1", "Namespace", None, &ns).await? {
-            Some(obj) if !namespace_is_ours(&obj, t) => {
-                return Err(Error::conflict(
-                    "username",
-                    format!(
-                        "namespace {ns} exists and was not created by this provisioner for {}; it is not adopted",
-                        t.username
-                    ),
-                ));
-            }
-            Some(_) => {}
-            None => {
-                self.cluster
-                    .create(&desired::namespace(t, COMPONENT))
-                    .await?;
-            }
-        }
-        let mut objects = vec![desired::namespace(t, COMPONENT)];
-        objects.extend(desired::namespace_limits(c, COMPONENT));
-        objects.push(user_data_secret(c, state));
+        self.ensure_own_namespace(c, COMPONENT).await?;
+        let mut objects = vec![user_data_secret(c, state)];
         let rendered = self.helm.template("showroom", &chart_values(c)).await?;
         for obj in &rendered {
             if obj["metadata"]["namespace"].as_str() != Some(ns.as_str()) {
@@ -129,38 +108,11 @@ impl Provisioner {
 
     /// Preflight: `showroom-<u>` must be absent or ours.
     pub(crate) async fn check_showroom(&self, t: &Tenant) -> Result<()> {
-        let ns = t.namespace(COMPONENT);
-        match self.cluster.get("v1", "Namespace", None, &ns).await? {
-            Some(obj) if !namespace_is_ours(&obj, t) => Err(Error::conflict(
-                "username",
-                format!(
-                    "namespace {ns} exists and was not created by this provisioner for {}; it is not adopted",
-                    t.username
-                ),
-            )),
-            _ => Ok(()),
-        }
+        self.check_own_namespace(t, COMPONENT).await
     }
 
     /// Destroy: the guide's namespace (and everything in it) when it is ours.
     pub(crate) async fn destroy_showroom(&self, t: &Tenant) -> Result<((), String)> {
-        let ns = t.namespace(COMPONENT);
-        match self.cluster.get("v1", "Namespace", None, &ns).await? {
-            Some(obj) if namespace_is_ours(&obj, t) => {
-                self.cluster.delete("v1", "Namespace", None, &ns).await?;
-                let waited = wait::namespaces_gone(self, std::slice::from_ref(&ns)).await?;
-                Ok(((), format!("{ns} deleted; {waited}")))
-            }
-            Some(_) => Ok(((), format!("{ns} not created by us, kept"))),
-            None => Ok(((), "absent".into())),
-        }
+        self.delete_own_namespace(t, COMPONENT).await
     }
-}
-
-/// Labelled as created by the provisioner for this tenant and order.
-fn namespace_is_ours(ns: &Value, t: &Tenant) -> bool {
-    let labels = &ns["metadata"]["labels"];
-    labels[CREATED_BY_LABEL] == FIELD_MANAGER
-        && labels[TENANT_LABEL] == t.username.as_str()
-        && labels[GUID_LABEL].as_str().is_none_or(|g| g == t.guid)
 }

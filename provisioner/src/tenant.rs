@@ -258,11 +258,22 @@ impl Settings {
         crate::features::validate(&self.identity, &self.gitea)
     }
 
+    /// The in-cluster URL of the tenant's Gitea: the shared one's, or (`gitea.mode:
+    /// perTenant`) the tenant's own instance's Service.
+    pub fn gitea_internal_url_for(&self, tenant: &Tenant) -> String {
+        match self.gitea.mode {
+            crate::features::GiteaMode::Shared => {
+                self.gitea_internal_url.trim_end_matches('/').to_string()
+            }
+            crate::features::GiteaMode::PerTenant => crate::gitea_instance::internal_url(tenant),
+        }
+    }
+
     /// The in-cluster URL of the tenant's repository.
     pub fn repo_url(&self, tenant: &Tenant) -> String {
         format!(
             "{}/{}/{}.git",
-            self.gitea_internal_url.trim_end_matches('/'),
+            self.gitea_internal_url_for(tenant),
             tenant.username,
             self.repo_name
         )

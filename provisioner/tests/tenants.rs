@@ -13,5 +13,6 @@ mod tenants {
     pub(crate) mod lab;
     mod lifecycle;
     mod many;
+    mod per_tenant_gitea;
     mod serve;
 }
