@@ -10,6 +10,7 @@ use crate::cluster::Cluster;
 use crate::config::{Credentials, EnvSource, kube_client};
 use crate::error::{Error, Result};
 use crate::gitea::Gitea;
+use crate::keycloak::Keycloak;
 use crate::litellm::LiteLlm;
 use crate::provisioner::Provisioner;
 use crate::serve::ApiToken;
@@ -263,10 +264,12 @@ pub async fn build(
         }
         None => kube_client(&creds.kube).await?,
     };
+    let keycloak = creds.keycloak.clone().map(Keycloak::new).transpose()?;
     Ok(Provisioner {
         cluster: Cluster::new(client),
         gitea,
         llm,
+        keycloak,
         helm,
         settings,
         mode: match a.mode {

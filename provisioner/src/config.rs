@@ -1,4 +1,4 @@
-//! Credentials for the cluster, Gitea and LiteLLM, read once from the environment (or
+//! Credentials for the cluster, Gitea, LiteLLM and Keycloak, read once from the environment (or
 //! from files named by `*_FILE` variables), never from arguments and never logged.
 //!
 //! The variable names are the ones AgnosticD sets (`K8S_AUTH_*`) and the ones the
@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
+pub use crate::keycloak::KeycloakAccess;
 
 pub use serve_common::Secret;
 
@@ -83,6 +84,9 @@ pub struct Credentials {
     pub gitea: Option<GiteaAccess>,
     /// LiteLLM, if configured.
     pub llm: Option<LlmAccess>,
+    /// Keycloak admin, if configured (`KEYCLOAK_URL`); else the identity step reads the
+    /// Secret `identity.adminSecret` from the cluster.
+    pub keycloak: Option<KeycloakAccess>,
 }
 
 impl Credentials {
@@ -93,6 +97,7 @@ impl Credentials {
             kube: kube_access(env)?,
             gitea: gitea_access(env)?,
             llm: llm_access(env)?,
+            keycloak: keycloak_access(env)?,
         })
     }
 
@@ -178,6 +183,20 @@ fn llm_access(env: &dyn EnvSource) -> Result<Option<LlmAccess>> {
     Ok(Some(LlmAccess {
         url: url.trim_end_matches('/').to_string(),
         master_key: Secret::new(master_key),
+    }))
+}
+
+fn keycloak_access(env: &dyn EnvSource) -> Result<Option<KeycloakAccess>> {
+    let Some(url) = read_var(env, "KEYCLOAK_URL")? else {
+        return Ok(None);
+    };
+    let admin_user = read_var(env, "KEYCLOAK_ADMIN_USER")?.unwrap_or_else(|| "admin".into());
+    let admin_password = read_var(env, "KEYCLOAK_ADMIN_PASSWORD")?
+        .ok_or(Error::MissingCredential("KEYCLOAK_ADMIN_PASSWORD"))?;
+    Ok(Some(KeycloakAccess {
+        url: url.trim_end_matches('/').to_string(),
+        admin_user,
+        admin_password: Secret::new(admin_password),
     }))
 }
 

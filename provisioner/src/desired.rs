@@ -194,7 +194,7 @@ pub fn tenant_secrets(c: &RenderContext<'_>, s: &TenantState) -> Vec<Value> {
             &t.namespace("mcp-gitea"),
             t,
             &[
-                ("url", &c.settings.gitea_internal_url),
+                ("url", &c.settings.gitea_internal_url_for(t)),
                 ("token", &s.gitea_token),
             ],
         ),
@@ -311,13 +311,52 @@ pub fn pin_application(c: &RenderContext<'_>, mut app: Value) -> Result<Value, S
     Ok(app)
 }
 
+/// The guide's URL (`charts/showroom`'s Route).
+pub fn guide_url(t: &Tenant, domain: &str) -> String {
+    format!("https://showroom-showroom-{}.{domain}", t.username)
+}
+
+/// The attendee's attributes without secrets, shared by the guide's `user_data` and the
+/// user info: the login, the cluster's URLs, LibreChat and Gitea.
+pub fn public_attributes(c: &RenderContext<'_>) -> Vec<(&'static str, String)> {
+    let t = c.tenant;
+    let (u, d) = (&t.username, c.domain);
+    let mut attrs = vec![
+        ("user", u.clone()),
+        ("openshift_cluster_ingress_domain", d.to_string()),
+        (
+            "openshift_console_url",
+            format!("https://console-openshift-console.{d}"),
+        ),
+        (
+            "argocd_url",
+            format!("https://openshift-gitops-server-openshift-gitops.{d}"),
+        ),
+        (
+            "librechat_url",
+            format!("https://librechat-librechat-{u}.{d}"),
+        ),
+        ("librechat_user", format!("{u}@example.com")),
+        ("gitea_url", c.gitea_url.to_string()),
+        ("gitea_user", u.clone()),
+        (
+            "gitea_repo_url",
+            format!("{}/{u}/{}", c.gitea_url, c.settings.repo_name),
+        ),
+    ];
+    if let Some(cluster) = d.strip_prefix("apps.") {
+        attrs.push(("openshift_api_url", format!("https://api.{cluster}:6443")));
+    }
+    attrs
+}
+
 /// The user info RHDP shows the attendee (seed-contract §9.2, variant b), without the
 /// passwords: the ConfigMap names the Secret that holds them (see [`userinfo_secret`]).
 pub fn userinfo(c: &RenderContext<'_>) -> Value {
     let t = c.tenant;
     let u = &t.username;
     let d = c.domain;
-    let info = json!({ "users": { u.clone(): {
+    let mut info = json!({ "users": { u.clone(): {
         "user": u,
         "librechat_url": format!("https://librechat-librechat-{u}.{d}"),
         "librechat_user": format!("{u}@example.com"),
@@ -328,6 +367,19 @@ pub fn userinfo(c: &RenderContext<'_>) -> Value {
         "gitea_mcp_server_url": format!("http://mcp-gitea-proxy.mcp-gitea-{u}.svc.cluster.local:8080/mcp"),
         "credentials_secret": format!("{}/{}", c.settings.control_namespace, userinfo_name(t)),
     } } });
+    // The guide's attributes (without passwords) and, with them on, the guide's URL.
+    let entry = &mut info["users"][u.as_str()];
+    for (k, v) in public_attributes(c) {
+        if entry[k].is_null() {
+            entry[k] = json!(v);
+        }
+    }
+    if c.settings.showroom.enabled {
+        entry["showroom_url"] = json!(guide_url(t, d));
+    }
+    if c.settings.identity.enabled {
+        entry["login"] = json!(u);
+    }
     let mut m = meta(&userinfo_name(t), Some(&c.settings.control_namespace), t);
     m["labels"][t.userinfo_label()] = json!("true");
     let text = serde_json::to_string_pretty(&info).unwrap_or_default();
@@ -336,18 +388,18 @@ pub fn userinfo(c: &RenderContext<'_>) -> Value {
 }
 
 /// The attendee's passwords, beside the user info and labelled like it: keys
-/// `librechat_password`, `gitea_password`.
+/// `librechat_password`, `gitea_password`, and with identity on `password` (the OpenShift
+/// login's).
 pub fn userinfo_secret(c: &RenderContext<'_>, s: &TenantState) -> Value {
     let t = c.tenant;
-    let mut obj = secret(
-        &userinfo_name(t),
-        &c.settings.control_namespace,
-        t,
-        &[
-            ("librechat_password", &s.librechat_password),
-            ("gitea_password", &s.gitea_password),
-        ],
-    );
+    let mut keys = vec![
+        ("librechat_password", s.librechat_password.as_str()),
+        ("gitea_password", s.gitea_password.as_str()),
+    ];
+    if c.settings.identity.enabled {
+        keys.push(("password", s.keycloak_password.as_str()));
+    }
+    let mut obj = secret(&userinfo_name(t), &c.settings.control_namespace, t, &keys);
     obj["metadata"]["labels"][t.userinfo_label()] = json!("true");
     obj
 }

@@ -2,7 +2,7 @@
 //! that are already gone, so a half-provisioned or already-destroyed tenant destroys
 //! cleanly, and a failed destroy can simply be run again. Nothing is deleted for an order
 //! whose guid is not the tenant's, and nothing the provisioner did not create (a Gitea
-//! user, a namespace, a LiteLLM key) is ever deleted.
+//! user, a namespace, a LiteLLM key, a Keycloak or OpenShift user) is ever deleted.
 
 use crate::desired::{self, CREATED_BY_LABEL, GUID_LABEL, RenderContext, TENANT_LABEL};
 use crate::error::Result;
@@ -17,7 +17,12 @@ impl Provisioner {
     /// AppProject, LiteLLM key, Gitea user, namespaces the provisioner created, state and
     /// user info.
     pub async fn destroy(&self, tenant: &Tenant) -> Result<Report> {
-        let gitea = self.require_gitea()?;
+        let per_tenant = self.settings.gitea.mode == crate::features::GiteaMode::PerTenant;
+        let gitea = if per_tenant {
+            None
+        } else {
+            Some(self.require_gitea()?)
+        };
         let llm = self.require_llm()?;
         // Another order's guid deletes nothing.
         let stored = self.check_guid(tenant).await?;
@@ -92,18 +97,38 @@ impl Provisioner {
             Ok(((), detail))
         })
         .await?;
-        run.step("gitea-user", async {
-            // Only the user the state proves we created.
-            let detail = match gitea.user_id(&tenant.username).await? {
-                Some(id) if !self.owns_gitea_user(tenant, stored.as_ref(), id).await? => {
-                    "not created by us, kept"
-                }
-                Some(_) if gitea.purge_user(&tenant.username).await? => "purged",
-                _ => "absent",
-            };
-            Ok(((), detail.to_string()))
-        })
-        .await?;
+        if per_tenant {
+            // The whole instance goes, the tenant's user with it.
+            run.step("gitea-instance", self.destroy_gitea_instance(tenant))
+                .await?;
+        }
+        if let Some(gitea) = gitea {
+            run.step("gitea-user", async {
+                // Only the user the state proves we created.
+                let detail = match gitea.user_id(&tenant.username).await? {
+                    Some(id) if !self.owns_gitea_user(tenant, stored.as_ref(), id).await? => {
+                        "not created by us, kept"
+                    }
+                    Some(_) if gitea.purge_user(&tenant.username).await? => "purged",
+                    _ => "absent",
+                };
+                Ok(((), detail.to_string()))
+            })
+            .await?;
+        }
+        if self.settings.showroom.enabled {
+            run.step("showroom", self.destroy_showroom(tenant)).await?;
+        }
+        let had_identity = stored
+            .as_ref()
+            .is_some_and(|s| !s.keycloak_user_id.is_empty());
+        if self.settings.identity.enabled || had_identity {
+            run.step(
+                "identity",
+                self.destroy_identity(tenant, stored.as_ref(), &domain),
+            )
+            .await?;
+        }
         run.step("namespaces", self.delete_created_namespaces(tenant))
             .await?;
         run.step(

@@ -1,7 +1,7 @@
 //! Checks run before a provision or destroy touches anything: that the order's guid is
 //! this tenant's (and no other tenant's), that the username neither collides with nor
-//! shadows an existing namespace, and that no Gitea user, namespace or LiteLLM key of the
-//! tenant's names exists that the provisioner did not create. A failed check is
+//! shadows an existing namespace, and that no Gitea user, namespace, LiteLLM key, Keycloak
+//! user or OpenShift User of the tenant's names exists that the provisioner did not create. A failed check is
 //! [`Error::Invalid`] (the username can never work) or [`Error::Conflict`] (something of
 //! someone else's is in the way); nothing has been created or changed.
 
@@ -62,7 +62,12 @@ impl Provisioner {
         let state = self.check_guid(t).await?;
         self.check_guid_unused(t).await?;
         self.check_namespaces(t).await?;
-        if let Some(gitea) = &self.gitea
+        let per_tenant = self.settings.gitea.mode == crate::features::GiteaMode::PerTenant;
+        if per_tenant {
+            self.check_own_namespace(t, crate::gitea_instance::COMPONENT)
+                .await?;
+        }
+        if let Some(gitea) = self.gitea.as_ref().filter(|_| !per_tenant)
             && let Some(id) = gitea.user_id(&t.username).await?
             && !self.owns_gitea_user(t, state.as_ref(), id).await?
         {
@@ -78,6 +83,13 @@ impl Provisioner {
         if let Some(llm) = &self.llm {
             llm.check_alias(&t.key_alias(), &t.username).await?;
         }
+        if self.settings.showroom.enabled {
+            self.check_showroom(t).await?;
+        }
+        if self.settings.identity.enabled {
+            let domain = self.domain().await?;
+            self.check_identity(t, state.as_ref(), &domain).await?;
+        }
         Ok(())
     }
 
@@ -91,6 +103,18 @@ impl Provisioner {
         state: Option<&TenantState>,
         id: i64,
     ) -> Result<bool> {
+        self.owns_gitea_user_on(self.require_gitea()?, t, state, id)
+            .await
+    }
+
+    /// [`Self::owns_gitea_user`] on a given Gitea (the tenant's own instance).
+    pub(crate) async fn owns_gitea_user_on(
+        &self,
+        gitea: &crate::gitea::Gitea,
+        t: &Tenant,
+        state: Option<&TenantState>,
+        id: i64,
+    ) -> Result<bool> {
         let Some(state) = state else {
             return Ok(false);
         };
@@ -98,9 +122,7 @@ impl Provisioner {
             return Ok(state.gitea_user_id == id.to_string());
         }
         let password = crate::config::Secret::new(state.gitea_password.clone());
-        self.require_gitea()?
-            .password_works(&t.username, &password)
-            .await
+        gitea.password_works(&t.username, &password).await
     }
 
     /// No other tenant's state carries this guid (its key alias would be shared).

@@ -8,6 +8,8 @@ use crate::cluster::describe;
 use crate::config::Secret;
 use crate::desired::{self, RenderContext};
 use crate::error::{Error, Result};
+use crate::features::GiteaMode;
+use crate::gitea::Gitea;
 use crate::journal::{Report, Run};
 use crate::litellm::KeyRequest;
 use crate::provisioner::{Provisioner, planned_objects};
@@ -18,7 +20,10 @@ use crate::wait;
 impl Provisioner {
     /// Provisions `tenant` end to end (or resumes a half-done tenant).
     pub async fn provision(&self, tenant: &Tenant) -> Result<Report> {
-        self.require_gitea()?;
+        let per_tenant = self.settings.gitea.mode == GiteaMode::PerTenant;
+        if !per_tenant {
+            self.require_gitea()?;
+        }
         self.require_llm()?;
         self.preflight(tenant).await?;
         let mut run = Run::new(self, tenant, "provision");
@@ -38,6 +43,11 @@ impl Provisioner {
         let c = &ctx;
         run.step("namespaces", self.ensure_namespaces(c)).await?;
         let mut state = run.step("state", self.load_state(c)).await?;
+        if self.settings.identity.enabled {
+            state.keycloak_user_id = run
+                .step("identity", self.ensure_identity(c, &state))
+                .await?;
+        }
         run.step("appproject", async {
             let project = vec![desired::app_project(c)];
             match self.mode {
@@ -47,13 +57,32 @@ impl Provisioner {
             }
         })
         .await?;
-        self.gitea_steps(&mut run, c, &mut state).await?;
+        // The shared Gitea, or the tenant's own (whose URL the rest of the order uses).
+        let own;
+        let (gitea, gitea_url) = if per_tenant {
+            own = run
+                .step("gitea-instance", self.ensure_gitea_instance(c, &state))
+                .await?;
+            (&own.0, own.1.clone())
+        } else {
+            (self.require_gitea()?, gitea_url.clone())
+        };
+        let ctx = RenderContext {
+            gitea_url: &gitea_url,
+            ..ctx
+        };
+        let c = &ctx;
+        self.gitea_steps(&mut run, c, &mut state, gitea).await?;
         state.llm_key = run.step("llm-key", self.llm_key(c, &state)).await?;
         let plan = planned_objects(c, &state, &[]);
         run.step("secrets", self.apply_all(objects_of(&plan, "secrets")))
             .await?;
         run.step("scc", self.apply_optional_kind(objects_of(&plan, "scc")))
             .await?;
+        if self.settings.showroom.enabled {
+            run.step("showroom", self.ensure_showroom(c, &state))
+                .await?;
+        }
         run.step("deploy", self.deploy(c)).await?;
         run.step("wait", wait::ready(self, tenant)).await?;
         run.step("userinfo", self.apply_all(objects_of(&plan, "userinfo")))
@@ -67,12 +96,12 @@ impl Provisioner {
         run: &mut Run,
         c: &RenderContext<'_>,
         state: &mut TenantState,
+        gitea: &Gitea,
     ) -> Result<()> {
-        let gitea = self.require_gitea()?;
         let user = &c.tenant.username;
         let password = Secret::new(state.gitea_password.clone());
         state.gitea_user_id = run
-            .step("gitea-user", self.gitea_user(c, state, &password))
+            .step("gitea-user", self.gitea_user(c, state, &password, gitea))
             .await?;
         run.step("gitea-repo", async {
             let s = &self.settings;
@@ -107,11 +136,14 @@ impl Provisioner {
         c: &RenderContext<'_>,
         state: &TenantState,
         password: &Secret,
+        gitea: &Gitea,
     ) -> Result<(String, String)> {
-        let gitea = self.require_gitea()?;
         let user = &c.tenant.username;
         if let Some(id) = gitea.user_id(user).await? {
-            if !self.owns_gitea_user(c.tenant, Some(state), id).await? {
+            if !self
+                .owns_gitea_user_on(gitea, c.tenant, Some(state), id)
+                .await?
+            {
                 return Err(foreign_user(user));
             }
             gitea.reset_password(user, password).await?;
@@ -298,7 +330,11 @@ impl Provisioner {
         Ok((state, detail.into()))
     }
 
-    async fn save_state(&self, c: &RenderContext<'_>, state: &TenantState) -> Result<()> {
+    pub(crate) async fn save_state(
+        &self,
+        c: &RenderContext<'_>,
+        state: &TenantState,
+    ) -> Result<()> {
         self.cluster
             .apply(&desired::state_secret(c, state))
             .await

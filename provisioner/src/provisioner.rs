@@ -13,6 +13,7 @@ use crate::cluster::Cluster;
 use crate::desired::{self, RenderContext};
 use crate::error::{Error, Result};
 use crate::gitea::Gitea;
+use crate::keycloak::Keycloak;
 use crate::litellm::LiteLlm;
 use crate::state::TenantState;
 use crate::tenant::{COMPONENTS, Mode, Settings};
@@ -26,6 +27,9 @@ pub struct Provisioner {
     pub gitea: Option<Gitea>,
     /// LiteLLM admin (required by provision and destroy).
     pub llm: Option<LiteLlm>,
+    /// Keycloak admin from the environment; with `identity.enabled` and none here, the
+    /// identity step builds one from `identity.url` and the `identity.adminSecret` Secret.
+    pub keycloak: Option<Keycloak>,
     /// helm and the charts.
     pub helm: Helm,
     /// Deployment settings.

@@ -1,8 +1,8 @@
 //! The credentials generated for a tenant (passwords, LibreChat keys, the Gitea token,
 //! the LiteLLM key), kept in one Secret in the control namespace so a re-run reuses
 //! them instead of rotating everything; and what proves the tenant's ownership: the
-//! order's guid (destroy must name it) and the id of the Gitea user the provisioner
-//! created (no other user is ever reset or purged).
+//! order's guid (destroy must name it) and the ids of the Gitea and Keycloak users the
+//! provisioner created (no other user is ever reset or purged).
 
 use rand::Rng;
 use serde_json::Value;
@@ -30,6 +30,12 @@ pub struct TenantState {
     pub guid: String,
     /// Id of the Gitea user the provisioner created (empty: none created yet).
     pub gitea_user_id: String,
+    /// The attendee's OpenShift (Keycloak) password: the guide's `{password}`.
+    pub keycloak_password: String,
+    /// Id of the Keycloak user the provisioner created (empty: none created yet).
+    pub keycloak_user_id: String,
+    /// Admin password of the tenant's own Gitea instance (`gitea.mode: perTenant`).
+    pub gitea_admin_password: String,
 }
 
 impl std::fmt::Debug for TenantState {
@@ -38,7 +44,7 @@ impl std::fmt::Debug for TenantState {
     }
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 13] = [
     "gitea_password",
     "librechat_password",
     "creds_key",
@@ -49,6 +55,9 @@ const KEYS: [&str; 10] = [
     "llm_key",
     "guid",
     "gitea_user_id",
+    "keycloak_password",
+    "keycloak_user_id",
+    "gitea_admin_password",
 ];
 
 impl TenantState {
@@ -61,6 +70,8 @@ impl TenantState {
             (&mut self.jwt_secret, 64),
             (&mut self.jwt_refresh_secret, 64),
             (&mut self.meili_master_key, 16),
+            (&mut self.keycloak_password, 24),
+            (&mut self.gitea_admin_password, 24),
         ] {
             if field.is_empty() {
                 *field = random_hex(len);
@@ -87,6 +98,9 @@ impl TenantState {
             "llm_key" => &self.llm_key,
             "guid" => &self.guid,
             "gitea_user_id" => &self.gitea_user_id,
+            "keycloak_password" => &self.keycloak_password,
+            "keycloak_user_id" => &self.keycloak_user_id,
+            "gitea_admin_password" => &self.gitea_admin_password,
             _ => "",
         }
     }
@@ -103,6 +117,9 @@ impl TenantState {
             "llm_key" => &mut self.llm_key,
             "guid" => &mut self.guid,
             "gitea_user_id" => &mut self.gitea_user_id,
+            "keycloak_password" => &mut self.keycloak_password,
+            "keycloak_user_id" => &mut self.keycloak_user_id,
+            "gitea_admin_password" => &mut self.gitea_admin_password,
             _ => return None,
         })
     }

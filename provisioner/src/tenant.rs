@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::features::{GiteaSettings, IdentitySettings, ShowroomSettings};
 
 /// Components that get a namespace `<component>-<username>`.
 pub const COMPONENTS: [&str; 4] = ["agent", "mcp-openshift", "mcp-gitea", "librechat"];
@@ -176,6 +177,12 @@ pub struct Settings {
     pub poll_millis: u64,
     /// ResourceQuota per tenant namespace.
     pub quota: Quota,
+    /// The attendee's Keycloak user and OpenShift login (off by default).
+    pub identity: IdentitySettings,
+    /// The lab guide (off by default).
+    pub showroom: ShowroomSettings,
+    /// Shared Gitea (default) or one per tenant.
+    pub gitea: GiteaSettings,
 }
 
 /// Hard limits of each tenant namespace.
@@ -219,6 +226,9 @@ impl Default for Settings {
             wait_seconds: 300,
             poll_millis: 2000,
             quota: Quota::default(),
+            identity: IdentitySettings::default(),
+            showroom: ShowroomSettings::default(),
+            gitea: GiteaSettings::default(),
         }
     }
 }
@@ -245,14 +255,25 @@ impl Settings {
         if self.wait_seconds == 0 || self.poll_millis == 0 {
             return Err(Error::invalid("waitSeconds/pollMillis", "must be positive"));
         }
-        Ok(())
+        crate::features::validate(&self.identity, &self.gitea)
+    }
+
+    /// The in-cluster URL of the tenant's Gitea: the shared one's, or (`gitea.mode:
+    /// perTenant`) the tenant's own instance's Service.
+    pub fn gitea_internal_url_for(&self, tenant: &Tenant) -> String {
+        match self.gitea.mode {
+            crate::features::GiteaMode::Shared => {
+                self.gitea_internal_url.trim_end_matches('/').to_string()
+            }
+            crate::features::GiteaMode::PerTenant => crate::gitea_instance::internal_url(tenant),
+        }
     }
 
     /// The in-cluster URL of the tenant's repository.
     pub fn repo_url(&self, tenant: &Tenant) -> String {
         format!(
             "{}/{}/{}.git",
-            self.gitea_internal_url.trim_end_matches('/'),
+            self.gitea_internal_url_for(tenant),
             tenant.username,
             self.repo_name
         )

@@ -15,6 +15,8 @@
 //!   removed.
 //! - **ToolHive**: an `MCPServer` gets `phase: Running` and the proxy `url`.
 //! - **Deployments** become available (`availableReplicas`, condition `Available`).
+//! - **Gitea operator** ([`gitea_operator`]): each `pfe.rhpds.com/v1 Gitea` gets a fresh
+//!   Gitea emulator in process on a loopback port, reported in its status.
 //!
 //! [`Controllers::start`] runs them in a background task until the handle is dropped;
 //! [`reconcile_once`] runs one pass (deterministic tests).
@@ -40,6 +42,7 @@ pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 /// The annotation that asks Argo CD to compare (and, with auto-sync, sync) again now.
 pub const REFRESH_ANNOTATION: &str = "argocd.argoproj.io/refresh";
 
+pub mod gitea_operator;
 pub mod project;
 pub mod render;
 
@@ -79,6 +82,8 @@ impl std::fmt::Debug for ControllerOptions {
 /// (by namespace/name of the Application) and the resolved kinds.
 #[derive(Default)]
 struct Memory {
+    /// The simulated Gitea operator's instances (held across awaits: a tokio lock).
+    giteas: Arc<tokio::sync::Mutex<gitea_operator::Instances>>,
     deployed: HashMap<String, Vec<Value>>,
     /// Refused Applications and the spec that was refused (retried when it changes).
     refused: HashMap<String, Value>,
@@ -136,6 +141,8 @@ async fn pass(
     deployed: &Deployed,
 ) -> Result<(), String> {
     argo(kube, opts, deployed).await?;
+    let giteas = remember(deployed).giteas.clone();
+    gitea_operator::reconcile(kube, &giteas).await?;
     toolhive(kube)?;
     deployments(kube)
 }

@@ -90,9 +90,24 @@ pub(super) fn check_shape(obj: &Value) -> Result<(), ApiError> {
     }
 }
 
+/// OpenShift's rules for `User` names (no `:`, `/`, `%`, not `.`/`..`) and `Identity`
+/// names (`<providerName>:<providerUserName>`, both parts non-empty, no `/` or `%`): not
+/// DNS names, since they carry login names and provider ids.
+fn openshift_user_name_ok(kind: &str, name: &str) -> bool {
+    let plain = |s: &str| !s.is_empty() && !s.contains(['/', '%']) && s != "." && s != "..";
+    match kind {
+        "Identity" => name.split_once(':').is_some_and(|(provider, user)| {
+            plain(provider) && !provider.contains(':') && plain(user)
+        }),
+        _ => plain(name) && !name.contains(':'),
+    }
+}
+
 pub(super) fn check_name(rt: &ResourceType, name: &str) -> Result<(), ApiError> {
     let ok = if rt.kind == "Namespace" || rt.kind == "Project" {
         is_dns_label(name)
+    } else if rt.group == "user.openshift.io" {
+        openshift_user_name_ok(&rt.kind, name)
     } else {
         is_dns_subdomain(name)
     };

@@ -84,3 +84,45 @@ fn verify_ssl_must_be_boolean() {
         other => panic!("expected token access, got {other:?}"),
     }
 }
+
+#[test]
+fn keycloak_access_from_env_or_file_never_prints_the_password() {
+    let dir = std::env::temp_dir().join(format!("kc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pw");
+    std::fs::write(&file, "kc-file-secret\n").unwrap();
+    let creds = Credentials::from_env(&env(&[
+        ("KEYCLOAK_URL", "https://sso.apps.example/"),
+        ("KEYCLOAK_ADMIN_PASSWORD_FILE", file.to_str().unwrap()),
+    ]))
+    .unwrap();
+    let kc = creds.keycloak.as_ref().unwrap();
+    assert_eq!(kc.url, "https://sso.apps.example");
+    assert_eq!(kc.admin_user, "admin");
+    assert_eq!(kc.admin_password.expose(), "kc-file-secret");
+    assert!(!format!("{creds:?}").contains("kc-file-secret"));
+    let err = Credentials::from_env(&env(&[("KEYCLOAK_URL", "https://sso")])).unwrap_err();
+    assert!(err.to_string().contains("KEYCLOAK_ADMIN_PASSWORD"), "{err}");
+    assert!(Credentials::from_env(&env(&[])).unwrap().keycloak.is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn identity_settings_are_checked() {
+    use crate::tenant::Settings;
+    let ok = Settings::from_yaml("identity:\n  enabled: true\n  realm: sso\n").unwrap();
+    assert!(ok.identity.enabled && ok.identity.openshift_user);
+    for (yaml, field) in [
+        ("identity:\n  realm: 'a/b'\n", "identity.realm"),
+        ("identity:\n  adminSecret: nope\n", "identity.adminSecret"),
+        ("identity:\n  url: ftp://x\n", "identity.url"),
+        ("identity:\n  emailDomain: 'a@b'\n", "identity.emailDomain"),
+        ("identity:\n  bogus: 1\n", "--values"),
+        ("gitea:\n  mode: private\n", "--values"),
+    ] {
+        let err = Settings::from_yaml(yaml).unwrap_err();
+        assert!(err.to_string().contains(field), "{yaml}: {err}");
+    }
+    let g = Settings::from_yaml("gitea:\n  mode: perTenant\n").unwrap();
+    assert_eq!(g.gitea.mode, crate::features::GiteaMode::PerTenant);
+}

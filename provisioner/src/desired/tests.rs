@@ -56,6 +56,15 @@ fn the_project_admits_exactly_the_tenants_namespaces_repos_and_kinds() {
             "librechat-bob"
         ]
     );
+    // With the guide on, `showroom-bob` is still no destination: the provisioner applies
+    // the guide (it holds the attendee's passwords), Argo CD never syncs into it.
+    let mut with_guide = Settings::default();
+    with_guide.showroom.enabled = true;
+    with_guide.identity.enabled = true;
+    assert_eq!(
+        app_project(&ctx(&t, &with_guide))["spec"]["destinations"],
+        spec["destinations"]
+    );
     assert_eq!(
         spec["sourceRepos"],
         json!([

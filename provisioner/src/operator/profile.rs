@@ -225,6 +225,7 @@ impl Profiles {
             cluster: Cluster::new(self.client.clone()),
             gitea: Some(gitea),
             llm: Some(llm),
+            keycloak: None,
             helm: self.helm.clone(),
             settings,
             mode: Mode::Bootstrap,

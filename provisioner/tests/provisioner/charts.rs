@@ -407,3 +407,64 @@ fn bad_usernames_are_refused_by_every_chart() {
         );
     }
 }
+
+/// The guide (`charts/showroom`): in `showroom-<u>` only, the attendee's data only by
+/// reference to the provisioner's Secret (no Secret rendered, no ConfigMap holding a
+/// password or user data), the Route the contract names, only the router and the
+/// namespace's own pods admitted, the terminal's `edit` bound in its own namespace.
+#[test]
+fn the_guide_references_its_user_data_secret_and_stays_in_its_namespace() {
+    let r = render("showroom", &lab_values(), &[]);
+    let ns = format!("showroom-{U}");
+    assert!(
+        r.objects
+            .iter()
+            .all(|o| o["metadata"]["namespace"] == ns.as_str())
+    );
+    assert_eq!(
+        r.of_kind("Secret").count(),
+        0,
+        "user data is the provisioner's Secret"
+    );
+    for cm in r.of_kind("ConfigMap") {
+        let text = cm.to_string();
+        assert!(
+            !text.contains("password") && !text.contains("user_data"),
+            "{text}"
+        );
+    }
+    let deploy = r.of_kind("Deployment").next().unwrap();
+    let volumes = deploy["spec"]["template"]["spec"]["volumes"]
+        .as_array()
+        .unwrap();
+    assert!(
+        volumes
+            .iter()
+            .any(|v| v["secret"]["secretName"] == "showroom-userdata"),
+        "{volumes:?}"
+    );
+    let route = r.of_kind("Route").next().unwrap();
+    assert_eq!(route["metadata"]["name"], "showroom");
+    assert_eq!(
+        route["spec"]["host"],
+        format!("showroom-showroom-{U}.apps.cluster-kd7wl.kd7wl.sandbox1234.opentlc.com")
+    );
+    let np = r.of_kind("NetworkPolicy").next().unwrap();
+    let mut sources = policy_sources(np);
+    sources.sort();
+    assert_eq!(
+        sources,
+        vec![
+            "policy-group.network.openshift.io/ingress=".to_string(),
+            "same-namespace".to_string()
+        ]
+    );
+    let binding = r.of_kind("RoleBinding").next().unwrap();
+    assert_eq!(binding["metadata"]["namespace"], ns.as_str());
+    assert_eq!(binding["subjects"][0]["namespace"], ns.as_str());
+    // Without the terminal: no RoleBinding, no token mounted.
+    let quiet = render("showroom", &lab_values(), &["terminal.enabled=false"]);
+    assert_eq!(quiet.of_kind("RoleBinding").count(), 0);
+    let spec = &quiet.of_kind("Deployment").next().unwrap()["spec"]["template"]["spec"];
+    assert_eq!(spec["automountServiceAccountToken"], false);
+}

@@ -167,6 +167,7 @@ pub fn provisioner_for(stack: &RunningStack) -> anyhow::Result<Provisioner> {
         cluster: Cluster::new(stack.kube.client()),
         gitea: Some(gitea),
         llm: Some(llm),
+        keycloak: None,
         helm,
         settings: Settings {
             create_namespaces: true,

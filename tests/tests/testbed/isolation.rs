@@ -2,8 +2,9 @@
 //! renders for two tenants, evaluated by `testbed::netpol`, admit exactly the paths the
 //! design has (A's agent and A's LibreChat to A's MCP servers, the router to A's
 //! LibreChat, the proxies to their servers) and refuse every other way in: from each of
-//! B's namespaces, from the router to what has no Route, and from A's LibreChat to what it
-//! does not need (A's agent, the Kubernetes API, B's servers, plain HTTP outside).
+//! B's namespaces (the lab guide's, with its terminal, included), from the router to what
+//! has no Route, and from A's LibreChat to what it does not need (A's agent, the
+//! Kubernetes API, B's servers, plain HTTP outside).
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -15,8 +16,20 @@ use testbed::tools::{Tool, require};
 
 const A: &str = "ann";
 const B: &str = "ben";
-const CHARTS: [&str; 4] = ["agent", "mcp-openshift", "mcp-gitea", "librechat-config"];
-const COMPONENTS: [&str; 4] = ["agent", "mcp-openshift", "mcp-gitea", "librechat"];
+const CHARTS: [&str; 5] = [
+    "agent",
+    "mcp-openshift",
+    "mcp-gitea",
+    "librechat-config",
+    "showroom",
+];
+const COMPONENTS: [&str; 5] = [
+    "agent",
+    "mcp-openshift",
+    "mcp-gitea",
+    "librechat",
+    "showroom",
+];
 
 /// `helm template` of one tenant chart, as objects.
 fn render(chart: &str, user: &str, sets: &[&str]) -> Vec<Value> {
@@ -81,6 +94,8 @@ struct Tenant {
     gitea_server: Pod,
     librechat: Pod,
     mongodb: Pod,
+    /// The lab guide's pod (nginx and the attendee's terminal).
+    guide: Pod,
 }
 
 fn proxy(ns: &str, name: &str) -> Pod {
@@ -122,6 +137,7 @@ fn tenant(u: &str, n: u8) -> Tenant {
             .with_ip(ip(7)),
         mongodb: Pod::new(&ns("librechat"), &[("app.kubernetes.io/name", "mongodb")])
             .with_ip(ip(8)),
+        guide: Pod::new(&ns("showroom"), &[("app", "showroom")]).with_ip(ip(9)),
     }
 }
 
@@ -137,6 +153,7 @@ impl Tenant {
             &self.gitea_server,
             &self.librechat,
             &self.mongodb,
+            &self.guide,
         ]
     }
 
@@ -150,6 +167,7 @@ impl Tenant {
             ("mcp-gitea server", &self.gitea_server, 8000),
             ("librechat", &self.librechat, 3080),
             ("librechat mongodb", &self.mongodb, 27017),
+            ("showroom guide", &self.guide, 8080),
         ]
     }
 }
@@ -276,12 +294,19 @@ fn librechat_and_the_router_reach_only_what_they_need() {
         net.check(&lc, &outside, 80, Protocol::Tcp),
         Verdict::EgressDenied
     );
-    // The router reaches LibreChat's port only, and nothing without a Route.
+    // The router reaches LibreChat's port and the guide's (their Routes) only, and
+    // nothing without a Route.
     assert_ne!(tcp(&net, &router(), &a.mongodb, 27017), Verdict::Allowed);
+    assert_eq!(tcp(&net, &router(), &a.guide, 8080), Verdict::Allowed);
+    assert_ne!(
+        tcp(&net, &router(), &a.guide, 7681),
+        Verdict::Allowed,
+        "terminal port"
+    );
     for (what, to, port) in a
         .targets()
         .into_iter()
-        .filter(|(w, ..)| !w.starts_with("librechat"))
+        .filter(|(w, ..)| !w.starts_with("librechat") && !w.starts_with("showroom"))
     {
         assert_ne!(
             tcp(&net, &router(), to, port),

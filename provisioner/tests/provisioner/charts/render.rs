@@ -8,23 +8,31 @@ use std::process::{Command, Stdio};
 use emulator_support::tools::{Tool, require};
 use serde_json::Value;
 
-/// The tenant charts, in the order the bootstrap chart deploys them.
-pub(crate) const CHARTS: [&str; 5] = [
+/// The tenant charts, in the order the bootstrap chart deploys them, then the guide (which
+/// the provisioner applies itself).
+pub(crate) const CHARTS: [&str; 6] = [
     "bootstrap",
     "agent",
     "mcp-openshift",
     "mcp-gitea",
     "librechat-config",
+    "showroom",
 ];
 /// The tenant the chart tests render for.
 pub(crate) const U: &str = "user57";
 
 /// The namespaces of tenant `u`, as the charts derive them from the username.
 pub(crate) fn tenant_namespaces(u: &str) -> Vec<String> {
-    ["agent", "mcp-openshift", "mcp-gitea", "librechat"]
-        .iter()
-        .map(|c| format!("{c}-{u}"))
-        .collect()
+    [
+        "agent",
+        "mcp-openshift",
+        "mcp-gitea",
+        "librechat",
+        "showroom",
+    ]
+    .iter()
+    .map(|c| format!("{c}-{u}"))
+    .collect()
 }
 
 /// Rendered text and its objects.

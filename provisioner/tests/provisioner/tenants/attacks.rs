@@ -105,9 +105,16 @@ async fn commits_to_a_tenants_repository_cannot_act_as_argo_cd() {
     let before = snapshot(&lab.kube, "alice");
     let tpl = "charts/agent/templates/planted.yaml";
 
-    // Into alice's namespace, and into the control namespace (where every tenant's
-    // state Secret lives).
-    for ns in ["agent-alice", GITOPS, "openshift-config"] {
+    // Into alice's namespace, into the control namespace (where every tenant's state
+    // Secret lives), and into the guides' namespaces - bob's own too: the guide holds the
+    // attendee's passwords and is the provisioner's, never Argo CD's.
+    for ns in [
+        "agent-alice",
+        GITOPS,
+        "openshift-config",
+        "showroom-alice",
+        "showroom-bob",
+    ] {
         let st =
             commit_and_sync(&lab, "agent-bob", &[(tpl, &PLANTED_CM.replace("{ns}", ns))]).await;
         refused_because(&st, &format!("namespace {ns} is not permitted"));

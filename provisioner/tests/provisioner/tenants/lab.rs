@@ -190,6 +190,7 @@ impl Lab {
             cluster: Cluster::new(self.kube.client()),
             gitea: Some(gitea),
             llm: Some(llm),
+            keycloak: None,
             helm: helm(),
             settings: self.settings(),
             mode,
@@ -224,6 +225,8 @@ pub(crate) fn tenant_objects(kube: &KubeEmulator, username: &str) -> Vec<String>
         ("argoproj.io/v1alpha1", "AppProject"),
         ("toolhive.stacklok.dev/v1alpha1", "MCPServer"),
         ("toolhive.stacklok.dev/v1alpha1", "MCPToolConfig"),
+        ("user.openshift.io/v1", "User"),
+        ("user.openshift.io/v1", "Identity"),
     ];
     let mut found = Vec::new();
     for (api_version, kind) in kinds {

@@ -163,6 +163,7 @@ async fn fifty_tenants_provisioned_reported_and_destroyed() {
                 provisioner::litellm::LiteLlm::new(LlmAccess { url: running_litellm.base_url(), master_key: Secret::new("sk-master") })
                     .expect("litellm access"),
             ),
+            keycloak: None,
             helm: helm(),
             settings: Settings {
                 create_namespaces: true,
