@@ -48,6 +48,8 @@ pub(super) fn write_opts(call: &Call) -> WriteOpts {
         manager: call.param("fieldManager").map(String::from),
         keep_status: false,
         apply: false,
+        fields: call.fields,
+        warnings: call.warnings.clone(),
     }
 }
 
