@@ -6,6 +6,7 @@
 
 mod charts {
     mod accepted;
+    mod crd_schema;
     pub(crate) mod render;
 }
 

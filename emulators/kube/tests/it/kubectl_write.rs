@@ -31,7 +31,7 @@ spec:
 async fn apply_client_and_server_side_then_delete() {
     let s = served_lab().await;
     let out = s
-        .kubectl_stdin(&["apply", "--validate=false", "-f", "-"], APP)
+        .kubectl_stdin(&["apply", "-f", "-"], APP)
         .await;
     assert!(
         out.contains("configmap/settings created") && out.contains("pod/talker created"),
@@ -40,7 +40,7 @@ async fn apply_client_and_server_side_then_delete() {
     assert_eq!(s.kubectl(&["logs", "talker"]).await, "hello\nworld\n");
     let out = s
         .kubectl_stdin(
-            &["apply", "--validate=false", "-f", "-"],
+            &["apply", "-f", "-"],
             &APP.replace("mode: one", "mode: two"),
         )
         .await;
@@ -63,14 +63,14 @@ async fn apply_client_and_server_side_then_delete() {
     let ssa = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: default\ndata:\n  a: \"1\"\n  b: \"2\"\n";
     let out = s
         .kubectl_stdin(
-            &["apply", "--server-side", "--validate=false", "-f", "-"],
+            &["apply", "--server-side", "-f", "-"],
             ssa,
         )
         .await;
     assert!(out.contains("configmap/ssa serverside-applied"), "{out}");
     // Dropping a field the manager applied before removes it.
     s.kubectl_stdin(
-        &["apply", "--server-side", "--validate=false", "-f", "-"],
+        &["apply", "--server-side", "-f", "-"],
         &ssa.replace("  b: \"2\"\n", ""),
     )
     .await;
@@ -89,7 +89,6 @@ async fn apply_client_and_server_side_then_delete() {
             &[
                 "apply",
                 "--server-side",
-                "--validate=false",
                 "--field-manager",
                 "other",
                 "-f",
@@ -108,7 +107,6 @@ async fn apply_client_and_server_side_then_delete() {
             "apply",
             "--server-side",
             "--force-conflicts",
-            "--validate=false",
             "--field-manager",
             "other",
             "-f",
@@ -141,7 +139,7 @@ async fn apply_client_and_server_side_then_delete() {
 #[tokio::test]
 async fn status_subresource_and_crd_registration() {
     let s = served_lab().await;
-    s.kubectl_stdin(&["apply", "--validate=false", "-f", "-"], APP)
+    s.kubectl_stdin(&["apply", "-f", "-"], APP)
         .await;
     s.kubectl(&["patch", "pod", "talker", "--subresource=status", "--type=merge", "-p", r#"{"status":{"phase":"Failed","containerStatuses":[{"name":"app","ready":false,"restartCount":3,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}"#]).await;
     let row = s.kubectl(&["get", "pod", "talker", "--no-headers"]).await;
@@ -167,11 +165,11 @@ spec:
     additionalPrinterColumns:
     - {name: Color, type: string, jsonPath: .spec.color}
 "#;
-    s.kubectl_stdin(&["apply", "--validate=false", "-f", "-"], crd)
+    s.kubectl_stdin(&["apply", "-f", "-"], crd)
         .await;
     let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: default\nspec:\n  color: blue\n";
     let out = s
-        .kubectl_stdin(&["apply", "--validate=false", "-f", "-"], widget)
+        .kubectl_stdin(&["apply", "-f", "-"], widget)
         .await;
     assert!(out.contains("widget.example.com/w1 created"), "{out}");
     let table = s.kubectl(&["get", "wd"]).await;
@@ -257,7 +255,7 @@ async fn auth_can_i_follows_the_token_rules() {
     let created = s
         .kubectl_as(
             Some("deployer-token"),
-            &["apply", "--validate=false", "-f", "-"],
+            &["apply", "-f", "-"],
             Some(cm),
         )
         .await;
