@@ -52,9 +52,13 @@ async fn kubectl_apply_with_default_validation_and_explain() {
     assert!(out.contains("transport") && out.contains("streamable-http"), "{out}");
     let out = s.kubectl(&["explain", "routes.spec.to"]).await;
     assert!(out.contains("FIELD: to"), "{out}");
-    // kubectl never needed the v2 document (it asks for it as protobuf only).
-    let v2 = s.emu.requests().into_iter().filter(|r| r.path == "/openapi/v2").count();
-    assert_eq!(v2, 0);
+    // kubectl asks for the v2 document as protobuf only (client-side apply's patch
+    // computation); it gets 406 and works from v3.
+    for r in s.emu.requests().into_iter().filter(|r| r.path == "/openapi/v2") {
+        assert!(r.accept.contains("protobuf") && !r.accept.contains("json"), "{}", r.accept);
+    }
+    let v3 = s.emu.requests().into_iter().filter(|r| r.path.starts_with("/openapi/v3/")).count();
+    assert!(v3 > 0);
 }
 
 #[tokio::test]
