@@ -22,28 +22,116 @@ pub enum Install {
 
 /// (file under `crds/`, its text, when it is served)
 const VENDORED: &[(&str, &str, Install)] = &[
-    ("argo-cd/applications.argoproj.io.yaml", include_str!("../crds/argo-cd/applications.argoproj.io.yaml"), Install::AtStart),
-    ("argo-cd/appprojects.argoproj.io.yaml", include_str!("../crds/argo-cd/appprojects.argoproj.io.yaml"), Install::AtStart),
-    ("tekton/pipelines.tekton.dev.yaml", include_str!("../crds/tekton/pipelines.tekton.dev.yaml"), Install::AtStart),
-    ("tekton/tasks.tekton.dev.yaml", include_str!("../crds/tekton/tasks.tekton.dev.yaml"), Install::AtStart),
-    ("tekton/pipelineruns.tekton.dev.yaml", include_str!("../crds/tekton/pipelineruns.tekton.dev.yaml"), Install::AtStart),
-    ("tekton/taskruns.tekton.dev.yaml", include_str!("../crds/tekton/taskruns.tekton.dev.yaml"), Install::AtStart),
-    ("toolhive/mcpservers.toolhive.stacklok.dev.yaml", include_str!("../crds/toolhive/mcpservers.toolhive.stacklok.dev.yaml"), Install::AtStart),
-    ("toolhive/mcptoolconfigs.toolhive.stacklok.dev.yaml", include_str!("../crds/toolhive/mcptoolconfigs.toolhive.stacklok.dev.yaml"), Install::AtStart),
-    ("toolhive/mcpregistries.toolhive.stacklok.dev.yaml", include_str!("../crds/toolhive/mcpregistries.toolhive.stacklok.dev.yaml"), Install::AtStart),
-    ("openshift/oauths.config.openshift.io.yaml", include_str!("../crds/openshift/oauths.config.openshift.io.yaml"), Install::AtStart),
-    ("openshift/ingresscontrollers.operator.openshift.io.yaml", include_str!("../crds/openshift/ingresscontrollers.operator.openshift.io.yaml"), Install::AtStart),
-    ("openshift/routes.route.openshift.io.yaml", include_str!("../crds/openshift/routes.route.openshift.io.yaml"), Install::SchemaOnly),
-    ("openshift/securitycontextconstraints.security.openshift.io.yaml", include_str!("../crds/openshift/securitycontextconstraints.security.openshift.io.yaml"), Install::SchemaOnly),
-    ("openshift/ingresses.config.openshift.io.yaml", include_str!("../crds/openshift/ingresses.config.openshift.io.yaml"), Install::SchemaOnly),
-    ("openshift/clusteroperators.config.openshift.io.yaml", include_str!("../crds/openshift/clusteroperators.config.openshift.io.yaml"), Install::SchemaOnly),
-    ("olm/subscriptions.operators.coreos.com.yaml", include_str!("../crds/olm/subscriptions.operators.coreos.com.yaml"), Install::OnRequest),
-    ("olm/operatorgroups.operators.coreos.com.yaml", include_str!("../crds/olm/operatorgroups.operators.coreos.com.yaml"), Install::OnRequest),
-    ("keycloak/keycloaks.k8s.keycloak.org.yaml", include_str!("../crds/keycloak/keycloaks.k8s.keycloak.org.yaml"), Install::OnRequest),
-    ("keycloak/keycloakrealmimports.k8s.keycloak.org.yaml", include_str!("../crds/keycloak/keycloakrealmimports.k8s.keycloak.org.yaml"), Install::OnRequest),
-    ("cloudnative-pg/clusters.postgresql.cnpg.io.yaml", include_str!("../crds/cloudnative-pg/clusters.postgresql.cnpg.io.yaml"), Install::OnRequest),
-    ("prometheus-operator/servicemonitors.monitoring.coreos.com.yaml", include_str!("../crds/prometheus-operator/servicemonitors.monitoring.coreos.com.yaml"), Install::OnRequest),
-    ("gitea-operator/gitea.pfe.rhpds.com.yaml", include_str!("../crds/gitea-operator/gitea.pfe.rhpds.com.yaml"), Install::OnRequest),
+    (
+        "argo-cd/applications.argoproj.io.yaml",
+        include_str!("../crds/argo-cd/applications.argoproj.io.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "argo-cd/appprojects.argoproj.io.yaml",
+        include_str!("../crds/argo-cd/appprojects.argoproj.io.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "tekton/pipelines.tekton.dev.yaml",
+        include_str!("../crds/tekton/pipelines.tekton.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "tekton/tasks.tekton.dev.yaml",
+        include_str!("../crds/tekton/tasks.tekton.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "tekton/pipelineruns.tekton.dev.yaml",
+        include_str!("../crds/tekton/pipelineruns.tekton.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "tekton/taskruns.tekton.dev.yaml",
+        include_str!("../crds/tekton/taskruns.tekton.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "toolhive/mcpservers.toolhive.stacklok.dev.yaml",
+        include_str!("../crds/toolhive/mcpservers.toolhive.stacklok.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "toolhive/mcptoolconfigs.toolhive.stacklok.dev.yaml",
+        include_str!("../crds/toolhive/mcptoolconfigs.toolhive.stacklok.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "toolhive/mcpregistries.toolhive.stacklok.dev.yaml",
+        include_str!("../crds/toolhive/mcpregistries.toolhive.stacklok.dev.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "openshift/oauths.config.openshift.io.yaml",
+        include_str!("../crds/openshift/oauths.config.openshift.io.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "openshift/ingresscontrollers.operator.openshift.io.yaml",
+        include_str!("../crds/openshift/ingresscontrollers.operator.openshift.io.yaml"),
+        Install::AtStart,
+    ),
+    (
+        "openshift/routes.route.openshift.io.yaml",
+        include_str!("../crds/openshift/routes.route.openshift.io.yaml"),
+        Install::SchemaOnly,
+    ),
+    (
+        "openshift/securitycontextconstraints.security.openshift.io.yaml",
+        include_str!("../crds/openshift/securitycontextconstraints.security.openshift.io.yaml"),
+        Install::SchemaOnly,
+    ),
+    (
+        "openshift/ingresses.config.openshift.io.yaml",
+        include_str!("../crds/openshift/ingresses.config.openshift.io.yaml"),
+        Install::SchemaOnly,
+    ),
+    (
+        "openshift/clusteroperators.config.openshift.io.yaml",
+        include_str!("../crds/openshift/clusteroperators.config.openshift.io.yaml"),
+        Install::SchemaOnly,
+    ),
+    (
+        "olm/subscriptions.operators.coreos.com.yaml",
+        include_str!("../crds/olm/subscriptions.operators.coreos.com.yaml"),
+        Install::OnRequest,
+    ),
+    (
+        "olm/operatorgroups.operators.coreos.com.yaml",
+        include_str!("../crds/olm/operatorgroups.operators.coreos.com.yaml"),
+        Install::OnRequest,
+    ),
+    (
+        "keycloak/keycloaks.k8s.keycloak.org.yaml",
+        include_str!("../crds/keycloak/keycloaks.k8s.keycloak.org.yaml"),
+        Install::OnRequest,
+    ),
+    (
+        "keycloak/keycloakrealmimports.k8s.keycloak.org.yaml",
+        include_str!("../crds/keycloak/keycloakrealmimports.k8s.keycloak.org.yaml"),
+        Install::OnRequest,
+    ),
+    (
+        "cloudnative-pg/clusters.postgresql.cnpg.io.yaml",
+        include_str!("../crds/cloudnative-pg/clusters.postgresql.cnpg.io.yaml"),
+        Install::OnRequest,
+    ),
+    (
+        "prometheus-operator/servicemonitors.monitoring.coreos.com.yaml",
+        include_str!("../crds/prometheus-operator/servicemonitors.monitoring.coreos.com.yaml"),
+        Install::OnRequest,
+    ),
+    (
+        "gitea-operator/gitea.pfe.rhpds.com.yaml",
+        include_str!("../crds/gitea-operator/gitea.pfe.rhpds.com.yaml"),
+        Install::OnRequest,
+    ),
 ];
 
 /// One vendored CRD, parsed.

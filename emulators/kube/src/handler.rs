@@ -295,7 +295,10 @@ fn openapi_route(inner: &Inner, segs: &[&str], accept: &str) -> Result<Response,
             // kubectl asks for protobuf only; 406 sends it to the v3 documents.
             respond::negotiate(accept)?;
             let docs = super::openapi::all_documents(&types, &schemas);
-            Ok(json_response(StatusCode::OK, &super::openapi::swagger(&docs)))
+            Ok(json_response(
+                StatusCode::OK,
+                &super::openapi::swagger(&docs),
+            ))
         }
         ["openapi", "v3"] => Ok(json_response(
             StatusCode::OK,

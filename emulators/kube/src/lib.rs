@@ -133,8 +133,13 @@ impl KubeEmulator {
                 for c in crds::all() {
                     match c.install {
                         crds::Install::AtStart => {
-                            let created =
-                                writes::create(&mut st, &crd_type, "", c.crd.clone(), &admin_opts());
+                            let created = writes::create(
+                                &mut st,
+                                &crd_type,
+                                "",
+                                c.crd.clone(),
+                                &admin_opts(),
+                            );
                             if let Err(e) = created {
                                 tracing::error!(crd = c.name, error = %e, "vendored CRD refused");
                             }

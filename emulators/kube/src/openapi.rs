@@ -22,13 +22,34 @@ pub(super) use v2::swagger;
 /// (document path under `/openapi/v3/`, vendored text)
 const BUILTIN: &[(&str, &str)] = &[
     ("api/v1", include_str!("../openapi/k8s-1.33/api__v1.json")),
-    ("apis/apps/v1", include_str!("../openapi/k8s-1.33/apis__apps__v1.json")),
-    ("apis/batch/v1", include_str!("../openapi/k8s-1.33/apis__batch__v1.json")),
-    ("apis/events.k8s.io/v1", include_str!("../openapi/k8s-1.33/apis__events.k8s.io__v1.json")),
-    ("apis/networking.k8s.io/v1", include_str!("../openapi/k8s-1.33/apis__networking.k8s.io__v1.json")),
-    ("apis/rbac.authorization.k8s.io/v1", include_str!("../openapi/k8s-1.33/apis__rbac.authorization.k8s.io__v1.json")),
-    ("apis/apiextensions.k8s.io/v1", include_str!("../openapi/k8s-1.33/apis__apiextensions.k8s.io__v1.json")),
-    ("apis/authorization.k8s.io/v1", include_str!("../openapi/k8s-1.33/apis__authorization.k8s.io__v1.json")),
+    (
+        "apis/apps/v1",
+        include_str!("../openapi/k8s-1.33/apis__apps__v1.json"),
+    ),
+    (
+        "apis/batch/v1",
+        include_str!("../openapi/k8s-1.33/apis__batch__v1.json"),
+    ),
+    (
+        "apis/events.k8s.io/v1",
+        include_str!("../openapi/k8s-1.33/apis__events.k8s.io__v1.json"),
+    ),
+    (
+        "apis/networking.k8s.io/v1",
+        include_str!("../openapi/k8s-1.33/apis__networking.k8s.io__v1.json"),
+    ),
+    (
+        "apis/rbac.authorization.k8s.io/v1",
+        include_str!("../openapi/k8s-1.33/apis__rbac.authorization.k8s.io__v1.json"),
+    ),
+    (
+        "apis/apiextensions.k8s.io/v1",
+        include_str!("../openapi/k8s-1.33/apis__apiextensions.k8s.io__v1.json"),
+    ),
+    (
+        "apis/authorization.k8s.io/v1",
+        include_str!("../openapi/k8s-1.33/apis__authorization.k8s.io__v1.json"),
+    ),
 ];
 
 /// A served document: its JSON and the hash in its `serverRelativeURL`.
@@ -66,7 +87,10 @@ static BUILTIN_DOCS: LazyLock<Builtin> = LazyLock::new(|| {
             continue;
         };
         let i = docs.len();
-        if let Some(schemas) = value.pointer("/components/schemas").and_then(Value::as_object) {
+        if let Some(schemas) = value
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
             for (name, s) in schemas {
                 for gvk in s
                     .get("x-kubernetes-group-version-kind")
@@ -74,12 +98,16 @@ static BUILTIN_DOCS: LazyLock<Builtin> = LazyLock::new(|| {
                     .into_iter()
                     .flatten()
                 {
-                    let part = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                    let part =
+                        |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
                     // A kind's own document holds its schema; other documents only mention it.
                     let own = *path == "api/v1" && part("group").is_empty()
                         || path.ends_with(&format!("{}/{}", part("group"), part("version")));
                     if own {
-                        kinds.insert((part("group"), part("version"), part("kind")), (i, name.clone()));
+                        kinds.insert(
+                            (part("group"), part("version"), part("kind")),
+                            (i, name.clone()),
+                        );
                     }
                 }
             }
@@ -117,7 +145,13 @@ pub(super) fn builtin_schema(
     let (i, name) = b
         .kinds
         .get(&(group.to_string(), version.to_string(), kind.to_string()))?;
-    let defs = b.docs.get(*i)?.1.value.pointer("/components/schemas")?.as_object()?;
+    let defs = b
+        .docs
+        .get(*i)?
+        .1
+        .value
+        .pointer("/components/schemas")?
+        .as_object()?;
     Some((defs.get(name)?, defs))
 }
 
@@ -159,7 +193,11 @@ pub(super) fn index(
     schemas: &HashMap<(String, String, String), Arc<Value>>,
 ) -> Value {
     let mut paths = Map::new();
-    let mut gv: Vec<String> = BUILTIN_DOCS.docs.iter().map(|(p, _)| p.to_string()).collect();
+    let mut gv: Vec<String> = BUILTIN_DOCS
+        .docs
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
     for t in types {
         let p = gv_path(&t.group, &t.version);
         if !gv.contains(&p) {
@@ -183,7 +221,11 @@ pub(super) fn all_documents(
     schemas: &HashMap<(String, String, String), Arc<Value>>,
 ) -> Vec<Doc> {
     let mut out: Vec<Doc> = BUILTIN_DOCS.docs.iter().map(|(_, d)| d.clone()).collect();
-    let mut seen: Vec<String> = BUILTIN_DOCS.docs.iter().map(|(p, _)| p.to_string()).collect();
+    let mut seen: Vec<String> = BUILTIN_DOCS
+        .docs
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
     for t in types {
         let p = gv_path(&t.group, &t.version);
         if seen.contains(&p) {
@@ -204,10 +246,18 @@ mod tests {
     #[test]
     fn every_vendored_document_parses_and_names_its_kinds() {
         assert_eq!(BUILTIN_DOCS.docs.len(), BUILTIN.len());
-        for (g, v, k) in [("", "v1", "Pod"), ("apps", "v1", "Deployment"), ("rbac.authorization.k8s.io", "v1", "RoleBinding"), ("apiextensions.k8s.io", "v1", "CustomResourceDefinition")] {
+        for (g, v, k) in [
+            ("", "v1", "Pod"),
+            ("apps", "v1", "Deployment"),
+            ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
+            ("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
+        ] {
             let (schema, _) = builtin_schema(g, v, k).unwrap_or_else(|| panic!("{k}"));
             assert!(schema.get("properties").is_some(), "{k}");
         }
-        assert!(meta_components().is_some_and(|m| m.contains_key("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")));
+        assert!(
+            meta_components()
+                .is_some_and(|m| m.contains_key("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"))
+        );
     }
 }

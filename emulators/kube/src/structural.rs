@@ -301,7 +301,10 @@ mod tests {
         let mut obj = json!({"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "a", "labels": {"k": "v"}},
             "spec": {"image": "i", "port": 80, "transport": "sse", "target": "http", "env": [{"name": "A"}],
                      "free": {"anything": [1]}, "labels": {"a": "b"}}});
-        assert_eq!(Schema::crd(&schema).check(&mut obj, false), Findings::default());
+        assert_eq!(
+            Schema::crd(&schema).check(&mut obj, false),
+            Findings::default()
+        );
     }
 
     #[test]
@@ -309,22 +312,36 @@ mod tests {
         let schema = crd_schema();
         let mut obj = json!({"spec": {"image": "i", "imagePullPolicy": "x", "env": [{"name": "A", "valu": "b"}]}, "extra": 1});
         let f = Schema::crd(&schema).check(&mut obj, true);
-        assert_eq!(f.unknown, ["extra", "spec.env[0].valu", "spec.imagePullPolicy"]);
+        assert_eq!(
+            f.unknown,
+            ["extra", "spec.env[0].valu", "spec.imagePullPolicy"]
+        );
         assert_eq!(obj, json!({"spec": {"image": "i", "env": [{"name": "A"}]}}));
     }
 
     #[test]
     fn wrong_values_are_invalid_with_their_field() {
         let schema = crd_schema();
-        let mut obj = json!({"spec": {"port": "80", "transport": "http", "target": true, "image": ""}});
+        let mut obj =
+            json!({"spec": {"port": "80", "transport": "http", "target": true, "image": ""}});
         let f = Schema::crd(&schema).check(&mut obj, false);
         let fields: Vec<&str> = f.invalid.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(fields, ["spec.image", "spec.port", "spec.target", "spec.transport"]);
-        assert!(f.invalid[1].1.contains("must be of type integer"), "{:?}", f.invalid);
+        assert_eq!(
+            fields,
+            ["spec.image", "spec.port", "spec.target", "spec.transport"]
+        );
+        assert!(
+            f.invalid[1].1.contains("must be of type integer"),
+            "{:?}",
+            f.invalid
+        );
         assert!(f.invalid[3].1.starts_with("Unsupported value: \"http\""));
         let mut missing = json!({"spec": {}});
         let f = Schema::crd(&schema).check(&mut missing, false);
-        assert_eq!(f.invalid, [("spec.image".to_string(), "Required value".to_string())]);
+        assert_eq!(
+            f.invalid,
+            [("spec.image".to_string(), "Required value".to_string())]
+        );
     }
 
     #[test]

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
+use super::fieldcheck::{self, FieldValidation, Warnings};
 use super::kinds;
 use super::object::{comparable, finalizers, meta_mut, meta_str, now, random_suffix, spec_part};
 use super::registry::ResourceType;
 use super::status::ApiError;
 use super::store::{Key, State, present};
-use super::fieldcheck::{self, FieldValidation, Warnings};
 use super::validation::{check_kind, check_name};
 
 /// Options shared by writes.
@@ -278,13 +278,7 @@ pub(super) fn update(
         r
     };
     kinds::defaults_on_write(rt, &mut result)?;
-    fieldcheck::check(
-        st,
-        rt,
-        &mut result,
-        opts.write.fields,
-        &opts.write.warnings,
-    )?;
+    fieldcheck::check(st, rt, &mut result, opts.write.fields, &opts.write.warnings)?;
     kinds::validate(rt, &result, Some(&old))?;
     if rt.kind == "Namespace" && rt.group.is_empty() && !opts.status_only {
         result["spec"] = old.get("spec").cloned().unwrap_or(json!({}));

@@ -68,7 +68,10 @@ pub(crate) fn to_json_schema(s: &Value, root: bool) -> Value {
             });
         let _ = props;
     }
-    if is_object && !flag("x-kubernetes-preserve-unknown-fields") && !map.contains_key("additionalProperties") {
+    if is_object
+        && !flag("x-kubernetes-preserve-unknown-fields")
+        && !map.contains_key("additionalProperties")
+    {
         out.insert("additionalProperties".into(), json!(false));
     }
     Value::Object(out)
@@ -107,7 +110,9 @@ pub(crate) fn errors(objects: &[Value]) -> Vec<String> {
         }
         let who = format!("{kind}/{}", obj["metadata"]["name"].as_str().unwrap_or(""));
         let Some(schema) = schema_for(api_version, kind) else {
-            out.push(format!("{who}: no vendored CRD defines {api_version} {kind}"));
+            out.push(format!(
+                "{who}: no vendored CRD defines {api_version} {kind}"
+            ));
             continue;
         };
         let validator = match jsonschema::validator_for(&schema) {
@@ -142,12 +147,22 @@ fn every_rendered_custom_resource_matches_its_upstream_crd() {
             let r = render(chart, &lab_values(), sets);
             let errs = errors(&r.objects);
             assert!(errs.is_empty(), "{chart} {sets:?}:\n{}", errs.join("\n"));
-            for o in r.objects.iter().filter(|o| is_custom(o["apiVersion"].as_str().unwrap_or(""))) {
+            for o in r
+                .objects
+                .iter()
+                .filter(|o| is_custom(o["apiVersion"].as_str().unwrap_or("")))
+            {
                 checked.insert(o["kind"].as_str().unwrap_or("").to_string());
             }
         }
     }
-    for kind in ["Application", "Pipeline", "MCPServer", "MCPToolConfig", "Route"] {
+    for kind in [
+        "Application",
+        "Pipeline",
+        "MCPServer",
+        "MCPToolConfig",
+        "Route",
+    ] {
         assert!(checked.contains(kind), "{kind} never rendered: {checked:?}");
     }
 }
@@ -156,7 +171,11 @@ fn every_rendered_custom_resource_matches_its_upstream_crd() {
 #[test]
 fn a_misspelt_field_in_a_chart_fails_the_check() {
     let src = super::render::chart_dir("mcp-openshift");
-    let tmp = std::env::temp_dir().join(format!("crd-schema-{}-{:x}", std::process::id(), rand::random::<u64>()));
+    let tmp = std::env::temp_dir().join(format!(
+        "crd-schema-{}-{:x}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
     copy_dir(&src, &tmp.join("mcp-openshift"));
     let dir = tmp.join("mcp-openshift");
     let mut edited = false;
@@ -168,12 +187,16 @@ fn a_misspelt_field_in_a_chart_fails_the_check() {
             edited = true;
         }
     }
-    assert!(edited, "the MCPServer template changed shape; update this test");
+    assert!(
+        edited,
+        "the MCPServer template changed shape; update this test"
+    );
     let r = render_dir("mcp-openshift", &dir, &lab_values(), &[]);
     let _ = std::fs::remove_dir_all(&tmp);
     let errs = errors(&r.objects);
     assert!(
-        errs.iter().any(|e| e.starts_with("MCPServer/openshift") && e.contains("transprot")),
+        errs.iter()
+            .any(|e| e.starts_with("MCPServer/openshift") && e.contains("transprot")),
         "{errs:?}"
     );
 }

@@ -28,7 +28,14 @@ fn query(name: &str, what: &str) -> Value {
     json!({"name": name, "in": "query", "description": what, "schema": {"type": "string", "uniqueItems": true}})
 }
 
-fn op(rt: &ResourceType, id: &str, action: &str, params: Vec<Value>, body: Option<Value>, reply: &Value) -> Value {
+fn op(
+    rt: &ResourceType,
+    id: &str,
+    action: &str,
+    params: Vec<Value>,
+    body: Option<Value>,
+    reply: &Value,
+) -> Value {
     let mut o = json!({
         "operationId": id,
         "tags": [format!("{}_{}", reversed(&rt.group).replace('.', "_"), rt.version)],
@@ -38,16 +45,26 @@ fn op(rt: &ResourceType, id: &str, action: &str, params: Vec<Value>, body: Optio
         "x-kubernetes-group-version-kind": {"group": rt.group, "version": rt.version, "kind": rt.kind},
     });
     if let Some(b) = body {
-        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": b}}});
+        o["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": b}}});
     }
     o
 }
 
 fn write_params(patch: bool) -> Vec<Value> {
     let mut p = vec![
-        query("dryRun", "When present, indicates that modifications should not be persisted."),
-        query("fieldManager", "fieldManager is a name associated with the actor or entity that is making these changes."),
-        query("fieldValidation", "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields: Ignore, Warn or Strict."),
+        query(
+            "dryRun",
+            "When present, indicates that modifications should not be persisted.",
+        ),
+        query(
+            "fieldManager",
+            "fieldManager is a name associated with the actor or entity that is making these changes.",
+        ),
+        query(
+            "fieldValidation",
+            "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields: Ignore, Warn or Strict.",
+        ),
     ];
     if patch {
         p.push(json!({"name": "force", "in": "query", "description": "Force is going to \"force\" Apply requests.", "schema": {"type": "boolean", "uniqueItems": true}}));
@@ -96,9 +113,12 @@ fn paths_of(rt: &ResourceType, paths: &mut Map<String, Value>) {
         }));
     }
     if rt.namespaced {
-        paths.insert(format!("{base}/{}", rt.plural), json!({
-            "get": op(rt, &format!("list{k}ForAllNamespaces"), "list", vec![], None, &list),
-        }));
+        paths.insert(
+            format!("{base}/{}", rt.plural),
+            json!({
+                "get": op(rt, &format!("list{k}ForAllNamespaces"), "list", vec![], None, &list),
+            }),
+        );
     }
 }
 
@@ -129,7 +149,11 @@ fn list_schema(rt: &ResourceType) -> Value {
 fn refs(node: &Value, out: &mut Vec<String>) {
     match node {
         Value::Object(m) => {
-            if let Some(name) = m.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            if let Some(name) = m
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
                 out.push(name.to_string());
             }
             m.values().for_each(|v| refs(v, out));
@@ -140,7 +164,10 @@ fn refs(node: &Value, out: &mut Vec<String>) {
 }
 
 /// The document for the served kinds of one group-version.
-pub(super) fn build(served: &[(&ResourceType, &Value)], meta: Option<&Map<String, Value>>) -> Value {
+pub(super) fn build(
+    served: &[(&ResourceType, &Value)],
+    meta: Option<&Map<String, Value>>,
+) -> Value {
     let mut paths = Map::new();
     let mut schemas = Map::new();
     for (rt, schema) in served {

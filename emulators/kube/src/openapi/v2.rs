@@ -39,7 +39,11 @@ fn convert(node: &Value) -> Value {
 pub(in super::super) fn swagger(docs: &[Doc]) -> Value {
     let mut defs = Map::new();
     for d in docs {
-        if let Some(schemas) = d.value.pointer("/components/schemas").and_then(Value::as_object) {
+        if let Some(schemas) = d
+            .value
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
             for (name, s) in schemas {
                 defs.entry(name.clone()).or_insert_with(|| convert(s));
             }
