@@ -76,7 +76,9 @@ pub(super) fn check(
         .cloned();
     let strict = matches!(mode, FieldValidation::Strict | FieldValidation::Fixture);
     let findings = match &crd_schema {
-        Some(s) => Schema::crd(s).check(obj, !strict),
+        Some(s) if rt.custom => Schema::crd(s).check(obj, !strict),
+        // OpenShift's own API server serves these kinds; its decoder checks field names only.
+        Some(s) => Schema::decoder(s).check(obj, !strict),
         None if mode == FieldValidation::Fixture => return Ok(()),
         None => match openapi::builtin_schema(&rt.group, &rt.version, &rt.kind) {
             Some((s, defs)) => Schema::builtin(s, defs).check(obj, !strict),

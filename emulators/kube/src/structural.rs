@@ -42,6 +42,16 @@ impl<'a> Schema<'a> {
         }
     }
 
+    /// A CRD-form schema of a kind an API server's Go decoder serves (OpenShift's Route and
+    /// SCC): only unknown fields are checked, as that decoder does.
+    pub fn decoder(root: &'a Value) -> Self {
+        Self {
+            root,
+            defs: None,
+            crd: false,
+        }
+    }
+
     /// A built-in kind's schema from an OpenAPI v3 document's components.
     pub fn builtin(root: &'a Value, defs: &'a Map<String, Value>) -> Self {
         Self {
@@ -240,7 +250,17 @@ impl Walk<'_, '_> {
             && let Some(required) = schema.get("required").and_then(Value::as_array)
         {
             for r in required.iter().filter_map(Value::as_str) {
-                if map.get(r).is_none_or(Value::is_null) {
+                let nullable = props
+                    .and_then(|p| p.get(r))
+                    .and_then(|s| s.get("nullable"))
+                    .and_then(Value::as_bool)
+                    == Some(true);
+                let missing = match map.get(r) {
+                    None => true,
+                    Some(Value::Null) => !nullable,
+                    Some(_) => false,
+                };
+                if missing {
                     self.f
                         .invalid
                         .push((join(path, r), "Required value".to_string()));
