@@ -247,8 +247,7 @@ async fn kube_rs_gets_422_naming_the_field_and_warn_prunes() {
         .unwrap();
     assert_eq!(created.data["spec"], json!({"image": "i"}));
     // Strict (what kubectl asks for): 400 strict decoding error.
-    let mut pp = PatchParams::default();
-    pp.field_validation = Some(kube::api::ValidationDirective::Strict);
+    let pp = PatchParams::default().validation(kube::api::ValidationDirective::Strict);
     let err = api
         .patch("x", &pp, &Patch::Merge(json!({"spec": {"portt": 1}})))
         .await
