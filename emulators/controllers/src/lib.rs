@@ -258,7 +258,10 @@ fn refuse(kube: &KubeEmulator, app: &Value, why: &str, deployed: &Deployed) -> R
         "sync": { "status": "OutOfSync" },
         "health": { "status": app["status"]["health"]["status"].as_str().unwrap_or("Missing") },
         "conditions": [{ "type": kind, "message": message }],
-        "operationState": { "phase": "Failed", "message": message },
+        // The fields Argo CD's CRD requires of an operation state (the emulator checks them).
+        "operationState": { "phase": "Failed", "message": message,
+            "operation": { "sync": { "revision": app["spec"]["source"]["targetRevision"].as_str().unwrap_or("HEAD") } },
+            "startedAt": app["metadata"]["creationTimestamp"].as_str().unwrap_or("1970-01-01T00:00:00Z") },
     });
     kube.apply_object(marked).map_err(|e| e.to_string())?;
     remember(deployed)

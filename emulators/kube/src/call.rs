@@ -7,6 +7,7 @@ use axum::http::Method;
 use serde_json::Value;
 
 use super::auth::Identity;
+use super::fieldcheck::{FieldValidation, Warnings};
 use super::registry::ResourceType;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::ApiError;
@@ -36,6 +37,10 @@ pub(super) struct Call {
     pub identity: Identity,
     /// The body.
     pub body: bytes::Bytes,
+    /// `fieldValidation` of a write.
+    pub fields: FieldValidation,
+    /// Warnings for the response's `Warning` headers.
+    pub warnings: Warnings,
 }
 
 impl Call {
@@ -82,6 +87,8 @@ pub(super) fn write_opts(call: &Call) -> WriteOpts {
         manager: call.param("fieldManager").map(String::from),
         keep_status: false,
         apply: false,
+        fields: call.fields,
+        warnings: call.warnings.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{Attributes, Identity};
 use super::call::Call;
 use super::discovery;
+use super::fieldcheck::{FieldValidation, Warnings};
 use super::observe::RecordedRequest;
 use super::respond::{self, json_response};
 use super::status::ApiError;
@@ -121,6 +122,7 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
             );
             return Ok(resp);
         }
+        ["openapi", ..] => return openapi_route(inner, &segs, &accept),
         ["api"] => return ok(discovery::core_versions()),
         ["apis"] => return ok(discovery::groups(&types)),
         ["apis", g] => {
@@ -206,7 +208,15 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
     let body = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
         .await
         .map_err(|_| ApiError::too_large())?;
+    let fields = FieldValidation::parse(
+        query
+            .iter()
+            .find(|(k, _)| k == "fieldValidation")
+            .map(|(_, v)| v.as_str()),
+    )?;
     let call = Call {
+        fields,
+        warnings: Warnings::default(),
         method,
         rt,
         namespace,
@@ -219,7 +229,51 @@ async fn dispatch(inner: &Arc<Inner>, req: Request) -> Result<Response, ApiError
         body,
     };
     authorize(&call)?;
-    route(inner, call).await
+    let warnings = call.warnings.clone();
+    let mut resp = route(inner, call).await?;
+    for w in warnings.take() {
+        let text = format!("299 - {}", serde_json::Value::String(w));
+        if let Ok(v) = header::HeaderValue::from_str(&text) {
+            resp.headers_mut().append("warning", v);
+        }
+    }
+    Ok(resp)
+}
+
+/// `/openapi/v2`, `/openapi/v3` and `/openapi/v3/<group-version path>`.
+fn openapi_route(inner: &Inner, segs: &[&str], accept: &str) -> Result<Response, ApiError> {
+    let (types, schemas) = {
+        let st = inner.lock();
+        (st.types.clone(), st.schemas.clone())
+    };
+    match segs {
+        ["openapi", "v2"] => {
+            // kubectl asks for protobuf only; 406 sends it to the v3 documents.
+            respond::negotiate(accept)?;
+            let docs = super::openapi::all_documents(&types, &schemas);
+            Ok(json_response(
+                StatusCode::OK,
+                &super::openapi::swagger(&docs),
+            ))
+        }
+        ["openapi", "v3"] => Ok(json_response(
+            StatusCode::OK,
+            &super::openapi::index(&types, &schemas),
+        )),
+        ["openapi", "v3", rest @ ..] if !rest.is_empty() => {
+            respond::negotiate(accept)?;
+            let doc = super::openapi::document(&rest.join("/"), &types, &schemas)
+                .ok_or_else(ApiError::no_route)?;
+            let mut resp = json_response(StatusCode::OK, &doc.value);
+            resp.headers_mut().insert(
+                header::ETAG,
+                header::HeaderValue::from_str(&format!("\"{}\"", doc.hash))
+                    .unwrap_or_else(|_| header::HeaderValue::from_static("\"0\"")),
+            );
+            Ok(resp)
+        }
+        _ => Err(ApiError::no_route()),
+    }
 }
 
 fn rbac_verb(call: &Call) -> &'static str {

@@ -219,6 +219,7 @@ pub(super) fn after_write(st: &mut State, rt: &ResourceType, obj: &Value) {
     } else if is(rt, "apiextensions.k8s.io", "CustomResourceDefinition") {
         if let Ok(types) = registry::from_crd(obj) {
             st.register(types);
+            st.set_schemas(obj);
         }
     } else if is(rt, "", "Pod") {
         let ns = meta_str(obj, "namespace").unwrap_or("").to_string();

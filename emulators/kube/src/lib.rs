@@ -12,12 +12,14 @@
 
 mod auth;
 mod call;
+pub mod crds;
 mod deletion;
 mod discovery;
 mod error;
 mod events;
 mod exec;
 mod exec_result;
+mod fieldcheck;
 mod fixtures;
 mod handler;
 mod kinds;
@@ -26,6 +28,7 @@ mod listen;
 mod logs;
 mod object;
 mod observe;
+mod openapi;
 mod patch;
 mod protobuf;
 mod registry;
@@ -35,6 +38,7 @@ mod selectors;
 mod ssa;
 mod status;
 mod store;
+pub mod structural;
 mod table;
 mod validation;
 mod verbs;
@@ -125,6 +129,25 @@ impl KubeEmulator {
                     seen.push(id);
                     if let Some(crd) = registry::crd_object(&versions) {
                         let _ = writes::create(&mut st, &crd_type, "", crd, &admin_opts());
+                    }
+                }
+                // The vendored upstream CRDs of the lab cluster, as an operator creates them.
+                for c in crds::all() {
+                    match c.install {
+                        crds::Install::AtStart => {
+                            let created = writes::create(
+                                &mut st,
+                                &crd_type,
+                                "",
+                                c.crd.clone(),
+                                &admin_opts(),
+                            );
+                            if let Err(e) = created {
+                                tracing::error!(crd = c.name, error = %e, "vendored CRD refused");
+                            }
+                        }
+                        crds::Install::SchemaOnly => st.set_schemas(&c.crd),
+                        crds::Install::OnRequest => {}
                     }
                 }
             }
@@ -326,6 +349,17 @@ impl KubeEmulator {
         }
     }
 
+    /// Installs a vendored upstream CRD by name (`servicemonitors.monitoring.coreos.com`;
+    /// see [`crds::all`]), as its operator would: its kinds are served and validated
+    /// against its schema from then on.
+    pub fn install_crd(&self, name: &str) -> Result<Value, KubeEmuError> {
+        let crd = crds::get(name).ok_or_else(|| KubeEmuError::UnknownKind {
+            api_version: "apiextensions.k8s.io/v1".into(),
+            kind: format!("CustomResourceDefinition {name} (not vendored)"),
+        })?;
+        self.apply_object(crd.crd.clone())
+    }
+
     /// Registers extra resource types (as if their CRDs had been created).
     pub fn register(&self, types: Vec<ResourceType>) {
         self.inner.lock().register(types);
@@ -373,5 +407,7 @@ fn admin_opts() -> WriteOpts {
         manager: Some("testbed".into()),
         keep_status: true,
         apply: false,
+        fields: fieldcheck::FieldValidation::Fixture,
+        warnings: fieldcheck::Warnings::default(),
     }
 }

@@ -180,7 +180,8 @@ pub(super) fn builtin() -> Vec<ResourceType> {
         .collect()
 }
 
-/// The lab CRD kinds (Tekton, Argo CD, ToolHive) as resource types.
+/// The lab CRD kinds without a vendored upstream CRD (Argo CD's ApplicationSet) as
+/// resource types.
 pub(super) fn lab_crds() -> Vec<ResourceType> {
     RESOURCES
         .lines()
@@ -347,11 +348,11 @@ mod tests {
             .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
             .count();
         assert_eq!(builtin().len() + lab_crds().len(), rows);
-        let pr = lab_crds()
+        let appset = lab_crds()
             .into_iter()
-            .find(|t| t.kind == "PipelineRun")
+            .find(|t| t.kind == "ApplicationSet")
             .unwrap();
-        assert_eq!(pr.columns.len(), 5);
+        assert_eq!(appset.columns.len(), 1);
         assert!(
             builtin()
                 .iter()

@@ -106,6 +106,9 @@ pub(super) struct State {
     pub exec: HashMap<(String, String, String), super::exec_result::ExecResult>,
     /// Finalizers a simulated controller removes as soon as deletion starts.
     pub simulated_finalizers: Vec<String>,
+    /// `openAPIV3Schema` per (group, version, plural): served CRDs, and built-in kinds
+    /// that borrow a vendored CRD's schema (OpenShift's Route, …).
+    pub schemas: HashMap<(String, String, String), Arc<Value>>,
 }
 
 impl State {
@@ -123,6 +126,7 @@ impl State {
             identities: HashMap::new(),
             simulated_finalizers: Vec::new(),
             exec: HashMap::new(),
+            schemas: HashMap::new(),
         }
     }
 
@@ -161,6 +165,25 @@ impl State {
     pub(super) fn unregister(&mut self, group: &str, plural: &str) {
         self.types
             .retain(|x| !(x.group == group && x.plural == plural));
+        self.schemas
+            .retain(|(g, _, p), _| !(g == group && p == plural));
+    }
+
+    /// Sets the schemas of a CRD's versions (replacing those it had).
+    pub(super) fn set_schemas(&mut self, crd: &Value) {
+        let (Some(group), Some(plural)) = (
+            crd.pointer("/spec/group").and_then(Value::as_str),
+            crd.pointer("/spec/names/plural").and_then(Value::as_str),
+        ) else {
+            return;
+        };
+        let (group, plural) = (group.to_string(), plural.to_string());
+        self.schemas
+            .retain(|(g, _, p), _| !(*g == group && *p == plural));
+        for (version, schema) in super::crds::schemas(crd) {
+            self.schemas
+                .insert((group.clone(), version, plural.clone()), Arc::new(schema));
+        }
     }
 
     /// Stores `obj` under `key` with a fresh resourceVersion and tells watchers.

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::fieldcheck::{self, FieldValidation, Warnings};
 use super::kinds;
 use super::object::{comparable, finalizers, meta_mut, meta_str, now, random_suffix, spec_part};
 use super::registry::ResourceType;
@@ -22,6 +23,10 @@ pub(super) struct WriteOpts {
     pub keep_status: bool,
     /// `Apply` for server-side apply, else `Update`.
     pub apply: bool,
+    /// What to do with unknown fields (`fieldValidation`).
+    pub fields: FieldValidation,
+    /// Where the warnings of this request go.
+    pub warnings: Warnings,
 }
 
 /// Records which manager wrote the object, as `metadata.managedFields`.
@@ -167,6 +172,7 @@ pub(super) fn create(
     }
     kinds::defaults_on_create(rt, &mut obj);
     kinds::defaults_on_write(rt, &mut obj)?;
+    fieldcheck::check(st, rt, &mut obj, opts.fields, &opts.warnings)?;
     kinds::validate(rt, &obj, None)?;
     let manager = opts.manager.clone().unwrap_or_else(|| "unknown".into());
     let fields = user_fields(&obj);
@@ -272,6 +278,7 @@ pub(super) fn update(
         r
     };
     kinds::defaults_on_write(rt, &mut result)?;
+    fieldcheck::check(st, rt, &mut result, opts.write.fields, &opts.write.warnings)?;
     kinds::validate(rt, &result, Some(&old))?;
     if rt.kind == "Namespace" && rt.group.is_empty() && !opts.status_only {
         result["spec"] = old.get("spec").cloned().unwrap_or(json!({}));

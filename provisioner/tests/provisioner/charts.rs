@@ -4,6 +4,7 @@
 //! NetworkPolicies, no secret in Application values).
 
 mod accepted;
+mod crd_schema;
 mod operator_chart;
 pub(crate) mod render;
 

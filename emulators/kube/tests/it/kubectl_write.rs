@@ -30,9 +30,7 @@ spec:
 #[tokio::test]
 async fn apply_client_and_server_side_then_delete() {
     let s = served_lab().await;
-    let out = s
-        .kubectl_stdin(&["apply", "--validate=false", "-f", "-"], APP)
-        .await;
+    let out = s.kubectl_stdin(&["apply", "-f", "-"], APP).await;
     assert!(
         out.contains("configmap/settings created") && out.contains("pod/talker created"),
         "{out}"
@@ -40,7 +38,7 @@ async fn apply_client_and_server_side_then_delete() {
     assert_eq!(s.kubectl(&["logs", "talker"]).await, "hello\nworld\n");
     let out = s
         .kubectl_stdin(
-            &["apply", "--validate=false", "-f", "-"],
+            &["apply", "-f", "-"],
             &APP.replace("mode: one", "mode: two"),
         )
         .await;
@@ -62,15 +60,12 @@ async fn apply_client_and_server_side_then_delete() {
 
     let ssa = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: default\ndata:\n  a: \"1\"\n  b: \"2\"\n";
     let out = s
-        .kubectl_stdin(
-            &["apply", "--server-side", "--validate=false", "-f", "-"],
-            ssa,
-        )
+        .kubectl_stdin(&["apply", "--server-side", "-f", "-"], ssa)
         .await;
     assert!(out.contains("configmap/ssa serverside-applied"), "{out}");
     // Dropping a field the manager applied before removes it.
     s.kubectl_stdin(
-        &["apply", "--server-side", "--validate=false", "-f", "-"],
+        &["apply", "--server-side", "-f", "-"],
         &ssa.replace("  b: \"2\"\n", ""),
     )
     .await;
@@ -89,7 +84,6 @@ async fn apply_client_and_server_side_then_delete() {
             &[
                 "apply",
                 "--server-side",
-                "--validate=false",
                 "--field-manager",
                 "other",
                 "-f",
@@ -108,7 +102,6 @@ async fn apply_client_and_server_side_then_delete() {
             "apply",
             "--server-side",
             "--force-conflicts",
-            "--validate=false",
             "--field-manager",
             "other",
             "-f",
@@ -141,8 +134,7 @@ async fn apply_client_and_server_side_then_delete() {
 #[tokio::test]
 async fn status_subresource_and_crd_registration() {
     let s = served_lab().await;
-    s.kubectl_stdin(&["apply", "--validate=false", "-f", "-"], APP)
-        .await;
+    s.kubectl_stdin(&["apply", "-f", "-"], APP).await;
     s.kubectl(&["patch", "pod", "talker", "--subresource=status", "--type=merge", "-p", r#"{"status":{"phase":"Failed","containerStatuses":[{"name":"app","ready":false,"restartCount":3,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}"#]).await;
     let row = s.kubectl(&["get", "pod", "talker", "--no-headers"]).await;
     assert!(
@@ -167,12 +159,9 @@ spec:
     additionalPrinterColumns:
     - {name: Color, type: string, jsonPath: .spec.color}
 "#;
-    s.kubectl_stdin(&["apply", "--validate=false", "-f", "-"], crd)
-        .await;
+    s.kubectl_stdin(&["apply", "-f", "-"], crd).await;
     let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: default\nspec:\n  color: blue\n";
-    let out = s
-        .kubectl_stdin(&["apply", "--validate=false", "-f", "-"], widget)
-        .await;
+    let out = s.kubectl_stdin(&["apply", "-f", "-"], widget).await;
     assert!(out.contains("widget.example.com/w1 created"), "{out}");
     let table = s.kubectl(&["get", "wd"]).await;
     assert!(
@@ -255,11 +244,7 @@ async fn auth_can_i_follows_the_token_rules() {
     // kubectl's typed `create configmap` posts protobuf; `apply` posts JSON.
     let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: default\ndata:\n  a: b\n";
     let created = s
-        .kubectl_as(
-            Some("deployer-token"),
-            &["apply", "--validate=false", "-f", "-"],
-            Some(cm),
-        )
+        .kubectl_as(Some("deployer-token"), &["apply", "-f", "-"], Some(cm))
         .await;
     assert!(
         created.ok && created.stdout.contains("configmap/x created"),

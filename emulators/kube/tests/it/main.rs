@@ -25,6 +25,8 @@ mod kubectl;
 mod kubectl_write;
 /// Discovery, Table/metadata negotiation, SSAR.
 mod negotiation;
+/// /openapi/v2|v3, kubectl's default validation and explain, schema validation.
+mod openapi;
 /// Stored objects against the official schemas.
 mod schema;
 /// The upstream Go kubernetes-mcp-server through an MCP client.

@@ -106,7 +106,16 @@ pub(crate) fn helm_lint(chart: &str, values: &str) {
 }
 
 pub(crate) fn render(chart: &str, values: &str, sets: &[&str]) -> Rendered {
-    let dir = chart_dir(chart);
+    render_dir(chart, &chart_dir(chart), values, sets)
+}
+
+/// Renders the chart in `dir` (a copy a test edited) as release `chart`.
+pub(crate) fn render_dir(
+    chart: &str,
+    dir: &std::path::Path,
+    values: &str,
+    sets: &[&str],
+) -> Rendered {
     let out = helm(&["template", chart, dir.to_str().unwrap()], values, sets);
     assert!(
         out.status.success(),
