@@ -6,6 +6,7 @@
 
 mod charts {
     mod accepted;
+    mod mcp_servers;
     pub(crate) mod render;
 }
 

@@ -100,6 +100,10 @@ pub(crate) struct UpArgs {
     /// The LLM emulator's LiteLLM master key.
     #[arg(long, default_value = "sk-master")]
     pub(crate) llm_master_key: String,
+    /// Also start a third, read-only MCP server (ours, `events_list` only) and give it to
+    /// the agent in MCP_SERVERS over this transport (`sse` or `streamable-http`).
+    #[arg(long, value_parser = ["sse", "streamable-http"])]
+    pub(crate) extra_server: Option<String>,
 }
 
 /// How long stopping may wait for open connections.

@@ -30,7 +30,7 @@ use anyhow::Context;
 
 pub use attendee::{librechat_mcp_servers, tekton_curl};
 pub(crate) use platform::serve_gitea_mcp;
-pub use platform::{LlmEndpoint, Platform};
+pub use platform::{EXTRA_SERVER, LlmEndpoint, Platform};
 pub use tenant::{Credentials, DOMAIN, TenantLab, leftovers, provisioner_for};
 
 use crate::controllers::Controllers;
@@ -58,8 +58,8 @@ pub struct StackOptions {
     pub platform: bool,
     /// The tenant.
     pub user: String,
-    /// First port: kube, gitea, llm, OpenShift MCP, Gitea MCP, agent on base..base+5;
-    /// free ports if `None`.
+    /// First port: kube, gitea, llm, OpenShift MCP, Gitea MCP, agent on base..base+5 (the
+    /// extra MCP server on base+6); free ports if `None`.
     pub port_base: Option<u16>,
     /// Where the kubeconfig goes; a temp dir removed on shutdown if `None`.
     pub state_dir: Option<PathBuf>,
@@ -67,6 +67,10 @@ pub struct StackOptions {
     pub llm: Option<LlmEndpoint>,
     /// How often the simulated controllers pass.
     pub controller_interval: Duration,
+    /// Start a third, read-only MCP server for the agent (our OpenShift server limited to
+    /// `events_list`, named `cluster-events`, an evidence server in `MCP_SERVERS`) over
+    /// this transport (`sse` or `streamable-http`); none if `None`.
+    pub extra_server: Option<String>,
 }
 
 impl Default for StackOptions {
@@ -79,6 +83,7 @@ impl Default for StackOptions {
             state_dir: None,
             llm: None,
             controller_interval: Duration::from_millis(25),
+            extra_server: None,
         }
     }
 }
@@ -106,6 +111,9 @@ pub struct Urls {
     pub mcp_openshift_http: String,
     /// Gitea MCP server, streamable HTTP (`…/mcp`).
     pub mcp_gitea: String,
+    /// The third, read-only MCP server (`StackOptions::extra_server`) as the agent reaches
+    /// it; empty without one.
+    pub mcp_extra: String,
     /// The agent's root.
     pub agent: String,
 }
@@ -275,6 +283,9 @@ impl RunningStack {
             env.push(("MCP_OPENSHIFT_SSE_URL", urls.mcp_openshift_sse));
             env.push(("MCP_OPENSHIFT_HTTP_URL", urls.mcp_openshift_http));
             env.push(("MCP_GITEA_URL", urls.mcp_gitea));
+            if !urls.mcp_extra.is_empty() {
+                env.push(("MCP_EXTRA_URL", urls.mcp_extra));
+            }
             env.push(("AGENT_URL", urls.agent));
         }
         env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -23,6 +23,7 @@ pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
         port_base: args.port_base,
         state_dir: args.state_dir.clone(),
         llm: llm_from_env(),
+        extra_server: args.extra_server.clone(),
         ..StackOptions::default()
     };
     let stack = Stack::start(options).await?;
