@@ -382,19 +382,25 @@ fn tool_name_ok(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
-/// The first `{placeholder}` in a template's strings that is not a known one.
+/// The first `{placeholder}` in a template's strings that is not a known one. Only
+/// `{identifier}` (lower-case letters and `_`) is a placeholder; other braces (a PromQL
+/// label matcher `up{pod="{pod}"}`) are literal text.
 fn unknown_placeholder(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => {
             let mut rest = s.as_str();
             while let Some(open) = rest.find('{') {
                 let after = &rest[open + 1..];
-                let Some(close) = after.find('}') else { break };
-                let name = &after[..close];
-                if !EVIDENCE_PLACEHOLDERS.contains(&name) {
+                let name: &str = after
+                    .split_once('}')
+                    .map(|(name, _)| name)
+                    .unwrap_or_default();
+                let identifier =
+                    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                if identifier && !EVIDENCE_PLACEHOLDERS.contains(&name) {
                     return Some(name.to_string());
                 }
-                rest = &after[close + 1..];
+                rest = after;
             }
             None
         }
