@@ -35,6 +35,7 @@ use crate::prompt::{self, IssueTool, PromptInput};
 use crate::report::FailureReport;
 
 mod dedup;
+mod evidence;
 mod fallback;
 mod investigate;
 mod logging;
@@ -189,6 +190,7 @@ impl Agent {
         }
         let issue_tool = detect_issue_tool(&tools).ok_or(RunError::NoIssueTool)?;
         self.investigate(run).await;
+        self.gather_extra(run).await;
         let pre = self.hooks.analyse(run.report, &run.evidence);
         run.analysis = pre
             .as_ref()
@@ -216,9 +218,13 @@ impl Agent {
             json!({"role": "system", "content": prompt::system_prompt()}),
             json!({"role": "user", "content": task}),
         ];
+        if let Some(extra) = evidence::extra_message(&run.evidence) {
+            self.record_quoted(run, Some(extra.clone()));
+            run.messages.push(json!({"role": "user", "content": extra}));
+        }
         let offered_all: Vec<Value> = tools
             .iter()
-            .filter(|t| !crate::config::AGENT_ONLY_TOOLS.contains(&t.name.as_str()))
+            .filter(|t| t.visible)
             .map(|t| offer::offered(t, &issue_tool))
             .collect();
         let told = instructions::texts(&issue_tool, &offered_all);
@@ -230,7 +236,7 @@ impl Agent {
                 .registry
                 .tools()
                 .into_iter()
-                .filter(|t| !crate::config::AGENT_ONLY_TOOLS.contains(&t.name.as_str()))
+                .filter(|t| t.visible)
                 .collect();
             let last = iteration == max;
             let offered: Vec<Value> = if last {
@@ -309,9 +315,10 @@ impl Agent {
     }
 }
 
-/// The issue tool by capability: current `issue_write`, else legacy `create_issue`.
+/// The issue tool by capability, whichever server offers it: current `issue_write`, else
+/// legacy `create_issue` (under its own name: a namespaced one belongs to a later server).
 pub fn detect_issue_tool(tools: &[ToolInfo]) -> Option<IssueTool> {
-    let has = |name: &str| tools.iter().any(|t| t.name == name);
+    let has = |name: &str| tools.iter().any(|t| t.name == name && t.tool == name);
     if has("issue_write") {
         Some(IssueTool::IssueWrite)
     } else if has("create_issue") {

@@ -36,11 +36,15 @@ impl App {
     pub fn start(config: &Config, hooks: Arc<dyn RunHooks>, tuning: Tuning) -> Self {
         banner(config);
         let shutdown = CancellationToken::new();
-        let registry = Arc::new(ToolRegistry::new(
-            &config.mcp_servers,
-            &config.tool_allowlist,
-            tuning.sessions.clone(),
-        ));
+        let metrics = Arc::new(Metrics::new());
+        let registry = Arc::new(
+            ToolRegistry::with_servers(
+                &config.servers,
+                &config.tool_allowlist,
+                tuning.sessions.clone(),
+            )
+            .with_metrics(metrics.clone()),
+        );
         registry.start(&shutdown);
         let mut llm = LlmClient::new(&config.llm);
         if let Some(backoff) = tuning.llm_backoff {
@@ -50,7 +54,7 @@ impl App {
             registry: registry.clone(),
             llm,
             hooks,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             settings: LoopSettings::from(config),
         }));
         let wait = tuning.sessions.connect_timeout + Duration::from_secs(1);
@@ -108,12 +112,18 @@ fn banner(config: &Config) {
     tracing::info!("🚀 Pipeline Failure Agent - Starting up");
     tracing::info!("📋 Loading MCP configuration from environment...");
     for (name, label) in [("openshift", "OpenShift"), ("gitea", "Gitea")] {
-        match config.mcp_servers.iter().find(|s| s.name == name) {
-            Some(s) => {
-                tracing::info!(server = name, url = %s.url, transport = s.transport.as_str(), "   {label}: {} ({})", s.url, s.transport.as_str())
-            }
-            None => tracing::warn!(server = name, "⚠️  MCP_{}_URL not set", name.to_uppercase()),
+        if !config.mcp_servers.iter().any(|s| s.name == name) {
+            tracing::warn!(
+                server = name,
+                "⚠️  MCP_{}_URL not set ({label})",
+                name.to_uppercase()
+            );
         }
+    }
+    for server in &config.servers {
+        let s = &server.connection;
+        let role = server.policy.role.as_str();
+        tracing::info!(server = %s.name, url = %s.url, transport = s.transport.as_str(), role, "   {}: {} ({}, {role})", s.label, s.url, s.transport.as_str());
     }
     tracing::info!(model = %config.llm.model, base = %config.llm.base_url, "   LLM: {} at {}", config.llm.model, config.llm.base_url);
     tracing::info!(

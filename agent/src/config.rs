@@ -11,7 +11,13 @@ use url::Url;
 
 use crate::error::ConfigError;
 
+pub use self::servers::{
+    EVIDENCE_PLACEHOLDERS, EvidenceCall, PinSource, ServerPolicy, ServerRole, ToolServer,
+};
 pub use serve_common::{LogFormat, Secret};
+
+#[path = "config/servers.rs"]
+mod servers;
 
 /// How the agent talks to one MCP server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,8 +88,11 @@ pub struct Config {
     pub port: u16,
     /// LLM settings.
     pub llm: LlmConfig,
-    /// MCP servers in connection order.
+    /// MCP servers in connection order (the connection part of `servers`).
     pub mcp_servers: Vec<McpServerConfig>,
+    /// The tool servers with their policies: the legacy `MCP_OPENSHIFT_*` / `MCP_GITEA_*`
+    /// servers first, then the entries of `MCP_SERVERS_FILE`, then those of `MCP_SERVERS`.
+    pub servers: Vec<ToolServer>,
     /// Owner of the repository issues are filed in.
     pub gitea_owner: String,
     /// Repository issues are filed in.
@@ -210,6 +219,21 @@ impl Config {
                 mcp_servers.push(server);
             }
         }
+        let mut servers: Vec<ToolServer> =
+            mcp_servers.into_iter().map(ToolServer::legacy).collect();
+        if let Some(path) = env.opt("MCP_SERVERS_FILE") {
+            let text = std::fs::read_to_string(path.trim()).map_err(|e| ConfigError::Invalid {
+                variable: "MCP_SERVERS_FILE".into(),
+                reason: format!("cannot read {path}: {e}"),
+            })?;
+            let list = servers::parse_list("MCP_SERVERS_FILE", &text, &lookup)?;
+            servers::merge("MCP_SERVERS_FILE", &mut servers, list)?;
+        }
+        if let Some(text) = env.opt("MCP_SERVERS") {
+            let list = servers::parse_list("MCP_SERVERS", &text, &lookup)?;
+            servers::merge("MCP_SERVERS", &mut servers, list)?;
+        }
+        let mcp_servers = servers.iter().map(|s| s.connection.clone()).collect();
         let allowlist = env.string("AGENT_TOOL_ALLOWLIST", "");
         let tool_allowlist = if allowlist.trim().is_empty() {
             DEFAULT_TOOL_ALLOWLIST
@@ -237,6 +261,7 @@ impl Config {
             issue_link_hosts,
             llm,
             mcp_servers,
+            servers,
             gitea_owner,
             gitea_repo,
             max_iterations: env.number("MAX_ITERATIONS", 10, 1, 100)?,
@@ -384,16 +409,8 @@ impl Env<'_> {
         let Some(raw) = self.opt(&url_var) else {
             return Ok(None);
         };
-        let mut url = Url::parse(raw.trim())
-            .map_err(|e| ConfigError::invalid(&url_var, &raw, &e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(ConfigError::invalid(
-                &url_var,
-                &raw,
-                "expected an http or https URL",
-            ));
-        }
-        url.set_fragment(None);
+        let url =
+            servers::server_url(&raw).map_err(|why| ConfigError::invalid(&url_var, &raw, &why))?;
         let transport_var = format!("MCP_{upper}_TRANSPORT");
         let transport = match self.string(&transport_var, default_transport).trim() {
             "sse" => McpTransport::Sse,

@@ -45,6 +45,20 @@ pub struct Evidence {
     pub container: Value,
     /// What could not be read (said in the issue).
     pub unavailable: Vec<String>,
+    /// Results of extra tool servers' evidence tools (already redacted); the issue names
+    /// each one it used.
+    pub extra: Vec<ExtraEvidence>,
+}
+
+/// One result of an extra server's evidence tool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtraEvidence {
+    /// The server's name.
+    pub server: String,
+    /// The tool's exposed name.
+    pub tool: String,
+    /// The result text (redacted, bounded).
+    pub text: String,
 }
 
 /// What a model wrote for a new issue, with what the agent vets it against.

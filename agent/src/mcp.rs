@@ -1,5 +1,6 @@
 //! MCP clients: the legacy SSE transport, supervised sessions and the tool registry.
 
+pub mod policy;
 pub mod registry;
 pub mod session;
 pub mod sse_transport;

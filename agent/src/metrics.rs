@@ -19,6 +19,12 @@ struct ToolLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ServerOutcomeLabel {
+    server: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabel {
     kind: String,
 }
@@ -34,6 +40,7 @@ pub struct Metrics {
     runs: Family<OutcomeLabel, Counter>,
     iterations: Histogram,
     tool_calls: Family<ToolLabel, Counter>,
+    server_calls: Family<ServerOutcomeLabel, Counter>,
     llm_latency: Histogram,
     llm_tokens: Family<KindLabel, Counter>,
     mcp_connected: Family<ServerLabel, Gauge>,
@@ -64,6 +71,12 @@ impl Metrics {
             "tool_calls",
             "Tool calls by tool and outcome",
             tool_calls.clone(),
+        );
+        let server_calls = Family::<ServerOutcomeLabel, Counter>::default();
+        registry.register(
+            "mcp_tool_calls",
+            "Tool calls sent to an MCP server, by server and outcome",
+            server_calls.clone(),
         );
         let llm_latency = Histogram::new(exponential_buckets(0.005, 2.0, 14));
         registry.register(
@@ -100,6 +113,7 @@ impl Metrics {
             runs,
             iterations,
             tool_calls,
+            server_calls,
             llm_latency,
             llm_tokens,
             mcp_connected,
@@ -124,7 +138,20 @@ impl Metrics {
         InFlight(&self.runs_in_flight)
     }
 
-    /// Records one tool call.
+    /// Records the outcome of one call sent to `server` (`ok`, `tool_error`, `failed`): the
+    /// one place the registry's calls are counted.
+    pub fn tool_result(&self, tool: &str, server: &str, outcome: &str) {
+        self.tool_call(tool, outcome);
+        self.server_calls
+            .get_or_create(&ServerOutcomeLabel {
+                server: server.into(),
+                outcome: outcome.into(),
+            })
+            .inc();
+    }
+
+    /// Records a call the agent refused before sending it (`unknown`, `invalid_arguments`,
+    /// `repeated`, `quoted`).
     pub fn tool_call(&self, tool: &str, outcome: &str) {
         self.tool_calls
             .get_or_create(&ToolLabel {

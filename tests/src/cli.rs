@@ -111,6 +111,10 @@ pub(crate) struct UpArgs {
     /// controllers beside the Kubernetes emulator (nothing then becomes ready by itself).
     #[arg(long)]
     pub(crate) no_controllers: bool,
+    /// Also start a third, read-only MCP server (ours, `events_list` only) and give it to
+    /// the agent in MCP_SERVERS over this transport (`sse` or `streamable-http`).
+    #[arg(long, value_parser = ["sse", "streamable-http"])]
+    pub(crate) extra_server: Option<String>,
 }
 
 /// How long stopping may wait for open connections.

@@ -45,9 +45,20 @@ const TRIGGER_TIMEOUT: Duration = Duration::from_secs(180);
 /// Runs the demo on a fresh stack (the LLM emulator unless `llm` is given), writing its
 /// report to `out`; the stack is stopped before returning.
 pub async fn run(llm: Option<LlmEndpoint>, out: &mut dyn Write) -> anyhow::Result<DemoOutcome> {
+    run_with(llm, None, out).await
+}
+
+/// [`run`] with a third, read-only MCP server given to the agent over `extra_server`
+/// (`sse` or `streamable-http`): the issue must name its evidence tool.
+pub async fn run_with(
+    llm: Option<LlmEndpoint>,
+    extra_server: Option<String>,
+    out: &mut dyn Write,
+) -> anyhow::Result<DemoOutcome> {
     let options = StackOptions {
         seed_lab: false,
         llm,
+        extra_server,
         ..StackOptions::default()
     };
     let started = Instant::now();
@@ -125,6 +136,17 @@ async fn run_on(
         &lab.failed_container,
         &agent_response,
     )?;
+    if !urls.mcp_extra.is_empty() {
+        let named = format!(
+            "`{0}__events_list` (server `{0}`)",
+            crate::stack::EXTRA_SERVER
+        );
+        ensure!(
+            body.contains(&named),
+            "the issue does not name the third server's evidence ({named})"
+        );
+        writeln!(out, "   the third MCP server's evidence is named: {named}")?;
+    }
     if stack.llm_endpoint.emulated {
         // The step's log reached the model as a tool result (read over MCP, not made up).
         let log_seen = stack.llm.requests().iter().any(|request| {

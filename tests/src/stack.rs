@@ -31,7 +31,7 @@ use anyhow::Context;
 
 pub use attendee::{librechat_mcp_servers, tekton_curl};
 pub(crate) use platform::serve_gitea_mcp;
-pub use platform::{LlmEndpoint, Platform};
+pub use platform::{EXTRA_SERVER, LlmEndpoint, Platform};
 pub use tenant::{
     Credentials, DOMAIN, TenantLab, leftovers, prepare_cluster, provisioner_for,
     provisioner_values, start_controllers,
@@ -62,8 +62,8 @@ pub struct StackOptions {
     pub platform: bool,
     /// The tenant.
     pub user: String,
-    /// First port: kube, gitea, llm, OpenShift MCP, Gitea MCP, agent on base..base+5;
-    /// free ports if `None`.
+    /// First port: kube, gitea, llm, OpenShift MCP, Gitea MCP, agent on base..base+5 (the
+    /// extra MCP server on base+6); free ports if `None`.
     pub port_base: Option<u16>,
     /// Where the kubeconfig goes; a temp dir removed on shutdown if `None`.
     pub state_dir: Option<PathBuf>,
@@ -74,6 +74,10 @@ pub struct StackOptions {
     /// Order the tenant as a `Tenant` resource provisioned by the Tenant operator (run in
     /// this process) instead of calling the provisioner library directly.
     pub via_operator: bool,
+    /// Start a third, read-only MCP server for the agent (our OpenShift server limited to
+    /// `events_list`, named `cluster-events`, an evidence server in `MCP_SERVERS`) over
+    /// this transport (`sse` or `streamable-http`); none if `None`.
+    pub extra_server: Option<String>,
 }
 
 impl Default for StackOptions {
@@ -87,6 +91,7 @@ impl Default for StackOptions {
             llm: None,
             controller_interval: Duration::from_millis(25),
             via_operator: false,
+            extra_server: None,
         }
     }
 }
@@ -114,6 +119,9 @@ pub struct Urls {
     pub mcp_openshift_http: String,
     /// Gitea MCP server, streamable HTTP (`…/mcp`).
     pub mcp_gitea: String,
+    /// The third, read-only MCP server (`StackOptions::extra_server`) as the agent reaches
+    /// it; empty without one.
+    pub mcp_extra: String,
     /// The agent's root.
     pub agent: String,
 }
@@ -283,6 +291,9 @@ impl RunningStack {
             env.push(("MCP_OPENSHIFT_SSE_URL", urls.mcp_openshift_sse));
             env.push(("MCP_OPENSHIFT_HTTP_URL", urls.mcp_openshift_http));
             env.push(("MCP_GITEA_URL", urls.mcp_gitea));
+            if !urls.mcp_extra.is_empty() {
+                env.push(("MCP_EXTRA_URL", urls.mcp_extra));
+            }
             env.push(("AGENT_URL", urls.agent));
         }
         env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -14,7 +14,8 @@ use failure_analysis::issue::vet::public_title;
 
 use super::issue::{IssueRef, issue_ref};
 use crate::arguments;
-use crate::hooks::{Evidence, ModelIssue, RunHooks};
+use crate::config::{PinSource, ServerRole};
+use crate::hooks::{Evidence, ExtraEvidence, ModelIssue, RunHooks};
 use crate::mcp::{ToolInfo, ToolRegistry};
 use crate::metrics::Metrics;
 use crate::prompt::{self, IssueTool};
@@ -177,7 +178,6 @@ fn finish(
     };
     match result {
         Err(e) => {
-            ctx.metrics.tool_call(&outcome.name, "failed");
             outcome.message = prompt::tool_failed(&outcome.name, &e.to_string());
         }
         Ok(output) => {
@@ -188,12 +188,21 @@ fn finish(
             };
             let text = ctx.hooks.redact(text);
             if output.is_error {
-                ctx.metrics.tool_call(&outcome.name, "tool_error");
                 outcome.message = prompt::tool_failed(&outcome.name, &text);
                 return outcome;
             }
             seen.insert(key);
-            ctx.metrics.tool_call(&outcome.name, "ok");
+            if let Some(tool) = ctx
+                .tools
+                .iter()
+                .find(|t| t.name == outcome.name && t.role == ServerRole::Evidence)
+            {
+                evidence.extra.push(ExtraEvidence {
+                    server: tool.server.clone(),
+                    tool: tool.name.clone(),
+                    text: text.clone(),
+                });
+            }
             if outcome.name == ctx.log_tool {
                 evidence.logs.push(text.clone());
             }
@@ -226,7 +235,7 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
     // Pinned arguments are the agent's, so a model that leaves them out is not refused for
     // it (small models do): they are filled in before the schema check, and set again after.
     if let Some(map) = value.as_object_mut() {
-        prefill_pinned(ctx, &call.name, map);
+        prefill_pinned(ctx, tool, map);
     }
     let prepared = match arguments::prepare(value, &tool.input_schema) {
         Ok(p) => p,
@@ -236,8 +245,11 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         tracing::info!(tool = %call.name, repairs = ?prepared.repairs, "repaired tool arguments");
     }
     let mut args = prepared.arguments;
-    if let Err(message) = pin_cluster_arguments(ctx, &call.name, &mut args) {
+    if let Err(message) = pin_cluster_arguments(ctx, &tool.tool, &mut args) {
         return refuse(message);
+    }
+    for (argument, value) in server_pins(ctx, tool) {
+        args.insert(argument, value.into());
     }
     if let Some(kind) = issue_kind(&call.name) {
         if kind == IssueTool::IssueWrite
@@ -288,7 +300,8 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
         // Whatever the hooks did: the title is redacted like the body (repositories are
         // public), and links and images go only to the allowed hosts.
         args.insert("title".into(), public_title(&draft.title, ctx.links).into());
-        args.insert("body".into(), public_body(&draft.body, ctx.links).into());
+        let body = super::evidence::name_evidence(&draft.body, evidence);
+        args.insert("body".into(), public_body(&body, ctx.links).into());
     }
     let key = format!("{}:{}", call.name, canonical(&Value::Object(args.clone())));
     Checked::Ready(args, key)
@@ -297,16 +310,7 @@ fn check(ctx: &CallContext<'_>, call: &PendingCall, evidence: &Evidence) -> Chec
 /// A body fit to file in a public repository: secrets redacted and links limited, up to the
 /// de-duplication marker (kept byte for byte).
 fn public_body(body: &str, links: &LinkPolicy) -> String {
-    let at = body
-        .rfind("<!--")
-        .filter(|&i| {
-            let rest = body[i..].trim_end();
-            rest.starts_with(&format!("<!-- {}", failure_analysis::issue::MARKER_PREFIX))
-                && rest.ends_with("-->")
-                && !rest.contains('\n')
-        })
-        .unwrap_or(body.len());
-    let (text, marker) = body.split_at(at);
+    let (text, marker) = super::evidence::split_marker(body);
     let clean = failure_analysis::redact::redact(text).text;
     format!("{}{marker}", limit_links(&clean, links))
 }
@@ -316,9 +320,10 @@ fn public_body(body: &str, links: &LinkPolicy) -> String {
 const ISSUE_FIELDS: &[&str] = &["method", "owner", "repo", "title", "body", "labels"];
 
 /// The arguments the agent pins whatever the model wrote, filled in where missing.
-fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Value>) {
+fn prefill_pinned(ctx: &CallContext<'_>, info: &ToolInfo, args: &mut Map<String, Value>) {
+    let tool = info.tool.as_str();
     let mut pinned: Vec<(&str, &str)> = Vec::new();
-    if let Some(kind) = issue_kind(tool) {
+    if let Some(kind) = issue_kind(&info.name) {
         pinned.extend([("owner", ctx.owner), ("repo", ctx.repo)]);
         // The agent completes these (hooks), so a model that leaves them out is not refused.
         pinned.extend([("title", ""), ("body", "")]);
@@ -335,6 +340,35 @@ fn prefill_pinned(ctx: &CallContext<'_>, tool: &str, args: &mut Map<String, Valu
     for (key, value) in pinned {
         args.entry(key).or_insert_with(|| value.into());
     }
+    for (argument, value) in server_pins(ctx, info) {
+        args.entry(argument).or_insert_with(|| value.into());
+    }
+}
+
+/// The arguments the tool's server entry pins (`pin`), for the ones its schema declares.
+fn server_pins(ctx: &CallContext<'_>, info: &ToolInfo) -> Vec<(String, String)> {
+    let Some(server) = ctx.registry.server(&info.server) else {
+        return Vec::new();
+    };
+    let declared = info
+        .input_schema
+        .get("properties")
+        .and_then(Value::as_object);
+    server
+        .policy
+        .pin
+        .iter()
+        .filter(|(argument, _)| declared.is_some_and(|p| p.contains_key(argument)))
+        .map(|(argument, source)| {
+            let value = match source {
+                PinSource::Namespace => ctx.report.namespace.clone(),
+                PinSource::Pod => ctx.report.pod_name.clone(),
+                PinSource::Owner => ctx.owner.to_string(),
+                PinSource::Repo => ctx.repo.to_string(),
+            };
+            (argument.clone(), value)
+        })
+        .collect()
 }
 
 /// The tools whose `namespace` is the reported run's.

@@ -35,7 +35,8 @@ impl Agent {
         args.insert("owner".into(), self.settings.owner.clone().into());
         args.insert("repo".into(), self.settings.repo.clone().into());
         args.insert("title".into(), draft.title.into());
-        args.insert("body".into(), draft.body.into());
+        let body = super::evidence::name_evidence(&draft.body, &run.evidence);
+        args.insert("body".into(), body.into());
         if issue_tool == IssueTool::IssueWrite && !run.labels.is_empty() {
             args.insert("labels".into(), run.labels.clone().into());
         }
@@ -47,7 +48,6 @@ impl Agent {
             .min(remaining.max(FALLBACK_GRACE));
         match self.registry.call(issue_tool.name(), args, timeout).await {
             Ok(output) if !output.is_error => {
-                self.metrics.tool_call(issue_tool.name(), "ok");
                 tracing::warn!(error = %error, "model run failed; filed the fallback issue");
                 let issue = issue_ref(&output.text).unwrap_or_default();
                 Ok(RunOutcome {

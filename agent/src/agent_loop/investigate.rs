@@ -1,6 +1,7 @@
 //! Before the loop: reads the pod, its TaskRun, its events and the failed container's log
-//! through the Kubernetes MCP tools, so the deterministic pre-analysis (and the fallback
-//! issue) never depends on the model. What cannot be read is recorded, not fatal.
+//! through the Kubernetes MCP tools of the cluster server(s), so the deterministic
+//! pre-analysis (and the fallback issue) never depends on the model. What cannot be read
+//! is recorded, not fatal.
 
 use failure_analysis::classify::{
     parse_events, parse_object, pod_from_task_run, select_container, tekton_refs,
@@ -9,17 +10,22 @@ use serde_json::{Map, Value, json};
 
 use super::own_call::Miss;
 use super::{Agent, Run};
+use crate::config::ServerRole;
 
 /// Log lines read before the loop (the excerpt keeps the error lines and the tail).
 const LOG_TAIL_LINES: u64 = 2000;
 
 impl Agent {
-    /// One read through the registry; `None` when the tool is missing, failed or said so.
+    /// One read of a cluster server's tool (by its name on the server); `None` when the
+    /// tool is missing, failed or said so.
     async fn read(&self, run: &Run<'_>, tool: &str, args: Value) -> Option<String> {
-        if !self.registry.tools().iter().any(|t| t.name == tool) {
-            return None;
-        }
-        match self.own_call(run, tool, args).await {
+        let exposed = self
+            .registry
+            .tools()
+            .into_iter()
+            .find(|t| t.tool == tool && t.role == ServerRole::Cluster)?
+            .name;
+        match self.own_call(run, &exposed, args).await {
             Ok(text) => Some(text),
             Err(Miss::Failed(e)) => {
                 tracing::warn!(tool, error = %failure_analysis::redact::redact(&e.to_string()).text, "investigation read failed");

@@ -50,6 +50,9 @@ mod tests {
     fn tool(name: &str, schema: Value) -> ToolInfo {
         ToolInfo {
             name: name.into(),
+            tool: name.into(),
+            role: crate::config::ServerRole::Issues,
+            visible: true,
             description: "d".into(),
             input_schema: schema,
             server: "gitea".into(),

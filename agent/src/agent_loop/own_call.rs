@@ -1,7 +1,7 @@
 //! The agent's own tool calls, made outside the model's loop (the investigation reads, the
 //! de-duplication listing and comment): one rule for their timeout and for what counts as a
-//! tool error, counted in the tool metrics like the model's calls. Each caller logs a miss
-//! in its own words.
+//! tool error; the registry counts them in the tool metrics like the model's calls. Each
+//! caller logs a miss in its own words.
 
 use serde_json::Value;
 use tokio::time::Instant;
@@ -20,8 +20,7 @@ pub(super) enum Miss {
 }
 
 impl Agent {
-    /// One call bounded by the tool timeout and the run's deadline; the metrics count it as
-    /// `ok`, `tool_error` or `failed`.
+    /// One call bounded by the tool timeout and the run's deadline.
     pub(super) async fn own_call(
         &self,
         run: &Run<'_>,
@@ -34,18 +33,9 @@ impl Agent {
         let remaining = run.deadline.saturating_duration_since(Instant::now());
         let timeout = self.settings.tool_timeout.min(remaining);
         match self.registry.call(tool, args, timeout).await {
-            Ok(out) if !out.is_error => {
-                self.metrics.tool_call(tool, "ok");
-                Ok(out.text)
-            }
-            Ok(out) => {
-                self.metrics.tool_call(tool, "tool_error");
-                Err(Miss::Refused(out.text))
-            }
-            Err(e) => {
-                self.metrics.tool_call(tool, "failed");
-                Err(Miss::Failed(e))
-            }
+            Ok(out) if !out.is_error => Ok(out.text),
+            Ok(out) => Err(Miss::Refused(out.text)),
+            Err(e) => Err(Miss::Failed(e)),
         }
     }
 }

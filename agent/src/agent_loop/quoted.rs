@@ -11,8 +11,8 @@
 //!    (`text_calls::outside_frames`), so a result the model quotes back is never parsed.
 //! 2. Every text of untrusted origin this run gave the model (each tool result and tool
 //!    error as sent, the framed `log_tail`, the pre-analysis context) is scanned for the
-//!    calls it quotes (`text_calls::quoted_tool_calls`, JSON and pythonic forms, names of
-//!    the connected tools); each one's tool name and arguments (object keys sorted) are
+//!    calls it quotes (`text_calls::quoted_tool_calls`, JSON and pythonic forms, every
+//!    name the connected servers offer); each one's tool name and arguments (object keys sorted) are
 //!    remembered for the run.
 //! 3. A call the model makes, natively or as text, whose name and arguments equal a
 //!    remembered one is refused (the model is told why; metric outcome `quoted`) and never
@@ -107,8 +107,10 @@ impl Agent {
     /// Remembers the calls quoted in a text of untrusted origin given to the model.
     pub(super) fn record_quoted(&self, run: &mut Run<'_>, text: Option<String>) {
         let Some(text) = text else { return };
-        let tools = self.registry.tools();
-        let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
+        // Every name a server offers, allowed or not: a quoted destructive call is refused
+        // as quoted, whatever the allowlist says.
+        let all = self.registry.all_tool_names();
+        let names: Vec<&str> = all.iter().map(String::as_str).collect();
         run.quoted.record(&text, &names);
     }
 }

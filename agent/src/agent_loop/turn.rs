@@ -93,7 +93,15 @@ impl Agent {
         turn: ChatTurn,
         last: bool,
     ) -> Result<Option<RunOutcome>, RunError> {
-        let names: Vec<&str> = ctx.tools.iter().map(|t| t.name.as_str()).collect();
+        // Every name a server offers, not only the offered ones: a written call of a tool the
+        // model may not use is screened (quoted) or refused (unknown), never taken for prose.
+        let mut all = self.registry.all_tool_names();
+        for tool in ctx.tools {
+            if !all.contains(&tool.name) {
+                all.push(tool.name.clone());
+            }
+        }
+        let names: Vec<&str> = all.iter().map(String::as_str).collect();
         // Only the model's own words: a tool result it quotes back is not parsed.
         let mut text_calls = extract_tool_calls(&outside_frames(&turn.content), &names);
         if last {

@@ -184,3 +184,217 @@ fn link_hosts_come_from_gitea_console_and_the_allowed_list() {
         assert!(err.to_string().contains(var), "{var}={value}: {err}");
     }
 }
+
+fn list(entries: serde_json::Value) -> String {
+    entries.to_string()
+}
+
+#[test]
+fn the_legacy_variables_map_onto_two_entries_of_the_list() {
+    let c = config(&[
+        ("MCP_OPENSHIFT_URL", "http://proxy:8080/sse#openshift"),
+        ("MCP_GITEA_URL", "http://gitea-proxy:8080/mcp"),
+        ("MCP_GITEA_TOKEN", "gitea-token-value"),
+    ])
+    .unwrap();
+    let roles: Vec<(&str, ServerRole, bool)> = c
+        .servers
+        .iter()
+        .map(|s| (s.name(), s.policy.role, s.policy.required))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("openshift", ServerRole::Cluster, true),
+            ("gitea", ServerRole::Issues, true)
+        ]
+    );
+    assert!(c.servers.iter().all(|s| s.policy.tools.is_none()));
+    assert_eq!(
+        c.servers[1].connection.bearer.as_ref().map(|t| t.expose()),
+        Some("gitea-token-value")
+    );
+}
+
+#[test]
+fn a_list_entry_takes_every_field() {
+    let servers = list(serde_json::json!([{
+        "name": "metrics", "url": "https://metrics.example:8443/mcp#x", "transport": "sse",
+        "label": "Metrics", "token": {"env": "METRICS_TOKEN"},
+        "headers": {"X-Scope-OrgID": {"env": "TENANT_ID"}},
+        "connect_timeout_seconds": 5, "call_timeout_seconds": 7,
+        "role": "evidence", "required": true, "tools": ["query", "metrics__range"],
+        "evidence": {"query": {"namespace": "{namespace}", "q": "up{pod=\"{pod}\"}"}},
+        "pin": {"namespace": "namespace", "project": "repo"},
+        "allow_destructive": ["silence_create"]
+    }]));
+    let c = config(&[
+        ("MCP_SERVERS", &servers),
+        ("METRICS_TOKEN", "t0ken"),
+        ("TENANT_ID", "user57"),
+    ])
+    .unwrap();
+    let s = &c.servers[0];
+    assert_eq!(
+        s.connection.url.as_str(),
+        "https://metrics.example:8443/mcp"
+    );
+    assert_eq!(s.connection.transport, McpTransport::Sse);
+    assert_eq!(s.connection.label, "Metrics");
+    assert_eq!(s.connection.bearer.as_ref().unwrap().expose(), "t0ken");
+    assert_eq!(s.headers[0].0, "X-Scope-OrgID");
+    assert_eq!(s.headers[0].1.expose(), "user57");
+    assert_eq!(s.connect_timeout, Some(Duration::from_secs(5)));
+    assert_eq!(s.call_timeout, Some(Duration::from_secs(7)));
+    assert!(s.policy.required);
+    assert_eq!(s.policy.evidence[0].tool, "query");
+    assert!(s.policy.pin.contains(&("project".into(), PinSource::Repo)));
+    assert_eq!(s.policy.allow_destructive, ["silence_create"]);
+    assert_eq!(c.mcp_servers.len(), 1);
+    // The secrets do not show in a debug print of the configuration.
+    let printed = format!("{c:?}");
+    assert!(
+        !printed.contains("t0ken") && !printed.contains("user57"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn list_entries_default_to_optional_evidence_servers_and_may_use_the_legacy_token() {
+    let servers = list(serde_json::json!([{"name": "yard-stick", "url": "http://y/mcp"}]));
+    let c = config(&[("MCP_SERVERS", &servers), ("MCP_YARD_STICK_TOKEN", "abc")]).unwrap();
+    let s = &c.servers[0];
+    assert_eq!(s.policy.role, ServerRole::Evidence);
+    assert!(!s.policy.required);
+    assert_eq!(s.connection.transport, McpTransport::StreamableHttp);
+    assert_eq!(s.connection.bearer.as_ref().unwrap().expose(), "abc");
+}
+
+#[test]
+fn the_file_and_the_variable_add_up_after_the_legacy_servers() {
+    let path = std::env::temp_dir().join(format!("mcp-servers-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        list(serde_json::json!([{"name": "fetch", "url": "http://f/mcp"}])),
+    )
+    .unwrap();
+    let servers = list(serde_json::json!([{"name": "metrics", "url": "http://m/mcp"}]));
+    let c = config(&[
+        ("MCP_OPENSHIFT_URL", "http://o/sse"),
+        ("MCP_SERVERS_FILE", path.to_str().unwrap()),
+        ("MCP_SERVERS", &servers),
+    ])
+    .unwrap();
+    let names: Vec<&str> = c.servers.iter().map(|s| s.name()).collect();
+    assert_eq!(names, ["openshift", "fetch", "metrics"]);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn bad_entries_name_the_entry_and_the_field() {
+    let cases = [
+        (
+            serde_json::json!({"name": "x"}),
+            "entry 1 (\"x\"), field `url`",
+        ),
+        (
+            serde_json::json!([{"name": "Bad Name", "url": "http://x/"}]),
+            "entry 1 (\"Bad Name\"), field `name`",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/", "role": "admin"}]),
+            "field `role`",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/", "call_timeout_seconds": 0}]),
+            "field `call_timeout_seconds`",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/", "evidence": {"q": {"a": "{secret}"}}}]),
+            "field `evidence.q`: unknown placeholder {secret}",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/", "pin": {"namespace": "model"}}]),
+            "field `pin.namespace`",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/", "headers": {"X-A": {"env": "A", "file": "/f"}}}]),
+            "field `headers.X-A`",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/"}, {"name": "m", "url": "http://y/"}]),
+            "entry 2 (\"m\"), field `name`",
+        ),
+        (
+            serde_json::json!([{"name": "m", "url": "http://x/", "tools": ["a b"]}]),
+            "field `tools`",
+        ),
+    ];
+    for (servers, expected) in cases {
+        let text = servers.to_string();
+        let error = config(&[("MCP_SERVERS", &text)]).unwrap_err().to_string();
+        assert!(error.starts_with("invalid MCP_SERVERS"), "{error}");
+        // The first case is not an array at all.
+        if servers.is_array() {
+            assert!(error.contains(expected), "{expected}: {error}");
+        } else {
+            assert!(error.contains("expected a JSON array"), "{error}");
+        }
+    }
+    // A server of a legacy name twice.
+    let servers = list(serde_json::json!([{"name": "gitea", "url": "http://g/mcp"}]));
+    let error = config(&[("MCP_GITEA_URL", "http://g/mcp"), ("MCP_SERVERS", &servers)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("entry 1 (\"gitea\"), field `name`"),
+        "{error}"
+    );
+    assert!(error.contains("MCP_GITEA_URL"), "{error}");
+}
+
+#[test]
+fn a_secret_header_value_never_appears_in_an_error() {
+    let servers = list(serde_json::json!([{"name": "m", "url": "http://x/",
+        "headers": {"X-Key": {"env": "HEADER_VALUE"}}}]));
+    let error = config(&[("MCP_SERVERS", &servers), ("HEADER_VALUE", "sekrit\nline")])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("field `headers.X-Key`"), "{error}");
+    assert!(!error.contains("sekrit"), "{error}");
+}
+
+#[test]
+fn the_json_schema_describes_every_field_an_entry_takes() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../mcp-servers.schema.json")).unwrap();
+    let props = schema["items"]["properties"].as_object().unwrap();
+    let mut documented: Vec<&str> = props.keys().map(String::as_str).collect();
+    documented.sort();
+    let mut taken = vec![
+        "name",
+        "url",
+        "transport",
+        "label",
+        "token",
+        "headers",
+        "connect_timeout_seconds",
+        "call_timeout_seconds",
+        "role",
+        "required",
+        "tools",
+        "evidence",
+        "pin",
+        "allow_destructive",
+    ];
+    taken.sort();
+    assert_eq!(documented, taken);
+    assert_eq!(schema["items"]["additionalProperties"], false);
+    // Every field the schema lists is accepted by the parser.
+    let example = &schema["examples"][0];
+    let c = config(&[
+        ("MCP_SERVERS", &example.to_string()),
+        ("METRICS_TOKEN", "x"),
+    ]);
+    assert!(c.is_ok(), "{c:?}");
+}

@@ -3,7 +3,7 @@
 //! A background task connects, initialises, lists the tools, then keeps the session
 //! healthy: it re-lists tools when the server announces `tools/list_changed` and
 //! periodically (which also detects a dead peer), and when the session ends it reconnects
-//! with exponential backoff. A server that is down at startup is simply retried; the agent
+//! with exponential backoff and jitter (the `backon` policy of [`SessionTiming::backoff`]). A server that is down at startup is simply retried; the agent
 //! keeps serving and reports not-ready meanwhile. Calls read the current session and fail
 //! fast with [`McpError::NotConnected`] when there is none.
 
@@ -21,8 +21,10 @@ use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use backon::{BackoffBuilder, ExponentialBuilder};
+
 use super::sse_transport::SseClientTransport;
-use crate::config::{McpServerConfig, McpTransport};
+use crate::config::{McpServerConfig, McpTransport, ToolServer};
 use crate::error::McpError;
 
 /// Timing of the supervisor; the defaults suit production, tests shorten them.
@@ -36,6 +38,20 @@ pub struct SessionTiming {
     pub backoff_initial: Duration,
     /// Largest reconnect delay.
     pub backoff_max: Duration,
+}
+
+impl SessionTiming {
+    /// The reconnect delays: from `backoff_initial`, doubling up to `backoff_max`, with up
+    /// to as much again of random jitter, never giving up.
+    pub fn backoff(&self) -> impl Iterator<Item = Duration> + use<> {
+        ExponentialBuilder::default()
+            .with_min_delay(self.backoff_initial)
+            .with_max_delay(self.backoff_max)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times()
+            .build()
+    }
 }
 
 impl Default for SessionTiming {
@@ -59,7 +75,7 @@ struct State {
 
 /// A supervised connection to one MCP server.
 pub struct McpSession {
-    config: McpServerConfig,
+    server: ToolServer,
     timing: SessionTiming,
     http: reqwest::Client,
     state: RwLock<State>,
@@ -88,23 +104,38 @@ impl ClientHandler for Handler {
 }
 
 impl McpSession {
-    /// A session for `config`, not yet connected; call [`McpSession::supervise`].
-    pub fn new(config: McpServerConfig, timing: SessionTiming) -> Self {
+    /// A session for `server`, not yet connected; call [`McpSession::supervise`].
+    pub fn new(server: ToolServer, mut timing: SessionTiming) -> Self {
+        if let Some(timeout) = server.connect_timeout {
+            timing.connect_timeout = timeout;
+        }
         // No overall timeout: the SSE GET is long-lived. Every request sets its own.
         let mut builder = reqwest::Client::builder().connect_timeout(timing.connect_timeout);
-        if let Some(token) = &config.bearer
+        // On the SSE GET, every POST and every streamable-HTTP request alike; marked
+        // sensitive so they never appear in a debug print.
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &server.headers {
+            if let (Ok(name), Ok(mut value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value.expose()),
+            ) {
+                value.set_sensitive(true);
+                headers.insert(name, value);
+            }
+        }
+        if let Some(token) = &server.connection.bearer
             && let Ok(mut value) =
                 reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
         {
-            // On the SSE GET, every POST and every streamable-HTTP request alike.
             value.set_sensitive(true);
-            let mut headers = reqwest::header::HeaderMap::new();
             headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        if !headers.is_empty() {
             builder = builder.default_headers(headers);
         }
         let http = builder.build().unwrap_or_default();
         Self {
-            config,
+            server,
             timing,
             http,
             state: RwLock::default(),
@@ -113,9 +144,20 @@ impl McpSession {
         }
     }
 
-    /// The server's configuration.
+    /// The server's connection settings.
     pub fn config(&self) -> &McpServerConfig {
-        &self.config
+        &self.server.connection
+    }
+
+    /// The server with its policy.
+    pub fn server(&self) -> &ToolServer {
+        &self.server
+    }
+
+    /// The tools the server offered when last connected (kept while it is down, so tool
+    /// names stay stable across an outage).
+    pub fn known_tools(&self) -> Vec<Tool> {
+        self.read(|s| s.tools.clone())
     }
 
     /// Whether a session is live.
@@ -165,7 +207,7 @@ impl McpSession {
         arguments: JsonObject,
         timeout: Duration,
     ) -> Result<CallToolResult, McpError> {
-        let server = self.config.name.clone();
+        let server = self.config().name.clone();
         let peer = self
             .read(|s| s.peer.clone())
             .ok_or_else(|| McpError::NotConnected {
@@ -189,13 +231,14 @@ impl McpSession {
 
     /// Runs the supervisor until `shutdown` is cancelled.
     pub async fn supervise(self: Arc<Self>, shutdown: CancellationToken) {
-        let mut delay = self.timing.backoff_initial;
+        let mut delays = self.timing.backoff();
+        let mut first_attempt = true;
         let mut ever_connected = false;
         loop {
-            let name = &self.config.name;
-            if delay == self.timing.backoff_initial {
-                tracing::info!(server = %name, "Connecting to {name} ({})...", self.config.transport.as_str());
-                tracing::info!(server = %name, "   URL: {}", self.config.url);
+            let name = &self.config().name;
+            if first_attempt {
+                tracing::info!(server = %name, "Connecting to {name} ({})...", self.config().transport.as_str());
+                tracing::info!(server = %name, "   URL: {}", self.config().url);
             } else {
                 tracing::debug!(server = %name, "reconnecting to {name}");
             }
@@ -205,7 +248,7 @@ impl McpSession {
                         self.write(|s| s.reconnects += 1);
                     }
                     ever_connected = true;
-                    delay = self.timing.backoff_initial;
+                    delays = self.timing.backoff();
                     if self.serve(running, &shutdown).await {
                         return;
                     }
@@ -220,18 +263,17 @@ impl McpSession {
                     self.write(|s| s.last_error = Some(message));
                 }
             }
-            let jitter =
-                Duration::from_millis(rand::random_range(0..=delay.as_millis() as u64 / 4));
+            first_attempt = false;
+            let delay = delays.next().unwrap_or(self.timing.backoff_max);
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(delay + jitter) => {}
+                _ = tokio::time::sleep(delay) => {}
             }
-            delay = (delay * 2).min(self.timing.backoff_max);
         }
     }
 
     async fn connect(&self) -> Result<RunningService<RoleClient, Handler>, String> {
-        let version = match self.config.transport {
+        let version = match self.config().transport {
             McpTransport::Sse => ProtocolVersion::V_2024_11_05,
             McpTransport::StreamableHttp => ProtocolVersion::V_2025_06_18,
         };
@@ -244,9 +286,9 @@ impl McpSession {
             poke: self.poke.clone(),
         };
         let timeout = self.timing.connect_timeout;
-        let url = self.config.url.clone();
+        let url = self.config().url.clone();
         let attempt = async {
-            match self.config.transport {
+            match self.config().transport {
                 McpTransport::Sse => {
                     let transport = SseClientTransport::connect(self.http.clone(), url, timeout)
                         .await
@@ -269,7 +311,7 @@ impl McpSession {
             .await
             .map_err(|_| "tools/list timed out".to_string())?
             .map_err(|e| format!("tools/list failed: {e}"))?;
-        let name = &self.config.name;
+        let name = &self.config().name;
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         tracing::info!(server = %name, tools = tools.len(), "✅ {name}: connected");
         tracing::info!(server = %name, "   Tools ({}): {names:?}", names.len());
@@ -308,20 +350,20 @@ impl McpSession {
                 Ok(Ok(tools)) => {
                     let changed = self.read(|s| s.tools != tools);
                     if changed {
-                        tracing::info!(server = %self.config.name, tools = tools.len(), "{}: tool list changed", self.config.name);
+                        tracing::info!(server = %self.config().name, tools = tools.len(), "{}: tool list changed", self.config().name);
                         self.write(|s| s.tools = tools);
                     }
                 }
                 Ok(Err(rmcp::ServiceError::McpError(e))) => {
-                    tracing::warn!(server = %self.config.name, error = %e.message, "tools/list refused");
+                    tracing::warn!(server = %self.config().name, error = %e.message, "tools/list refused");
                 }
                 Ok(Err(e)) => {
-                    tracing::warn!(server = %self.config.name, error = %e, "session check failed");
+                    tracing::warn!(server = %self.config().name, error = %e, "session check failed");
                     cancel.cancel();
                     return false;
                 }
                 Err(_) => {
-                    tracing::warn!(server = %self.config.name, "session check timed out");
+                    tracing::warn!(server = %self.config().name, "session check timed out");
                     cancel.cancel();
                     return false;
                 }

@@ -40,3 +40,6 @@ mod request_id;
 mod run_loop;
 /// Every case of `tests/scenarios/` end to end, with a pass/fail table.
 mod scenarios;
+/// Pluggable tool servers: a third server over each transport, namespacing, evidence,
+/// destructive tools, a server down, a bad entry.
+mod tool_servers;

@@ -7,25 +7,7 @@ the upstream LibreChat chart takes it inline as librechat.configYamlContent.
 version: 1.3.1
 cache: true
 mcpServers:
-  openshift:
-    type: sse
-    url: {{ printf "http://mcp-openshift-proxy.mcp-openshift-%s.svc.cluster.local:8080/sse#openshift" $u }}
-  gitea:
-    type: streamable-http
-    url: {{ printf "http://mcp-gitea-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
-    # The server runs with -require-token (GITEA_REQUIRE_TOKEN): LibreChat acts as the
-    # tenant with the token from its Secret (librechat-credentials-env), never as whoever
-    # the server would otherwise fall back to.
-    headers:
-      Authorization: "Bearer ${GITEA_MCP_TOKEN}"
-    requiresOAuth: false
-  # Deployed by the lab's module 3 (MCPServers added to the mcp-gitea chart).
-  fetch:
-    type: streamable-http
-    url: {{ printf "http://mcp-fetch-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
-  yardstick:
-    type: streamable-http
-    url: {{ printf "http://mcp-yardstick-proxy.mcp-gitea-%s.svc.cluster.local:8080/mcp" $u }}
+  {{- include "mcp.librechatServers" . | nindent 2 }}
 endpoints:
   custom:
     - name: LiteMaaS

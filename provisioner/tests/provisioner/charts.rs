@@ -5,6 +5,7 @@
 
 mod accepted;
 mod crd_schema;
+mod mcp_servers;
 mod operator_chart;
 pub(crate) mod render;
 

@@ -24,6 +24,7 @@ pub(crate) async fn up(args: UpArgs) -> anyhow::Result<()> {
         state_dir: args.state_dir.clone(),
         llm: llm_from_env(),
         via_operator: !args.no_operator,
+        extra_server: args.extra_server.clone(),
         ..StackOptions::default()
     };
     let stack = Stack::start(options).await?;

@@ -1,7 +1,9 @@
 //! The tenant's platform on loopback ports: our OpenShift MCP server (legacy SSE and
 //! streamable HTTP, token passthrough to the Kubernetes emulator), our Gitea MCP server
-//! (streamable HTTP, the tenant's scoped token) and the agent (configured from a map as the
-//! chart's environment would be, with the tenant's LiteLLM key on the emulator).
+//! (streamable HTTP, the tenant's scoped token), optionally a third read-only MCP server
+//! (our OpenShift server limited to `events_list`, given to the agent in `MCP_SERVERS` as
+//! an evidence server), and the agent (configured from a map as the chart's environment
+//! would be, with the tenant's LiteLLM key on the emulator).
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -25,6 +27,8 @@ pub struct Platform {
     openshift_state: Arc<mcp_openshift::ServerState>,
     gitea_mcp: ServerHandle,
     gitea_cancel: CancellationToken,
+    /// The third server and the URL the agent uses for it.
+    extra: Option<(mcp_openshift::http::RunningHttp, String)>,
     agent: ServerHandle,
     /// The agent (its registry, for readiness).
     pub app: App,
@@ -57,6 +61,7 @@ impl Platform {
             .await
             .context("loading the emulator's kubeconfig")?;
         base.default_namespace = agent_ns;
+        let extra_cluster = mcp_openshift::Cluster::from_kube_config(base.clone(), view.clone())?;
         let cluster = mcp_openshift::Cluster::from_kube_config(base, view)?;
         let state = mcp_openshift::state(&mcp_openshift::Config::default(), cluster);
         let openshift = mcp_openshift::http::serve(
@@ -76,6 +81,11 @@ impl Platform {
             ..Default::default()
         };
         let (gitea_mcp, gitea_cancel) = serve_gitea_mcp(config, options.port(4)).await?;
+
+        let extra = match options.extra_server.as_deref() {
+            Some(transport) => Some(serve_extra(extra_cluster, transport, options.port(6)).await?),
+            None => None,
+        };
 
         // The agent, configured as the chart does, on the tenant's LiteLLM key.
         let llm = &stack.llm_endpoint;
@@ -97,6 +107,10 @@ impl Platform {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .chain(llm.agent_env.iter().cloned())
+        .chain(extra.as_ref().map(|(_, url)| {
+            let transport = options.extra_server.clone().unwrap_or_default();
+            ("MCP_SERVERS".to_string(), extra_entry(url, &transport))
+        }))
         .collect();
         let config = agent::Config::from_map(&env).context("configuring the agent")?;
         let app = App::start(&config, Arc::new(AnalysisHooks), Tuning::default());
@@ -115,6 +129,7 @@ impl Platform {
             openshift_state: state,
             gitea_mcp,
             gitea_cancel,
+            extra,
             agent,
             app,
         })
@@ -125,6 +140,9 @@ impl Platform {
         urls.mcp_openshift_sse = format!("{openshift}/sse");
         urls.mcp_openshift_http = format!("{openshift}/mcp");
         urls.mcp_gitea = format!("{}/mcp", self.gitea_mcp.base_url());
+        if let Some((_, url)) = &self.extra {
+            urls.mcp_extra = url.clone();
+        }
         urls.agent = self.agent.base_url().trim_end_matches('/').to_string();
     }
 
@@ -143,6 +161,9 @@ impl Platform {
         self.gitea_cancel.cancel();
         self.gitea_mcp.shutdown().await;
         if let Some(server) = self.openshift.take() {
+            server.shutdown().await;
+        }
+        if let Some((server, _)) = self.extra.take() {
             server.shutdown().await;
         }
     }
@@ -188,4 +209,52 @@ pub(crate) async fn serve_gitea_mcp(
         .await
         .context("starting the Gitea MCP server")?;
     Ok((handle, cancel))
+}
+
+/// The third server's name in the agent's `MCP_SERVERS`.
+pub const EXTRA_SERVER: &str = "cluster-events";
+
+/// Serves our OpenShift MCP server read-only with `events_list` only (the third server);
+/// returns it and the URL of `transport` (`sse` or `streamable-http`).
+async fn serve_extra(
+    cluster: mcp_openshift::Cluster,
+    transport: &str,
+    port: u16,
+) -> anyhow::Result<(mcp_openshift::http::RunningHttp, String)> {
+    let config = mcp_openshift::Config {
+        read_only: true,
+        enabled_tools: vec!["events_list".into()],
+        ..Default::default()
+    };
+    let state = mcp_openshift::state(&config, cluster);
+    let server = mcp_openshift::http::serve(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        state,
+        &mcp_openshift::http::HttpOptions::default(),
+    )
+    .await
+    .context("starting the third MCP server")?;
+    let path = match transport {
+        "sse" => "sse",
+        "streamable-http" => "mcp",
+        other => anyhow::bail!("extra server transport {other:?}: expected sse or streamable-http"),
+    };
+    let url = format!("{}/{path}", server.base_url().trim_end_matches('/'));
+    Ok((server, url))
+}
+
+/// The agent's `MCP_SERVERS` with the third server: an optional evidence server whose
+/// `events_list` (namespaced, since the cluster server has one) the model may call and the
+/// investigation calls for the report's namespace.
+fn extra_entry(url: &str, transport: &str) -> String {
+    serde_json::json!([{
+        "name": EXTRA_SERVER,
+        "url": url,
+        "transport": transport,
+        "role": "evidence",
+        "tools": ["events_list"],
+        "evidence": {"events_list": {"namespace": "{namespace}"}},
+        "pin": {"namespace": "namespace"}
+    }])
+    .to_string()
 }

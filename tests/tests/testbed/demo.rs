@@ -43,6 +43,31 @@ async fn the_demo_files_one_correct_issue_and_leaves_nothing() {
     }
 }
 
+/// #22: a third, read-only MCP server (ours, `events_list` only) given to the agent over
+/// each transport: the run still files one issue, and the issue names the third server's
+/// evidence tool (namespaced: the cluster server has an `events_list` too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_third_server_over_each_transport_feeds_the_issue() {
+    for transport in ["sse", "streamable-http"] {
+        let mut report = Vec::new();
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(240),
+            testbed::demo::run_with(None, Some(transport.into()), &mut report),
+        )
+        .await
+        .expect("the demo took over 240 s");
+        let report = String::from_utf8(report).unwrap();
+        let outcome = outcome.unwrap_or_else(|e| panic!("{transport}: {e:#}\n{report}"));
+        assert_eq!(outcome.agent_response["status"], "success", "{transport}");
+        let body = outcome.issue["body"].as_str().unwrap();
+        assert!(
+            body.contains("`cluster-events__events_list` (server `cluster-events`)"),
+            "{transport}: {body}"
+        );
+        assert!(report.contains("third MCP server"), "{report}");
+    }
+}
+
 #[test]
 fn the_demo_command_exits_zero_and_ends_with_the_issue_url() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_testbed"))
