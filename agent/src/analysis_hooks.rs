@@ -10,6 +10,7 @@
 use std::time::Duration;
 
 use failure_analysis::classify::{TektonRefs, pod_from_task_run, tekton_refs};
+use failure_analysis::issue::required::required_facts;
 use failure_analysis::issue::vet::{Reference, steps_and_exit_codes, vet_body, vet_title};
 use failure_analysis::issue::{
     DuplicateKind, occurrence_comment, render, sanitize_body, title as rendered_title,
@@ -307,6 +308,7 @@ impl RunHooks for AnalysisHooks {
                 title: title_problem.as_ref(),
                 dropped: &vetted.dropped,
                 contradicted: !vetted.contradictions.is_empty(),
+                facts: &required_facts(&classification, log.as_deref()).body,
             },
         );
         let mut unread = String::new();

@@ -6,8 +6,12 @@
 //! section keeps it as written, and a title with one specific word is kept, so a good
 //! model's issue is filed as written, with a provenance line at the end. When the model's
 //! text contradicts the pre-analysis ([`compose`]), the four pre-analysis sections lead and
-//! the model's text follows, its headings demoted, the contradicted parts marked.
+//! the model's text follows, its headings demoted, the contradicted parts marked. Whatever the
+//! model wrote, the filed body names the failed step and the failure's key terms: a fact the
+//! model's text left out is restated from the pre-analysis after it
+//! (`failure_analysis::issue::required`), and the provenance line says so.
 
+use failure_analysis::issue::required::restate;
 use failure_analysis::issue::vet::Problem;
 
 use crate::prompt::BODY_SECTIONS;
@@ -133,6 +137,9 @@ pub(super) struct Provenance<'a> {
     pub dropped: &'a [Problem],
     /// The kept text contradicts the pre-analysis: its sections lead.
     pub contradicted: bool,
+    /// The facts the filed body must name (the failed step, the failure's key terms):
+    /// what the model's text leaves out is restated from the pre-analysis.
+    pub facts: &'a [String],
 }
 
 /// The body filed for a model's issue: the model's vetted (sanitised) text and the
@@ -165,6 +172,14 @@ pub(super) fn compose(model: &str, rendered: &str, p: &Provenance<'_>) -> String
             .collect();
         (complete_body(model, rendered), missing)
     };
+    let restated = restate(&out, rendered, p.facts);
+    if let Some(r) = &restated {
+        tracing::info!(
+            missing = r.missing.len(),
+            "restated facts the model's issue body left out from the pre-analysis"
+        );
+        out = format!("{}\n\n{}", out.trim_end(), r.text);
+    }
     let name = |s: &&str| s.trim_start_matches(['#', ' ']).to_string();
     let mut parts = Vec::new();
     parts.push(match p.title {
@@ -187,6 +202,14 @@ pub(super) fn compose(model: &str, rendered: &str, p: &Provenance<'_>) -> String
         parts.push(format!(
             "{} come from the automatic pre-analysis",
             names.join(", ")
+        ));
+    }
+    if let Some(r) = &restated {
+        let facts: Vec<String> = r.missing.iter().map(|f| format!("`{f}`")).collect();
+        parts.push(format!(
+            "the model's text left out {}, so the pre-analysis's {} follow(s) it",
+            facts.join(", "),
+            r.sections.join(", ")
         ));
     }
     if !p.dropped.is_empty() {
@@ -296,6 +319,7 @@ mod tests {
             title: None,
             dropped: &[],
             contradicted: false,
+            facts: &[],
         };
         let body = compose(
             "### Summary of the problem\n\nMine.\n\n### Possible solutions\n\n1. Mine.",
@@ -308,6 +332,7 @@ mod tests {
             title: Some(&echo),
             dropped: &[Problem::Echo, Problem::Placeholder],
             contradicted: false,
+            facts: &[],
         };
         let body = compose("", RENDERED, &p);
         assert!(body.starts_with("_Sections completed"), "{body}");
@@ -327,6 +352,7 @@ mod tests {
             title: None,
             dropped: &[],
             contradicted: true,
+            facts: &[],
         };
         let model =
             "### Summary of the problem\n\n> ⚠️ note\n\nstep-deploy failed.\n```\n# kept\n```";
