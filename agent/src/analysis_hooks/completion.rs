@@ -131,7 +131,8 @@ pub(super) fn complete_body(model: &str, rendered: &str) -> String {
 
 /// Where the parts of a vetted model issue came from.
 pub(super) struct Provenance<'a> {
-    /// Why the model's title was replaced by the pre-analysis one (`None`: the model's).
+    /// Why the model's title was replaced by the pre-analysis one (`None`: the model's;
+    /// [`Problem::MissingFacts`]: the model's with the headline added).
     pub title: Option<&'a Problem>,
     /// The blocks of the model's body that were left out.
     pub dropped: &'a [Problem],
@@ -184,6 +185,10 @@ pub(super) fn compose(model: &str, rendered: &str, p: &Provenance<'_>) -> String
     let mut parts = Vec::new();
     parts.push(match p.title {
         None => "the title was written by the model".to_string(),
+        Some(why @ Problem::MissingFacts(_)) => format!(
+            "the title was written by the model, the pre-analysis headline added (the model's {})",
+            why.describe()
+        ),
         Some(why) => format!(
             "the title is the pre-analysis's (the model's {})",
             why.describe()

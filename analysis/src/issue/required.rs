@@ -6,8 +6,9 @@
 //! ("required", "command", "not found") is no such term: only what the run's evidence says.
 //!
 //! A title must name the failure's subject: the key terms the classification's prose marks in
-//! backticks (`jq`, `requirements.txt`), else its most specific key term
-//! ([`RequiredFacts::title`]). A body must name the step and every key term
+//! backticks (`jq`, `requirements.txt`), else its most specific key term, the failed step
+//! aside ([`RequiredFacts::title`]); a title that lacks it keeps its words and gets the
+//! headline after it ([`title_with_headline`]). A body must name the step and every key term
 //! ([`RequiredFacts::body`]). When a model's text leaves one out, [`restate`] picks the
 //! pre-analysis sections that state it, to be filed alongside the model's text. Words match
 //! case-insensitively and whole (`jq` is not found in `jquery`). Pure functions, no I/O.
@@ -56,7 +57,13 @@ pub fn required_facts(analysis: &Classification, log: Option<&str>) -> RequiredF
             terms.push(token);
         }
     }
-    let title = subjects(analysis, &terms);
+    let step = analysis
+        .failing_step
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let not_step: Vec<String> = terms.iter().filter(|t| **t != step).cloned().collect();
+    let title = subjects(analysis, &not_step);
     let mut body = Vec::new();
     if let Some(step) = analysis.failing_step.as_deref().filter(|s| !s.is_empty()) {
         body.push(step.to_ascii_lowercase());
@@ -113,6 +120,26 @@ fn contains_term(text: &str, term: &str) -> bool {
         !before.is_some_and(|c| c.is_ascii_alphanumeric())
             && !after.is_some_and(|c| c.is_ascii_alphanumeric())
     })
+}
+
+/// A model's title that left out the failure's subject, with the pre-analysis `headline`
+/// after it (`<title> — <headline>`), the model's part cut (`…`) so the whole fits in
+/// `max_chars`: the model's words stay, and the subject is named.
+pub fn title_with_headline(title: &str, headline: &str, max_chars: usize) -> String {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let headline = headline.split_whitespace().collect::<Vec<_>>().join(" ");
+    let room = max_chars.saturating_sub(headline.chars().count() + 3);
+    let mine = if title.chars().count() <= room {
+        title
+    } else {
+        let cut: String = title.chars().take(room.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    };
+    if mine.is_empty() || mine == "…" {
+        headline
+    } else {
+        format!("{mine} — {headline}")
+    }
 }
 
 /// The `facts` that `text` does not name (whole words, any case).

@@ -151,3 +151,32 @@ fn a_fact_only_the_detailed_error_states_brings_that_section() {
         r.text
     );
 }
+
+#[test]
+fn a_title_without_the_subject_gets_the_headline_after_it() {
+    assert_eq!(
+        title_with_headline(SMOL_TITLE, "jq: command not found (exit 127)", 120),
+        "Error: The step-oc failed to run the command, see the log — jq: command not found (exit 127)"
+    );
+    let long = "word ".repeat(40);
+    let t = title_with_headline(&long, "jq: command not found (exit 127)", 60);
+    assert_eq!(t.chars().count(), 60, "{t}");
+    assert!(t.ends_with("… — jq: command not found (exit 127)"), "{t}");
+    assert_eq!(
+        title_with_headline("x", "a headline longer than the room", 10),
+        "a headline longer than the room"
+    );
+}
+
+#[test]
+fn the_failed_step_alone_is_no_title_subject() {
+    let exit1 = Classification {
+        headline: "step-oc exited with code 1".into(),
+        summary: "Step `step-oc` exited with code 1.".into(),
+        evidence: vec!["container step-oc: state terminated, reason Error, exit code 1".into()],
+        ..jq()
+    };
+    let f = required_facts(&exit1, None);
+    assert!(f.title.is_empty(), "{f:?}");
+    assert_eq!(f.body, ["step-oc"]);
+}
