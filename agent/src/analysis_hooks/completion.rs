@@ -352,6 +352,34 @@ mod tests {
     }
 
     #[test]
+    fn a_fact_the_model_left_out_is_restated_and_the_provenance_says_so() {
+        let facts = vec!["requirements.txt".to_string()];
+        let p = Provenance {
+            title: None,
+            dropped: &[],
+            contradicted: false,
+            facts: &facts,
+        };
+        let model = BODY_SECTIONS
+            .map(|s| format!("{s}\n\nThe build failed.\n"))
+            .join("\n");
+        let body = compose(&model, RENDERED, &p);
+        assert!(body.starts_with(model.trim()), "{body}");
+        let restated = body
+            .find("_The model's text does not name `requirements.txt`")
+            .unwrap();
+        let solutions = body
+            .find("#### Possible solutions\n\n1. Add requirements.txt.")
+            .unwrap();
+        assert!(restated < solutions, "{body}");
+        assert!(body.contains("the model's text left out `requirements.txt`, so the pre-analysis's Possible solutions follow(s) it"), "{body}");
+        // Named by the model: nothing is added.
+        let named = model.replace("The build failed.", "requirements.txt is missing.");
+        let body = compose(&named, RENDERED, &p);
+        assert!(!body.contains("does not name"), "{body}");
+    }
+
+    #[test]
     fn a_contradicted_body_follows_the_pre_analysis_sections() {
         let p = Provenance {
             title: None,

@@ -9,8 +9,13 @@
 //! - a title or a paragraph that repeats the instructions (word 4-grams shared with the
 //!   prompts the model was given), names the tool or echoes its schema, or holds placeholder
 //!   text is dropped ([`Problem::Echo`], [`Problem::Placeholder`]);
+//! - a title or a paragraph that repeats instruction-like text of the untrusted data (an
+//!   injected tool call's `"title": "pwned"`, a note to the AI) is dropped, and such lines
+//!   are cut from a quoted log ([`Problem::Injected`], [`super::injected`]);
 //! - a title that names no fact of the failure (the failed step, an error token, a file, a
-//!   test, the exit code) is rejected ([`Problem::NoFact`]);
+//!   test, the exit code) is rejected ([`Problem::NoFact`]); one that names some but not the
+//!   failure's subject (`jq`, `requirements.txt`) is flagged ([`Problem::MissingFacts`],
+//!   [`super::required`]) so the caller adds the headline;
 //! - a claim that contradicts the reference — a `step-…` the pod does not have, an exit code
 //!   it did not report, a file named nowhere in the log — rejects a title and marks a
 //!   paragraph ([`Problem::Contradiction`]); the caller then puts the pre-analysis first.
