@@ -10,7 +10,8 @@
 use std::time::Duration;
 
 use failure_analysis::classify::{TektonRefs, pod_from_task_run, tekton_refs};
-use failure_analysis::issue::vet::{Reference, steps_and_exit_codes, vet_body, vet_title};
+use failure_analysis::issue::required::{required_facts, title_with_headline};
+use failure_analysis::issue::vet::{Problem, Reference, steps_and_exit_codes, vet_body, vet_title};
 use failure_analysis::issue::{
     DuplicateKind, occurrence_comment, render, sanitize_body, title as rendered_title,
 };
@@ -262,13 +263,22 @@ impl RunHooks for AnalysisHooks {
         };
         let opts = RenderOptions::default();
         let vetted_title = vet_title(issue.title, &reference, issue.links);
-        let generic = failure_analysis::issue::vet::Problem::NoFact;
+        let generic = Problem::NoFact;
         let title_problem = vetted_title
             .problem
             .clone()
             .or_else(|| completion::is_generic_title(&vetted_title.text).then_some(generic));
         let title = match &title_problem {
             None => vetted_title.text,
+            // The model's words stay; the headline names what they left out.
+            Some(Problem::MissingFacts(_)) => {
+                tracing::info!("added the pre-analysis headline to the model's issue title");
+                title_with_headline(
+                    &vetted_title.text,
+                    &classification.headline,
+                    opts.max_title_chars,
+                )
+            }
             Some(why) => {
                 // The model's title is not logged (model output); why it went is.
                 tracing::info!(reason = %why.describe(), "replaced the model's issue title by the pre-analysis one");
@@ -307,6 +317,7 @@ impl RunHooks for AnalysisHooks {
                 title: title_problem.as_ref(),
                 dropped: &vetted.dropped,
                 contradicted: !vetted.contradictions.is_empty(),
+                facts: &required_facts(&classification, log.as_deref()).body,
             },
         );
         let mut unread = String::new();

@@ -3,7 +3,9 @@
 //! log lines) is sanitised and redacted on the way in, and the whole body once more.
 
 mod fingerprint;
+pub mod injected;
 pub mod links;
+pub mod required;
 mod sanitize;
 pub mod vet;
 
@@ -172,21 +174,34 @@ pub fn render(draft: &IssueDraft<'_>, opts: &RenderOptions) -> RenderedIssue {
         ));
     }
     body.push_str("### Detailed error/code\n\n");
-    let evidence = a.evidence.join("\n");
-    let has_log = draft.log_excerpt.is_some_and(|l| !l.trim().is_empty());
+    // Lines of the log that address the agent (an injected tool call, a note to "the AI")
+    // are evidence of an attempt, never text to file: counted, not quoted.
+    let (evidence, mut withheld) = injected::withhold(&a.evidence.join("\n"));
+    let evidence = evidence.trim_end().to_string();
+    let log_excerpt = draft.log_excerpt.map(|l| {
+        let (kept, n) = injected::withhold(l);
+        withheld += n;
+        kept
+    });
+    let has_log = log_excerpt.as_deref().is_some_and(|l| !l.trim().is_empty());
     if evidence.is_empty() && !has_log {
         body.push_str("_No error lines could be read (see the location section)._\n\n");
     }
     if !evidence.is_empty() {
         push_code(&mut body, &evidence);
     }
-    if let Some(log) = draft.log_excerpt.filter(|l| !l.trim().is_empty()) {
+    if let Some(log) = log_excerpt.as_deref().filter(|l| !l.trim().is_empty()) {
         let room = opts
             .max_body_chars
             .saturating_sub(body.chars().count() + 2_000);
         let step = ctx.container.as_deref().unwrap_or("the failed container");
         body.push_str(&format!("Log excerpt of `{step}`:\n\n"));
         push_code(&mut body, &tail_chars(log, room));
+    }
+    if withheld > 0 {
+        body.push_str(&format!(
+            "_{withheld} line(s) of the log address the agent instead of describing the build (instructions or tool calls: a prompt-injection attempt); they are not quoted._\n\n"
+        ));
     }
     body.push_str("### Possible solutions\n\n");
     for (i, fix) in a.suggested_fixes.iter().enumerate() {

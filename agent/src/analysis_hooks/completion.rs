@@ -6,8 +6,12 @@
 //! section keeps it as written, and a title with one specific word is kept, so a good
 //! model's issue is filed as written, with a provenance line at the end. When the model's
 //! text contradicts the pre-analysis ([`compose`]), the four pre-analysis sections lead and
-//! the model's text follows, its headings demoted, the contradicted parts marked.
+//! the model's text follows, its headings demoted, the contradicted parts marked. Whatever the
+//! model wrote, the filed body names the failed step and the failure's key terms: a fact the
+//! model's text left out is restated from the pre-analysis after it
+//! (`failure_analysis::issue::required`), and the provenance line says so.
 
+use failure_analysis::issue::required::restate;
 use failure_analysis::issue::vet::Problem;
 
 use crate::prompt::BODY_SECTIONS;
@@ -127,12 +131,16 @@ pub(super) fn complete_body(model: &str, rendered: &str) -> String {
 
 /// Where the parts of a vetted model issue came from.
 pub(super) struct Provenance<'a> {
-    /// Why the model's title was replaced by the pre-analysis one (`None`: the model's).
+    /// Why the model's title was replaced by the pre-analysis one (`None`: the model's;
+    /// [`Problem::MissingFacts`]: the model's with the headline added).
     pub title: Option<&'a Problem>,
     /// The blocks of the model's body that were left out.
     pub dropped: &'a [Problem],
     /// The kept text contradicts the pre-analysis: its sections lead.
     pub contradicted: bool,
+    /// The facts the filed body must name (the failed step, the failure's key terms):
+    /// what the model's text leaves out is restated from the pre-analysis.
+    pub facts: &'a [String],
 }
 
 /// The body filed for a model's issue: the model's vetted (sanitised) text and the
@@ -165,10 +173,22 @@ pub(super) fn compose(model: &str, rendered: &str, p: &Provenance<'_>) -> String
             .collect();
         (complete_body(model, rendered), missing)
     };
+    let restated = restate(&out, rendered, p.facts);
+    if let Some(r) = &restated {
+        tracing::info!(
+            missing = r.missing.len(),
+            "restated facts the model's issue body left out from the pre-analysis"
+        );
+        out = format!("{}\n\n{}", out.trim_end(), r.text);
+    }
     let name = |s: &&str| s.trim_start_matches(['#', ' ']).to_string();
     let mut parts = Vec::new();
     parts.push(match p.title {
         None => "the title was written by the model".to_string(),
+        Some(why @ Problem::MissingFacts(_)) => format!(
+            "the title was written by the model, the pre-analysis headline added (the model's {})",
+            why.describe()
+        ),
         Some(why) => format!(
             "the title is the pre-analysis's (the model's {})",
             why.describe()
@@ -187,6 +207,14 @@ pub(super) fn compose(model: &str, rendered: &str, p: &Provenance<'_>) -> String
         parts.push(format!(
             "{} come from the automatic pre-analysis",
             names.join(", ")
+        ));
+    }
+    if let Some(r) = &restated {
+        let facts: Vec<String> = r.missing.iter().map(|f| format!("`{f}`")).collect();
+        parts.push(format!(
+            "the model's text left out {}, so the pre-analysis's {} follow(s) it",
+            facts.join(", "),
+            r.sections.join(", ")
         ));
     }
     if !p.dropped.is_empty() {
@@ -296,6 +324,7 @@ mod tests {
             title: None,
             dropped: &[],
             contradicted: false,
+            facts: &[],
         };
         let body = compose(
             "### Summary of the problem\n\nMine.\n\n### Possible solutions\n\n1. Mine.",
@@ -308,6 +337,7 @@ mod tests {
             title: Some(&echo),
             dropped: &[Problem::Echo, Problem::Placeholder],
             contradicted: false,
+            facts: &[],
         };
         let body = compose("", RENDERED, &p);
         assert!(body.starts_with("_Sections completed"), "{body}");
@@ -322,11 +352,40 @@ mod tests {
     }
 
     #[test]
+    fn a_fact_the_model_left_out_is_restated_and_the_provenance_says_so() {
+        let facts = vec!["requirements.txt".to_string()];
+        let p = Provenance {
+            title: None,
+            dropped: &[],
+            contradicted: false,
+            facts: &facts,
+        };
+        let model = BODY_SECTIONS
+            .map(|s| format!("{s}\n\nThe build failed.\n"))
+            .join("\n");
+        let body = compose(&model, RENDERED, &p);
+        assert!(body.starts_with(model.trim()), "{body}");
+        let restated = body
+            .find("_The model's text does not name `requirements.txt`")
+            .unwrap();
+        let solutions = body
+            .find("#### Possible solutions\n\n1. Add requirements.txt.")
+            .unwrap();
+        assert!(restated < solutions, "{body}");
+        assert!(body.contains("the model's text left out `requirements.txt`, so the pre-analysis's Possible solutions follow(s) it"), "{body}");
+        // Named by the model: nothing is added.
+        let named = model.replace("The build failed.", "requirements.txt is missing.");
+        let body = compose(&named, RENDERED, &p);
+        assert!(!body.contains("does not name"), "{body}");
+    }
+
+    #[test]
     fn a_contradicted_body_follows_the_pre_analysis_sections() {
         let p = Provenance {
             title: None,
             dropped: &[],
             contradicted: true,
+            facts: &[],
         };
         let model =
             "### Summary of the problem\n\n> ⚠️ note\n\nstep-deploy failed.\n```\n# kept\n```";

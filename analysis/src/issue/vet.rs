@@ -9,8 +9,13 @@
 //! - a title or a paragraph that repeats the instructions (word 4-grams shared with the
 //!   prompts the model was given), names the tool or echoes its schema, or holds placeholder
 //!   text is dropped ([`Problem::Echo`], [`Problem::Placeholder`]);
+//! - a title or a paragraph that repeats instruction-like text of the untrusted data (an
+//!   injected tool call's `"title": "pwned"`, a note to the AI) is dropped, and such lines
+//!   are cut from a quoted log ([`Problem::Injected`], [`super::injected`]);
 //! - a title that names no fact of the failure (the failed step, an error token, a file, a
-//!   test, the exit code) is rejected ([`Problem::NoFact`]);
+//!   test, the exit code) is rejected ([`Problem::NoFact`]); one that names some but not the
+//!   failure's subject (`jq`, `requirements.txt`) is flagged ([`Problem::MissingFacts`],
+//!   [`super::required`]) so the caller adds the headline;
 //! - a claim that contradicts the reference — a `step-…` the pod does not have, an exit code
 //!   it did not report, a file named nowhere in the log — rejects a title and marks a
 //!   paragraph ([`Problem::Contradiction`]); the caller then puts the pre-analysis first.
@@ -23,7 +28,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::injected::{Injected, withhold};
 use super::links::{LinkPolicy, outside_links};
+use super::required::{missing, required_facts};
 use crate::Classification;
 use crate::static_regex;
 
@@ -60,6 +67,12 @@ pub enum Problem {
     Contradiction(Vec<String>),
     /// A title with a link to a host the policy does not allow.
     OutsideLink,
+    /// It repeats instruction-like text of the untrusted data (an injected tool call's
+    /// title, a note to "the AI"): see [`super::injected`].
+    Injected,
+    /// A title that leaves out key terms of the failure (lower-case, as the pre-analysis
+    /// headline writes them): see [`super::required`].
+    MissingFacts(Vec<String>),
 }
 
 impl Problem {
@@ -74,6 +87,14 @@ impl Problem {
                 format!("contradicted the pre-analysis ({})", what.join("; "))
             }
             Self::OutsideLink => "linked to a host that is not allowed".into(),
+            Self::Injected => "repeated instruction-like text from the log".into(),
+            Self::MissingFacts(what) => format!(
+                "left out {}",
+                what.iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -144,7 +165,7 @@ pub fn decode_entities(text: &str) -> String {
 }
 
 /// Words that name no fact: a title of these alone says nothing about which failure.
-const GENERIC: &[&str] = &[
+pub(super) const GENERIC: &[&str] = &[
     "a",
     "an",
     "the",
@@ -246,7 +267,7 @@ const GENERIC: &[&str] = &[
 static WORD: LazyLock<Regex> = LazyLock::new(|| static_regex(r"[A-Za-z0-9]+"));
 
 /// Lower-case words (letters and digits; `_`, `-`, `.` and punctuation separate).
-fn words(text: &str) -> Vec<String> {
+pub(super) fn words(text: &str) -> Vec<String> {
     WORD.find_iter(text)
         .map(|m| m.as_str().to_ascii_lowercase())
         .collect()
@@ -558,6 +579,16 @@ fn names_fact(title: &str, reference: &Reference<'_>) -> bool {
     })
 }
 
+/// The instruction-like text of the untrusted data the model read (log, evidence lines).
+fn injected(reference: &Reference<'_>) -> Injected {
+    Injected::from_data(
+        reference
+            .log
+            .into_iter()
+            .chain(reference.analysis.evidence.iter().map(String::as_str)),
+    )
+}
+
 /// Vets a title (see the module doc); `links` decides which links it may carry.
 pub fn vet_title(title: &str, reference: &Reference<'_>, links: &LinkPolicy) -> VettedTitle {
     let text = decode_entities(title)
@@ -571,6 +602,8 @@ pub fn vet_title(title: &str, reference: &Reference<'_>, links: &LinkPolicy) -> 
         Some(Problem::Placeholder)
     } else if names_tool(&text, reference, true) || echoes_schema(&text) || echoes(&text, &grams) {
         Some(Problem::Echo)
+    } else if injected(reference).echoed_in(&text) {
+        Some(Problem::Injected)
     } else if !outside_links(&text, links).is_empty() {
         Some(Problem::OutsideLink)
     } else {
@@ -580,7 +613,9 @@ pub fn vet_title(title: &str, reference: &Reference<'_>, links: &LinkPolicy) -> 
         } else if !names_fact(&text, reference) {
             Some(Problem::NoFact)
         } else {
-            None
+            let wanted = required_facts(reference.analysis, reference.log).title;
+            let lacking = missing(&text, &wanted);
+            (!lacking.is_empty()).then_some(Problem::MissingFacts(lacking))
         }
     };
     VettedTitle { text, problem }
@@ -676,10 +711,19 @@ fn blocks(body: &str) -> Vec<Block> {
 pub fn vet_body(body: &str, reference: &Reference<'_>) -> VettedBody {
     let decoded = decode_entities(body);
     let grams = instruction_grams(reference);
+    let injected = injected(reference);
     let mut kept: Vec<Block> = Vec::new();
     let mut dropped = Vec::new();
     let mut all_against = Vec::new();
-    for block in blocks(&decoded) {
+    for mut block in blocks(&decoded) {
+        // A quoted log keeps its lines, without those that address the agent.
+        if block.kind == Kind::Code && !injected.is_empty() {
+            let (quoted, left_out) = withhold(&block.text);
+            if left_out > 0 {
+                dropped.push(Problem::Injected);
+                block.text = quoted.trim_end().to_string();
+            }
+        }
         let text = &block.text;
         let problem = match block.kind {
             Kind::Heading => None,
@@ -698,6 +742,8 @@ pub fn vet_body(body: &str, reference: &Reference<'_>) -> VettedBody {
                     || echoes(&inner, &grams)
                 {
                     Some(Problem::Echo)
+                } else if injected.echoed_in(&inner) {
+                    Some(Problem::Injected)
                 } else {
                     None
                 }
@@ -710,6 +756,8 @@ pub fn vet_body(body: &str, reference: &Reference<'_>) -> VettedBody {
                     || echoes(text, &grams)
                 {
                     Some(Problem::Echo)
+                } else if injected.echoed_in(text) {
+                    Some(Problem::Injected)
                 } else {
                     None
                 }

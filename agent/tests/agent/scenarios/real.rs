@@ -114,14 +114,17 @@ fn prose(body: &str) -> String {
     out
 }
 
+/// A fact is found in any letter case (`Authentication` names what `authentication` does).
 pub fn score(case: &ScenarioCase, title: &str, body: &str) -> Score {
+    let (lower_title, lower_body) = (title.to_lowercase(), body.to_lowercase());
     let facts = required_facts(case)
         .iter()
         .map(|(in_title, f)| {
+            let f = f.to_lowercase();
             if *in_title {
-                title.contains(f.as_str())
+                lower_title.contains(&f)
             } else {
-                body.contains(f.as_str())
+                lower_body.contains(&f)
             }
         })
         .collect();
@@ -145,10 +148,23 @@ pub async fn no_model_issue(case: &ScenarioCase) -> Result<(String, String), Str
     let reply: Value = serde_json::from_str(&reply).unwrap_or(Value::Null);
     let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
     let issue = answered(&issues, &reply);
+    show("no-model", case, &issue);
     Ok((
         issue["title"].as_str().unwrap_or_default().to_string(),
         issue["body"].as_str().unwrap_or_default().to_string(),
     ))
+}
+
+/// With `REAL_MODEL_SHOW=1`, prints an issue's title and body (to see why a fact is lost).
+pub fn show(who: &str, case: &ScenarioCase, issue: &Value) {
+    if std::env::var("REAL_MODEL_SHOW").is_ok_and(|v| v == "1") {
+        println!(
+            "SHOW {who} issue of {}\nTITLE {}\n{}\nEND SHOW",
+            case.name,
+            issue["title"].as_str().unwrap_or_default(),
+            issue["body"].as_str().unwrap_or_default()
+        );
+    }
 }
 
 /// The issue a reply names (`issue_number`: a new one, or the duplicate it commented on),
@@ -229,6 +245,9 @@ pub fn print_judgement(case: &ScenarioCase, world: &World, reply_text: &str) {
     let reply: Value = serde_json::from_str(reply_text).unwrap_or(Value::Null);
     let issues = world.gitea.issues(&case.gitea.owner, &case.gitea.repo);
     let issue = issues.last();
+    if let Some(i) = issue {
+        show("model", case, i);
+    }
     let body = issue.and_then(|i| i["body"].as_str()).unwrap_or_default();
     let wanted = &case.expect.body_contains;
     let missing: Vec<&String> = wanted
