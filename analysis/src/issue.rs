@@ -8,6 +8,7 @@ pub mod links;
 pub mod required;
 mod sanitize;
 pub mod vet;
+mod words;
 
 use serde::{Deserialize, Serialize};
 

@@ -15,7 +15,6 @@ pub mod context;
 pub mod gitea_client;
 pub mod http_transport;
 pub mod legacy;
-pub mod prompts;
 pub mod server;
 pub mod slim;
 pub mod stdio_filter;

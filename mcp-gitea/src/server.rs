@@ -5,6 +5,8 @@
 //! `<name> is required` errors) that typed parameter structs would turn into protocol
 //! errors.
 
+pub mod prompts;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -265,7 +267,7 @@ impl ServerHandler for GiteaMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(crate::prompts::list(
+        Ok(ListPromptsResult::with_all_items(prompts::list(
             &self.inner.prompts,
         )))
     }
@@ -280,7 +282,7 @@ impl ServerHandler for GiteaMcp {
             .get::<http::request::Parts>()
             .and_then(|p| bearer(&p.headers));
         let args = request.arguments.unwrap_or_default();
-        crate::prompts::get(
+        prompts::get(
             self,
             &self.inner.prompts,
             &request.name,

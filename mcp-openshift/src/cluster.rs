@@ -14,9 +14,11 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 
 use crate::config::Config;
-use crate::contexts::Contexts;
+pub mod contexts;
+
 use crate::error::{ConfigError, KubeError};
 use crate::kube_api::Kube;
+use contexts::Contexts;
 
 /// Builds a client that authenticates with the given bearer token.
 pub type TokenClientFactory = Arc<dyn Fn(&str) -> Result<kube::Client, String> + Send + Sync>;

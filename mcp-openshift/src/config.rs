@@ -118,7 +118,7 @@ struct FileConfig {
     max_exec_output_bytes: Option<usize>,
     max_list_output_bytes: Option<usize>,
     #[serde(default)]
-    prompts: Vec<crate::prompts::PromptConfig>,
+    prompts: Vec<serve_common::prompt_templates::PromptConfig>,
     helm_binary: Option<PathBuf>,
     allowed_registries: Option<Vec<String>>,
     sse_base_url: Option<String>,
@@ -216,7 +216,7 @@ pub struct Config {
     /// Only the current context (`--disable-multi-cluster`).
     pub disable_multi_cluster: bool,
     /// Operators' own prompts (`[[prompts]]` in the config file).
-    pub prompts: Vec<crate::prompts::PromptConfig>,
+    pub prompts: Vec<serve_common::prompt_templates::PromptConfig>,
     /// What the helm toolset may run and install.
     pub helm: HelmSettings,
     /// Most open sessions per transport.
@@ -399,7 +399,12 @@ impl Config {
                 .unwrap_or_default(),
             disable_multi_cluster: cli.disable_multi_cluster,
             prompts: {
-                crate::prompts::validate(&file.prompts)?;
+                serve_common::prompt_templates::validate(&file.prompts).map_err(|reason| {
+                    ConfigError::Invalid {
+                        field: "prompts",
+                        reason,
+                    }
+                })?;
                 file.prompts
             },
             helm: HelmSettings {

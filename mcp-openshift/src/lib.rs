@@ -10,7 +10,6 @@ pub mod args;
 pub mod catalog;
 pub mod cluster;
 pub mod config;
-pub mod contexts;
 pub mod error;
 pub mod http;
 pub mod kube_api;

@@ -52,7 +52,7 @@ pub struct ToolContext<'a> {
     /// `context` argument chose.
     pub cluster: &'a Cluster,
     /// Every context of the server, when it has several.
-    pub contexts: Option<&'a crate::contexts::Contexts>,
+    pub contexts: Option<&'a crate::cluster::contexts::Contexts>,
     /// How lists are rendered.
     pub list_output: ListOutput,
     /// How much of a log or a command's output a call may read.

@@ -8,9 +8,19 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-pub use crate::keycloak::KeycloakAccess;
 
 pub use serve_common::Secret;
+
+/// Keycloak admin access: where and as whom.
+#[derive(Debug, Clone)]
+pub struct KeycloakAccess {
+    /// Root URL (`https://sso.<domain>`, without `/realms`).
+    pub url: String,
+    /// The master realm admin's username.
+    pub admin_user: String,
+    /// Its password.
+    pub admin_password: Secret,
+}
 
 /// Where settings come from: the process environment in `main`, a map in tests.
 pub trait EnvSource {

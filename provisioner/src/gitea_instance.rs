@@ -29,10 +29,7 @@ pub const ADMIN_SECRET: &str = "gitea-admin";
 
 /// The in-cluster URL of the tenant's instance (its Service `gitea` on 3000).
 pub fn internal_url(t: &Tenant) -> String {
-    format!(
-        "http://gitea.{}.svc.cluster.local:3000",
-        t.namespace(COMPONENT)
-    )
+    t.gitea_instance_url()
 }
 
 fn labels(t: &Tenant) -> Value {

@@ -14,16 +14,7 @@ use crate::config::Secret;
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 
-/// Keycloak admin access: where and as whom.
-#[derive(Debug, Clone)]
-pub struct KeycloakAccess {
-    /// Root URL (`https://sso.<domain>`, without `/realms`).
-    pub url: String,
-    /// The master realm admin's username.
-    pub admin_user: String,
-    /// Its password.
-    pub admin_password: Secret,
-}
+pub use crate::config::KeycloakAccess;
 
 /// What the attendee's Keycloak user looks like when created.
 #[derive(Debug, Clone)]

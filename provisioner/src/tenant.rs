@@ -22,6 +22,15 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// The in-cluster URL of the tenant's own Gitea instance (`gitea.mode: perTenant`):
+    /// the Service the Gitea operator makes in `gitea-<u>`.
+    pub fn gitea_instance_url(&self) -> String {
+        format!(
+            "http://gitea.{}.svc.cluster.local:3000",
+            self.namespace("gitea")
+        )
+    }
+
     /// Validates both names before anything is created (the checks that need no cluster:
     /// DNS labels, lengths and the reserved names of [`reserved_username`]).
     pub fn new(username: &str, guid: &str) -> Result<Self> {
@@ -265,7 +274,7 @@ impl Settings {
             crate::features::GiteaMode::Shared => {
                 self.gitea_internal_url.trim_end_matches('/').to_string()
             }
-            crate::features::GiteaMode::PerTenant => crate::gitea_instance::internal_url(tenant),
+            crate::features::GiteaMode::PerTenant => tenant.gitea_instance_url(),
         }
     }
 

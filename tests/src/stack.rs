@@ -20,6 +20,7 @@
 //! ```
 
 mod attendee;
+mod cluster_setup;
 mod operator;
 mod platform;
 mod tenant;
@@ -30,12 +31,12 @@ use std::time::Duration;
 use anyhow::Context;
 
 pub use attendee::{librechat_mcp_servers, tekton_curl};
+pub use cluster_setup::{
+    DOMAIN, prepare_cluster, provisioner_for, provisioner_values, start_controllers,
+};
 pub(crate) use platform::serve_gitea_mcp;
 pub use platform::{EXTRA_SERVER, LlmEndpoint, Platform};
-pub use tenant::{
-    Credentials, DOMAIN, TenantLab, leftovers, prepare_cluster, provisioner_for,
-    provisioner_values, start_controllers,
-};
+pub use tenant::{Credentials, TenantLab, leftovers};
 
 use crate::controllers::Controllers;
 use crate::gitea::{GiteaEmulator, RunningGitea};
@@ -200,7 +201,7 @@ impl Stack {
             .serve(options.port(2))
             .await
             .context("starting the LLM emulator")?;
-        let controllers = tenant::start_controllers(&kube, options.controller_interval);
+        let controllers = cluster_setup::start_controllers(&kube, options.controller_interval);
         let llm_endpoint = options.llm.clone().unwrap_or_else(|| LlmEndpoint {
             url: llm_srv.base_url(),
             api_key: None,

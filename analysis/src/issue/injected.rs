@@ -66,7 +66,7 @@ pub struct Injected {
 }
 
 fn words(text: &str) -> Vec<String> {
-    super::vet::words(text)
+    super::words::words(text)
 }
 
 fn grams(words: &[String]) -> impl Iterator<Item = String> + '_ {

@@ -13,7 +13,7 @@
 //! pre-analysis sections that state it, to be filed alongside the model's text. Words match
 //! case-insensitively and whole (`jq` is not found in `jquery`). Pure functions, no I/O.
 
-use super::vet::{GENERIC, words};
+use super::words::{GENERIC, words};
 use crate::Classification;
 
 /// What a filed issue must name.

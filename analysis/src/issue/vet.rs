@@ -31,6 +31,7 @@ use regex::Regex;
 use super::injected::{Injected, withhold};
 use super::links::{LinkPolicy, outside_links};
 use super::required::{missing, required_facts};
+use super::words::{GENERIC, words};
 use crate::Classification;
 use crate::static_regex;
 
@@ -162,115 +163,6 @@ pub fn decode_entities(text: &str) -> String {
         out = next;
     }
     out
-}
-
-/// Words that name no fact: a title of these alone says nothing about which failure.
-pub(super) const GENERIC: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "in",
-    "of",
-    "on",
-    "at",
-    "to",
-    "for",
-    "with",
-    "by",
-    "from",
-    "and",
-    "or",
-    "has",
-    "have",
-    "had",
-    "is",
-    "was",
-    "were",
-    "be",
-    "been",
-    "it",
-    "its",
-    "this",
-    "that",
-    "new",
-    "issue",
-    "issues",
-    "bug",
-    "problem",
-    "error",
-    "errors",
-    "fail",
-    "failed",
-    "fails",
-    "failure",
-    "failing",
-    "pipeline",
-    "pipelinerun",
-    "build",
-    "builds",
-    "task",
-    "taskrun",
-    "run",
-    "step",
-    "job",
-    "ci",
-    "title",
-    "report",
-    "crash",
-    "broken",
-    "write",
-    "create",
-    "created",
-    "untitled",
-    "analysis",
-    "summary",
-    "not",
-    "found",
-    "missing",
-    "file",
-    "files",
-    "cannot",
-    "could",
-    "unable",
-    "due",
-    "because",
-    "when",
-    "while",
-    "during",
-    "server",
-    "occurred",
-    "caused",
-    "context",
-    "workflow",
-    "command",
-    "process",
-    "container",
-    "pod",
-    "cluster",
-    "namespace",
-    "code",
-    "exit",
-    "exited",
-    "status",
-    "message",
-    "log",
-    "logs",
-    "detailed",
-    "possible",
-    "solutions",
-    "location",
-    "details",
-    "info",
-    "information",
-];
-
-static WORD: LazyLock<Regex> = LazyLock::new(|| static_regex(r"[A-Za-z0-9]+"));
-
-/// Lower-case words (letters and digits; `_`, `-`, `.` and punctuation separate).
-pub(super) fn words(text: &str) -> Vec<String> {
-    WORD.find_iter(text)
-        .map(|m| m.as_str().to_ascii_lowercase())
-        .collect()
 }
 
 fn grams(words: &[String], n: usize) -> Vec<String> {

@@ -10,7 +10,6 @@ use kube::discovery::Discovery;
 use kube::runtime::reflector::Store;
 
 use super::crd::Tenant;
-use super::run::gvk;
 use crate::desired::TENANT_LABEL;
 use crate::tenant::COMPONENTS;
 
@@ -76,4 +75,9 @@ pub fn tenant_of(obj: &DynamicObject, control_ns: &str, store: &Store<Tenant>) -
     store
         .get(&kube::runtime::reflector::ObjectRef::new(&candidate))
         .map(|_| candidate)
+}
+
+/// `GroupVersionKind` shorthand.
+fn gvk(group: &str, version: &str, kind: &str) -> GroupVersionKind {
+    GroupVersionKind::gvk(group, version, kind)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::controller::Controller;
 use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::{self, ObjectRef};
@@ -223,9 +223,4 @@ fn trigger_hash(t: &Tenant) -> Option<u64> {
     t.metadata.finalizers.hash(&mut h);
     t.metadata.deletion_timestamp.is_some().hash(&mut h);
     Some(h.finish())
-}
-
-/// `GroupVersionKind` shorthand.
-pub(crate) fn gvk(group: &str, version: &str, kind: &str) -> GroupVersionKind {
-    GroupVersionKind::gvk(group, version, kind)
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 use tokio::task::JoinHandle;
 
 use super::RunningStack;
-use super::tenant::provisioner_for;
+use super::cluster_setup::provisioner_for;
 use crate::gitea::{ADMIN_PASSWORD, ADMIN_USER};
 
 /// Where the operator's credentials Secret lives.

@@ -11,7 +11,7 @@ use rmcp::model::{GetPromptResult, Prompt, PromptArgument, PromptMessage, Role};
 use serde_json::{Map, Value, json};
 use serve_common::prompt_templates::{PromptConfig, Speaker, fill};
 
-use crate::server::{GiteaMcp, Reply};
+use super::{GiteaMcp, Reply};
 
 /// Most bytes of one gathered section (a diff keeps its start: the first files matter).
 const SECTION_BYTES: usize = 24 * 1024;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Value, json};
 
-use crate::cluster::Cluster;
+use super::Cluster;
 use crate::error::{ConfigError, KubeError};
 
 /// One context: its API server URL (as the kubeconfig names it) and its cluster, or why that

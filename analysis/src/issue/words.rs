@@ -1,0 +1,118 @@
+//! Words of issue text as the vetting compares them: lower-case letters and digits, and the
+//! generic words that name no fact of a failure. Shared by the vetting, the required facts
+//! and the injected-text checks.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::static_regex;
+
+/// Words that name no fact: a title of these alone says nothing about which failure.
+pub(crate) const GENERIC: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "in",
+    "of",
+    "on",
+    "at",
+    "to",
+    "for",
+    "with",
+    "by",
+    "from",
+    "and",
+    "or",
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "were",
+    "be",
+    "been",
+    "it",
+    "its",
+    "this",
+    "that",
+    "new",
+    "issue",
+    "issues",
+    "bug",
+    "problem",
+    "error",
+    "errors",
+    "fail",
+    "failed",
+    "fails",
+    "failure",
+    "failing",
+    "pipeline",
+    "pipelinerun",
+    "build",
+    "builds",
+    "task",
+    "taskrun",
+    "run",
+    "step",
+    "job",
+    "ci",
+    "title",
+    "report",
+    "crash",
+    "broken",
+    "write",
+    "create",
+    "created",
+    "untitled",
+    "analysis",
+    "summary",
+    "not",
+    "found",
+    "missing",
+    "file",
+    "files",
+    "cannot",
+    "could",
+    "unable",
+    "due",
+    "because",
+    "when",
+    "while",
+    "during",
+    "server",
+    "occurred",
+    "caused",
+    "context",
+    "workflow",
+    "command",
+    "process",
+    "container",
+    "pod",
+    "cluster",
+    "namespace",
+    "code",
+    "exit",
+    "exited",
+    "status",
+    "message",
+    "log",
+    "logs",
+    "detailed",
+    "possible",
+    "solutions",
+    "location",
+    "details",
+    "info",
+    "information",
+];
+
+static WORD: LazyLock<Regex> = LazyLock::new(|| static_regex(r"[A-Za-z0-9]+"));
+
+/// Lower-case words (letters and digits; `_`, `-`, `.` and punctuation separate).
+pub(crate) fn words(text: &str) -> Vec<String> {
+    WORD.find_iter(text)
+        .map(|m| m.as_str().to_ascii_lowercase())
+        .collect()
+}
