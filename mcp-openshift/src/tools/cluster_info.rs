@@ -6,7 +6,7 @@ use super::core_kinds::core_kind;
 use super::listing::{ListQuery, finish, list_rendered};
 use super::log_scan::cap_log;
 use super::metrics_api::{metrics_items, require_metrics_api};
-use super::paging::ListShape;
+use super::paging::{ListShape, with_kind};
 use super::{ToolContext, ToolResult};
 use crate::args::Args;
 use crate::error::Context;
@@ -33,30 +33,23 @@ pub(super) async fn events_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResu
         .await
         .context(&what)?;
     let raw = list["items"].as_array().cloned().unwrap_or_default();
-    let events: Vec<Value> = raw.iter().map(simplify_event).collect();
-    let (text, mut structured) = match shape.render("events", &with_kind(raw.clone(), "Event")) {
-        Some(shaped) => shaped,
-        None if raw.is_empty() => ("# No events found".to_string(), json!({ "items": [] })),
-        None => (
-            format!(
-                "# The following events (YAML format) were found:\n{}",
-                yaml(&Value::Array(events.clone()))
-            ),
-            json!({ "items": events }),
-        ),
-    };
+    let (text, mut structured) =
+        if let Some(shaped) = shape.render("events", &with_kind(raw.clone(), "Event")) {
+            shaped
+        } else if raw.is_empty() {
+            ("# No events found".to_string(), json!({ "items": [] }))
+        } else {
+            let events: Vec<Value> = raw.iter().map(simplify_event).collect();
+            (
+                format!(
+                    "# The following events (YAML format) were found:\n{}",
+                    yaml(&Value::Array(events.clone()))
+                ),
+                json!({ "items": events }),
+            )
+        };
     let (text, structured) = finish(ctx, text, &mut structured, &list);
     Ok(shape.output(text, structured))
-}
-
-/// List items as the API server sends them carry no `kind`; the summary counts by it.
-fn with_kind(mut items: Vec<Value>, kind: &str) -> Vec<Value> {
-    for i in &mut items {
-        if i.get("kind").is_none() {
-            i["kind"] = Value::String(kind.to_string());
-        }
-    }
-    items
 }
 
 pub(super) async fn namespaces_list(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {

@@ -16,6 +16,7 @@ use base64::Engine;
 use http::Method;
 use serde_json::{Value, json};
 
+use super::core_kinds::core_kind;
 use super::manifests::parse_manifests;
 use super::{ToolContext, ToolResult};
 use crate::args::Args;
@@ -27,6 +28,11 @@ use crate::output::yaml;
 /// 1 MiB compressed).
 const MAX_RELEASE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// `v1` Secrets, where Helm keeps its releases.
+fn secret_kind() -> crate::kube_api::ResourceInfo {
+    core_kind("Secret", "secrets", true)
+}
+
 /// The release Secrets of one release, or of all, in `ns` (all namespaces when `None`).
 async fn release_secrets(
     ctx: &ToolContext<'_>,
@@ -37,14 +43,11 @@ async fn release_secrets(
         Some(n) => format!("owner=helm,name={n}"),
         None => "owner=helm".to_string(),
     };
-    let base = match ns {
-        Some(ns) => format!("/api/v1/namespaces/{}/secrets", crate::kube_api::enc(ns)),
-        None => "/api/v1/secrets".to_string(),
-    };
     let list = ctx
         .kube
         .get_json(&format!(
-            "{base}{}",
+            "{}{}",
+            secret_kind().collection(ns),
             query(&[("labelSelector", Some(selector))])
         ))
         .await?;
@@ -177,34 +180,17 @@ pub(super) async fn uninstall(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult
         let ri = ctx.kube.resolve(api_version, kind).await.context(&what)?;
         let obj_ns = obj["metadata"]["namespace"].as_str().unwrap_or(&ns);
         let path = ri.object(ri.namespaced.then_some(obj_ns), obj_name);
-        match ctx
-            .kube
-            .send(Method::DELETE, &path, "application/json", None)
-            .await
-        {
-            Ok(_) => deleted.push(format!("{kind}/{obj_name}")),
-            Err(e) if e.code == Some(404) => {}
-            Err(e) => return Err(ToolError::failed(&what, e)),
+        if delete_if_present(ctx, &path).await.context(&what)? {
+            deleted.push(format!("{kind}/{obj_name}"));
         }
     }
     for s in &secrets {
         let Some(sname) = s["metadata"]["name"].as_str() else {
             continue;
         };
-        let path = format!(
-            "/api/v1/namespaces/{}/secrets/{}",
-            crate::kube_api::enc(&ns),
-            crate::kube_api::enc(sname)
-        );
-        match ctx
-            .kube
-            .send(Method::DELETE, &path, "application/json", None)
+        delete_if_present(ctx, &secret_kind().object(Some(&ns), sname))
             .await
-        {
-            Ok(_) => {}
-            Err(e) if e.code == Some(404) => {}
-            Err(e) => return Err(ToolError::failed(&what, e)),
-        }
+            .context(&what)?;
     }
     let mut text = format!(
         "Uninstalled release {name} (revision {}): deleted {}",
@@ -222,6 +208,19 @@ pub(super) async fn uninstall(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult
         ));
     }
     Ok(text.into())
+}
+
+/// Delete the object at `path`; `false` when it was already gone.
+async fn delete_if_present(ctx: &ToolContext<'_>, path: &str) -> Result<bool, KubeError> {
+    match ctx
+        .kube
+        .send(Method::DELETE, path, "application/json", None)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if e.code == Some(404) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Refuse chart references Helm would fetch from places a caller must not choose: plain
@@ -307,11 +306,7 @@ pub(super) async fn install(ctx: &ToolContext<'_>, a: &Args<'_>) -> ToolResult {
 
 /// A private temporary folder for one install's values file.
 fn tempfile_dir() -> Result<std::path::PathBuf, ToolError> {
-    let dir = std::env::temp_dir().join(format!(
-        "mcp-openshift-helm-{}-{}",
-        std::process::id(),
-        uuid_like()
-    ));
+    let dir = std::env::temp_dir().join(format!("mcp-openshift-helm-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).map_err(|e| {
         ToolError::failed(
             "failed to install helm chart",
@@ -319,13 +314,6 @@ fn tempfile_dir() -> Result<std::path::PathBuf, ToolError> {
         )
     })?;
     Ok(dir)
-}
-
-fn uuid_like() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::ToolContext;
-use super::paging::{ListShape, cap, continue_note};
+use super::paging::{ListShape, cap, continue_note, with_kind};
 use crate::config::ListOutput;
 use crate::error::KubeError;
 use crate::kube_api::{ResourceInfo, TABLE_ACCEPT};
@@ -48,12 +48,8 @@ pub(crate) async fn list_rendered(
     } else {
         let list = ctx.kube.get_json(&path).await?;
         let mut items = list["items"].as_array().cloned().unwrap_or_default();
-        for i in &mut items {
-            output::strip_managed_fields(i);
-            if i.get("kind").is_none() {
-                i["kind"] = Value::String(ri.kind.clone());
-            }
-        }
+        items.iter_mut().for_each(output::strip_managed_fields);
+        let items = with_kind(items, &ri.kind);
         let (text, structured) = q
             .shape
             .render(noun(ri), &items)

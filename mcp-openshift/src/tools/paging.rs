@@ -126,6 +126,17 @@ impl ListShape {
     }
 }
 
+/// List items as the API server sends them carry no `kind`; projections and summaries
+/// (which count by kind) get the listed kind filled in.
+pub(crate) fn with_kind(mut items: Vec<Value>, kind: &str) -> Vec<Value> {
+    for i in &mut items {
+        if i.get("kind").is_none() {
+            i["kind"] = Value::String(kind.to_string());
+        }
+    }
+    items
+}
+
 /// `metadata.name` → `["metadata", "name"]`; names only, no wildcards or indexes.
 fn parse_path(p: &str) -> Result<Vec<String>, ArgError> {
     let parts: Vec<String> = p.split('.').map(str::to_string).collect();
